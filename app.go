@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/wailsapp/wails/v2/pkg/runtime"
+
+	"sidecar/backend/assistant"
+	"sidecar/backend/cli"
+	"sidecar/backend/keychain"
+	"sidecar/backend/profile"
+	"sidecar/backend/store"
+)
+
+// App is the Wails shell: its exported methods are bound to the frontend.
+// Each is a thin call into backend/assistant.
+type App struct {
+	ctx     context.Context
+	log     *slog.Logger
+	dataDir string
+	logFile string
+
+	startErr error
+	prof     *profile.Profile
+	svc      *assistant.Service
+}
+
+// Status tells the UI whether Sidecar could open the user's data, and if
+// not, why and what to do.
+type Status struct {
+	Ready   bool   `json:"ready"`
+	Error   string `json:"error"`
+	Help    string `json:"help"`
+	DataDir string `json:"dataDir"`
+	LogFile string `json:"logFile"`
+	Version string `json:"version"`
+}
+
+// wailsEvents sends assistant events to the webview.
+type wailsEvents struct{ ctx context.Context }
+
+func (e wailsEvents) Emit(name string, data any) { runtime.EventsEmit(e.ctx, name, data) }
+
+func (a *App) startup(ctx context.Context) {
+	a.ctx = ctx
+	prof, svc, err := openService(ctx, a.log, a.dataDir, wailsEvents{ctx})
+	if err != nil {
+		a.startErr = err
+		a.log.Error("cannot open the data folder", "dir", a.dataDir, "err", err)
+		return
+	}
+	a.prof, a.svc = prof, svc
+}
+
+func (a *App) shutdown(context.Context) {
+	if a.svc != nil {
+		a.svc.Close()
+	}
+	if a.prof != nil {
+		if err := a.prof.Close(); err != nil {
+			a.log.Error("closing the database failed", "err", err)
+		}
+	}
+}
+
+var errNotReady = errors.New("sidecar could not open your data; see the message on screen")
+
+func (a *App) service() (*assistant.Service, error) {
+	if a.svc == nil {
+		return nil, errNotReady
+	}
+	return a.svc, nil
+}
+
+// Status reports whether the data could be opened.
+func (a *App) Status() Status {
+	st := Status{Ready: a.svc != nil, DataDir: a.dataDir, LogFile: a.logFile, Version: cli.Version}
+	if a.startErr != nil {
+		st.Error = a.startErr.Error()
+		switch {
+		case errors.Is(a.startErr, keychain.ErrUnavailable), errors.Is(a.startErr, keychain.ErrTimeout):
+			st.Help = keychain.Help
+		case errors.Is(a.startErr, store.ErrWrongKey), errors.Is(a.startErr, profile.ErrKeyMissing):
+			st.Help = "Your data file was left untouched. If you restored the keychain from a backup, restart Sidecar; " +
+				"to start afresh, move " + profile.DBPath(a.dataDir) + " elsewhere."
+		}
+	}
+	return st
+}
+
+// ListChats returns all chats, most recent first.
+func (a *App) ListChats() ([]assistant.ChatView, error) {
+	s, err := a.service()
+	if err != nil {
+		return nil, err
+	}
+	return s.ListChats(a.ctx)
+}
+
+// CreateChat creates an empty chat.
+func (a *App) CreateChat() (assistant.ChatView, error) {
+	s, err := a.service()
+	if err != nil {
+		return assistant.ChatView{}, err
+	}
+	return s.CreateChat(a.ctx)
+}
+
+// RenameChat renames a chat.
+func (a *App) RenameChat(id int64, title string) error {
+	s, err := a.service()
+	if err != nil {
+		return err
+	}
+	return s.RenameChat(a.ctx, id, title)
+}
+
+// DeleteChat deletes a chat and its messages.
+func (a *App) DeleteChat(id int64) error {
+	s, err := a.service()
+	if err != nil {
+		return err
+	}
+	return s.DeleteChat(a.ctx, id)
+}
+
+// OpenChat returns a chat and its messages.
+func (a *App) OpenChat(id int64) (assistant.ChatDetail, error) {
+	s, err := a.service()
+	if err != nil {
+		return assistant.ChatDetail{}, err
+	}
+	return s.OpenChat(a.ctx, id)
+}
+
+// SendMessage stores the message and starts the answer; the answer streams
+// in as "chat:token" events and ends with "chat:done".
+func (a *App) SendMessage(chatID int64, text string) (assistant.SendResult, error) {
+	s, err := a.service()
+	if err != nil {
+		return assistant.SendResult{}, err
+	}
+	return s.SendMessage(a.ctx, chatID, text)
+}
+
+// Regenerate replaces the last answer of a chat.
+func (a *App) Regenerate(chatID int64) (assistant.SendResult, error) {
+	s, err := a.service()
+	if err != nil {
+		return assistant.SendResult{}, err
+	}
+	return s.Regenerate(a.ctx, chatID)
+}
+
+// StopGeneration stops the chat's answer; the partial text is kept.
+func (a *App) StopGeneration(chatID int64) error {
+	s, err := a.service()
+	if err != nil {
+		return err
+	}
+	s.Stop(chatID)
+	return nil
+}
+
+// ListModels returns the models the user can pick.
+func (a *App) ListModels() ([]assistant.ModelView, error) {
+	s, err := a.service()
+	if err != nil {
+		return nil, err
+	}
+	return s.Models(a.ctx)
+}
+
+// SetChatModel picks the model for a chat's next answers.
+func (a *App) SetChatModel(chatID int64, model string) error {
+	s, err := a.service()
+	if err != nil {
+		return err
+	}
+	return s.SetChatModel(a.ctx, chatID, model)
+}
+
+// Theme returns the saved theme: "system", "light" or "dark".
+func (a *App) Theme() (string, error) {
+	s, err := a.service()
+	if err != nil {
+		return "system", nil
+	}
+	return s.Theme(a.ctx)
+}
+
+// SetTheme saves the theme.
+func (a *App) SetTheme(theme string) error {
+	s, err := a.service()
+	if err != nil {
+		return err
+	}
+	return s.SetTheme(a.ctx, theme)
+}

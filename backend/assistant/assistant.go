@@ -1,0 +1,202 @@
+// Package assistant holds Sidecar's use cases: managing chats and sending a
+// message (build the prompt, generate with the chosen provider, stream the
+// answer out as events, persist it). The desktop shell and the local API
+// call it; it calls the building blocks (store, llm, ...).
+package assistant
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"sidecar/backend/llm"
+	"sidecar/backend/store"
+)
+
+// Event names sent through Events.
+const (
+	EventToken       = "chat:token"   // TokenEvent: one streamed piece of an answer
+	EventDone        = "chat:done"    // DoneEvent: an answer is complete, stopped or failed
+	EventChatUpdated = "chat:updated" // ChatView: a chat's title or order changed
+)
+
+// Events delivers events to the UI. Implementations must not block for long.
+type Events interface {
+	Emit(name string, data any)
+}
+
+// DefaultModel is used by chats that have not chosen a model.
+const DefaultModel = llm.EchoProviderID + "/" + llm.EchoModelID
+
+// MaxMessageBytes bounds one user message.
+const MaxMessageBytes = 256 << 10
+
+// Errors callers can test for with errors.Is.
+var (
+	ErrBusy         = errors.New("assistant: this chat is already generating an answer")
+	ErrEmptyMessage = errors.New("assistant: the message is empty")
+	ErrTooLong      = fmt.Errorf("assistant: the message is longer than %d KiB", MaxMessageBytes>>10)
+	ErrNoProvider   = errors.New("assistant: no such model provider")
+)
+
+// Service implements the use cases over one opened store.
+type Service struct {
+	db        *store.DB
+	events    Events
+	log       *slog.Logger
+	providers map[string]llm.Provider
+
+	mu      sync.Mutex
+	running map[int64]*generation // by chat ID
+	wg      sync.WaitGroup
+}
+
+type generation struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// New returns a Service. providers are looked up by their ID.
+func New(db *store.DB, events Events, log *slog.Logger, providers ...llm.Provider) *Service {
+	if log == nil {
+		log = slog.Default()
+	}
+	s := &Service{db: db, events: events, log: log, providers: map[string]llm.Provider{}, running: map[int64]*generation{}}
+	for _, p := range providers {
+		s.providers[p.ID()] = p
+	}
+	return s
+}
+
+// Close stops all generations and waits for them to be stored.
+func (s *Service) Close() {
+	s.mu.Lock()
+	for _, g := range s.running {
+		g.cancel()
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+}
+
+// Models lists the models of every provider, sorted by provider then name.
+// A provider that fails to answer is logged and skipped.
+func (s *Service) Models(ctx context.Context) ([]ModelView, error) {
+	var out []ModelView
+	for _, p := range s.providers {
+		ms, err := p.Models(ctx)
+		if err != nil {
+			s.log.Warn("list models failed", "provider", p.ID(), "err", err)
+			continue
+		}
+		for _, m := range ms {
+			out = append(out, ModelView{ID: p.ID() + "/" + m.ID, Name: m.Name, Provider: p.ID(), Local: m.Local})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Provider != out[j].Provider {
+			return out[i].Provider < out[j].Provider
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out, nil
+}
+
+func (s *Service) provider(model string) (llm.Provider, string, error) {
+	if model == "" {
+		model = DefaultModel
+	}
+	pid, mid, _ := strings.Cut(model, "/")
+	p, ok := s.providers[pid]
+	if !ok {
+		return nil, "", fmt.Errorf("%w %q", ErrNoProvider, pid)
+	}
+	return p, mid, nil
+}
+
+// ListChats returns all chats, most recent first.
+func (s *Service) ListChats(ctx context.Context) ([]ChatView, error) {
+	chats, err := s.db.ListChats(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ChatView, len(chats))
+	for i, c := range chats {
+		out[i] = chatView(c)
+	}
+	return out, nil
+}
+
+// CreateChat creates an empty chat using the default model.
+func (s *Service) CreateChat(ctx context.Context) (ChatView, error) {
+	c, err := s.db.CreateChat(ctx, "", DefaultModel)
+	if err != nil {
+		return ChatView{}, err
+	}
+	return chatView(c), nil
+}
+
+// RenameChat renames a chat.
+func (s *Service) RenameChat(ctx context.Context, id int64, title string) error {
+	if len(title) > 200 {
+		return fmt.Errorf("assistant: title longer than 200 bytes")
+	}
+	return s.db.RenameChat(ctx, id, title)
+}
+
+// SetChatModel chooses the model for a chat's next answers.
+func (s *Service) SetChatModel(ctx context.Context, id int64, model string) error {
+	if _, _, err := s.provider(model); err != nil {
+		return err
+	}
+	return s.db.SetChatModel(ctx, id, model)
+}
+
+// DeleteChat stops any generation in the chat and deletes it.
+func (s *Service) DeleteChat(ctx context.Context, id int64) error {
+	s.stopAndWait(id)
+	return s.db.DeleteChat(ctx, id)
+}
+
+// OpenChat returns a chat with its messages.
+func (s *Service) OpenChat(ctx context.Context, id int64) (ChatDetail, error) {
+	c, err := s.db.Chat(ctx, id)
+	if err != nil {
+		return ChatDetail{}, err
+	}
+	msgs, err := s.db.Messages(ctx, id)
+	if err != nil {
+		return ChatDetail{}, err
+	}
+	d := ChatDetail{Chat: chatView(c), Messages: make([]MessageView, len(msgs))}
+	for i, m := range msgs {
+		d.Messages[i] = messageView(m)
+	}
+	s.mu.Lock()
+	_, d.Generating = s.running[id]
+	s.mu.Unlock()
+	return d, nil
+}
+
+// Stop cancels the chat's generation, if any, and waits until the partial
+// answer is stored.
+func (s *Service) Stop(chatID int64) { s.stopAndWait(chatID) }
+
+func (s *Service) stopAndWait(chatID int64) {
+	s.mu.Lock()
+	g := s.running[chatID]
+	s.mu.Unlock()
+	if g == nil {
+		return
+	}
+	g.cancel()
+	select {
+	case <-g.done:
+	case <-time.After(10 * time.Second):
+		s.log.Error("generation did not stop in time", "chat_id", chatID)
+	}
+}

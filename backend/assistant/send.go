@@ -1,0 +1,224 @@
+package assistant
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"sidecar/backend/llm"
+	"sidecar/backend/store"
+)
+
+// persistEvery is how often a streaming answer's partial text is saved, so
+// a crash loses at most this much of it.
+const persistEvery = time.Second
+
+// SendMessage stores the user's message and an empty answer, then generates
+// the answer in the background: its text arrives as EventToken events and
+// its end as one EventDone. It returns once both messages are stored.
+func (s *Service) SendMessage(ctx context.Context, chatID int64, text string) (SendResult, error) {
+	text = strings.TrimSpace(text)
+	switch {
+	case text == "":
+		return SendResult{}, ErrEmptyMessage
+	case len(text) > MaxMessageBytes:
+		return SendResult{}, ErrTooLong
+	case !utf8.ValidString(text):
+		return SendResult{}, errors.New("assistant: the message is not valid UTF-8")
+	}
+	g, err := s.reserve(chatID)
+	if err != nil {
+		return SendResult{}, err
+	}
+	res, err := s.startLocked(ctx, g, chatID, func(c store.Chat) (store.Message, error) {
+		u, err := s.db.AddMessage(ctx, store.Message{ChatID: chatID, Role: string(llm.RoleUser), Content: text})
+		if err != nil {
+			return store.Message{}, err
+		}
+		if c.Title == "New chat" {
+			if err := s.db.RenameChat(ctx, chatID, titleFrom(text)); err != nil {
+				return store.Message{}, err
+			}
+		}
+		return u, nil
+	})
+	if err != nil {
+		s.release(chatID, g)
+		return SendResult{}, err
+	}
+	return res, nil
+}
+
+// Regenerate replaces the chat's last answer (or answers a trailing user
+// message that has none, e.g. after a failure) with a new generation.
+func (s *Service) Regenerate(ctx context.Context, chatID int64) (SendResult, error) {
+	g, err := s.reserve(chatID)
+	if err != nil {
+		return SendResult{}, err
+	}
+	res, err := s.startLocked(ctx, g, chatID, func(store.Chat) (store.Message, error) {
+		msgs, err := s.db.Messages(ctx, chatID)
+		if err != nil {
+			return store.Message{}, err
+		}
+		for i := len(msgs) - 1; i >= 0; i-- {
+			if msgs[i].Role == string(llm.RoleUser) {
+				if i+1 < len(msgs) {
+					if err := s.db.DeleteMessagesFrom(ctx, chatID, msgs[i+1].ID); err != nil {
+						return store.Message{}, err
+					}
+				}
+				return msgs[i], nil
+			}
+		}
+		return store.Message{}, errors.New("assistant: nothing to regenerate: the chat has no message from you")
+	})
+	if err != nil {
+		s.release(chatID, g)
+		return SendResult{}, err
+	}
+	return res, nil
+}
+
+func (s *Service) reserve(chatID int64) (*generation, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, busy := s.running[chatID]; busy {
+		return nil, ErrBusy
+	}
+	g := &generation{done: make(chan struct{})}
+	s.running[chatID] = g
+	return g, nil
+}
+
+func (s *Service) release(chatID int64, g *generation) {
+	s.mu.Lock()
+	if s.running[chatID] == g {
+		delete(s.running, chatID)
+	}
+	s.mu.Unlock()
+	close(g.done)
+}
+
+// startLocked runs prepare (which stores or finds the user message), adds
+// the empty answer and starts the generation. The chat is reserved.
+func (s *Service) startLocked(ctx context.Context, g *generation, chatID int64, prepare func(store.Chat) (store.Message, error)) (SendResult, error) {
+	c, err := s.db.Chat(ctx, chatID)
+	if err != nil {
+		return SendResult{}, err
+	}
+	p, modelID, err := s.provider(c.Model)
+	if err != nil {
+		return SendResult{}, err
+	}
+	user, err := prepare(c)
+	if err != nil {
+		return SendResult{}, err
+	}
+	history, err := s.db.Messages(ctx, chatID)
+	if err != nil {
+		return SendResult{}, err
+	}
+	model := c.Model
+	if model == "" {
+		model = DefaultModel
+	}
+	answer, err := s.db.AddMessage(ctx, store.Message{ChatID: chatID, Role: string(llm.RoleAssistant), Model: model, Status: store.StatusStreaming})
+	if err != nil {
+		return SendResult{}, err
+	}
+	if c2, err := s.db.Chat(ctx, chatID); err == nil && s.events != nil {
+		s.events.Emit(EventChatUpdated, chatView(c2))
+	}
+	genCtx, cancel := context.WithCancel(context.Background())
+	g.cancel = cancel
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer s.release(chatID, g)
+		defer cancel()
+		s.generate(genCtx, p, llm.Request{Model: modelID, Messages: prompt(history)}, answer)
+	}()
+	return SendResult{User: messageView(user), Assistant: messageView(answer)}, nil
+}
+
+// prompt turns stored history into provider messages: failed answers and
+// empty ones are left out.
+func prompt(history []store.Message) []llm.Message {
+	var out []llm.Message
+	for _, m := range history {
+		if m.Status == store.StatusError || m.Status == store.StatusStreaming || strings.TrimSpace(m.Content) == "" {
+			continue
+		}
+		out = append(out, llm.Message{Role: llm.Role(m.Role), Content: m.Content})
+	}
+	return out
+}
+
+func (s *Service) generate(ctx context.Context, p llm.Provider, req llm.Request, answer store.Message) {
+	start := time.Now()
+	var b strings.Builder
+	lastSave := start
+	usage, err := p.Stream(ctx, req, func(piece string) error {
+		b.WriteString(piece)
+		if s.events != nil {
+			s.events.Emit(EventToken, TokenEvent{ChatID: answer.ChatID, MessageID: answer.ID, Text: piece})
+		}
+		if time.Since(lastSave) >= persistEvery {
+			lastSave = time.Now()
+			partial := answer
+			partial.Content = b.String()
+			if err := s.db.FinishMessage(context.Background(), partial); err != nil {
+				s.log.Warn("saving partial answer failed", "chat_id", answer.ChatID, "err", err)
+			}
+		}
+		return nil
+	})
+	answer.Content = b.String()
+	answer.PromptTokens, answer.CompletionTokens = usage.PromptTokens, usage.CompletionTokens
+	answer.DurationMS = time.Since(start).Milliseconds()
+	switch {
+	case err == nil:
+		answer.Status = store.StatusDone
+	case errors.Is(err, context.Canceled):
+		answer.Status = store.StatusStopped
+	default:
+		answer.Status = store.StatusError
+		answer.Error = err.Error()
+		s.log.Warn("generation failed", "chat_id", answer.ChatID, "provider", p.ID(), "err", err)
+	}
+	if err := s.db.FinishMessage(context.Background(), answer); err != nil {
+		s.log.Error("storing the answer failed", "chat_id", answer.ChatID, "err", err)
+		answer.Status, answer.Error = store.StatusError, fmt.Sprintf("the answer could not be saved: %v", err)
+	}
+	stored, err := s.db.Message(context.Background(), answer.ID)
+	if err != nil {
+		stored = answer
+	}
+	if s.events != nil {
+		s.events.Emit(EventDone, DoneEvent{ChatID: answer.ChatID, Message: messageView(stored)})
+	}
+}
+
+// titleFrom makes a chat title from the first message: its first line,
+// cut at a word boundary.
+func titleFrom(text string) string {
+	line, _, _ := strings.Cut(text, "\n")
+	line = strings.TrimSpace(strings.Trim(line, "#*`> "))
+	if line == "" {
+		return "New chat"
+	}
+	const max = 48
+	if utf8.RuneCountInString(line) <= max {
+		return line
+	}
+	r := []rune(line)[:max]
+	cut := string(r)
+	if i := strings.LastIndexByte(cut, ' '); i > max/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimSpace(cut) + "…"
+}

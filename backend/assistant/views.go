@@ -1,0 +1,71 @@
+package assistant
+
+import "sidecar/backend/store"
+
+// ChatView is a chat as the UI and API see it. Times are Unix milliseconds.
+type ChatView struct {
+	ID        int64  `json:"id"`
+	Title     string `json:"title"`
+	Model     string `json:"model"`
+	CreatedAt int64  `json:"createdAt"`
+	UpdatedAt int64  `json:"updatedAt"`
+}
+
+// MessageView is a stored message as the UI and API see it.
+type MessageView struct {
+	ID               int64  `json:"id"`
+	ChatID           int64  `json:"chatId"`
+	Role             string `json:"role"`
+	Content          string `json:"content"`
+	Model            string `json:"model"`
+	Status           string `json:"status"` // streaming, done, stopped, error
+	Error            string `json:"error"`
+	PromptTokens     int    `json:"promptTokens"`
+	CompletionTokens int    `json:"completionTokens"`
+	DurationMS       int64  `json:"durationMs"`
+	CreatedAt        int64  `json:"createdAt"`
+}
+
+// ChatDetail is an opened chat.
+type ChatDetail struct {
+	Chat       ChatView      `json:"chat"`
+	Messages   []MessageView `json:"messages"`
+	Generating bool          `json:"generating"`
+}
+
+// ModelView is one model the user can pick.
+type ModelView struct {
+	ID       string `json:"id"` // "provider/model"
+	Name     string `json:"name"`
+	Provider string `json:"provider"`
+	Local    bool   `json:"local"`
+}
+
+// SendResult is what SendMessage stored before generation starts.
+type SendResult struct {
+	User      MessageView `json:"user"`
+	Assistant MessageView `json:"assistant"`
+}
+
+// TokenEvent carries one streamed piece of an answer.
+type TokenEvent struct {
+	ChatID    int64  `json:"chatId"`
+	MessageID int64  `json:"messageId"`
+	Text      string `json:"text"`
+}
+
+// DoneEvent carries the final state of an answer.
+type DoneEvent struct {
+	ChatID  int64       `json:"chatId"`
+	Message MessageView `json:"message"`
+}
+
+func chatView(c store.Chat) ChatView {
+	return ChatView{ID: c.ID, Title: c.Title, Model: c.Model, CreatedAt: c.CreatedAt.UnixMilli(), UpdatedAt: c.UpdatedAt.UnixMilli()}
+}
+
+func messageView(m store.Message) MessageView {
+	return MessageView{ID: m.ID, ChatID: m.ChatID, Role: m.Role, Content: m.Content, Model: m.Model, Status: m.Status,
+		Error: m.Error, PromptTokens: m.PromptTokens, CompletionTokens: m.CompletionTokens, DurationMS: m.DurationMS,
+		CreatedAt: m.CreatedAt.UnixMilli()}
+}

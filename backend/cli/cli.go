@@ -1,0 +1,74 @@
+// Package cli implements Sidecar's command line: every subcommand of the
+// `sidecar` binary except the desktop window itself, which main.go starts.
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// Env is what a command may use: its arguments and standard streams.
+type Env struct {
+	Args   []string // arguments after the command name
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+// Command is one subcommand of `sidecar`.
+type Command struct {
+	Name    string // first word, e.g. "model"
+	Usage   string // one line, e.g. "sidecar model info PATH"
+	Summary string // what it does
+	Run     func(ctx context.Context, env Env) error
+}
+
+// ErrUsage is returned (wrapped) by a command whose arguments are wrong;
+// Run then prints the usage line and exits with status 2.
+var ErrUsage = fmt.Errorf("usage")
+
+// Commands returns the command table, sorted by name.
+func Commands() []Command {
+	cmds := []Command{
+		{Name: "version", Usage: "sidecar version", Summary: "print the version", Run: runVersion},
+	}
+	cmds = append(cmds, modelCommands()...)
+	cmds = append(cmds, extraCommands...)
+	sort.SliceStable(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name })
+	return cmds
+}
+
+// extraCommands are registered by main (commands that need the app's wiring).
+var extraCommands []Command
+
+// Register adds commands that are implemented outside this package.
+func Register(cmds ...Command) { extraCommands = append(extraCommands, cmds...) }
+
+// Lookup finds the command named name.
+func Lookup(name string) (Command, bool) {
+	for _, c := range Commands() {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return Command{}, false
+}
+
+// Version is set at build time with -ldflags "-X sidecar/backend/cli.Version=...".
+var Version = "0.1.0-dev"
+
+func runVersion(_ context.Context, env Env) error {
+	_, err := fmt.Fprintf(env.Stdout, "sidecar %s\n", Version)
+	return err
+}
+
+// UsageLines returns the usage of every command, for `sidecar help`.
+func UsageLines() string {
+	var b strings.Builder
+	for _, c := range Commands() {
+		fmt.Fprintf(&b, "  %-72s %s\n", c.Usage, c.Summary)
+	}
+	return b.String()
+}

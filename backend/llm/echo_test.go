@@ -1,0 +1,66 @@
+package llm
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestSplitWordsRoundTrip(t *testing.T) {
+	for _, s := range []string{"", "a", "hello world", "  lead\tand\n\ntrail  ", "héllo 世界 ok"} {
+		got := strings.Join(SplitWords(s), "")
+		if got != s {
+			t.Errorf("SplitWords(%q) joined = %q", s, got)
+		}
+	}
+	if n := len(SplitWords("one two three")); n != 3 {
+		t.Errorf("pieces = %d, want 3", n)
+	}
+}
+
+func TestEchoStreamsLastUserMessage(t *testing.T) {
+	e := &Echo{}
+	var got []string
+	u, err := e.Stream(context.Background(), Request{Messages: []Message{
+		{Role: RoleUser, Content: "first"},
+		{Role: RoleAssistant, Content: "x"},
+		{Role: RoleUser, Content: "hello there"},
+	}}, func(s string) error { got = append(got, s); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Echo: hello there"; strings.Join(got, "") != want {
+		t.Fatalf("got %q, want %q", strings.Join(got, ""), want)
+	}
+	if u.CompletionTokens != len(got) || len(got) != 3 {
+		t.Errorf("usage %+v, pieces %d", u, len(got))
+	}
+}
+
+func TestEchoCancel(t *testing.T) {
+	e := &Echo{Delay: 20 * time.Millisecond}
+	ctx, cancel := context.WithCancel(context.Background())
+	n := 0
+	_, err := e.Stream(ctx, Request{Messages: []Message{{Role: RoleUser, Content: "a b c d e f g h"}}}, func(string) error {
+		n++
+		if n == 2 {
+			cancel()
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if n != 2 {
+		t.Errorf("tokens after cancel: got %d pieces, want 2", n)
+	}
+}
+
+func TestEchoUnknownModel(t *testing.T) {
+	_, err := (&Echo{}).Stream(context.Background(), Request{Model: "gpt-9"}, func(string) error { return nil })
+	if !errors.Is(err, ErrUnknownModel) {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -1,0 +1,241 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Chat is one conversation.
+type Chat struct {
+	ID        int64
+	Title     string
+	Model     string // model the chat uses for new answers ("provider/model")
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Message status values.
+const (
+	StatusStreaming = "streaming" // an answer being generated
+	StatusDone      = "done"
+	StatusStopped   = "stopped" // the user stopped the generation
+	StatusError     = "error"   // generation failed; Error says why
+)
+
+// Message is one stored turn of a chat.
+type Message struct {
+	ID               int64
+	ChatID           int64
+	Role             string
+	Content          string
+	Model            string
+	Status           string
+	Error            string
+	PromptTokens     int
+	CompletionTokens int
+	DurationMS       int64
+	CreatedAt        time.Time
+}
+
+func now() int64 { return time.Now().UnixMilli() }
+
+func fromMillis(ms int64) time.Time { return time.UnixMilli(ms) }
+
+// CreateChat creates an empty chat.
+func (db *DB) CreateChat(ctx context.Context, title, model string) (Chat, error) {
+	title = strings.TrimSpace(title)
+	if title == "" {
+		title = "New chat"
+	}
+	t := now()
+	res, err := db.sql.ExecContext(ctx,
+		`INSERT INTO chats(title, model, created_at, updated_at) VALUES (?, ?, ?, ?)`, title, model, t, t)
+	if err != nil {
+		return Chat{}, fmt.Errorf("store: create chat: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return Chat{}, fmt.Errorf("store: create chat: %w", err)
+	}
+	return Chat{ID: id, Title: title, Model: model, CreatedAt: fromMillis(t), UpdatedAt: fromMillis(t)}, nil
+}
+
+// RenameChat changes a chat's title.
+func (db *DB) RenameChat(ctx context.Context, id int64, title string) error {
+	title = strings.TrimSpace(title)
+	if title == "" {
+		return fmt.Errorf("store: rename chat: title is empty")
+	}
+	return db.execOne(ctx, "rename chat", `UPDATE chats SET title = ?, updated_at = ? WHERE id = ?`, title, now(), id)
+}
+
+// SetChatModel sets the model a chat uses for new answers.
+func (db *DB) SetChatModel(ctx context.Context, id int64, model string) error {
+	return db.execOne(ctx, "set chat model", `UPDATE chats SET model = ? WHERE id = ?`, model, id)
+}
+
+// DeleteChat deletes a chat and all its messages.
+func (db *DB) DeleteChat(ctx context.Context, id int64) error {
+	return db.execOne(ctx, "delete chat", `DELETE FROM chats WHERE id = ?`, id)
+}
+
+func (db *DB) execOne(ctx context.Context, what, q string, args ...any) error {
+	res, err := db.sql.ExecContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("store: %s: %w", what, ErrNotFound)
+	}
+	return nil
+}
+
+// Chat returns one chat.
+func (db *DB) Chat(ctx context.Context, id int64) (Chat, error) {
+	var c Chat
+	var created, updated int64
+	err := db.sql.QueryRowContext(ctx, `SELECT id, title, model, created_at, updated_at FROM chats WHERE id = ?`, id).
+		Scan(&c.ID, &c.Title, &c.Model, &created, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Chat{}, fmt.Errorf("store: chat %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Chat{}, fmt.Errorf("store: chat %d: %w", id, err)
+	}
+	c.CreatedAt, c.UpdatedAt = fromMillis(created), fromMillis(updated)
+	return c, nil
+}
+
+// ListChats returns all chats, most recently active first.
+func (db *DB) ListChats(ctx context.Context) ([]Chat, error) {
+	rows, err := db.sql.QueryContext(ctx,
+		`SELECT id, title, model, created_at, updated_at FROM chats ORDER BY updated_at DESC, id DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("store: list chats: %w", err)
+	}
+	defer rows.Close()
+	chats := []Chat{}
+	for rows.Next() {
+		var c Chat
+		var created, updated int64
+		if err := rows.Scan(&c.ID, &c.Title, &c.Model, &created, &updated); err != nil {
+			return nil, fmt.Errorf("store: list chats: %w", err)
+		}
+		c.CreatedAt, c.UpdatedAt = fromMillis(created), fromMillis(updated)
+		chats = append(chats, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list chats: %w", err)
+	}
+	return chats, nil
+}
+
+const messageColumns = `id, chat_id, role, content, model, status, error, prompt_tokens, completion_tokens, duration_ms, created_at`
+
+func scanMessage(sc interface{ Scan(...any) error }) (Message, error) {
+	var m Message
+	var created int64
+	err := sc.Scan(&m.ID, &m.ChatID, &m.Role, &m.Content, &m.Model, &m.Status, &m.Error,
+		&m.PromptTokens, &m.CompletionTokens, &m.DurationMS, &created)
+	m.CreatedAt = fromMillis(created)
+	return m, err
+}
+
+// Messages returns a chat's messages, oldest first.
+func (db *DB) Messages(ctx context.Context, chatID int64) ([]Message, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE chat_id = ? ORDER BY id`, chatID)
+	if err != nil {
+		return nil, fmt.Errorf("store: messages: %w", err)
+	}
+	defer rows.Close()
+	msgs := []Message{}
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: messages: %w", err)
+		}
+		msgs = append(msgs, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: messages: %w", err)
+	}
+	return msgs, nil
+}
+
+// Message returns one message.
+func (db *DB) Message(ctx context.Context, id int64) (Message, error) {
+	m, err := scanMessage(db.sql.QueryRowContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Message{}, fmt.Errorf("store: message %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Message{}, fmt.Errorf("store: message %d: %w", id, err)
+	}
+	return m, nil
+}
+
+// AddMessage appends a message to a chat and marks the chat active.
+// ID and CreatedAt are filled in.
+func (db *DB) AddMessage(ctx context.Context, m Message) (Message, error) {
+	if m.Status == "" {
+		m.Status = StatusDone
+	}
+	t := now()
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return Message{}, fmt.Errorf("store: add message: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `INSERT INTO messages(chat_id, role, content, model, status, error,
+		prompt_tokens, completion_tokens, duration_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.ChatID, m.Role, m.Content, m.Model, m.Status, m.Error, m.PromptTokens, m.CompletionTokens, m.DurationMS, t)
+	if err != nil {
+		return Message{}, fmt.Errorf("store: add message: %w", err)
+	}
+	if m.ID, err = res.LastInsertId(); err != nil {
+		return Message{}, fmt.Errorf("store: add message: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE chats SET updated_at = ? WHERE id = ?`, t, m.ChatID); err != nil {
+		return Message{}, fmt.Errorf("store: add message: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return Message{}, fmt.Errorf("store: add message: %w", err)
+	}
+	m.CreatedAt = fromMillis(t)
+	return m, nil
+}
+
+// FinishMessage stores the final content, status and figures of a message.
+func (db *DB) FinishMessage(ctx context.Context, m Message) error {
+	return db.execOne(ctx, "finish message", `UPDATE messages SET content = ?, status = ?, error = ?,
+		prompt_tokens = ?, completion_tokens = ?, duration_ms = ? WHERE id = ?`,
+		m.Content, m.Status, m.Error, m.PromptTokens, m.CompletionTokens, m.DurationMS, m.ID)
+}
+
+// DeleteMessagesFrom deletes message id and every later message of its chat
+// (for regenerate and edit-and-resend).
+func (db *DB) DeleteMessagesFrom(ctx context.Context, chatID, id int64) error {
+	_, err := db.sql.ExecContext(ctx, `DELETE FROM messages WHERE chat_id = ? AND id >= ?`, chatID, id)
+	if err != nil {
+		return fmt.Errorf("store: delete messages: %w", err)
+	}
+	return nil
+}
+
+// MarkInterrupted turns answers left "streaming" by a crash into "stopped",
+// so a restart never shows a generation that nothing is producing.
+func (db *DB) MarkInterrupted(ctx context.Context) (int64, error) {
+	res, err := db.sql.ExecContext(ctx, `UPDATE messages SET status = 'stopped' WHERE status = 'streaming'`)
+	if err != nil {
+		return 0, fmt.Errorf("store: mark interrupted: %w", err)
+	}
+	return res.RowsAffected()
+}

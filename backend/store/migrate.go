@@ -1,0 +1,126 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// migrations are applied in order; migrations[i] moves the schema from
+// version i to i+1 (PRAGMA user_version). Never edit a released migration:
+// append a new one.
+var migrations = []string{
+	// 1: chats, messages, settings.
+	`CREATE TABLE settings (
+		key   TEXT PRIMARY KEY,
+		value TEXT NOT NULL
+	) STRICT;
+	CREATE TABLE chats (
+		id         INTEGER PRIMARY KEY,
+		title      TEXT NOT NULL,
+		model      TEXT NOT NULL DEFAULT '',
+		created_at INTEGER NOT NULL,
+		updated_at INTEGER NOT NULL
+	) STRICT;
+	CREATE INDEX chats_updated ON chats(updated_at DESC, id DESC);
+	CREATE TABLE messages (
+		id                INTEGER PRIMARY KEY,
+		chat_id           INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+		role              TEXT NOT NULL CHECK (role IN ('system','user','assistant')),
+		content           TEXT NOT NULL,
+		model             TEXT NOT NULL DEFAULT '',
+		status            TEXT NOT NULL DEFAULT 'done' CHECK (status IN ('streaming','done','stopped','error')),
+		error             TEXT NOT NULL DEFAULT '',
+		prompt_tokens     INTEGER NOT NULL DEFAULT 0,
+		completion_tokens INTEGER NOT NULL DEFAULT 0,
+		duration_ms       INTEGER NOT NULL DEFAULT 0,
+		created_at        INTEGER NOT NULL
+	) STRICT;
+	CREATE INDEX messages_chat ON messages(chat_id, id);`,
+
+	// 2: documents, their chunks (with full-text index) and embedding models,
+	// each of which gets its own vec0 table named by vector_table.
+	`CREATE TABLE documents (
+		id         INTEGER PRIMARY KEY,
+		source     TEXT NOT NULL,
+		title      TEXT NOT NULL,
+		mime       TEXT NOT NULL,
+		size       INTEGER NOT NULL,
+		sha256     TEXT NOT NULL,
+		content    TEXT NOT NULL,
+		status     TEXT NOT NULL DEFAULT 'ready',
+		created_at INTEGER NOT NULL,
+		updated_at INTEGER NOT NULL
+	) STRICT;
+	CREATE UNIQUE INDEX documents_source ON documents(source);
+	CREATE INDEX documents_sha ON documents(sha256);
+	CREATE TABLE chunks (
+		id          INTEGER PRIMARY KEY,
+		document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+		ord         INTEGER NOT NULL,
+		text        TEXT NOT NULL,
+		line_start  INTEGER NOT NULL,
+		line_end    INTEGER NOT NULL,
+		heading     TEXT NOT NULL DEFAULT '',
+		tokens      INTEGER NOT NULL DEFAULT 0,
+		UNIQUE (document_id, ord)
+	) STRICT;
+	CREATE VIRTUAL TABLE chunks_fts USING fts5(text, heading, content='chunks', content_rowid='id');
+	CREATE TRIGGER chunks_ai AFTER INSERT ON chunks BEGIN
+		INSERT INTO chunks_fts(rowid, text, heading) VALUES (new.id, new.text, new.heading);
+	END;
+	CREATE TRIGGER chunks_ad AFTER DELETE ON chunks BEGIN
+		INSERT INTO chunks_fts(chunks_fts, rowid, text, heading) VALUES ('delete', old.id, old.text, old.heading);
+	END;
+	CREATE TABLE embedding_models (
+		id           INTEGER PRIMARY KEY,
+		name         TEXT NOT NULL UNIQUE,
+		dims         INTEGER NOT NULL CHECK (dims > 0),
+		vector_table TEXT NOT NULL UNIQUE,
+		status       TEXT NOT NULL DEFAULT 'building' CHECK (status IN ('building','ready')),
+		created_at   INTEGER NOT NULL
+	) STRICT;`,
+
+	// 3: full-text search over chat messages.
+	`CREATE VIRTUAL TABLE messages_fts USING fts5(content, content='messages', content_rowid='id');
+	CREATE TRIGGER messages_ai AFTER INSERT ON messages BEGIN
+		INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
+	END;
+	CREATE TRIGGER messages_ad AFTER DELETE ON messages BEGIN
+		INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
+	END;
+	CREATE TRIGGER messages_au AFTER UPDATE OF content ON messages BEGIN
+		INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
+		INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
+	END;`,
+}
+
+// SchemaVersion is the schema version this build writes.
+func SchemaVersion() int { return len(migrations) }
+
+func (db *DB) migrate(ctx context.Context) error {
+	var v int
+	if err := db.sql.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return fmt.Errorf("store: migrate: %w", classify(err))
+	}
+	if v > len(migrations) {
+		return fmt.Errorf("store: migrate: %w (schema %d, this build knows %d)", ErrTooNew, v, len(migrations))
+	}
+	for i := v; i < len(migrations); i++ {
+		tx, err := db.sql.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("store: migrate to %d: %w", i+1, err)
+		}
+		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("store: migrate to %d: %w", i+1, err)
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version=%d", i+1)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("store: migrate to %d: %w", i+1, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("store: migrate to %d: %w", i+1, err)
+		}
+	}
+	return nil
+}
