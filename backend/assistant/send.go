@@ -138,9 +138,14 @@ func (s *Service) startLocked(ctx context.Context, g *generation, chatID int64, 
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		defer s.release(chatID, g)
-		defer cancel()
-		s.generate(genCtx, p, llm.Request{Model: modelID, Messages: prompt(history)}, answer)
+		final := s.generate(genCtx, p, llm.Request{Model: modelID, Messages: prompt(history)}, answer)
+		cancel()
+		// Free the chat before announcing the end, so a UI reacting to the
+		// event can send the next message at once.
+		s.release(chatID, g)
+		if s.events != nil {
+			s.events.Emit(EventDone, DoneEvent{ChatID: chatID, Message: final})
+		}
 	}()
 	return SendResult{User: messageView(user), Assistant: messageView(answer)}, nil
 }
@@ -158,7 +163,8 @@ func prompt(history []store.Message) []llm.Message {
 	return out
 }
 
-func (s *Service) generate(ctx context.Context, p llm.Provider, req llm.Request, answer store.Message) {
+// generate streams the answer, stores it and returns its final state.
+func (s *Service) generate(ctx context.Context, p llm.Provider, req llm.Request, answer store.Message) MessageView {
 	start := time.Now()
 	var b strings.Builder
 	lastSave := start
@@ -198,9 +204,7 @@ func (s *Service) generate(ctx context.Context, p llm.Provider, req llm.Request,
 	if err != nil {
 		stored = answer
 	}
-	if s.events != nil {
-		s.events.Emit(EventDone, DoneEvent{ChatID: answer.ChatID, Message: messageView(stored)})
-	}
+	return messageView(stored)
 }
 
 // titleFrom makes a chat title from the first message: its first line,

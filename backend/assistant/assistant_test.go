@@ -1,0 +1,262 @@
+package assistant
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"sidecar/backend/llm"
+	"sidecar/backend/store"
+)
+
+// recorder collects events; wait blocks until a predicate holds.
+type recorder struct {
+	mu     sync.Mutex
+	events []event
+	cond   chan struct{}
+}
+
+type event struct {
+	name string
+	data any
+}
+
+func newRecorder() *recorder { return &recorder{cond: make(chan struct{}, 1000)} }
+
+func (r *recorder) Emit(name string, data any) {
+	r.mu.Lock()
+	r.events = append(r.events, event{name, data})
+	r.mu.Unlock()
+	r.cond <- struct{}{}
+}
+
+func (r *recorder) waitDone(t *testing.T, chatID int64) DoneEvent {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		r.mu.Lock()
+		for _, e := range r.events {
+			if d, ok := e.data.(DoneEvent); ok && e.name == EventDone && d.ChatID == chatID {
+				r.mu.Unlock()
+				return d
+			}
+		}
+		r.mu.Unlock()
+		select {
+		case <-r.cond:
+		case <-deadline:
+			t.Fatal("no done event")
+		}
+	}
+}
+
+func (r *recorder) tokens(messageID int64) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var b strings.Builder
+	for _, e := range r.events {
+		if te, ok := e.data.(TokenEvent); ok && te.MessageID == messageID {
+			b.WriteString(te.Text)
+		}
+	}
+	return b.String()
+}
+
+func openDB(t *testing.T) (*store.DB, string, []byte) {
+	t.Helper()
+	key := make([]byte, store.KeySize)
+	rand.Read(key)
+	path := filepath.Join(t.TempDir(), store.FileName)
+	db, err := store.Open(context.Background(), path, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, path, key
+}
+
+func TestSendStreamsAndPersists(t *testing.T) {
+	ctx := context.Background()
+	db, path, key := openDB(t)
+	rec := newRecorder()
+	s := New(db, rec, nil, &llm.Echo{})
+	c, err := s.CreateChat(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.SendMessage(ctx, c.ID, "  How do I reverse a slice in Go?  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.User.Content != "How do I reverse a slice in Go?" || res.Assistant.Status != store.StatusStreaming {
+		t.Fatalf("send result = %+v", res)
+	}
+	done := rec.waitDone(t, c.ID)
+	want := "Echo: How do I reverse a slice in Go?"
+	if done.Message.Content != want || done.Message.Status != store.StatusDone || done.Message.Model != DefaultModel {
+		t.Fatalf("done = %+v", done.Message)
+	}
+	if got := rec.tokens(res.Assistant.ID); got != want {
+		t.Fatalf("streamed tokens = %q, want %q", got, want)
+	}
+	if done.Message.CompletionTokens != 9 {
+		t.Errorf("completion tokens = %d", done.Message.CompletionTokens)
+	}
+	s.Close()
+	db.Close()
+
+	// After a restart the chat, its auto title and both messages are there.
+	db, err = store.Open(ctx, path, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s = New(db, nil, nil, &llm.Echo{})
+	d, err := s.OpenChat(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Chat.Title != "How do I reverse a slice in Go?" {
+		t.Errorf("title = %q", d.Chat.Title)
+	}
+	if len(d.Messages) != 2 || d.Messages[1].Content != want || d.Messages[0].Role != "user" {
+		t.Fatalf("messages = %+v", d.Messages)
+	}
+}
+
+func TestStopKeepsPartialAnswer(t *testing.T) {
+	ctx := context.Background()
+	db, _, _ := openDB(t)
+	defer db.Close()
+	rec := newRecorder()
+	s := New(db, rec, nil, &llm.Echo{Delay: 30 * time.Millisecond})
+	defer s.Close()
+	c, _ := s.CreateChat(ctx)
+	res, err := s.SendMessage(ctx, c.ID, strings.Repeat("word ", 200))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SendMessage(ctx, c.ID, "again"); !errors.Is(err, ErrBusy) {
+		t.Fatalf("second send while generating: %v, want ErrBusy", err)
+	}
+	time.Sleep(150 * time.Millisecond)
+	s.Stop(c.ID)
+	done := rec.waitDone(t, c.ID)
+	if done.Message.Status != store.StatusStopped {
+		t.Fatalf("status = %q, want stopped", done.Message.Status)
+	}
+	if done.Message.Content == "" || len(done.Message.Content) > 200 {
+		t.Fatalf("partial content = %q", done.Message.Content)
+	}
+	if got := rec.tokens(res.Assistant.ID); got != done.Message.Content {
+		t.Errorf("stored %q but streamed %q", done.Message.Content, got)
+	}
+	// The chat is free again.
+	if _, err := s.SendMessage(ctx, c.ID, "next"); err != nil {
+		t.Fatalf("send after stop: %v", err)
+	}
+}
+
+type failing struct{}
+
+func (failing) ID() string { return "broken" }
+func (failing) Models(context.Context) ([]llm.Model, error) {
+	return []llm.Model{{ID: "m", Name: "Broken"}}, nil
+}
+func (failing) Stream(_ context.Context, _ llm.Request, on llm.TokenFunc) (llm.Usage, error) {
+	on("partial ")
+	return llm.Usage{}, errors.New("provider unavailable")
+}
+
+func TestFailureKeepsUserMessageAndRetry(t *testing.T) {
+	ctx := context.Background()
+	db, _, _ := openDB(t)
+	defer db.Close()
+	rec := newRecorder()
+	s := New(db, rec, nil, &llm.Echo{}, failing{})
+	defer s.Close()
+	c, _ := s.CreateChat(ctx)
+	if err := s.SetChatModel(ctx, c.ID, "nope/x"); !errors.Is(err, ErrNoProvider) {
+		t.Fatalf("unknown provider accepted: %v", err)
+	}
+	if err := s.SetChatModel(ctx, c.ID, "broken/m"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SendMessage(ctx, c.ID, "hello"); err != nil {
+		t.Fatal(err)
+	}
+	done := rec.waitDone(t, c.ID)
+	if done.Message.Status != store.StatusError || !strings.Contains(done.Message.Error, "provider unavailable") {
+		t.Fatalf("done = %+v", done.Message)
+	}
+	// Retry with a working model replaces the failed answer.
+	s.SetChatModel(ctx, c.ID, DefaultModel)
+	rec2 := newRecorder()
+	s.events = rec2
+	if _, err := s.Regenerate(ctx, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	rec2.waitDone(t, c.ID)
+	d, _ := s.OpenChat(ctx, c.ID)
+	if len(d.Messages) != 2 || d.Messages[0].Content != "hello" || d.Messages[1].Content != "Echo: hello" {
+		t.Fatalf("after retry = %+v", d.Messages)
+	}
+}
+
+func TestValidationAndChatManagement(t *testing.T) {
+	ctx := context.Background()
+	db, _, _ := openDB(t)
+	defer db.Close()
+	s := New(db, nil, nil, &llm.Echo{})
+	defer s.Close()
+	c, _ := s.CreateChat(ctx)
+	for _, bad := range []string{"", "   \n ", strings.Repeat("x", MaxMessageBytes+1), "bad \xff utf8"} {
+		if _, err := s.SendMessage(ctx, c.ID, bad); err == nil {
+			t.Errorf("SendMessage(%.20q) accepted", bad)
+		}
+	}
+	if _, err := s.SendMessage(ctx, 424242, "hi"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("send to missing chat: %v", err)
+	}
+	if err := s.RenameChat(ctx, c.ID, "Renamed"); err != nil {
+		t.Fatal(err)
+	}
+	c2, _ := s.CreateChat(ctx)
+	list, _ := s.ListChats(ctx)
+	if len(list) != 2 || list[0].ID != c2.ID {
+		t.Fatalf("list = %+v", list)
+	}
+	if err := s.DeleteChat(ctx, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.OpenChat(ctx, c.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("deleted chat still opens: %v", err)
+	}
+	models, _ := s.Models(ctx)
+	if len(models) != 1 || models[0].ID != DefaultModel || !strings.Contains(models[0].Name, "test provider") {
+		t.Errorf("models = %+v", models)
+	}
+	if err := s.SetTheme(ctx, "neon"); err == nil {
+		t.Error("bad theme accepted")
+	}
+	s.SetTheme(ctx, "dark")
+	if th, _ := s.Theme(ctx); th != "dark" {
+		t.Errorf("theme = %q", th)
+	}
+}
+
+func TestTitleFrom(t *testing.T) {
+	for in, want := range map[string]string{
+		"# Hello world\nmore":     "Hello world",
+		"short":                   "short",
+		strings.Repeat("ab ", 30): "ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab…",
+	} {
+		if got := titleFrom(in); got != want {
+			t.Errorf("titleFrom(%.20q) = %q, want %q", in, got, want)
+		}
+	}
+}
