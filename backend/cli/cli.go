@@ -8,6 +8,9 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"sidecar/backend/keychain"
+	"sidecar/backend/profile"
 )
 
 // Env is what a command may use: its arguments and standard streams.
@@ -35,6 +38,9 @@ func Commands() []Command {
 		{Name: "version", Usage: "sidecar version", Summary: "print the version", Run: runVersion},
 	}
 	cmds = append(cmds, modelCommands()...)
+	cmds = append(cmds, docsCommands()...)
+	cmds = append(cmds, dataCommands()...)
+	cmds = append(cmds, serveCommands()...)
 	cmds = append(cmds, extraCommands...)
 	sort.SliceStable(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name })
 	return cmds
@@ -71,4 +77,14 @@ func UsageLines() string {
 		fmt.Fprintf(&b, "  %-72s %s\n", c.Usage, c.Summary)
 	}
 	return b.String()
+}
+
+// OpenProfile opens the user's data folder and encrypted store, with the
+// database key from the OS keychain, for commands that need them.
+func OpenProfile(ctx context.Context) (*profile.Profile, error) {
+	dir, err := profile.Dir()
+	if err != nil {
+		return nil, err
+	}
+	return profile.Open(ctx, dir, keychain.New())
 }

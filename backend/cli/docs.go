@@ -1,0 +1,4 @@
+package cli
+
+// docsCommands returns the document commands (docs add/list/rm/search).
+func docsCommands() []Command { return nil }

@@ -1,0 +1,4 @@
+package cli
+
+// serveCommands returns the headless loopback API (serve).
+func serveCommands() []Command { return nil }
