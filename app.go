@@ -199,3 +199,12 @@ func (a *App) SetTheme(theme string) error {
 	}
 	return s.SetTheme(a.ctx, theme)
 }
+
+// SearchMessages searches the text of every chat.
+func (a *App) SearchMessages(query string) ([]assistant.MessageHitView, error) {
+	s, err := a.service()
+	if err != nil {
+		return nil, err
+	}
+	return s.SearchMessages(a.ctx, query)
+}
