@@ -38,6 +38,7 @@ type Message struct {
 	PromptTokens     int
 	CompletionTokens int
 	DurationMS       int64
+	ContextDropped   int // earlier messages left out of the prompt to fit the context
 	CreatedAt        time.Time
 }
 
@@ -138,13 +139,13 @@ func (db *DB) ListChats(ctx context.Context) ([]Chat, error) {
 	return chats, nil
 }
 
-const messageColumns = `id, chat_id, role, content, model, status, error, prompt_tokens, completion_tokens, duration_ms, created_at`
+const messageColumns = `id, chat_id, role, content, model, status, error, prompt_tokens, completion_tokens, duration_ms, context_dropped, created_at`
 
 func scanMessage(sc interface{ Scan(...any) error }) (Message, error) {
 	var m Message
 	var created int64
 	err := sc.Scan(&m.ID, &m.ChatID, &m.Role, &m.Content, &m.Model, &m.Status, &m.Error,
-		&m.PromptTokens, &m.CompletionTokens, &m.DurationMS, &created)
+		&m.PromptTokens, &m.CompletionTokens, &m.DurationMS, &m.ContextDropped, &created)
 	m.CreatedAt = fromMillis(created)
 	return m, err
 }
@@ -216,8 +217,8 @@ func (db *DB) AddMessage(ctx context.Context, m Message) (Message, error) {
 // FinishMessage stores the final content, status and figures of a message.
 func (db *DB) FinishMessage(ctx context.Context, m Message) error {
 	return db.execOne(ctx, "finish message", `UPDATE messages SET content = ?, status = ?, error = ?,
-		prompt_tokens = ?, completion_tokens = ?, duration_ms = ? WHERE id = ?`,
-		m.Content, m.Status, m.Error, m.PromptTokens, m.CompletionTokens, m.DurationMS, m.ID)
+		prompt_tokens = ?, completion_tokens = ?, duration_ms = ?, context_dropped = ? WHERE id = ?`,
+		m.Content, m.Status, m.Error, m.PromptTokens, m.CompletionTokens, m.DurationMS, m.ContextDropped, m.ID)
 }
 
 // DeleteMessagesFrom deletes message id and every later message of its chat

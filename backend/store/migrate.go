@@ -92,6 +92,10 @@ var migrations = []string{
 		INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
 		INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
 	END;`,
+
+	// 4: how many earlier messages an answer's prompt had to leave out to
+	// fit the model's context.
+	`ALTER TABLE messages ADD COLUMN context_dropped INTEGER NOT NULL DEFAULT 0;`,
 }
 
 // SchemaVersion is the schema version this build writes.

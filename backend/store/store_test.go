@@ -356,7 +356,7 @@ func TestMigrationsAreVersioned(t *testing.T) {
 	db, path, key := openTemp(t)
 	var v int
 	db.SQL().QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
-	if v != SchemaVersion() || v < 3 {
+	if v != SchemaVersion() || v < 4 {
 		t.Fatalf("user_version = %d, want %d", v, SchemaVersion())
 	}
 	for _, table := range []string{"chats", "messages", "settings", "documents", "chunks", "chunks_fts", "embedding_models", "messages_fts"} {
