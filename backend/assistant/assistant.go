@@ -46,14 +46,14 @@ var (
 
 // Service implements the use cases over one opened store.
 type Service struct {
-	db        *store.DB
-	events    Events
-	log       *slog.Logger
-	providers map[string]llm.Provider
+	db     *store.DB
+	events Events
+	log    *slog.Logger
 
-	mu      sync.Mutex
-	running map[int64]*generation // by chat ID
-	wg      sync.WaitGroup
+	mu        sync.Mutex
+	providers map[string]llm.Provider
+	running   map[int64]*generation // by chat ID
+	wg        sync.WaitGroup
 }
 
 type generation struct {
@@ -83,11 +83,35 @@ func (s *Service) Close() {
 	s.wg.Wait()
 }
 
+// SetProvider adds p, replacing any provider with the same ID.
+func (s *Service) SetProvider(p llm.Provider) {
+	s.mu.Lock()
+	s.providers[p.ID()] = p
+	s.mu.Unlock()
+}
+
+// RemoveProvider removes the provider with id, if any.
+func (s *Service) RemoveProvider(id string) {
+	s.mu.Lock()
+	delete(s.providers, id)
+	s.mu.Unlock()
+}
+
+func (s *Service) providerList() []llm.Provider {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]llm.Provider, 0, len(s.providers))
+	for _, p := range s.providers {
+		out = append(out, p)
+	}
+	return out
+}
+
 // Models lists the models of every provider, sorted by provider then name.
 // A provider that fails to answer is logged and skipped.
 func (s *Service) Models(ctx context.Context) ([]ModelView, error) {
 	var out []ModelView
-	for _, p := range s.providers {
+	for _, p := range s.providerList() {
 		ms, err := p.Models(ctx)
 		if err != nil {
 			s.log.Warn("list models failed", "provider", p.ID(), "err", err)
@@ -111,7 +135,9 @@ func (s *Service) provider(model string) (llm.Provider, string, error) {
 		model = DefaultModel
 	}
 	pid, mid, _ := strings.Cut(model, "/")
+	s.mu.Lock()
 	p, ok := s.providers[pid]
+	s.mu.Unlock()
 	if !ok {
 		return nil, "", fmt.Errorf("%w %q", ErrNoProvider, pid)
 	}

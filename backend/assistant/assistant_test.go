@@ -260,3 +260,56 @@ func TestTitleFrom(t *testing.T) {
 		}
 	}
 }
+
+// small is an echo with a 24-"token" window (one token per word).
+type small struct{ llm.Echo }
+
+func (small) ID() string                      { return "small" }
+func (small) ContextWindow(string) (int, int) { return 24, 4 }
+func (small) CountTokens(_ string, msgs []llm.Message) (int, error) {
+	n := 0
+	for _, m := range msgs {
+		n += len(strings.Fields(m.Content))
+	}
+	return n, nil
+}
+func (small) Stream(ctx context.Context, req llm.Request, on llm.TokenFunc) (llm.Usage, error) {
+	return (&llm.Echo{}).Stream(ctx, llm.Request{Messages: req.Messages}, on)
+}
+
+func TestLongChatDropsOldestTurns(t *testing.T) {
+	ctx := context.Background()
+	db, _, _ := openDB(t)
+	defer db.Close()
+	rec := newRecorder()
+	s := New(db, rec, nil, &small{})
+	defer s.Close()
+	c, _ := s.CreateChat(ctx)
+	s.SetChatModel(ctx, c.ID, "small/echo")
+	for i := 0; i < 3; i++ {
+		rec2 := newRecorder()
+		s.events = rec2
+		if _, err := s.SendMessage(ctx, c.ID, "one two three four five six"); err != nil {
+			t.Fatal(err)
+		}
+		d := rec2.waitDone(t, c.ID)
+		want := 0
+		if i == 2 {
+			// history: 6+7+6+7+6 words = 32 > 20: the two oldest go.
+			want = 2
+		}
+		if d.Message.ContextDropped != want || d.Message.Status != store.StatusDone {
+			t.Fatalf("turn %d: dropped %d, want %d (%+v)", i, d.Message.ContextDropped, want, d.Message)
+		}
+	}
+	d, _ := s.OpenChat(ctx, c.ID)
+	if last := d.Messages[len(d.Messages)-1]; last.ContextDropped != 2 {
+		t.Fatalf("not persisted: %+v", last)
+	}
+	if _, err := s.SendMessage(ctx, c.ID, strings.Repeat("word ", 30)); !errors.Is(err, llm.ErrContextTooLong) {
+		t.Fatalf("oversized message: %v", err)
+	}
+	if d2, _ := s.OpenChat(ctx, c.ID); len(d2.Messages) != len(d.Messages)+1 {
+		t.Fatalf("the user's oversized message must be kept: %d -> %d", len(d.Messages), len(d2.Messages))
+	}
+}

@@ -126,7 +126,12 @@ func (s *Service) startLocked(ctx context.Context, g *generation, chatID int64, 
 	if model == "" {
 		model = DefaultModel
 	}
-	answer, err := s.db.AddMessage(ctx, store.Message{ChatID: chatID, Role: string(llm.RoleAssistant), Model: model, Status: store.StatusStreaming})
+	msgs, dropped, err := llm.FitWindow(p, modelID, prompt(history))
+	if err != nil {
+		return SendResult{}, fmt.Errorf("assistant: %w", err)
+	}
+	answer, err := s.db.AddMessage(ctx, store.Message{ChatID: chatID, Role: string(llm.RoleAssistant), Model: model,
+		Status: store.StatusStreaming, ContextDropped: dropped})
 	if err != nil {
 		return SendResult{}, err
 	}
@@ -138,7 +143,7 @@ func (s *Service) startLocked(ctx context.Context, g *generation, chatID int64, 
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		final := s.generate(genCtx, p, llm.Request{Model: modelID, Messages: prompt(history)}, answer)
+		final := s.generate(genCtx, p, llm.Request{Model: modelID, Messages: msgs}, answer)
 		cancel()
 		// Free the chat before announcing the end, so a UI reacting to the
 		// event can send the next message at once.

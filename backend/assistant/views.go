@@ -23,6 +23,7 @@ type MessageView struct {
 	PromptTokens     int    `json:"promptTokens"`
 	CompletionTokens int    `json:"completionTokens"`
 	DurationMS       int64  `json:"durationMs"`
+	ContextDropped   int    `json:"contextDropped"` // earlier messages left out to fit the model's context
 	CreatedAt        int64  `json:"createdAt"`
 }
 
@@ -67,5 +68,5 @@ func chatView(c store.Chat) ChatView {
 func messageView(m store.Message) MessageView {
 	return MessageView{ID: m.ID, ChatID: m.ChatID, Role: m.Role, Content: m.Content, Model: m.Model, Status: m.Status,
 		Error: m.Error, PromptTokens: m.PromptTokens, CompletionTokens: m.CompletionTokens, DurationMS: m.DurationMS,
-		CreatedAt: m.CreatedAt.UnixMilli()}
+		ContextDropped: m.ContextDropped, CreatedAt: m.CreatedAt.UnixMilli()}
 }

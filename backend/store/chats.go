@@ -196,8 +196,8 @@ func (db *DB) AddMessage(ctx context.Context, m Message) (Message, error) {
 	}
 	defer tx.Rollback()
 	res, err := tx.ExecContext(ctx, `INSERT INTO messages(chat_id, role, content, model, status, error,
-		prompt_tokens, completion_tokens, duration_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		m.ChatID, m.Role, m.Content, m.Model, m.Status, m.Error, m.PromptTokens, m.CompletionTokens, m.DurationMS, t)
+		prompt_tokens, completion_tokens, duration_ms, context_dropped, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.ChatID, m.Role, m.Content, m.Model, m.Status, m.Error, m.PromptTokens, m.CompletionTokens, m.DurationMS, m.ContextDropped, t)
 	if err != nil {
 		return Message{}, fmt.Errorf("store: add message: %w", err)
 	}
