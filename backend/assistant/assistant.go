@@ -50,10 +50,13 @@ type Service struct {
 	events Events
 	log    *slog.Logger
 
-	mu        sync.Mutex
-	providers map[string]llm.Provider
-	running   map[int64]*generation // by chat ID
-	wg        sync.WaitGroup
+	mu           sync.Mutex
+	providers    map[string]llm.Provider
+	running      map[int64]*generation // by chat ID
+	secrets      Secrets
+	factories    []CloudFactory
+	providerErrs map[string]string
+	wg           sync.WaitGroup
 }
 
 type generation struct {
