@@ -208,3 +208,32 @@ func (a *App) SearchMessages(query string) ([]assistant.MessageHitView, error) {
 	}
 	return s.SearchMessages(a.ctx, query)
 }
+
+// Providers lists the cloud providers and whether each has a key (only
+// its last four characters are ever shown).
+func (a *App) Providers() ([]assistant.ProviderView, error) {
+	s, err := a.service()
+	if err != nil {
+		return nil, err
+	}
+	return s.Providers(a.ctx)
+}
+
+// SetProviderKey checks an API key with the provider and stores it in the
+// OS keychain; baseURL overrides the endpoint ("" for the default).
+func (a *App) SetProviderKey(provider, key, baseURL string) (assistant.ProviderView, error) {
+	s, err := a.service()
+	if err != nil {
+		return assistant.ProviderView{}, err
+	}
+	return s.SetProviderKey(a.ctx, provider, key, baseURL)
+}
+
+// RemoveProviderKey deletes a provider's key from the keychain.
+func (a *App) RemoveProviderKey(provider string) error {
+	s, err := a.service()
+	if err != nil {
+		return err
+	}
+	return s.RemoveProviderKey(a.ctx, provider)
+}
