@@ -237,3 +237,98 @@ func (a *App) RemoveProviderKey(provider string) error {
 	}
 	return s.RemoveProviderKey(a.ctx, provider)
 }
+
+// LocalModels lists the local GPT-J models.
+func (a *App) LocalModels() ([]assistant.LocalModelView, error) {
+	s, err := a.service()
+	if err != nil {
+		return nil, err
+	}
+	return s.LocalModels(a.ctx)
+}
+
+// ImportModelFile asks for a model file (ggml .bin) with the native dialog
+// and adds it; an empty result means the user cancelled.
+func (a *App) ImportModelFile() (assistant.LocalModelView, error) {
+	s, err := a.service()
+	if err != nil {
+		return assistant.LocalModelView{}, err
+	}
+	path, err := runtime.OpenFileDialog(a.ctx, runtime.OpenDialogOptions{
+		Title:   "Import a GPT-J model file",
+		Filters: []runtime.FileFilter{{DisplayName: "GPT-J models (*.bin, *.safetensors)", Pattern: "*.bin;*.safetensors"}},
+	})
+	if err != nil || path == "" {
+		return assistant.LocalModelView{}, err
+	}
+	return s.ImportLocalModel(a.ctx, path)
+}
+
+// ImportModelFolder asks for a Hugging Face model folder and adds it.
+func (a *App) ImportModelFolder() (assistant.LocalModelView, error) {
+	s, err := a.service()
+	if err != nil {
+		return assistant.LocalModelView{}, err
+	}
+	path, err := runtime.OpenDirectoryDialog(a.ctx, runtime.OpenDialogOptions{Title: "Import a GPT-J model folder (config.json + safetensors)"})
+	if err != nil || path == "" {
+		return assistant.LocalModelView{}, err
+	}
+	return s.ImportLocalModel(a.ctx, path)
+}
+
+// UpdateLocalModel saves a model's name and settings.
+func (a *App) UpdateLocalModel(id, name string, settings assistant.LocalSettings) (assistant.LocalModelView, error) {
+	s, err := a.service()
+	if err != nil {
+		return assistant.LocalModelView{}, err
+	}
+	return s.UpdateLocalModel(a.ctx, id, name, settings)
+}
+
+// RemoveLocalModel forgets a model (deleting the file only if Sidecar
+// downloaded it).
+func (a *App) RemoveLocalModel(id string) error {
+	s, err := a.service()
+	if err != nil {
+		return err
+	}
+	return s.RemoveLocalModel(a.ctx, id)
+}
+
+// DownloadModel starts (or resumes) downloading a model from url;
+// progress arrives as "models:download" events.
+func (a *App) DownloadModel(url, sha256 string) (string, error) {
+	s, err := a.service()
+	if err != nil {
+		return "", err
+	}
+	return s.DownloadLocalModel(a.ctx, url, sha256)
+}
+
+// PauseDownload pauses a download (resume with DownloadModel).
+func (a *App) PauseDownload(id string) error {
+	s, err := a.service()
+	if err != nil {
+		return err
+	}
+	return s.PauseDownload(id)
+}
+
+// CancelDownload stops a download and deletes what arrived.
+func (a *App) CancelDownload(id string) error {
+	s, err := a.service()
+	if err != nil {
+		return err
+	}
+	return s.CancelDownload(id)
+}
+
+// PendingDownloads lists interrupted downloads that can be resumed.
+func (a *App) PendingDownloads() ([]assistant.PendingDownload, error) {
+	s, err := a.service()
+	if err != nil {
+		return nil, err
+	}
+	return s.PendingDownloads(a.ctx)
+}

@@ -56,6 +56,8 @@ type Service struct {
 	secrets      Secrets
 	factories    []CloudFactory
 	providerErrs map[string]string
+	local        *local
+	dlMu         sync.Mutex // serialises updates of the pending-download list
 	wg           sync.WaitGroup
 }
 
