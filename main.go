@@ -31,6 +31,9 @@ import (
 //go:embed all:frontend/dist
 var assets embed.FS
 
+//go:embed build/appicon.png
+var icon []byte
+
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
@@ -142,7 +145,7 @@ func runWindow(level slog.Level, stderr io.Writer) int {
 		OnStartup:        app.startup,
 		OnShutdown:       app.shutdown,
 		Bind:             []any{app},
-		Linux:            &linux.Options{ProgramName: "sidecar", WebviewGpuPolicy: linux.WebviewGpuPolicyNever},
+		Linux:            &linux.Options{ProgramName: "sidecar", Icon: icon, WebviewGpuPolicy: linux.WebviewGpuPolicyNever},
 	})
 	if err != nil {
 		log.Error("window failed", "err", err)
