@@ -84,8 +84,8 @@ func (s *Service) DownloadLocalModel(ctx context.Context, url, sha256 string) (s
 		}
 		s.rememberDownload(context.Background(), name, nil)
 		if _, err := l.add(context.Background(), path, true); err != nil {
-			emit(DownloadEvent{State: "failed", Error: fmt.Sprintf("downloaded, but it is not a model Sidecar can load: %v", err)})
 			os.Remove(path)
+			emit(DownloadEvent{State: "failed", Error: fmt.Sprintf("downloaded, but it is not a model Sidecar can load: %v", err)})
 			return
 		}
 		emit(DownloadEvent{State: "done"})
