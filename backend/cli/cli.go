@@ -74,7 +74,11 @@ func runVersion(_ context.Context, env Env) error {
 func UsageLines() string {
 	var b strings.Builder
 	for _, c := range Commands() {
-		fmt.Fprintf(&b, "  %-72s %s\n", c.Usage, c.Summary)
+		if len(c.Usage) <= 24 {
+			fmt.Fprintf(&b, "  %-24s %s\n", c.Usage, c.Summary)
+		} else {
+			fmt.Fprintf(&b, "  %s\n  %-24s %s\n", c.Usage, "", c.Summary)
+		}
 	}
 	return b.String()
 }
