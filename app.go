@@ -22,9 +22,15 @@ type App struct {
 	dataDir string
 	logFile string
 
+	started  chan struct{} // closed when startup has opened the data (or failed)
 	startErr error
 	prof     *profile.Profile
 	svc      *assistant.Service
+}
+
+// NewApp returns the shell for the data folder dir.
+func NewApp(log *slog.Logger, dir, logFile string) *App {
+	return &App{log: log, dataDir: dir, logFile: logFile, started: make(chan struct{})}
 }
 
 // Status tells the UI whether Sidecar could open the user's data, and if
@@ -45,6 +51,7 @@ func (e wailsEvents) Emit(name string, data any) { runtime.EventsEmit(e.ctx, nam
 
 func (a *App) startup(ctx context.Context) {
 	a.ctx = ctx
+	defer close(a.started)
 	prof, svc, err := openService(ctx, a.log, a.dataDir, wailsEvents{ctx})
 	if err != nil {
 		a.startErr = err
@@ -67,7 +74,10 @@ func (a *App) shutdown(context.Context) {
 
 var errNotReady = errors.New("sidecar could not open your data; see the message on screen")
 
+// service waits for startup, then returns the use cases (bound methods
+// can be called by the page before startup has finished).
 func (a *App) service() (*assistant.Service, error) {
+	<-a.started
 	if a.svc == nil {
 		return nil, errNotReady
 	}
@@ -76,6 +86,7 @@ func (a *App) service() (*assistant.Service, error) {
 
 // Status reports whether the data could be opened.
 func (a *App) Status() Status {
+	<-a.started
 	st := Status{Ready: a.svc != nil, DataDir: a.dataDir, LogFile: a.logFile, Version: cli.Version}
 	if a.startErr != nil {
 		st.Error = a.startErr.Error()
@@ -186,7 +197,7 @@ func (a *App) SetChatModel(chatID int64, model string) error {
 func (a *App) Theme() (string, error) {
 	s, err := a.service()
 	if err != nil {
-		return "system", nil
+		return "system", nil //nolint:nilerr // the status page explains the failure
 	}
 	return s.Theme(a.ctx)
 }

@@ -132,7 +132,7 @@ func runWindow(level slog.Level, stderr io.Writer) int {
 	}
 	defer closer.Close()
 	slog.SetDefault(log)
-	app := &App{log: log, dataDir: dir, logFile: filepath.Join(dir, applog.FileName)}
+	app := NewApp(log, dir, filepath.Join(dir, applog.FileName))
 	log.Info("starting", "version", cli.Version, "dir", dir)
 	err = wails.Run(&options.App{
 		Title:            "Sidecar",

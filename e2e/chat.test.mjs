@@ -25,6 +25,14 @@ test('chat: create, stream, reload, restart, sanitize', { timeout: 240000 }, asy
   const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(String(e)));
+  try {
+    await steps(page, pageErrors);
+  } catch (e) {
+    await page.screenshot({ path: path.join(outDir, 'chat-failure.png') }).catch(() => {});
+    throw new Error(`${e.message}\npage errors: ${pageErrors.join('; ')}\napp output (tail):\n${app.output.slice(-3000)}`);
+  }
+
+  async function steps(page, pageErrors) {
   await page.goto(url);
 
   await page.getByTestId('new-chat').click();
@@ -113,5 +121,6 @@ test('chat: create, stream, reload, restart, sanitize', { timeout: 240000 }, asy
   for (const f of readdirSync(home)) {
     const bytes = readFileSync(path.join(home, f));
     assert.ok(!bytes.includes('twelve words'), `${f} holds chat text in the clear`);
+  }
   }
 });

@@ -11,6 +11,7 @@ export namespace assistant {
 	    promptTokens: number;
 	    completionTokens: number;
 	    durationMs: number;
+	    contextDropped: number;
 	    createdAt: number;
 	
 	    static createFrom(source: any = {}) {
@@ -29,6 +30,7 @@ export namespace assistant {
 	        this.promptTokens = source["promptTokens"];
 	        this.completionTokens = source["completionTokens"];
 	        this.durationMs = source["durationMs"];
+	        this.contextDropped = source["contextDropped"];
 	        this.createdAt = source["createdAt"];
 	    }
 	}
@@ -87,6 +89,123 @@ export namespace assistant {
 		}
 	}
 	
+	export class LocalModelInfo {
+	    format: string;
+	    weightType: string;
+	    params: number;
+	    contextMax: number;
+	    sizeBytes: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new LocalModelInfo(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.format = source["format"];
+	        this.weightType = source["weightType"];
+	        this.params = source["params"];
+	        this.contextMax = source["contextMax"];
+	        this.sizeBytes = source["sizeBytes"];
+	    }
+	}
+	export class LocalSettings {
+	    weightType: string;
+	    threads: number;
+	    contextSize: number;
+	    temperature: number;
+	    topP: number;
+	    topK: number;
+	    repeatPenalty: number;
+	    maxTokens: number;
+	    promptTemplate: string;
+	    systemPrompt: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new LocalSettings(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.weightType = source["weightType"];
+	        this.threads = source["threads"];
+	        this.contextSize = source["contextSize"];
+	        this.temperature = source["temperature"];
+	        this.topP = source["topP"];
+	        this.topK = source["topK"];
+	        this.repeatPenalty = source["repeatPenalty"];
+	        this.maxTokens = source["maxTokens"];
+	        this.promptTemplate = source["promptTemplate"];
+	        this.systemPrompt = source["systemPrompt"];
+	    }
+	}
+	export class LocalModelView {
+	    id: string;
+	    name: string;
+	    path: string;
+	    info: LocalModelInfo;
+	    settings: LocalSettings;
+	    addedAt: number;
+	    loaded: boolean;
+	    managed: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new LocalModelView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.path = source["path"];
+	        this.info = this.convertValues(source["info"], LocalModelInfo);
+	        this.settings = this.convertValues(source["settings"], LocalSettings);
+	        this.addedAt = source["addedAt"];
+	        this.loaded = source["loaded"];
+	        this.managed = source["managed"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	export class MessageHitView {
+	    chatId: number;
+	    chatTitle: string;
+	    messageId: number;
+	    role: string;
+	    snippet: string;
+	    createdAt: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new MessageHitView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.chatId = source["chatId"];
+	        this.chatTitle = source["chatTitle"];
+	        this.messageId = source["messageId"];
+	        this.role = source["role"];
+	        this.snippet = source["snippet"];
+	        this.createdAt = source["createdAt"];
+	    }
+	}
 	
 	export class ModelView {
 	    id: string;
@@ -104,6 +223,46 @@ export namespace assistant {
 	        this.name = source["name"];
 	        this.provider = source["provider"];
 	        this.local = source["local"];
+	    }
+	}
+	export class PendingDownload {
+	    id: string;
+	    url: string;
+	    sha256: string;
+	    bytes: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new PendingDownload(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.url = source["url"];
+	        this.sha256 = source["sha256"];
+	        this.bytes = source["bytes"];
+	    }
+	}
+	export class ProviderView {
+	    id: string;
+	    name: string;
+	    hasKey: boolean;
+	    keyHint: string;
+	    baseUrl: string;
+	    error: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ProviderView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.hasKey = source["hasKey"];
+	        this.keyHint = source["keyHint"];
+	        this.baseUrl = source["baseUrl"];
+	        this.error = source["error"];
 	    }
 	}
 	export class SendResult {

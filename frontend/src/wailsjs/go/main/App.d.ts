@@ -3,23 +3,47 @@
 import {assistant} from '../models';
 import {main} from '../models';
 
+export function CancelDownload(arg1:string):Promise<void>;
+
 export function CreateChat():Promise<assistant.ChatView>;
 
 export function DeleteChat(arg1:number):Promise<void>;
+
+export function DownloadModel(arg1:string,arg2:string):Promise<string>;
+
+export function ImportModelFile():Promise<assistant.LocalModelView>;
+
+export function ImportModelFolder():Promise<assistant.LocalModelView>;
 
 export function ListChats():Promise<Array<assistant.ChatView>>;
 
 export function ListModels():Promise<Array<assistant.ModelView>>;
 
+export function LocalModels():Promise<Array<assistant.LocalModelView>>;
+
 export function OpenChat(arg1:number):Promise<assistant.ChatDetail>;
+
+export function PauseDownload(arg1:string):Promise<void>;
+
+export function PendingDownloads():Promise<Array<assistant.PendingDownload>>;
+
+export function Providers():Promise<Array<assistant.ProviderView>>;
 
 export function Regenerate(arg1:number):Promise<assistant.SendResult>;
 
+export function RemoveLocalModel(arg1:string):Promise<void>;
+
+export function RemoveProviderKey(arg1:string):Promise<void>;
+
 export function RenameChat(arg1:number,arg2:string):Promise<void>;
+
+export function SearchMessages(arg1:string):Promise<Array<assistant.MessageHitView>>;
 
 export function SendMessage(arg1:number,arg2:string):Promise<assistant.SendResult>;
 
 export function SetChatModel(arg1:number,arg2:string):Promise<void>;
+
+export function SetProviderKey(arg1:string,arg2:string,arg3:string):Promise<assistant.ProviderView>;
 
 export function SetTheme(arg1:string):Promise<void>;
 
@@ -28,3 +52,5 @@ export function Status():Promise<main.Status>;
 export function StopGeneration(arg1:number):Promise<void>;
 
 export function Theme():Promise<string>;
+
+export function UpdateLocalModel(arg1:string,arg2:string,arg3:assistant.LocalSettings):Promise<assistant.LocalModelView>;

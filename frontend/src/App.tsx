@@ -1,0 +1,219 @@
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import { api, events, type Chat, type ModelOption, type Status, type Theme } from './api';
+import { ChatPane } from './components/ChatPane';
+import { ConfirmDialog } from './components/Dialog';
+import { ModelsPage } from './components/ModelsPage';
+import { SettingsPage } from './components/SettingsPage';
+import { Sidebar } from './components/Sidebar';
+import { StatusPage } from './components/StatusPage';
+import { chatReducer, emptyChat } from './state';
+import { useToast } from './toast';
+import { Icon } from './icons';
+
+type View = 'chats' | 'models' | 'settings';
+
+function applyTheme(t: Theme) {
+  const dark = t === 'dark' || (t === 'system' && window.matchMedia?.('(prefers-color-scheme: dark)').matches);
+  document.documentElement.dataset.theme = dark ? 'dark' : 'light';
+}
+
+function sortChats(cs: Chat[]): Chat[] {
+  return [...cs].sort((a, b) => b.updatedAt - a.updatedAt || b.id - a.id);
+}
+
+export function App() {
+  const toast = useToast();
+  const [status, setStatus] = useState<Status | null>(null);
+  const [view, setView] = useState<View>('chats');
+  const [theme, setThemeState] = useState<Theme>('system');
+  const [chats, setChats] = useState<Chat[]>([]);
+  const [models, setModels] = useState<ModelOption[]>([]);
+  const [state, dispatch] = useReducer(chatReducer, emptyChat);
+  const [deleting, setDeleting] = useState<Chat | null>(null);
+  const [highlightId, setHighlightId] = useState<number | null>(null);
+  const filterRef = useRef<HTMLInputElement>(null);
+  const composerRef = useRef<HTMLTextAreaElement>(null);
+  const openId = useRef<number | null>(null);
+  openId.current = state.chat?.id ?? null;
+
+  useEffect(() => {
+    api.status().then(setStatus).catch((e) => setStatus({ ready: false, error: String(e), help: '', dataDir: '', logFile: '', version: '' } as Status));
+  }, []);
+
+  const ready = status?.ready === true;
+
+  useEffect(() => {
+    if (!ready) return;
+    api.theme().then((t) => { setThemeState(t); applyTheme(t); }).catch(toast.error);
+    const mq = window.matchMedia?.('(prefers-color-scheme: dark)');
+    const onChange = () => api.theme().then(applyTheme).catch(() => {});
+    mq?.addEventListener('change', onChange);
+    return () => mq?.removeEventListener('change', onChange);
+  }, [ready, toast]);
+
+  const refreshModels = useCallback(() => { api.listModels().then(setModels).catch(toast.error); }, [toast]);
+
+  useEffect(() => {
+    if (!ready) return;
+    api.listChats().then(setChats).catch(toast.error);
+    refreshModels();
+    const offs = [
+      events.onToken((e) => dispatch({ type: 'token', event: e })),
+      events.onDone((e) => {
+        dispatch({ type: 'done', event: e });
+        if (e.message.status === 'error' && e.chatId !== openId.current) toast.error(`An answer failed: ${e.message.error}`);
+      }),
+      events.onChatUpdated((c) => {
+        dispatch({ type: 'chat', chat: c });
+        setChats((cs) => sortChats([c, ...cs.filter((x) => x.id !== c.id)]));
+      }),
+      events.onModelsChanged(refreshModels),
+    ];
+    return () => offs.forEach((off) => off());
+  }, [ready, toast, refreshModels]);
+
+  const openChat = useCallback(async (id: number, messageId?: number) => {
+    try {
+      const d = await api.openChat(id);
+      dispatch({ type: 'open', detail: d });
+      setView('chats');
+      setHighlightId(messageId ?? null);
+      if (messageId === undefined) window.setTimeout(() => composerRef.current?.focus(), 0);
+    } catch (e) {
+      toast.error(e);
+    }
+  }, [toast]);
+
+  const newChat = useCallback(async () => {
+    try {
+      const c = await api.createChat();
+      setChats((cs) => sortChats([c, ...cs]));
+      await openChat(c.id);
+      return c;
+    } catch (e) {
+      toast.error(e);
+      return null;
+    }
+  }, [openChat, toast]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
+      if (e.key === 'n' || e.key === 'N') { e.preventDefault(); setView('chats'); newChat(); }
+      if (e.key === 'k' || e.key === 'K') { e.preventDefault(); setView('chats'); window.setTimeout(() => filterRef.current?.focus(), 0); }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [newChat]);
+
+  const send = async (text: string): Promise<boolean> => {
+    let chatId = state.chat?.id;
+    if (chatId === undefined) {
+      const c = await newChat();
+      if (!c) return false;
+      chatId = c.id;
+    }
+    try {
+      const r = await api.send(chatId, text);
+      dispatch({ type: 'sent', user: r.user, assistant: r.assistant });
+      setHighlightId(null);
+      return true;
+    } catch (e) {
+      toast.error(e);
+      return false;
+    }
+  };
+
+  const regenerate = async () => {
+    if (!state.chat) return;
+    try {
+      const r = await api.regenerate(state.chat.id);
+      dispatch({ type: 'sent', user: r.user, assistant: r.assistant });
+    } catch (e) {
+      toast.error(e);
+    }
+  };
+
+  const setTheme = (t: Theme) => {
+    setThemeState(t);
+    applyTheme(t);
+    api.setTheme(t).catch(toast.error);
+  };
+  const cycleTheme = () => setTheme(theme === 'system' ? 'light' : theme === 'light' ? 'dark' : 'system');
+
+  if (!status) return <div className="boot" aria-busy="true">Opening your data…</div>;
+  if (!ready) return <StatusPage status={status} />;
+
+  const nav: { id: View; label: string; icon: 'chat' | 'model' | 'settings' }[] = [
+    { id: 'chats', label: 'Chats', icon: 'chat' },
+    { id: 'models', label: 'Models', icon: 'model' },
+    { id: 'settings', label: 'Settings', icon: 'settings' },
+  ];
+
+  return (
+    <div className="app">
+      <nav className="rail" aria-label="Sections">
+        <div className="logo" aria-hidden>S</div>
+        {nav.map((n) => (
+          <button type="button" key={n.id} className={`rail-button${view === n.id ? ' on' : ''}`} data-testid={`nav-${n.id}`}
+            aria-current={view === n.id ? 'page' : undefined} onClick={() => setView(n.id)} title={n.label}>
+            <Icon name={n.icon} size={20} /><span className="rail-label">{n.label}</span>
+          </button>
+        ))}
+        <div className="rail-spacer" />
+        <button type="button" className="rail-button" data-testid="theme-toggle" onClick={cycleTheme}
+          title={`Theme: ${theme} (click to change)`} aria-label={`Theme: ${theme}`}>
+          <Icon name={theme === 'dark' ? 'moon' : theme === 'light' ? 'sun' : 'system'} size={20} /><span className="rail-label">{theme}</span>
+        </button>
+      </nav>
+      {view === 'chats' && (
+        <>
+          <Sidebar chats={chats} activeId={state.chat?.id ?? null} onOpen={openChat} onNew={newChat} filterRef={filterRef}
+            onRename={(id, title) => api.renameChat(id, title).then(() => api.listChats().then(setChats)).then(() => {
+              if (state.chat?.id === id) dispatch({ type: 'chat', chat: { ...state.chat, title } as Chat });
+            }).catch(toast.error)}
+            onDelete={setDeleting} />
+          {state.chat ? (
+            <ChatPane state={state} models={models} onSend={send} onStop={() => state.chat && api.stop(state.chat.id).catch(toast.error)}
+              onRegenerate={regenerate} highlightId={highlightId} composerRef={composerRef}
+              onModel={(m) => state.chat && api.setChatModel(state.chat.id, m)
+                .then(() => dispatch({ type: 'chat', chat: { ...state.chat!, model: m } as Chat }))
+                .catch(toast.error)} />
+          ) : (
+            <Welcome hasChats={chats.length > 0} onStart={newChat} />
+          )}
+        </>
+      )}
+      {view === 'models' && <ModelsPage />}
+      {view === 'settings' && <SettingsPage status={status} theme={theme} onTheme={setTheme} />}
+      {deleting && (
+        <ConfirmDialog title="Delete this chat?" confirmLabel="Delete" danger confirmTestId="confirm-delete"
+          onCancel={() => setDeleting(null)}
+          onConfirm={() => {
+            const c = deleting;
+            setDeleting(null);
+            api.deleteChat(c.id).then(() => {
+              setChats((cs) => cs.filter((x) => x.id !== c.id));
+              if (state.chat?.id === c.id) dispatch({ type: 'close' });
+            }).catch(toast.error);
+          }}>
+          <p>“{deleting.title}” and all its messages will be removed from this machine. This cannot be undone.</p>
+        </ConfirmDialog>
+      )}
+    </div>
+  );
+}
+
+function Welcome({ hasChats, onStart }: { hasChats: boolean; onStart: () => void }) {
+  return (
+    <main className="welcome" data-testid="empty-state">
+      <div className="welcome-card">
+        <div className="welcome-logo" aria-hidden>S</div>
+        <h1>{hasChats ? 'Pick a chat, or start a new one' : 'Welcome to Sidecar'}</h1>
+        <p className="muted">Your AI companion for code. Chats stay on this machine in an encrypted database whose key lives in your OS keychain.</p>
+        <button type="button" className="button primary big" onClick={onStart}>Start a chat</button>
+        <p className="muted small">Ctrl+N new chat · Ctrl+K search chats · Enter send · Shift+Enter new line</p>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,73 @@
+// The one module that talks to the Go side: typed wrappers over the
+// generated Wails bindings and events. Components import from here only.
+import * as App from './wailsjs/go/main/App';
+import { EventsOn } from './wailsjs/runtime/runtime';
+import type { assistant, main } from './wailsjs/go/models';
+
+export type Chat = assistant.ChatView;
+export type Message = assistant.MessageView;
+export type ChatDetail = assistant.ChatDetail;
+export type ModelOption = assistant.ModelView;
+export type Status = main.Status;
+export type ProviderInfo = assistant.ProviderView;
+export type LocalModel = assistant.LocalModelView;
+export type LocalSettings = assistant.LocalSettings;
+export type PendingDownload = assistant.PendingDownload;
+export type MessageHit = assistant.MessageHitView;
+export type Theme = 'system' | 'light' | 'dark';
+
+export interface TokenEvent { chatId: number; messageId: number; text: string }
+export interface DoneEvent { chatId: number; message: Message }
+export interface LoadEvent { id: string; fraction: number; done: boolean; error: string }
+export interface DownloadProgress {
+  name: string; done: number; total: number; bytesPerSecond: number; remaining: number;
+  resumed: boolean; verifying: boolean; completed: boolean;
+}
+export interface DownloadEvent { id: string; url: string; progress: DownloadProgress; state: string; error: string }
+
+/** Turns a rejected binding call into a readable message. */
+export function errorText(e: unknown): string {
+  if (typeof e === 'string') return e;
+  if (e instanceof Error) return e.message;
+  try { return JSON.stringify(e); } catch { return String(e); }
+}
+
+export const api = {
+  status: (): Promise<Status> => App.Status(),
+  listChats: (): Promise<Chat[]> => App.ListChats(),
+  createChat: (): Promise<Chat> => App.CreateChat(),
+  renameChat: (id: number, title: string): Promise<void> => App.RenameChat(id, title),
+  deleteChat: (id: number): Promise<void> => App.DeleteChat(id),
+  openChat: (id: number): Promise<ChatDetail> => App.OpenChat(id),
+  send: (chatId: number, text: string) => App.SendMessage(chatId, text),
+  regenerate: (chatId: number) => App.Regenerate(chatId),
+  stop: (chatId: number): Promise<void> => App.StopGeneration(chatId),
+  listModels: (): Promise<ModelOption[]> => App.ListModels(),
+  setChatModel: (chatId: number, model: string): Promise<void> => App.SetChatModel(chatId, model),
+  theme: async (): Promise<Theme> => (await App.Theme()) as Theme,
+  setTheme: (t: Theme): Promise<void> => App.SetTheme(t),
+  searchMessages: (q: string): Promise<MessageHit[]> => App.SearchMessages(q),
+  providers: (): Promise<ProviderInfo[]> => App.Providers(),
+  setProviderKey: (id: string, key: string, baseUrl: string): Promise<ProviderInfo> => App.SetProviderKey(id, key, baseUrl),
+  removeProviderKey: (id: string): Promise<void> => App.RemoveProviderKey(id),
+  localModels: (): Promise<LocalModel[]> => App.LocalModels(),
+  importModelFile: (): Promise<LocalModel> => App.ImportModelFile(),
+  importModelFolder: (): Promise<LocalModel> => App.ImportModelFolder(),
+  updateLocalModel: (id: string, name: string, s: LocalSettings): Promise<LocalModel> => App.UpdateLocalModel(id, name, s),
+  removeLocalModel: (id: string): Promise<void> => App.RemoveLocalModel(id),
+  downloadModel: (url: string, sha256: string): Promise<string> => App.DownloadModel(url, sha256),
+  pauseDownload: (id: string): Promise<void> => App.PauseDownload(id),
+  cancelDownload: (id: string): Promise<void> => App.CancelDownload(id),
+  pendingDownloads: (): Promise<PendingDownload[]> => App.PendingDownloads(),
+};
+
+type Off = () => void;
+
+export const events = {
+  onToken: (fn: (e: TokenEvent) => void): Off => EventsOn('chat:token', fn),
+  onDone: (fn: (e: DoneEvent) => void): Off => EventsOn('chat:done', fn),
+  onChatUpdated: (fn: (c: Chat) => void): Off => EventsOn('chat:updated', fn),
+  onModelLoad: (fn: (e: LoadEvent) => void): Off => EventsOn('models:load', fn),
+  onDownload: (fn: (e: DownloadEvent) => void): Off => EventsOn('models:download', fn),
+  onModelsChanged: (fn: () => void): Off => EventsOn('models:changed', fn),
+};

@@ -1,0 +1,136 @@
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import type { ModelOption } from '../api';
+import { composerAction } from '../keys';
+import type { ChatState } from '../state';
+import { MessageView } from './MessageView';
+
+interface Props {
+  state: ChatState;
+  models: ModelOption[];
+  onSend: (text: string) => Promise<boolean>;
+  onStop: () => void;
+  onRegenerate: () => void;
+  onModel: (model: string) => void;
+  highlightId: number | null;
+  composerRef: React.RefObject<HTMLTextAreaElement>;
+}
+
+const suggestions = [
+  'Explain what a Go context is and when to cancel one',
+  'Write a SQL query that finds duplicate emails',
+  'Review this function for bugs:\n\n```go\n\n```',
+  'Summarise the trade-offs of WAL mode in SQLite',
+];
+
+export function ChatPane({ state, models, onSend, onStop, onRegenerate, onModel, highlightId, composerRef }: Props) {
+  const { chat, messages, generating } = state;
+  const listRef = useRef<HTMLDivElement>(null);
+  const stick = useRef(true);
+  const [text, setText] = useState('');
+
+  // Follow the stream unless the user scrolled up to read.
+  const onScroll = () => {
+    const el = listRef.current;
+    if (el) stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+  };
+  useLayoutEffect(() => {
+    const el = listRef.current;
+    if (el && stick.current && highlightId === null) el.scrollTop = el.scrollHeight;
+  }, [messages, highlightId]);
+  useEffect(() => { stick.current = true; setText(''); }, [chat?.id]);
+
+  // Grow the box with its content, up to a limit.
+  useLayoutEffect(() => {
+    const ta = composerRef.current;
+    if (!ta) return;
+    ta.style.height = 'auto';
+    ta.style.height = `${Math.min(ta.scrollHeight, 240)}px`;
+  }, [text, composerRef]);
+
+  const send = async () => {
+    const t = text.trim();
+    if (!t || generating) return;
+    setText('');
+    stick.current = true;
+    if (!(await onSend(t))) setText(t);
+  };
+
+  const modelName = (id: string) => models.find((m) => m.id === id)?.name ?? id;
+  const local = models.filter((m) => m.local);
+  const cloud = models.filter((m) => !m.local);
+  const current = chat?.model || 'echo/echo';
+  const lastAssistant = [...messages].reverse().find((m) => m.role === 'assistant');
+
+  return (
+    <section className="chat-pane" aria-label="Conversation">
+      <header className="chat-header">
+        <h1 className="chat-heading" data-testid="chat-title">{chat?.title ?? 'Sidecar'}</h1>
+        {chat && (
+          <label className="model-label">
+            <span className="visually-hidden">Model</span>
+            <select data-testid="model-picker" value={current} onChange={(e) => onModel(e.target.value)} disabled={generating}>
+              {!models.some((m) => m.id === current) && <option value={current}>{current} (unavailable)</option>}
+              {local.length > 0 && (
+                <optgroup label="On this machine">
+                  {local.map((m) => <option key={m.id} value={m.id}>{m.name}</option>)}
+                </optgroup>
+              )}
+              {cloud.length > 0 && (
+                <optgroup label="Cloud (sends your messages to the provider)">
+                  {cloud.map((m) => <option key={m.id} value={m.id}>{m.name} · {m.provider}</option>)}
+                </optgroup>
+              )}
+            </select>
+          </label>
+        )}
+      </header>
+      <div className="messages" ref={listRef} onScroll={onScroll}>
+        {chat && messages.length === 0 && (
+          <div className="empty-state" data-testid="empty-state">
+            <h2>What are we working on?</h2>
+            <p className="muted">Answers come from <strong>{modelName(current)}</strong>. Pick another model at the top right.</p>
+            <div className="suggestions">
+              {suggestions.map((s) => (
+                <button type="button" key={s} className="suggestion" onClick={() => { setText(s); composerRef.current?.focus(); }}>
+                  {s.split('\n')[0]}
+                </button>
+              ))}
+            </div>
+          </div>
+        )}
+        {messages.map((m) => (
+          <MessageView
+            key={m.id}
+            message={m}
+            modelName={modelName(m.model)}
+            isLast={m === lastAssistant}
+            onRegenerate={onRegenerate}
+            highlight={m.id === highlightId}
+          />
+        ))}
+      </div>
+      <form className="composer" onSubmit={(e) => { e.preventDefault(); send(); }}>
+        <textarea
+          ref={composerRef}
+          data-testid="composer"
+          aria-label="Message"
+          placeholder={generating ? 'Generating… press Esc to stop' : 'Message Sidecar (Enter to send, Shift+Enter for a new line)'}
+          rows={1}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          onKeyDown={(e) => {
+            const action = composerAction({ key: e.key, shiftKey: e.shiftKey, isComposing: e.nativeEvent.isComposing, generating });
+            if (action === 'send') { e.preventDefault(); send(); }
+            if (action === 'stop') { e.preventDefault(); onStop(); }
+            if (action === null && e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) e.preventDefault();
+          }}
+        />
+        {generating ? (
+          <button type="button" className="button danger" data-testid="stop" onClick={onStop}>■ Stop</button>
+        ) : (
+          <button type="submit" className="button primary" data-testid="send" disabled={!text.trim()}>Send</button>
+        )}
+      </form>
+    </section>
+  );
+}
