@@ -9,7 +9,6 @@ BIN := build/bin/sidecar
 DEV_BIN := build/bin/sidecar-dev
 WAILS := tools/bin/wails
 GO_SOURCES := $(shell find . -name '*.go' -not -path './frontend/*' -not -path './tools/*' -not -path './e2e/*')
-FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/package.json frontend/vite.config.* frontend/tsconfig*.json -type f 2>/dev/null)
 
 .PHONY: run test deps deps-test build build-dev bindings frontend vet test-go test-frontend test-e2e test-portability clean
 
