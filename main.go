@@ -81,9 +81,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sidecar %s: %v\nusage: %s\n", cmd.Name, err, cmd.Usage)
 		return 2
 	default:
-		fmt.Fprintf(stderr, "sidecar %s: %v\n", cmd.Name, err)
+		fmt.Fprintf(stderr, "sidecar %s: %s\n", cmd.Name, explain(err))
 		return 1
 	}
+}
+
+// explain adds what the user can do to errors that have a known remedy.
+func explain(err error) string {
+	if errors.Is(err, keychain.ErrUnavailable) || errors.Is(err, keychain.ErrTimeout) {
+		return err.Error() + "\n\n" + keychain.Help
+	}
+	return err.Error()
 }
 
 func isHelp(s string) bool { return s == "help" || s == "-h" || s == "--help" || s == "-help" }
@@ -153,7 +161,7 @@ func runWindow(level slog.Level, stderr io.Writer) int {
 		return 1
 	}
 	if app.startErr != nil {
-		fmt.Fprintln(stderr, "sidecar:", app.startErr)
+		fmt.Fprintln(stderr, "sidecar:", explain(app.startErr))
 		return 1
 	}
 	return 0

@@ -2,8 +2,12 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
+
+	"sidecar/backend/keychain"
 )
 
 func TestCommandLine(t *testing.T) {
@@ -35,5 +39,15 @@ func TestCommandLine(t *testing.T) {
 				t.Errorf("%v: stderr lacks %q:\n%s", tc.args, want, stderr.String())
 			}
 		}
+	}
+}
+
+func TestExplainKeychainErrors(t *testing.T) {
+	err := fmt.Errorf("profile: %w", keychain.ErrUnavailable)
+	if got := explain(err); !strings.Contains(got, "gnome-keyring") || !strings.HasPrefix(got, err.Error()) {
+		t.Errorf("explain = %q", got)
+	}
+	if got := explain(errors.New("plain")); got != "plain" {
+		t.Errorf("explain(plain) = %q", got)
 	}
 }

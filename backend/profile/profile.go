@@ -88,12 +88,9 @@ func Open(ctx context.Context, dir string, kc *keychain.Keychain) (*Profile, err
 	return &Profile{Dir: dir, DB: db, Keychain: kc}, nil
 }
 
-func wrapKeychain(err error) error {
-	if errors.Is(err, keychain.ErrUnavailable) || errors.Is(err, keychain.ErrTimeout) {
-		return fmt.Errorf("profile: %w\n%s", err, keychain.Help)
-	}
-	return fmt.Errorf("profile: %w", err)
-}
+// wrapKeychain keeps the keychain sentinel errors visible to errors.Is, so
+// callers can add keychain.Help where they show the error.
+func wrapKeychain(err error) error { return fmt.Errorf("profile: %w", err) }
 
 // Close closes the store.
 func (p *Profile) Close() error { return p.DB.Close() }
