@@ -26,6 +26,7 @@ type App struct {
 	startErr error
 	prof     *profile.Profile
 	svc      *assistant.Service
+	api      apiHost
 }
 
 // NewApp returns the shell for the data folder dir.
@@ -52,16 +53,20 @@ func (e wailsEvents) Emit(name string, data any) { runtime.EventsEmit(e.ctx, nam
 func (a *App) startup(ctx context.Context) {
 	a.ctx = ctx
 	defer close(a.started)
-	prof, svc, err := openService(ctx, a.log, a.dataDir, wailsEvents{ctx})
+	prof, svc, err := cli.OpenService(ctx, a.log, a.dataDir, wailsEvents{ctx})
 	if err != nil {
 		a.startErr = err
 		a.log.Error("cannot open the data folder", "dir", a.dataDir, "err", err)
 		return
 	}
 	a.prof, a.svc = prof, svc
+	if set, err := svc.LocalAPISettings(ctx); err == nil && set.Enabled {
+		a.applyAPI(ctx, svc, set)
+	}
 }
 
 func (a *App) shutdown(context.Context) {
+	a.stopAPI()
 	if a.svc != nil {
 		a.svc.Close()
 	}

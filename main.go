@@ -13,7 +13,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
-	"time"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
@@ -21,10 +20,8 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/options/linux"
 
 	"sidecar/backend/applog"
-	"sidecar/backend/assistant"
 	"sidecar/backend/cli"
 	"sidecar/backend/keychain"
-	"sidecar/backend/llm"
 	"sidecar/backend/profile"
 )
 
@@ -115,16 +112,6 @@ Files:
   database                 %s   (encrypted; key in the OS keychain)
   log file                 %s   (rotated at 5 MiB, 3 kept)
 `, cli.Version, cli.UsageLines(), dir, profile.EnvHome, profile.DBPath(dir), filepath.Join(dir, applog.FileName))
-}
-
-// openService opens the user's data and the use cases over it.
-func openService(ctx context.Context, log *slog.Logger, dir string, events assistant.Events) (*profile.Profile, *assistant.Service, error) {
-	prof, err := profile.Open(ctx, dir, keychain.New())
-	if err != nil {
-		return nil, nil, err
-	}
-	svc := assistant.New(prof.DB, events, log, &llm.Echo{Delay: 25 * time.Millisecond})
-	return prof, svc, nil
 }
 
 func runWindow(level slog.Level, stderr io.Writer) int {

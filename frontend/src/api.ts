@@ -14,6 +14,8 @@ export type LocalModel = assistant.LocalModelView;
 export type LocalSettings = assistant.LocalSettings;
 export type PendingDownload = assistant.PendingDownload;
 export type MessageHit = assistant.MessageHitView;
+export type APIStatus = main.APIStatus;
+export type APISettings = assistant.LocalAPISettings;
 export type Theme = 'system' | 'light' | 'dark';
 
 export interface TokenEvent { chatId: number; messageId: number; text: string }
@@ -59,6 +61,9 @@ export const api = {
   pauseDownload: (id: string): Promise<void> => App.PauseDownload(id),
   cancelDownload: (id: string): Promise<void> => App.CancelDownload(id),
   pendingDownloads: (): Promise<PendingDownload[]> => App.PendingDownloads(),
+  localAPIStatus: (): Promise<APIStatus> => App.LocalAPIStatus(),
+  saveLocalAPI: (s: APISettings): Promise<APIStatus> => App.SaveLocalAPI(s),
+  rotateLocalAPIToken: (): Promise<APIStatus> => App.RotateLocalAPIToken(),
 };
 
 type Off = () => void;

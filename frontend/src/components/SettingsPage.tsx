@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, type ProviderInfo, type Status, type Theme } from '../api';
 import { useToast } from '../toast';
+import { LocalAPISection } from './LocalAPISection';
 
 interface Props {
   status: Status;
@@ -24,6 +25,8 @@ export function SettingsPage({ status, theme, onTheme }: Props) {
         {providers.length === 0 && <p className="muted">No cloud provider is available in this build.</p>}
         {providers.map((p) => <ProviderRow key={p.id} p={p} onChange={refresh} />)}
       </section>
+
+      <LocalAPISection />
 
       <section className="card">
         <h2>Appearance</h2>

@@ -89,6 +89,22 @@ export namespace assistant {
 		}
 	}
 	
+	export class LocalAPISettings {
+	    enabled: boolean;
+	    port: number;
+	    origins: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new LocalAPISettings(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.enabled = source["enabled"];
+	        this.port = source["port"];
+	        this.origins = source["origins"];
+	    }
+	}
 	export class LocalModelInfo {
 	    format: string;
 	    weightType: string;
@@ -300,8 +316,92 @@ export namespace assistant {
 
 }
 
+export namespace localapi {
+	
+	export class AuthFailure {
+	    // Go type: time
+	    time: any;
+	    remote: string;
+	    path: string;
+	    reason: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new AuthFailure(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.time = this.convertValues(source["time"], null);
+	        this.remote = source["remote"];
+	        this.path = source["path"];
+	        this.reason = source["reason"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+
+}
+
 export namespace main {
 	
+	export class APIStatus {
+	    settings: assistant.LocalAPISettings;
+	    running: boolean;
+	    url: string;
+	    token: string;
+	    error: string;
+	    authFailures: number;
+	    recent: localapi.AuthFailure[];
+	
+	    static createFrom(source: any = {}) {
+	        return new APIStatus(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.settings = this.convertValues(source["settings"], assistant.LocalAPISettings);
+	        this.running = source["running"];
+	        this.url = source["url"];
+	        this.token = source["token"];
+	        this.error = source["error"];
+	        this.authFailures = source["authFailures"];
+	        this.recent = this.convertValues(source["recent"], localapi.AuthFailure);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class Status {
 	    ready: boolean;
 	    error: string;

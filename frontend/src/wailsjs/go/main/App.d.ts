@@ -19,6 +19,8 @@ export function ListChats():Promise<Array<assistant.ChatView>>;
 
 export function ListModels():Promise<Array<assistant.ModelView>>;
 
+export function LocalAPIStatus():Promise<main.APIStatus>;
+
 export function LocalModels():Promise<Array<assistant.LocalModelView>>;
 
 export function OpenChat(arg1:number):Promise<assistant.ChatDetail>;
@@ -36,6 +38,10 @@ export function RemoveLocalModel(arg1:string):Promise<void>;
 export function RemoveProviderKey(arg1:string):Promise<void>;
 
 export function RenameChat(arg1:number,arg2:string):Promise<void>;
+
+export function RotateLocalAPIToken():Promise<main.APIStatus>;
+
+export function SaveLocalAPI(arg1:assistant.LocalAPISettings):Promise<main.APIStatus>;
 
 export function SearchMessages(arg1:string):Promise<Array<assistant.MessageHitView>>;
 

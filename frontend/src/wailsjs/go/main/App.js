@@ -34,6 +34,10 @@ export function ListModels() {
   return window['go']['main']['App']['ListModels']();
 }
 
+export function LocalAPIStatus() {
+  return window['go']['main']['App']['LocalAPIStatus']();
+}
+
 export function LocalModels() {
   return window['go']['main']['App']['LocalModels']();
 }
@@ -68,6 +72,14 @@ export function RemoveProviderKey(arg1) {
 
 export function RenameChat(arg1, arg2) {
   return window['go']['main']['App']['RenameChat'](arg1, arg2);
+}
+
+export function RotateLocalAPIToken() {
+  return window['go']['main']['App']['RotateLocalAPIToken']();
+}
+
+export function SaveLocalAPI(arg1) {
+  return window['go']['main']['App']['SaveLocalAPI'](arg1);
 }
 
 export function SearchMessages(arg1) {
