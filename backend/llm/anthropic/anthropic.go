@@ -1,0 +1,164 @@
+// Package anthropic is the Anthropic provider: Claude chat streaming and the
+// model list through the official anthropic-sdk-go. BaseURL points it at a
+// compatible gateway instead. What is sent: the conversation (the system
+// prompt separately, as the Messages API wants), sampling settings and the
+// API key (x-api-key header).
+package anthropic
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+
+	sdk "github.com/anthropics/anthropic-sdk-go"
+	"github.com/anthropics/anthropic-sdk-go/option"
+
+	"sidecar/backend/llm"
+)
+
+// ID is the provider ID.
+const ID = "anthropic"
+
+const display = "Anthropic"
+
+// DefaultMaxTokens is used when a request sets none: the Messages API
+// requires a limit.
+const DefaultMaxTokens = 4096
+
+// Config configures the provider.
+type Config struct {
+	APIKey     string
+	BaseURL    string // "" for https://api.anthropic.com
+	HTTPClient *http.Client
+}
+
+// Provider talks to Anthropic.
+type Provider struct {
+	cfg    Config
+	client sdk.Client
+}
+
+var _ llm.Provider = (*Provider)(nil)
+
+// New returns a provider; it makes no request.
+func New(cfg Config) (*Provider, error) {
+	if strings.TrimSpace(cfg.APIKey) == "" {
+		return nil, errors.New("anthropic: the API key is empty")
+	}
+	opts := []option.RequestOption{option.WithAPIKey(cfg.APIKey), option.WithMaxRetries(0)}
+	if cfg.BaseURL != "" {
+		opts = append(opts, option.WithBaseURL(strings.TrimSuffix(cfg.BaseURL, "/")+"/"))
+	}
+	if cfg.HTTPClient != nil {
+		opts = append(opts, option.WithHTTPClient(cfg.HTTPClient))
+	}
+	return &Provider{cfg: cfg, client: sdk.NewClient(opts...)}, nil
+}
+
+// ID implements llm.Provider.
+func (p *Provider) ID() string { return ID }
+
+// Models implements llm.Provider.
+func (p *Provider) Models(ctx context.Context) ([]llm.Model, error) {
+	page, err := p.client.Models.List(ctx, sdk.ModelListParams{Limit: sdk.Int(100)})
+	if err != nil {
+		return nil, p.wrap(ctx, err)
+	}
+	out := []llm.Model{}
+	for _, m := range page.Data {
+		name := m.DisplayName
+		if name == "" {
+			name = m.ID
+		}
+		out = append(out, llm.Model{ID: m.ID, Name: name, Provider: ID})
+	}
+	return out, nil
+}
+
+// CheckKey verifies the key with an authenticated request.
+func (p *Provider) CheckKey(ctx context.Context) error {
+	_, err := p.client.Models.List(ctx, sdk.ModelListParams{Limit: sdk.Int(1)})
+	return p.wrap(ctx, err)
+}
+
+// Stream implements llm.Provider.
+func (p *Provider) Stream(ctx context.Context, req llm.Request, onToken llm.TokenFunc) (llm.Usage, error) {
+	params := sdk.MessageNewParams{Model: sdk.Model(req.Model), MaxTokens: DefaultMaxTokens}
+	if req.MaxTokens > 0 {
+		params.MaxTokens = int64(req.MaxTokens)
+	}
+	for _, m := range req.Messages {
+		switch m.Role {
+		case llm.RoleSystem:
+			params.System = append(params.System, sdk.TextBlockParam{Text: m.Content})
+		case llm.RoleAssistant:
+			params.Messages = append(params.Messages, sdk.NewAssistantMessage(sdk.NewTextBlock(m.Content)))
+		default:
+			params.Messages = append(params.Messages, sdk.NewUserMessage(sdk.NewTextBlock(m.Content)))
+		}
+	}
+	if req.Temperature != nil {
+		params.Temperature = sdk.Float(min(*req.Temperature, 1)) // Anthropic's range is 0..1
+	}
+	if req.TopP != nil {
+		params.TopP = sdk.Float(*req.TopP)
+	}
+	if len(req.Stop) > 0 {
+		params.StopSequences = req.Stop
+	}
+	stream := p.client.Messages.NewStreaming(ctx, params)
+	defer stream.Close()
+	var u llm.Usage
+	for stream.Next() {
+		switch ev := stream.Current().AsAny().(type) {
+		case sdk.MessageStartEvent:
+			u.PromptTokens = int(ev.Message.Usage.InputTokens)
+		case sdk.MessageDeltaEvent:
+			u.CompletionTokens = int(ev.Usage.OutputTokens)
+		case sdk.ContentBlockDeltaEvent:
+			if d, ok := ev.Delta.AsAny().(sdk.TextDelta); ok && d.Text != "" {
+				if err := onToken(d.Text); err != nil {
+					return u, err
+				}
+			}
+		}
+	}
+	if err := stream.Err(); err != nil {
+		return u, p.wrap(ctx, err)
+	}
+	return u, nil
+}
+
+// wrap turns SDK errors into llm.ProviderError, keeping the key out.
+func (p *Provider) wrap(ctx context.Context, err error) error {
+	if err == nil {
+		return nil
+	}
+	var apiErr *sdk.Error
+	if errors.As(err, &apiErr) {
+		var h http.Header
+		if apiErr.Response != nil {
+			h = apiErr.Response.Header
+		}
+		var body struct {
+			Error struct {
+				Type    string `json:"type"`
+				Message string `json:"message"`
+			} `json:"error"`
+		}
+		json.Unmarshal([]byte(apiErr.RawJSON()), &body)
+		e := llm.ClassifyHTTP(display, apiErr.StatusCode, h, body.Error.Message, p.cfg.APIKey)
+		if body.Error.Type == "overloaded_error" {
+			e.Kind = llm.KindOutage
+		}
+		return e
+	}
+	// Errors the server sends inside the stream (event: error) arrive here
+	// without a status.
+	if msg := err.Error(); strings.Contains(msg, "overloaded") {
+		return &llm.ProviderError{Provider: display, Kind: llm.KindOutage, Detail: "overloaded"}
+	}
+	return llm.ClassifyTransport(ctx, display, err, p.cfg.APIKey)
+}

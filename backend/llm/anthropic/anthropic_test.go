@@ -1,0 +1,191 @@
+package anthropic
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"sidecar/backend/llm"
+)
+
+const key = "sk-ant-api03-0123456789abcdefWXYZ"
+
+// fake speaks the Messages API's wire format, SSE events included.
+type fake struct {
+	mu   sync.Mutex
+	mode string
+	last map[string]any
+	hdr  http.Header
+}
+
+func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	f.hdr = r.Header.Clone()
+	body, _ := io.ReadAll(r.Body)
+	f.last = nil
+	json.Unmarshal(body, &f.last)
+	mode := f.mode
+	f.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	switch mode {
+	case "401":
+		w.WriteHeader(401)
+		io.WriteString(w, `{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}`)
+		return
+	case "429":
+		w.Header().Set("Retry-After", "7")
+		w.WriteHeader(429)
+		io.WriteString(w, `{"type":"error","error":{"type":"rate_limit_error","message":"Number of request tokens has exceeded your per-minute rate limit"}}`)
+		return
+	case "529":
+		w.WriteHeader(529)
+		io.WriteString(w, `{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`)
+		return
+	case "context":
+		w.WriteHeader(400)
+		io.WriteString(w, `{"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long: 210000 tokens > 200000 maximum"}}`)
+		return
+	}
+	switch r.URL.Path {
+	case "/v1/models":
+		io.WriteString(w, `{"data":[{"type":"model","id":"claude-sonnet-4-5","display_name":"Claude Sonnet 4.5","created_at":"2025-09-29T00:00:00Z"},{"type":"model","id":"claude-haiku-4-5","display_name":"Claude Haiku 4.5","created_at":"2025-10-01T00:00:00Z"}],"has_more":false,"first_id":"claude-sonnet-4-5","last_id":"claude-haiku-4-5"}`)
+	case "/v1/messages":
+		w.Header().Set("Content-Type", "text/event-stream")
+		fl := w.(http.Flusher)
+		ev := func(name, data string) { fmt.Fprintf(w, "event: %s\ndata: %s\n\n", name, data); fl.Flush() }
+		ev("message_start", `{"type":"message_start","message":{"id":"msg_01","type":"message","role":"assistant","content":[],"model":"claude-sonnet-4-5","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":25,"output_tokens":1}}}`)
+		ev("content_block_start", `{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}`)
+		ev("ping", `{"type": "ping"}`)
+		ev("content_block_delta", `{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hello"}}`)
+		switch mode {
+		case "garbage":
+			ev("content_block_delta", `{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":`)
+			return
+		case "drop":
+			conn, _, _ := w.(http.Hijacker).Hijack()
+			conn.Close()
+			return
+		case "overloaded-mid-stream":
+			ev("error", `{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`)
+			return
+		case "slow":
+			select {
+			case <-r.Context().Done():
+			case <-time.After(3 * time.Second):
+			}
+		}
+		ev("content_block_delta", `{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":" there"}}`)
+		ev("content_block_stop", `{"type":"content_block_stop","index":0}`)
+		ev("message_delta", `{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":15}}`)
+		ev("message_stop", `{"type":"message_stop"}`)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func setup(t *testing.T) (*Provider, *fake) {
+	t.Helper()
+	f := &fake{}
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	p, err := New(Config{APIKey: key, BaseURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, f
+}
+
+func TestStreamAndRequestShape(t *testing.T) {
+	p, f := setup(t)
+	temp := 1.7
+	var pieces []string
+	u, err := p.Stream(context.Background(), llm.Request{
+		Model:       "claude-sonnet-4-5",
+		Messages:    []llm.Message{{Role: llm.RoleSystem, Content: "be brief"}, {Role: llm.RoleUser, Content: "hi"}, {Role: llm.RoleAssistant, Content: "yo"}, {Role: llm.RoleUser, Content: "again"}},
+		Temperature: &temp,
+		Stop:        []string{"END"},
+	}, func(s string) error { pieces = append(pieces, s); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(pieces, "|") != "Hello| there" || u.PromptTokens != 25 || u.CompletionTokens != 15 {
+		t.Fatalf("pieces %q usage %+v", pieces, u)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.hdr.Get("X-Api-Key") != key || f.hdr.Get("Anthropic-Version") == "" {
+		t.Errorf("headers %v", f.hdr)
+	}
+	sys := f.last["system"].([]any)
+	msgs := f.last["messages"].([]any)
+	if len(sys) != 1 || sys[0].(map[string]any)["text"] != "be brief" || len(msgs) != 3 || msgs[0].(map[string]any)["role"] != "user" {
+		t.Errorf("system %v messages %v: the system prompt must go apart", sys, msgs)
+	}
+	if f.last["max_tokens"] != float64(DefaultMaxTokens) || f.last["stream"] != true || f.last["temperature"] != 1.0 {
+		t.Errorf("request = %v", f.last)
+	}
+}
+
+func TestModels(t *testing.T) {
+	p, _ := setup(t)
+	ms, err := p.Models(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != 2 || ms[0].ID != "claude-sonnet-4-5" || ms[0].Name != "Claude Sonnet 4.5" {
+		t.Fatalf("models = %+v", ms)
+	}
+	if err := p.CheckKey(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	for _, tc := range []struct {
+		mode string
+		kind llm.ErrorKind
+		want string
+	}{
+		{"401", llm.KindInvalidKey, "Anthropic rejected the API key (401)"},
+		{"429", llm.KindRateLimited, "retry in 7s"},
+		{"529", llm.KindOutage, "having problems"},
+		{"context", llm.KindContextTooLong, "too long"},
+		{"garbage", llm.KindMalformed, "could not read"},
+		{"drop", llm.KindNetwork, "cannot reach Anthropic"},
+		{"overloaded-mid-stream", llm.KindOutage, "having problems"},
+	} {
+		t.Run(tc.mode, func(t *testing.T) {
+			p, f := setup(t)
+			f.mode = tc.mode
+			_, err := p.Stream(context.Background(), llm.Request{Model: "claude-sonnet-4-5", Messages: []llm.Message{{Role: llm.RoleUser, Content: "x"}}},
+				func(string) error { return nil })
+			var pe *llm.ProviderError
+			if !errors.As(err, &pe) || pe.Kind != tc.kind || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want kind %s with %q", err, tc.kind, tc.want)
+			}
+			if strings.Contains(err.Error(), key) {
+				t.Fatalf("the key leaks: %v", err)
+			}
+		})
+	}
+}
+
+func TestCancelMidStream(t *testing.T) {
+	p, f := setup(t)
+	f.mode = "slow"
+	ctx, cancel := context.WithCancel(context.Background())
+	start := time.Now()
+	_, err := p.Stream(ctx, llm.Request{Model: "m", Messages: []llm.Message{{Role: llm.RoleUser, Content: "x"}}},
+		func(s string) error { cancel(); return nil })
+	if !errors.Is(err, context.Canceled) || time.Since(start) > 2*time.Second {
+		t.Fatalf("err = %v after %v", err, time.Since(start))
+	}
+}
