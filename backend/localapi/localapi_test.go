@@ -102,7 +102,7 @@ type env struct {
 	dir   string
 }
 
-func start(t *testing.T, cfg Config) *env {
+func start(t testing.TB, cfg Config) *env {
 	t.Helper()
 	dir := t.TempDir()
 	cfg.Port, cfg.DataDir = -1, dir
@@ -127,6 +127,7 @@ func (e *env) do(t *testing.T, method, path, body string, hdr map[string]string)
 			req.Header.Set("Authorization", "Bearer "+e.token)
 		}
 	}
+	req.URL.RawQuery = strings.ReplaceAll(req.URL.RawQuery, "TOKEN", e.token)
 	for k, v := range hdr {
 		if k == "Host" {
 			req.Host = v
@@ -190,7 +191,11 @@ func TestSecurityChecks(t *testing.T) {
 		{"preflight allowed", "OPTIONS", "/v1/chat/completions", "", map[string]string{"Origin": "https://allowed.example", "Authorization": ""}, 204},
 		{"preflight refused", "OPTIONS", "/v1/chat/completions", "", map[string]string{"Origin": "https://evil.example", "Authorization": ""}, 403},
 		{"body too large", "POST", "/v1/chat/completions", `{"model":"echo/echo","messages":[{"role":"user","content":"` + strings.Repeat("x", 2000) + `"}]}`, nil, 413},
+		{"token in the query string", "GET", "/v1/models?api_key=TOKEN&token=TOKEN", "", map[string]string{"Authorization": ""}, 401},
+		{"simple-request CSRF from a page", "POST", "/v1/chat/completions", chat, map[string]string{"Content-Type": "text/plain", "Origin": "https://evil.example", "Authorization": ""}, 403},
+		{"text/plain body with token", "POST", "/v1/chat/completions", chat, map[string]string{"Content-Type": "text/plain"}, 415},
 		{"unknown route", "GET", "/v1/nothing", "", nil, 404},
+		{"path traversal", "GET", "/v1/../../etc/passwd", "", nil, 404},
 		{"wrong method", "GET", "/v1/chat/completions", "", nil, 405},
 		{"chat ok", "POST", "/v1/chat/completions", chat, nil, 200},
 		{"not json", "POST", "/v1/chat/completions", `{"model":`, nil, 400},
