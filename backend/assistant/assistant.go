@@ -88,11 +88,13 @@ func (s *Service) Close() {
 	s.wg.Wait()
 }
 
-// SetProvider adds p, replacing any provider with the same ID.
+// SetProvider adds p, replacing any provider with the same ID, and tells
+// the UI that the model list changed.
 func (s *Service) SetProvider(p llm.Provider) {
 	s.mu.Lock()
 	s.providers[p.ID()] = p
 	s.mu.Unlock()
+	s.modelsChanged()
 }
 
 // RemoveProvider removes the provider with id, if any.
@@ -100,6 +102,13 @@ func (s *Service) RemoveProvider(id string) {
 	s.mu.Lock()
 	delete(s.providers, id)
 	s.mu.Unlock()
+	s.modelsChanged()
+}
+
+func (s *Service) modelsChanged() {
+	if s.events != nil {
+		s.events.Emit(EventModelsChanged, nil)
+	}
 }
 
 func (s *Service) providerList() []llm.Provider {
