@@ -207,6 +207,13 @@ func extractPDF(ctx context.Context, data []byte) (string, error) {
 			ch <- result{err: fmt.Errorf("%w: unreadable PDF: %v", ErrSkipped, err)}
 			return
 		}
+		// A page tree that loops or nests absurdly would send the parser
+		// round forever: check its shape first.
+		budget := 100000
+		if err := checkPageTree(r.Trailer().Key("Root").Key("Pages"), 0, &budget); err != nil {
+			ch <- result{err: fmt.Errorf("%w: damaged PDF: %v", ErrSkipped, err)}
+			return
+		}
 		var b strings.Builder
 		for i := 1; i <= r.NumPage(); i++ {
 			p := r.Page(i)
@@ -249,3 +256,25 @@ func extractPDF(ctx context.Context, data []byte) (string, error) {
 	}
 }
 
+
+// checkPageTree walks the /Pages tree with a depth and size limit, so a
+// cyclic or enormous tree is refused before the parser walks it.
+func checkPageTree(v pdf.Value, depth int, budget *int) error {
+	if depth > 32 {
+		return fmt.Errorf("the page tree is deeper than 32 levels (a loop?)")
+	}
+	*budget--
+	if *budget < 0 {
+		return fmt.Errorf("the page tree has too many nodes")
+	}
+	if v.Key("Type").Name() != "Pages" {
+		return nil
+	}
+	kids := v.Key("Kids")
+	for i := 0; i < kids.Len(); i++ {
+		if err := checkPageTree(kids.Index(i), depth+1, budget); err != nil {
+			return err
+		}
+	}
+	return nil
+}
