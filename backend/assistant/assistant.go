@@ -57,6 +57,7 @@ type Service struct {
 	factories    []CloudFactory
 	providerErrs map[string]string
 	local        *local
+	retriever    Retriever
 	dlMu         sync.Mutex // serialises updates of the pending-download list
 	wg           sync.WaitGroup
 }

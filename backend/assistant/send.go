@@ -126,12 +126,19 @@ func (s *Service) startLocked(ctx context.Context, g *generation, chatID int64, 
 	if model == "" {
 		model = DefaultModel
 	}
-	msgs, dropped, err := llm.FitWindow(p, modelID, prompt(history))
+	msgs := prompt(history)
+	var cites []Citation
+	if c.UseDocuments {
+		if msgs, cites, err = s.ground(ctx, msgs, groundingBudget(p, modelID)); err != nil {
+			return SendResult{}, err
+		}
+	}
+	msgs, dropped, err := llm.FitWindow(p, modelID, msgs)
 	if err != nil {
 		return SendResult{}, fmt.Errorf("assistant: %w", err)
 	}
 	answer, err := s.db.AddMessage(ctx, store.Message{ChatID: chatID, Role: string(llm.RoleAssistant), Model: model,
-		Status: store.StatusStreaming, ContextDropped: dropped})
+		Status: store.StatusStreaming, ContextDropped: dropped, Citations: citationsJSON(cites)})
 	if err != nil {
 		return SendResult{}, err
 	}

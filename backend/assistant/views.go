@@ -4,27 +4,29 @@ import "sidecar/backend/store"
 
 // ChatView is a chat as the UI and API see it. Times are Unix milliseconds.
 type ChatView struct {
-	ID        int64  `json:"id"`
-	Title     string `json:"title"`
-	Model     string `json:"model"`
-	CreatedAt int64  `json:"createdAt"`
-	UpdatedAt int64  `json:"updatedAt"`
+	ID           int64  `json:"id"`
+	Title        string `json:"title"`
+	Model        string `json:"model"`
+	UseDocuments bool   `json:"useDocuments"`
+	CreatedAt    int64  `json:"createdAt"`
+	UpdatedAt    int64  `json:"updatedAt"`
 }
 
 // MessageView is a stored message as the UI and API see it.
 type MessageView struct {
-	ID               int64  `json:"id"`
-	ChatID           int64  `json:"chatId"`
-	Role             string `json:"role"`
-	Content          string `json:"content"`
-	Model            string `json:"model"`
-	Status           string `json:"status"` // streaming, done, stopped, error
-	Error            string `json:"error"`
-	PromptTokens     int    `json:"promptTokens"`
-	CompletionTokens int    `json:"completionTokens"`
-	DurationMS       int64  `json:"durationMs"`
-	ContextDropped   int    `json:"contextDropped"` // earlier messages left out to fit the model's context
-	CreatedAt        int64  `json:"createdAt"`
+	ID               int64      `json:"id"`
+	ChatID           int64      `json:"chatId"`
+	Role             string     `json:"role"`
+	Content          string     `json:"content"`
+	Model            string     `json:"model"`
+	Status           string     `json:"status"` // streaming, done, stopped, error
+	Error            string     `json:"error"`
+	PromptTokens     int        `json:"promptTokens"`
+	CompletionTokens int        `json:"completionTokens"`
+	DurationMS       int64      `json:"durationMs"`
+	ContextDropped   int        `json:"contextDropped"` // earlier messages left out to fit the model's context
+	Citations        []Citation `json:"citations"`
+	CreatedAt        int64      `json:"createdAt"`
 }
 
 // ChatDetail is an opened chat.
@@ -62,11 +64,11 @@ type DoneEvent struct {
 }
 
 func chatView(c store.Chat) ChatView {
-	return ChatView{ID: c.ID, Title: c.Title, Model: c.Model, CreatedAt: c.CreatedAt.UnixMilli(), UpdatedAt: c.UpdatedAt.UnixMilli()}
+	return ChatView{ID: c.ID, Title: c.Title, Model: c.Model, UseDocuments: c.UseDocuments, CreatedAt: c.CreatedAt.UnixMilli(), UpdatedAt: c.UpdatedAt.UnixMilli()}
 }
 
 func messageView(m store.Message) MessageView {
 	return MessageView{ID: m.ID, ChatID: m.ChatID, Role: m.Role, Content: m.Content, Model: m.Model, Status: m.Status,
 		Error: m.Error, PromptTokens: m.PromptTokens, CompletionTokens: m.CompletionTokens, DurationMS: m.DurationMS,
-		ContextDropped: m.ContextDropped, CreatedAt: m.CreatedAt.UnixMilli()}
+		ContextDropped: m.ContextDropped, Citations: parseCitations(m), CreatedAt: m.CreatedAt.UnixMilli()}
 }

@@ -11,11 +11,12 @@ import (
 
 // Chat is one conversation.
 type Chat struct {
-	ID        int64
-	Title     string
-	Model     string // model the chat uses for new answers ("provider/model")
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	ID           int64
+	Title        string
+	Model        string // model the chat uses for new answers ("provider/model")
+	UseDocuments bool   // answers draw on the user's documents
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // Message status values.
@@ -38,7 +39,8 @@ type Message struct {
 	PromptTokens     int
 	CompletionTokens int
 	DurationMS       int64
-	ContextDropped   int // earlier messages left out of the prompt to fit the context
+	ContextDropped   int    // earlier messages left out of the prompt to fit the context
+	Citations        string // JSON list of the document excerpts the answer drew on
 	CreatedAt        time.Time
 }
 
@@ -79,6 +81,11 @@ func (db *DB) SetChatModel(ctx context.Context, id int64, model string) error {
 	return db.execOne(ctx, "set chat model", `UPDATE chats SET model = ? WHERE id = ?`, model, id)
 }
 
+// SetChatDocuments turns document grounding on or off for a chat.
+func (db *DB) SetChatDocuments(ctx context.Context, id int64, on bool) error {
+	return db.execOne(ctx, "set chat documents", `UPDATE chats SET use_documents = ? WHERE id = ?`, on, id)
+}
+
 // DeleteChat deletes a chat and all its messages.
 func (db *DB) DeleteChat(ctx context.Context, id int64) error {
 	return db.execOne(ctx, "delete chat", `DELETE FROM chats WHERE id = ?`, id)
@@ -103,8 +110,8 @@ func (db *DB) execOne(ctx context.Context, what, q string, args ...any) error {
 func (db *DB) Chat(ctx context.Context, id int64) (Chat, error) {
 	var c Chat
 	var created, updated int64
-	err := db.sql.QueryRowContext(ctx, `SELECT id, title, model, created_at, updated_at FROM chats WHERE id = ?`, id).
-		Scan(&c.ID, &c.Title, &c.Model, &created, &updated)
+	err := db.sql.QueryRowContext(ctx, `SELECT id, title, model, use_documents, created_at, updated_at FROM chats WHERE id = ?`, id).
+		Scan(&c.ID, &c.Title, &c.Model, &c.UseDocuments, &created, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Chat{}, fmt.Errorf("store: chat %d: %w", id, ErrNotFound)
 	}
@@ -118,7 +125,7 @@ func (db *DB) Chat(ctx context.Context, id int64) (Chat, error) {
 // ListChats returns all chats, most recently active first.
 func (db *DB) ListChats(ctx context.Context) ([]Chat, error) {
 	rows, err := db.sql.QueryContext(ctx,
-		`SELECT id, title, model, created_at, updated_at FROM chats ORDER BY updated_at DESC, id DESC`)
+		`SELECT id, title, model, use_documents, created_at, updated_at FROM chats ORDER BY updated_at DESC, id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("store: list chats: %w", err)
 	}
@@ -127,7 +134,7 @@ func (db *DB) ListChats(ctx context.Context) ([]Chat, error) {
 	for rows.Next() {
 		var c Chat
 		var created, updated int64
-		if err := rows.Scan(&c.ID, &c.Title, &c.Model, &created, &updated); err != nil {
+		if err := rows.Scan(&c.ID, &c.Title, &c.Model, &c.UseDocuments, &created, &updated); err != nil {
 			return nil, fmt.Errorf("store: list chats: %w", err)
 		}
 		c.CreatedAt, c.UpdatedAt = fromMillis(created), fromMillis(updated)
@@ -139,13 +146,13 @@ func (db *DB) ListChats(ctx context.Context) ([]Chat, error) {
 	return chats, nil
 }
 
-const messageColumns = `id, chat_id, role, content, model, status, error, prompt_tokens, completion_tokens, duration_ms, context_dropped, created_at`
+const messageColumns = `id, chat_id, role, content, model, status, error, prompt_tokens, completion_tokens, duration_ms, context_dropped, citations, created_at`
 
 func scanMessage(sc interface{ Scan(...any) error }) (Message, error) {
 	var m Message
 	var created int64
 	err := sc.Scan(&m.ID, &m.ChatID, &m.Role, &m.Content, &m.Model, &m.Status, &m.Error,
-		&m.PromptTokens, &m.CompletionTokens, &m.DurationMS, &m.ContextDropped, &created)
+		&m.PromptTokens, &m.CompletionTokens, &m.DurationMS, &m.ContextDropped, &m.Citations, &created)
 	m.CreatedAt = fromMillis(created)
 	return m, err
 }
@@ -189,6 +196,9 @@ func (db *DB) AddMessage(ctx context.Context, m Message) (Message, error) {
 	if m.Status == "" {
 		m.Status = StatusDone
 	}
+	if m.Citations == "" {
+		m.Citations = "[]"
+	}
 	t := now()
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
@@ -196,8 +206,8 @@ func (db *DB) AddMessage(ctx context.Context, m Message) (Message, error) {
 	}
 	defer tx.Rollback()
 	res, err := tx.ExecContext(ctx, `INSERT INTO messages(chat_id, role, content, model, status, error,
-		prompt_tokens, completion_tokens, duration_ms, context_dropped, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		m.ChatID, m.Role, m.Content, m.Model, m.Status, m.Error, m.PromptTokens, m.CompletionTokens, m.DurationMS, m.ContextDropped, t)
+		prompt_tokens, completion_tokens, duration_ms, context_dropped, citations, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.ChatID, m.Role, m.Content, m.Model, m.Status, m.Error, m.PromptTokens, m.CompletionTokens, m.DurationMS, m.ContextDropped, m.Citations, t)
 	if err != nil {
 		return Message{}, fmt.Errorf("store: add message: %w", err)
 	}

@@ -96,6 +96,11 @@ var migrations = []string{
 	// 4: how many earlier messages an answer's prompt had to leave out to
 	// fit the model's context.
 	`ALTER TABLE messages ADD COLUMN context_dropped INTEGER NOT NULL DEFAULT 0;`,
+
+	// 5: answers grounded in the user's documents: a switch per chat and
+	// the citations of each answer (JSON list).
+	`ALTER TABLE chats ADD COLUMN use_documents INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE messages ADD COLUMN citations TEXT NOT NULL DEFAULT '[]';`,
 }
 
 // SchemaVersion is the schema version this build writes.
