@@ -9,6 +9,7 @@ import (
 
 	"sidecar/backend/assistant"
 	"sidecar/backend/cli"
+	"sidecar/backend/docs"
 	"sidecar/backend/keychain"
 	"sidecar/backend/profile"
 	"sidecar/backend/store"
@@ -27,6 +28,7 @@ type App struct {
 	prof     *profile.Profile
 	svc      *assistant.Service
 	api      apiHost
+	docs     *docs.Service
 }
 
 // NewApp returns the shell for the data folder dir.
@@ -53,13 +55,15 @@ func (e wailsEvents) Emit(name string, data any) { runtime.EventsEmit(e.ctx, nam
 func (a *App) startup(ctx context.Context) {
 	a.ctx = ctx
 	defer close(a.started)
-	prof, svc, err := cli.OpenService(ctx, a.log, a.dataDir, wailsEvents{ctx})
+	all, err := cli.OpenService(ctx, a.log, a.dataDir, wailsEvents{ctx})
 	if err != nil {
 		a.startErr = err
 		a.log.Error("cannot open the data folder", "dir", a.dataDir, "err", err)
 		return
 	}
-	a.prof, a.svc = prof, svc
+	a.prof, a.svc, a.docs = all.Profile, all.Assistant, all.Docs
+	svc := all.Assistant
+	runtime.OnFileDrop(ctx, a.onFileDrop)
 	if set, err := svc.LocalAPISettings(ctx); err == nil && set.Enabled {
 		a.applyAPI(ctx, svc, set)
 	}

@@ -140,6 +140,7 @@ func runWindow(level slog.Level, stderr io.Writer) int {
 		OnStartup:        app.startup,
 		OnShutdown:       app.shutdown,
 		Bind:             []any{app},
+		DragAndDrop:      &options.DragAndDrop{EnableFileDrop: true, DisableWebViewDrop: true},
 		Linux:            &linux.Options{ProgramName: "sidecar", Icon: icon, WebviewGpuPolicy: linux.WebviewGpuPolicyNever},
 	})
 	if err != nil {

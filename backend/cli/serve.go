@@ -45,12 +45,12 @@ func runServe(ctx context.Context, env Env) error {
 		return err
 	}
 	defer closer.Close()
-	prof, svc, err := OpenService(ctx, log, dir, nil)
+	all, err := OpenService(ctx, log, dir, nil)
 	if err != nil {
 		return err
 	}
-	defer prof.Close()
-	defer svc.Close()
+	defer all.Close()
+	prof, svc := all.Profile, all.Assistant
 
 	set, err := svc.LocalAPISettings(ctx)
 	if err != nil {

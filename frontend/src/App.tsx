@@ -2,6 +2,7 @@ import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { api, events, type Chat, type ModelOption, type Status, type Theme } from './api';
 import { ChatPane } from './components/ChatPane';
 import { ConfirmDialog } from './components/Dialog';
+import { DocumentsPage } from './components/DocumentsPage';
 import { ModelsPage } from './components/ModelsPage';
 import { SettingsPage } from './components/SettingsPage';
 import { Sidebar } from './components/Sidebar';
@@ -10,7 +11,7 @@ import { chatReducer, emptyChat } from './state';
 import { useToast } from './toast';
 import { Icon } from './icons';
 
-type View = 'chats' | 'models' | 'settings';
+type View = 'chats' | 'documents' | 'models' | 'settings';
 
 function applyTheme(t: Theme) {
   const dark = t === 'dark' || (t === 'system' && window.matchMedia?.('(prefers-color-scheme: dark)').matches);
@@ -144,8 +145,9 @@ export function App() {
   if (!status) return <div className="boot" aria-busy="true">Opening your data…</div>;
   if (!ready) return <StatusPage status={status} />;
 
-  const nav: { id: View; label: string; icon: 'chat' | 'model' | 'settings' }[] = [
+  const nav: { id: View; label: string; icon: 'chat' | 'docs' | 'model' | 'settings' }[] = [
     { id: 'chats', label: 'Chats', icon: 'chat' },
+    { id: 'documents', label: 'Docs', icon: 'docs' },
     { id: 'models', label: 'Models', icon: 'model' },
     { id: 'settings', label: 'Settings', icon: 'settings' },
   ];
@@ -176,6 +178,12 @@ export function App() {
           {state.chat ? (
             <ChatPane state={state} models={models} onSend={send} onStop={() => state.chat && api.stop(state.chat.id).catch(toast.error)}
               onRegenerate={regenerate} highlightId={highlightId} composerRef={composerRef}
+              onDocuments={(on) => {
+                if (!state.chat) return;
+                const before = state.chat;
+                dispatch({ type: 'chat', chat: { ...before, useDocuments: on } as Chat });
+                api.setChatDocuments(before.id, on).catch((e) => { dispatch({ type: 'chat', chat: before }); toast.error(e); });
+              }}
               onModel={(m) => state.chat && api.setChatModel(state.chat.id, m)
                 .then(() => dispatch({ type: 'chat', chat: { ...state.chat!, model: m } as Chat }))
                 .catch(toast.error)} />
@@ -184,6 +192,7 @@ export function App() {
           )}
         </>
       )}
+      {view === 'documents' && <DocumentsPage />}
       {view === 'models' && <ModelsPage />}
       {view === 'settings' && <SettingsPage status={status} theme={theme} onTheme={setTheme} />}
       {deleting && (

@@ -2,7 +2,7 @@
 // generated Wails bindings and events. Components import from here only.
 import * as App from './wailsjs/go/main/App';
 import { EventsOn } from './wailsjs/runtime/runtime';
-import type { assistant, main } from './wailsjs/go/models';
+import type { assistant, docs, main } from './wailsjs/go/models';
 
 export type Chat = assistant.ChatView;
 export type Message = assistant.MessageView;
@@ -16,7 +16,13 @@ export type PendingDownload = assistant.PendingDownload;
 export type MessageHit = assistant.MessageHitView;
 export type APIStatus = main.APIStatus;
 export type APISettings = assistant.LocalAPISettings;
+export type Doc = docs.Document;
+export type DocFull = docs.Full;
+export type DocHit = docs.Hit;
+export type DocResult = docs.Result;
+export type Citation = assistant.Citation;
 export type Theme = 'system' | 'light' | 'dark';
+export interface IngestProgress { files: number; filesTotal: number; chunks: number; current: string; done: boolean; results: DocResult[] | null; error: string }
 
 export interface TokenEvent { chatId: number; messageId: number; text: string }
 export interface DoneEvent { chatId: number; message: Message }
@@ -62,6 +68,14 @@ export const api = {
   cancelDownload: (id: string): Promise<void> => App.CancelDownload(id),
   pendingDownloads: (): Promise<PendingDownload[]> => App.PendingDownloads(),
   localAPIStatus: (): Promise<APIStatus> => App.LocalAPIStatus(),
+  listDocuments: (): Promise<Doc[]> => App.ListDocuments(),
+  addDocumentFiles: (): Promise<DocResult[]> => App.AddDocumentFiles(),
+  addDocumentFolder: (): Promise<DocResult[]> => App.AddDocumentFolder(),
+  addNote: (title: string, text: string): Promise<DocResult> => App.AddNote(title, text),
+  getDocument: (id: number): Promise<DocFull> => App.GetDocument(id),
+  deleteDocument: (id: number): Promise<void> => App.DeleteDocument(id),
+  searchDocuments: (q: string): Promise<DocHit[]> => App.SearchDocuments(q),
+  setChatDocuments: (chatId: number, on: boolean): Promise<void> => App.SetChatDocuments(chatId, on),
   saveLocalAPI: (s: APISettings): Promise<APIStatus> => App.SaveLocalAPI(s),
   rotateLocalAPIToken: (): Promise<APIStatus> => App.RotateLocalAPIToken(),
 };
@@ -75,4 +89,6 @@ export const events = {
   onModelLoad: (fn: (e: LoadEvent) => void): Off => EventsOn('models:load', fn),
   onDownload: (fn: (e: DownloadEvent) => void): Off => EventsOn('models:download', fn),
   onModelsChanged: (fn: () => void): Off => EventsOn('models:changed', fn),
+  onDocsProgress: (fn: (p: IngestProgress) => void): Off => EventsOn('docs:progress', fn),
+  onDocsChanged: (fn: () => void): Off => EventsOn('docs:changed', fn),
 };

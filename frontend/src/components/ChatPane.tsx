@@ -2,6 +2,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { ModelOption } from '../api';
 import { composerAction } from '../keys';
 import type { ChatState } from '../state';
+import { DocViewer } from './DocViewer';
 import { MessageView } from './MessageView';
 
 interface Props {
@@ -11,6 +12,7 @@ interface Props {
   onStop: () => void;
   onRegenerate: () => void;
   onModel: (model: string) => void;
+  onDocuments: (on: boolean) => void;
   highlightId: number | null;
   composerRef: React.RefObject<HTMLTextAreaElement>;
 }
@@ -22,7 +24,8 @@ const suggestions = [
   'Summarise the trade-offs of WAL mode in SQLite',
 ];
 
-export function ChatPane({ state, models, onSend, onStop, onRegenerate, onModel, highlightId, composerRef }: Props) {
+export function ChatPane({ state, models, onSend, onStop, onRegenerate, onModel, onDocuments, highlightId, composerRef }: Props) {
+  const [viewing, setViewing] = useState<{ id: number; start: number; end: number } | null>(null);
   const { chat, messages, generating } = state;
   const listRef = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
@@ -66,6 +69,12 @@ export function ChatPane({ state, models, onSend, onStop, onRegenerate, onModel,
       <header className="chat-header">
         <h1 className="chat-heading" data-testid="chat-title">{chat?.title ?? 'Sidecar'}</h1>
         {chat && (
+          <label className="docs-toggle" title="Answer from the documents you added, with citations">
+            <input type="checkbox" data-testid="use-documents" checked={!!chat.useDocuments} onChange={(e) => onDocuments(e.target.checked)} />
+            Use my documents
+          </label>
+        )}
+        {chat && (
           <label className="model-label">
             <span className="visually-hidden">Model</span>
             <select data-testid="model-picker" value={current} onChange={(e) => onModel(e.target.value)} disabled={generating}>
@@ -106,9 +115,11 @@ export function ChatPane({ state, models, onSend, onStop, onRegenerate, onModel,
             isLast={m === lastAssistant}
             onRegenerate={onRegenerate}
             highlight={m.id === highlightId}
+            onCitation={(c) => setViewing({ id: c.documentId, start: c.lineStart, end: c.lineEnd })}
           />
         ))}
       </div>
+      {viewing && <DocViewer {...viewing} onClose={() => setViewing(null)} />}
       <form className="composer" onSubmit={(e) => { e.preventDefault(); send(); }}>
         <textarea
           ref={composerRef}

@@ -1,5 +1,5 @@
 import { memo, useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
-import type { Message } from '../api';
+import type { Citation, Message } from '../api';
 import { renderMarkdown } from '../markdown';
 import { tokensPerSecond } from '../state';
 import { BrowserOpenURL, ClipboardSetText } from '../wailsjs/runtime/runtime';
@@ -55,9 +55,10 @@ interface Props {
   isLast: boolean;
   onRegenerate: () => void;
   highlight: boolean;
+  onCitation: (c: Citation) => void;
 }
 
-export const MessageView = memo(function MessageView({ message: m, modelName, isLast, onRegenerate, highlight }: Props) {
+export const MessageView = memo(function MessageView({ message: m, modelName, isLast, onRegenerate, highlight, onCitation }: Props) {
   const streaming = m.status === 'streaming';
   const html = useThrottledHtml(m.content, streaming);
   const ref = useRef<HTMLDivElement>(null);
@@ -81,6 +82,17 @@ export const MessageView = memo(function MessageView({ message: m, modelName, is
           <div className="answer-error" role="alert">
             <strong>The answer failed.</strong> {m.error}
             <button type="button" className="button small" data-testid="retry" onClick={onRegenerate}>Retry</button>
+          </div>
+        )}
+        {!isUser && m.citations?.length > 0 && (
+          <div className="citations" data-testid="citations">
+            <span className="muted small">Sources</span>
+            {m.citations.map((c) => (
+              <button type="button" key={c.n} className="citation" data-testid="citation" onClick={() => onCitation(c)}
+                title={`${c.source}, lines ${c.lineStart}–${c.lineEnd}`}>
+                [{c.n}] {c.title}{c.heading ? ` · ${c.heading}` : ''} <span className="muted">:{c.lineStart}</span>
+              </button>
+            ))}
           </div>
         )}
         {!isUser && (

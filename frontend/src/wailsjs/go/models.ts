@@ -1,5 +1,29 @@
 export namespace assistant {
 	
+	export class Citation {
+	    n: number;
+	    documentId: number;
+	    title: string;
+	    source: string;
+	    lineStart: number;
+	    lineEnd: number;
+	    heading: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Citation(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.n = source["n"];
+	        this.documentId = source["documentId"];
+	        this.title = source["title"];
+	        this.source = source["source"];
+	        this.lineStart = source["lineStart"];
+	        this.lineEnd = source["lineEnd"];
+	        this.heading = source["heading"];
+	    }
+	}
 	export class MessageView {
 	    id: number;
 	    chatId: number;
@@ -12,6 +36,7 @@ export namespace assistant {
 	    completionTokens: number;
 	    durationMs: number;
 	    contextDropped: number;
+	    citations: Citation[];
 	    createdAt: number;
 	
 	    static createFrom(source: any = {}) {
@@ -31,13 +56,33 @@ export namespace assistant {
 	        this.completionTokens = source["completionTokens"];
 	        this.durationMs = source["durationMs"];
 	        this.contextDropped = source["contextDropped"];
+	        this.citations = this.convertValues(source["citations"], Citation);
 	        this.createdAt = source["createdAt"];
 	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class ChatView {
 	    id: number;
 	    title: string;
 	    model: string;
+	    useDocuments: boolean;
 	    createdAt: number;
 	    updatedAt: number;
 	
@@ -50,6 +95,7 @@ export namespace assistant {
 	        this.id = source["id"];
 	        this.title = source["title"];
 	        this.model = source["model"];
+	        this.useDocuments = source["useDocuments"];
 	        this.createdAt = source["createdAt"];
 	        this.updatedAt = source["updatedAt"];
 	    }
@@ -88,6 +134,7 @@ export namespace assistant {
 		    return a;
 		}
 	}
+	
 	
 	export class LocalAPISettings {
 	    enabled: boolean;
@@ -312,6 +359,121 @@ export namespace assistant {
 		    }
 		    return a;
 		}
+	}
+
+}
+
+export namespace docs {
+	
+	export class Document {
+	    id: number;
+	    source: string;
+	    title: string;
+	    kind: string;
+	    size: number;
+	    chunks: number;
+	    model: string;
+	    status: string;
+	    updatedAt: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Document(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.source = source["source"];
+	        this.title = source["title"];
+	        this.kind = source["kind"];
+	        this.size = source["size"];
+	        this.chunks = source["chunks"];
+	        this.model = source["model"];
+	        this.status = source["status"];
+	        this.updatedAt = source["updatedAt"];
+	    }
+	}
+	export class Full {
+	    id: number;
+	    source: string;
+	    title: string;
+	    kind: string;
+	    size: number;
+	    chunks: number;
+	    model: string;
+	    status: string;
+	    updatedAt: number;
+	    text: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Full(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.source = source["source"];
+	        this.title = source["title"];
+	        this.kind = source["kind"];
+	        this.size = source["size"];
+	        this.chunks = source["chunks"];
+	        this.model = source["model"];
+	        this.status = source["status"];
+	        this.updatedAt = source["updatedAt"];
+	        this.text = source["text"];
+	    }
+	}
+	export class Hit {
+	    documentId: number;
+	    title: string;
+	    source: string;
+	    chunkId: number;
+	    ord: number;
+	    lineStart: number;
+	    lineEnd: number;
+	    heading: string;
+	    text: string;
+	    snippet: string;
+	    score: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Hit(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.documentId = source["documentId"];
+	        this.title = source["title"];
+	        this.source = source["source"];
+	        this.chunkId = source["chunkId"];
+	        this.ord = source["ord"];
+	        this.lineStart = source["lineStart"];
+	        this.lineEnd = source["lineEnd"];
+	        this.heading = source["heading"];
+	        this.text = source["text"];
+	        this.snippet = source["snippet"];
+	        this.score = source["score"];
+	    }
+	}
+	export class Result {
+	    source: string;
+	    outcome: string;
+	    reason?: string;
+	    document?: number;
+	    chunks?: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Result(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.source = source["source"];
+	        this.outcome = source["outcome"];
+	        this.reason = source["reason"];
+	        this.document = source["document"];
+	        this.chunks = source["chunks"];
+	    }
 	}
 
 }
