@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"sidecar/backend/assistant"
+	"sidecar/backend/docs"
 	"sidecar/backend/localapi"
 )
 
@@ -52,7 +53,8 @@ func (a *App) applyAPI(ctx context.Context, svc *assistant.Service, set assistan
 		}
 		h.tokens = t
 	}
-	srv := localapi.New(localapi.Config{Port: set.Port, AllowedOrigins: set.Origins, DataDir: a.dataDir}, svc, nil, h.tokens, a.log)
+	srv := localapi.New(localapi.Config{Port: set.Port, AllowedOrigins: set.Origins, DataDir: a.dataDir}, svc,
+		localapi.DocEmbeddings{E: docs.Lexical{}}, h.tokens, a.log).WithDocuments(a.docs)
 	if err := srv.Start(); err != nil {
 		h.err = err
 		a.log.Warn("local API did not start", "err", err)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"sidecar/backend/applog"
+	"sidecar/backend/docs"
 	"sidecar/backend/localapi"
 	"sidecar/backend/profile"
 )
@@ -70,7 +71,8 @@ func runServe(ctx context.Context, env Env) error {
 	if err != nil {
 		return err
 	}
-	srv := localapi.New(localapi.Config{Port: set.Port, AllowedOrigins: set.Origins, DataDir: dir}, svc, nil, tokens, log)
+	srv := localapi.New(localapi.Config{Port: set.Port, AllowedOrigins: set.Origins, DataDir: dir}, svc,
+		localapi.DocEmbeddings{E: docs.Lexical{}}, tokens, log).WithDocuments(all.Docs)
 	if err := srv.Start(); err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"sidecar/backend/assistant"
+	"sidecar/backend/docs"
 	"sidecar/backend/llm"
 )
 
@@ -83,6 +84,7 @@ type chatRequest struct {
 	ToolChoice        json.RawMessage `json:"tool_choice"`
 	ParallelToolCalls json.RawMessage `json:"parallel_tool_calls"`
 	ReasoningEffort   json.RawMessage `json:"reasoning_effort"`
+	Sidecar           *sidecarExt     `json:"sidecar"`
 }
 
 type usage struct {
@@ -161,7 +163,12 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.generate(w, r, req.genParams, lr, "chat.completion")
+	cites, err := s.groundRequest(r.Context(), req.Sidecar, &lr)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "invalid_request_error", "documents_unavailable", publicMessage(err))
+		return
+	}
+	s.generate(w, r, req.genParams, lr, "chat.completion", cites)
 }
 
 type completionRequest struct {
@@ -198,7 +205,7 @@ func (s *Server) completions(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.generate(w, r, req.genParams, lr, "text_completion")
+	s.generate(w, r, req.genParams, lr, "text_completion", nil)
 }
 
 func newID(prefix string) string {
@@ -209,7 +216,7 @@ func newID(prefix string) string {
 
 // generate runs the model and answers in kind ("chat.completion" or
 // "text_completion"), streaming or not.
-func (s *Server) generate(w http.ResponseWriter, r *http.Request, p genParams, lr llm.Request, kind string) {
+func (s *Server) generate(w http.ResponseWriter, r *http.Request, p genParams, lr llm.Request, kind string, cites []docs.Hit) {
 	select {
 	case s.gens <- struct{}{}:
 		defer func() { <-s.gens }()
@@ -225,7 +232,7 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request, p genParams, l
 	id := newID(map[bool]string{true: "chatcmpl-", false: "cmpl-"}[kind == "chat.completion"])
 	created := time.Now().Unix()
 	if p.Stream {
-		s.stream(ctx, w, p, lr, kind, id, created)
+		s.stream(ctx, w, p, lr, kind, id, created, cites)
 		return
 	}
 	var sb strings.Builder
@@ -241,10 +248,14 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request, p genParams, l
 	} else {
 		choice = map[string]any{"index": 0, "text": sb.String(), "finish_reason": finish, "logprobs": nil}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
+	body := map[string]any{
 		"id": id, "object": kind, "created": created, "model": p.Model,
 		"choices": []any{choice}, "usage": toUsage(c.Usage),
-	})
+	}
+	if cites != nil {
+		body["sidecar"] = map[string]any{"citations": cites}
+	}
+	writeJSON(w, http.StatusOK, body)
 }
 
 func finishReason(c assistant.Completion, lr llm.Request, err error) string {
@@ -270,7 +281,7 @@ func (s *Server) modelError(w http.ResponseWriter, err error) {
 }
 
 // stream answers with server-sent events in OpenAI's chunk format.
-func (s *Server) stream(ctx context.Context, w http.ResponseWriter, p genParams, lr llm.Request, kind, id string, created int64) {
+func (s *Server) stream(ctx context.Context, w http.ResponseWriter, p genParams, lr llm.Request, kind, id string, created int64, cites []docs.Hit) {
 	fl, ok := w.(http.Flusher)
 	if !ok {
 		writeError(w, http.StatusInternalServerError, "server_error", "", "streaming is not supported here")
@@ -330,7 +341,11 @@ func (s *Server) stream(ctx context.Context, w http.ResponseWriter, p genParams,
 		send(e)
 		return
 	}
-	send(chunk(map[string]any{}, &empty, finishReason(c, lr, err)))
+	last := chunk(map[string]any{}, &empty, finishReason(c, lr, err))
+	if cites != nil {
+		last["sidecar"] = map[string]any{"citations": cites}
+	}
+	send(last)
 	if p.StreamOptions != nil && p.StreamOptions.IncludeUsage {
 		send(map[string]any{"id": id, "object": object, "created": created, "model": p.Model, "choices": []any{}, "usage": toUsage(c.Usage)})
 	}

@@ -7,13 +7,21 @@ import (
 
 type route struct {
 	method  string
-	path    string
+	path    string // a trailing "/" matches what follows (an id)
 	handler func(*Server, http.ResponseWriter, *http.Request)
 }
 
 // routes is the whole API, sorted by path (a test keeps it sorted).
 var routes = []route{
+	{http.MethodGet, "/api/documents", (*Server).listDocuments},
+	{http.MethodPost, "/api/documents", (*Server).addDocument},
+	{http.MethodDelete, "/api/documents/", (*Server).deleteDocument},
+	{http.MethodGet, "/api/documents/", (*Server).getDocument},
+	{http.MethodPost, "/api/search", (*Server).search},
 	{http.MethodGet, "/healthz", (*Server).healthz},
+	{http.MethodDelete, "/mcp", (*Server).serveMCP},
+	{http.MethodGet, "/mcp", (*Server).serveMCP},
+	{http.MethodPost, "/mcp", (*Server).serveMCP},
 	{http.MethodPost, "/v1/chat/completions", (*Server).chatCompletions},
 	{http.MethodPost, "/v1/completions", (*Server).completions},
 	{http.MethodPost, "/v1/embeddings", (*Server).embeddings},
@@ -29,10 +37,13 @@ func (s *Server) Handler() http.Handler {
 				writeError(w, http.StatusInternalServerError, "server_error", "", "internal error")
 			}
 		}()
-		path := strings.TrimSuffix(r.URL.Path, "/")
+		path := r.URL.Path
+		if path != "/" && !strings.HasPrefix(path, "/api/documents/") {
+			path = strings.TrimSuffix(path, "/")
+		}
 		found := false
 		for _, rt := range routes {
-			if rt.path != path {
+			if rt.path != path && !(strings.HasSuffix(rt.path, "/") && strings.HasPrefix(path, rt.path) && len(path) > len(rt.path)) {
 				continue
 			}
 			found = true

@@ -93,6 +93,8 @@ type Server struct {
 	limiter *limiter
 	gens    chan struct{} // generation slots
 	fails   failures
+	docs    Documents    // nil: no document endpoints
+	mcp     http.Handler // MCP over streamable HTTP, with docs
 
 	mu   sync.Mutex
 	srv  *http.Server
