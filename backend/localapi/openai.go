@@ -3,10 +3,13 @@ package localapi
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -374,8 +377,8 @@ func (s *Server) embeddings(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "invalid_request_error", "invalid_value", "input must be a string or a list of 1 to 2048 strings")
 		return
 	}
-	if req.EncodingFormat != "" && req.EncodingFormat != "float" {
-		writeError(w, http.StatusBadRequest, "invalid_request_error", "invalid_value", "encoding_format must be float")
+	if req.EncodingFormat != "" && req.EncodingFormat != "float" && req.EncodingFormat != "base64" {
+		writeError(w, http.StatusBadRequest, "invalid_request_error", "invalid_value", "encoding_format must be float or base64")
 		return
 	}
 	vecs, err := s.emb.Embed(r.Context(), req.Model, req.Input)
@@ -386,7 +389,16 @@ func (s *Server) embeddings(w http.ResponseWriter, r *http.Request) {
 	data := make([]any, len(vecs))
 	tokens := 0
 	for i, v := range vecs {
-		data[i] = map[string]any{"object": "embedding", "index": i, "embedding": v}
+		var emb any = v
+		if req.EncodingFormat == "base64" {
+			// Little-endian float32s, base64: what OpenAI clients decode.
+			b := make([]byte, 4*len(v))
+			for j, x := range v {
+				binary.LittleEndian.PutUint32(b[4*j:], math.Float32bits(x))
+			}
+			emb = base64.StdEncoding.EncodeToString(b)
+		}
+		data[i] = map[string]any{"object": "embedding", "index": i, "embedding": emb}
 		tokens += len(strings.Fields(req.Input[i]))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"object": "list", "data": data, "model": req.Model,
