@@ -63,10 +63,10 @@ func corpus(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	files := map[string]string{
-		"README.md": "# Widget service\n\nThe widget service stores widgets.\n\n## Install\n\n### Linux\n\nRun `make install` and then start the daemon with systemd.\n\n### macOS\n\nUse Homebrew: brew install widget.\n\n## Configuration\n\nThe port is set with WIDGET_PORT; the default is 7070.\n",
+		"README.md":         "# Widget service\n\nThe widget service stores widgets.\n\n## Install\n\n### Linux\n\nRun `make install` and then start the daemon with systemd.\n\n### macOS\n\nUse Homebrew: brew install widget.\n\n## Configuration\n\nThe port is set with WIDGET_PORT; the default is 7070.\n",
 		"server/handler.go": "package server\n\nimport \"net/http\"\n\n// ServeWidgets lists widgets as JSON.\nfunc ServeWidgets(w http.ResponseWriter, r *http.Request) {\n\tw.Header().Set(\"Content-Type\", \"application/json\")\n\tw.Write([]byte(`[]`))\n}\n\n// retryBackoff doubles the delay after each failed attempt.\nfunc retryBackoff(attempt int) int {\n\treturn 100 << attempt\n}\n",
-		"tools/cleanup.py": "import os\n\n\ndef remove_stale_caches(root):\n    \"\"\"Delete cache folders older than a week.\"\"\"\n    for name in os.listdir(root):\n        pass\n\n\nclass Inventory:\n    def count_items(self):\n        return 0\n",
-		"site/faq.html": "<html><head><title>FAQ</title><script>alert('x')</script><style>p{}</style></head><body><h1>FAQ</h1><p>Refunds are processed within five business days.</p><h2>Shipping</h2><p>We ship to Iceland and Norway.</p></body></html>",
+		"tools/cleanup.py":  "import os\n\n\ndef remove_stale_caches(root):\n    \"\"\"Delete cache folders older than a week.\"\"\"\n    for name in os.listdir(root):\n        pass\n\n\nclass Inventory:\n    def count_items(self):\n        return 0\n",
+		"site/faq.html":     "<html><head><title>FAQ</title><script>alert('x')</script><style>p{}</style></head><body><h1>FAQ</h1><p>Refunds are processed within five business days.</p><h2>Shipping</h2><p>We ship to Iceland and Norway.</p></body></html>",
 		"notes/meeting.txt": "Decided to migrate the billing database to PostgreSQL next quarter.\n",
 		".gitignore":        "secret.txt\nbuild-output/\n*.log\n",
 		"secret.txt":        "password hunter2\n",

@@ -256,7 +256,6 @@ func extractPDF(ctx context.Context, data []byte) (string, error) {
 	}
 }
 
-
 // checkPageTree walks the /Pages tree with a depth and size limit, so a
 // cyclic or enormous tree is refused before the parser walks it.
 func checkPageTree(v pdf.Value, depth int, budget *int) error {

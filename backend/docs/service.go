@@ -33,7 +33,7 @@ type embModel struct {
 	id    int64
 	name  string
 	dims  int
-	table string // vec0 table with bit vectors for the coarse search
+	table string // vec0 table with int8 vectors for the coarse search
 }
 
 func (m embModel) floatTable() string { return m.table + "_f" }
@@ -99,7 +99,7 @@ func (s *Service) ensureModel(ctx context.Context, emb Embedder) (embModel, erro
 	m.table = fmt.Sprintf("vec_%d", m.id)
 	for _, stmt := range []string{
 		fmt.Sprintf(`UPDATE embedding_models SET vector_table = '%s' WHERE id = %d`, m.table, m.id),
-		fmt.Sprintf(`CREATE VIRTUAL TABLE %s USING vec0(embedding bit[%d])`, m.table, m.dims),
+		fmt.Sprintf(`CREATE VIRTUAL TABLE %s USING vec0(embedding int8[%d])`, m.table, m.dims),
 		fmt.Sprintf(`CREATE TABLE %s (chunk_id INTEGER PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE, v BLOB NOT NULL) STRICT`, m.floatTable()),
 	} {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
@@ -233,11 +233,11 @@ func (s *Service) write(ctx context.Context, oldID int64, source, title string, 
 		return 0, fmt.Errorf("docs: %w", err)
 	}
 	defer insChunk.Close()
-	insBits, err := tx.PrepareContext(ctx, fmt.Sprintf(`INSERT INTO %s(rowid, embedding) VALUES (?, vec_quantize_binary(vec_f32(?)))`, s.model.table))
+	insQ, err := tx.PrepareContext(ctx, fmt.Sprintf(`INSERT INTO %s(rowid, embedding) VALUES (?, vec_quantize_int8(vec_f32(?), 'unit'))`, s.model.table))
 	if err != nil {
 		return 0, fmt.Errorf("docs: %w", err)
 	}
-	defer insBits.Close()
+	defer insQ.Close()
 	insFloat, err := tx.PrepareContext(ctx, fmt.Sprintf(`INSERT INTO %s(chunk_id, v) VALUES (?, ?)`, s.model.floatTable()))
 	if err != nil {
 		return 0, fmt.Errorf("docs: %w", err)
@@ -250,7 +250,7 @@ func (s *Service) write(ctx context.Context, oldID int64, source, title string, 
 		}
 		cid, _ := res.LastInsertId()
 		blob := floatBlob(vecs[i])
-		if _, err := insBits.ExecContext(ctx, cid, blob); err != nil {
+		if _, err := insQ.ExecContext(ctx, cid, blob); err != nil {
 			return 0, fmt.Errorf("docs: store vector: %w", err)
 		}
 		if _, err := insFloat.ExecContext(ctx, cid, blob); err != nil {
