@@ -1,4 +1,162 @@
 package cli
 
-// dataCommands returns the data commands (export, import, wipe, rotate-key).
-func dataCommands() []Command { return nil }
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"sidecar/backend/dataexport"
+	"sidecar/backend/docs"
+	"sidecar/backend/keychain"
+	"sidecar/backend/profile"
+)
+
+// dataCommands returns the data commands (export, import, wipe).
+func dataCommands() []Command {
+	return []Command{
+		{Name: "export", Usage: "sidecar export --out FILE [--passphrase-file F]", Summary: "write every chat, document and setting to one archive (secrets are never included)", Run: runExport},
+		{Name: "import", Usage: "sidecar import FILE [--passphrase-file F]", Summary: "restore an archive (merges without duplicates)", Run: runImport},
+		{Name: "wipe", Usage: "sidecar wipe --yes", Summary: "delete all of your Sidecar data and its keychain entries", Run: runWipe},
+	}
+}
+
+// readPassphrase reads the first line of a file ("" when path is "").
+func readPassphrase(path string) (string, error) {
+	if path == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("passphrase file: %w", err)
+	}
+	p := strings.TrimRight(strings.SplitN(string(b), "\n", 2)[0], "\r")
+	if p == "" {
+		return "", errors.New("the passphrase file is empty")
+	}
+	return p, nil
+}
+
+func runExport(ctx context.Context, env Env) error {
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	out := fs.String("out", "", "archive to write")
+	pf := fs.String("passphrase-file", "", "encrypt with the passphrase in this file")
+	if err := fs.Parse(env.Args); err != nil || *out == "" || fs.NArg() > 0 {
+		return fmt.Errorf("%w: export needs --out FILE", ErrUsage)
+	}
+	pass, err := readPassphrase(*pf)
+	if err != nil {
+		return err
+	}
+	prof, err := OpenProfile(ctx)
+	if err != nil {
+		return err
+	}
+	defer prof.Close()
+	data, m, err := dataexport.Export(ctx, prof.DB, Version, pass, nil)
+	if err != nil {
+		return err
+	}
+	// Write beside the target, then rename: no half-written archive.
+	tmp := *out + ".part"
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	if err := os.Rename(tmp, *out); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("export: %w", err)
+	}
+	enc := "not encrypted"
+	if pass != "" {
+		enc = "encrypted"
+	}
+	fmt.Fprintf(env.Stdout, "wrote %s (%s): %d chats, %d messages, %d documents, %d settings\n",
+		*out, enc, m.Counts.Chats, m.Counts.Messages, m.Counts.Documents, m.Counts.Settings)
+	return nil
+}
+
+func runImport(ctx context.Context, env Env) error {
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	pf := fs.String("passphrase-file", "", "the archive's passphrase, in this file")
+	var file string
+	args := env.Args
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		file, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	if file == "" && fs.NArg() == 1 {
+		file = fs.Arg(0)
+	}
+	if file == "" {
+		return fmt.Errorf("%w: import needs the archive", ErrUsage)
+	}
+	pass, err := readPassphrase(*pf)
+	if err != nil {
+		return err
+	}
+	fi, err := os.Stat(file)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	if fi.Size() > dataexport.MaxArchiveBytes {
+		return fmt.Errorf("import: the archive is larger than %d GiB", dataexport.MaxArchiveBytes>>30)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	prof, err := OpenProfile(ctx)
+	if err != nil {
+		return err
+	}
+	defer prof.Close()
+	ds, err := docs.New(ctx, prof.DB, docs.Lexical{}, nil)
+	if err != nil {
+		return err
+	}
+	rep, err := dataexport.Import(ctx, prof.DB, ds, data, pass, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "imported %d chats (%d already here), %d messages, %d documents (%d already here), %d settings\n",
+		rep.Chats, rep.ChatsSkipped, rep.Messages, rep.Documents, rep.DocumentsSkipped, rep.Settings)
+	return nil
+}
+
+func runWipe(ctx context.Context, env Env) error {
+	fs := flag.NewFlagSet("wipe", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	yes := fs.Bool("yes", false, "really delete everything")
+	if err := fs.Parse(env.Args); err != nil {
+		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	dir, err := profile.Dir()
+	if err != nil {
+		return err
+	}
+	if !*yes {
+		fmt.Fprintf(env.Stdout, "This deletes, for good: the encrypted database in %s (every chat, document and setting), the logs, downloaded models, "+
+			"and Sidecar's keychain entries (database key, API token, provider API keys).\nRun `sidecar wipe --yes` to do it.\n", dir)
+		return fmt.Errorf("%w: nothing deleted without --yes", ErrUsage)
+	}
+	var ids []string
+	for _, f := range CloudFactories() {
+		ids = append(ids, f.ID)
+	}
+	removed, err := profile.Wipe(ctx, dir, keychain.New(), ids)
+	for _, r := range removed {
+		fmt.Fprintln(env.Stdout, "removed", r)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout, "all Sidecar data deleted")
+	return nil
+}

@@ -1,0 +1,199 @@
+package dataexport
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"sidecar/backend/store"
+)
+
+// secretish are setting keys never exported, whatever they hold.
+var secretish = []string{"key", "token", "secret", "password", "passphrase"}
+
+func secretSetting(k string) bool {
+	k = strings.ToLower(k)
+	for _, s := range secretish {
+		if strings.Contains(k, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// Progress reports an export or import: Done of Total items.
+type Progress struct {
+	Stage string `json:"stage"`
+	Done  int    `json:"done"`
+	Total int    `json:"total"`
+}
+
+// Export writes the whole profile as an archive, encrypted when
+// passphrase is not empty. It reads one consistent snapshot.
+func Export(ctx context.Context, db *store.DB, appVersion, passphrase string, progress func(Progress)) ([]byte, Manifest, error) {
+	if progress == nil {
+		progress = func(Progress) {}
+	}
+	tx, err := db.SQL().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, Manifest{}, fmt.Errorf("dataexport: %w", err)
+	}
+	defer tx.Rollback()
+	chats, err := readChats(ctx, tx, progress)
+	if err != nil {
+		return nil, Manifest{}, err
+	}
+	docs, err := readDocuments(ctx, tx, progress)
+	if err != nil {
+		return nil, Manifest{}, err
+	}
+	settings, err := readSettings(ctx, tx)
+	if err != nil {
+		return nil, Manifest{}, err
+	}
+	m := Manifest{Format: Format, SchemaVersion: SchemaVersion, AppVersion: appVersion, CreatedAt: time.Now().UnixMilli(), SHA256: map[string]string{}}
+	m.Counts.Chats, m.Counts.Documents, m.Counts.Settings = len(chats), len(docs), len(settings)
+	for _, c := range chats {
+		m.Counts.Messages += len(c.Messages)
+	}
+	for _, d := range docs {
+		m.Counts.Chunks += len(d.Chunks)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, part := range []struct {
+		name string
+		v    any
+	}{{PartChats, chats}, {PartDocuments, docs}, {PartSettings, settings}} {
+		b, err := json.MarshalIndent(part.v, "", " ")
+		if err != nil {
+			return nil, m, fmt.Errorf("dataexport: %w", err)
+		}
+		sum := sha256.Sum256(b)
+		m.SHA256[part.name] = hex.EncodeToString(sum[:])
+		w, err := zw.Create(part.name)
+		if err != nil {
+			return nil, m, fmt.Errorf("dataexport: %w", err)
+		}
+		w.Write(b)
+	}
+	mb, _ := json.MarshalIndent(m, "", " ")
+	w, err := zw.Create(PartManifest)
+	if err != nil {
+		return nil, m, fmt.Errorf("dataexport: %w", err)
+	}
+	w.Write(mb)
+	if err := zw.Close(); err != nil {
+		return nil, m, fmt.Errorf("dataexport: %w", err)
+	}
+	progress(Progress{Stage: "written", Done: 1, Total: 1})
+	if passphrase == "" {
+		return buf.Bytes(), m, nil
+	}
+	enc, err := encrypt(buf.Bytes(), passphrase)
+	return enc, m, err
+}
+
+func readChats(ctx context.Context, tx *sql.Tx, progress func(Progress)) ([]Chat, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, title, model, use_documents, created_at, updated_at FROM chats ORDER BY created_at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("dataexport: chats: %w", err)
+	}
+	var ids []int64
+	chats := []Chat{}
+	for rows.Next() {
+		var id int64
+		var c Chat
+		if err := rows.Scan(&id, &c.Title, &c.Model, &c.UseDocuments, &c.CreatedAt, &c.UpdatedAt); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("dataexport: chats: %w", err)
+		}
+		ids = append(ids, id)
+		chats = append(chats, c)
+	}
+	rows.Close()
+	for i, id := range ids {
+		progress(Progress{Stage: "chats", Done: i, Total: len(ids)})
+		mr, err := tx.QueryContext(ctx, `SELECT role, content, model, status, error, prompt_tokens, completion_tokens, duration_ms,
+			context_dropped, citations, created_at FROM messages WHERE chat_id = ? ORDER BY id`, id)
+		if err != nil {
+			return nil, fmt.Errorf("dataexport: messages: %w", err)
+		}
+		chats[i].Messages = []Message{}
+		for mr.Next() {
+			var m Message
+			if err := mr.Scan(&m.Role, &m.Content, &m.Model, &m.Status, &m.Error, &m.PromptTokens, &m.CompletionTokens, &m.DurationMS,
+				&m.ContextDropped, &m.Citations, &m.CreatedAt); err != nil {
+				mr.Close()
+				return nil, fmt.Errorf("dataexport: messages: %w", err)
+			}
+			chats[i].Messages = append(chats[i].Messages, m)
+		}
+		mr.Close()
+	}
+	return chats, nil
+}
+
+func readDocuments(ctx context.Context, tx *sql.Tx, progress func(Progress)) ([]Document, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, source, title, mime, size, sha256, content, created_at, updated_at FROM documents ORDER BY created_at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("dataexport: documents: %w", err)
+	}
+	var ids []int64
+	docs := []Document{}
+	for rows.Next() {
+		var id int64
+		var d Document
+		if err := rows.Scan(&id, &d.Source, &d.Title, &d.Kind, &d.Size, &d.SHA256, &d.Content, &d.CreatedAt, &d.UpdatedAt); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("dataexport: documents: %w", err)
+		}
+		ids = append(ids, id)
+		docs = append(docs, d)
+	}
+	rows.Close()
+	for i, id := range ids {
+		progress(Progress{Stage: "documents", Done: i, Total: len(ids)})
+		cr, err := tx.QueryContext(ctx, `SELECT ord, text, line_start, line_end, heading, tokens FROM chunks WHERE document_id = ? ORDER BY ord`, id)
+		if err != nil {
+			return nil, fmt.Errorf("dataexport: chunks: %w", err)
+		}
+		docs[i].Chunks = []Chunk{}
+		for cr.Next() {
+			var c Chunk
+			if err := cr.Scan(&c.Ord, &c.Text, &c.LineStart, &c.LineEnd, &c.Heading, &c.Tokens); err != nil {
+				cr.Close()
+				return nil, fmt.Errorf("dataexport: chunks: %w", err)
+			}
+			docs[i].Chunks = append(docs[i].Chunks, c)
+		}
+		cr.Close()
+	}
+	return docs, nil
+}
+
+func readSettings(ctx context.Context, tx *sql.Tx) (map[string]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT key, value FROM settings ORDER BY key`)
+	if err != nil {
+		return nil, fmt.Errorf("dataexport: settings: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, fmt.Errorf("dataexport: settings: %w", err)
+		}
+		if !secretSetting(k) {
+			out[k] = v
+		}
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,89 @@
+// Package dataexport writes and reads Sidecar's export archive: every
+// chat with its messages, every document with its text and chunk
+// boundaries, and the settings, as a zip of versioned JSON parts with a
+// manifest of counts and SHA-256 sums; optionally encrypted with a
+// passphrase (Argon2id + XChaCha20-Poly1305). Secrets are never exported.
+// SCHEMA.md documents the format.
+package dataexport
+
+// SchemaVersion is the version of the archive format this build writes
+// and reads.
+const SchemaVersion = 1
+
+// Format names the archive in its manifest.
+const Format = "sidecar-export"
+
+// Part names inside the zip.
+const (
+	PartManifest  = "manifest.json"
+	PartChats     = "chats.json"
+	PartDocuments = "documents.json"
+	PartSettings  = "settings.json"
+)
+
+// Manifest describes an archive.
+type Manifest struct {
+	Format        string            `json:"format"`
+	SchemaVersion int               `json:"schema_version"`
+	AppVersion    string            `json:"app_version"`
+	CreatedAt     int64             `json:"created_at"` // Unix milliseconds
+	Counts        Counts            `json:"counts"`
+	SHA256        map[string]string `json:"sha256"` // part name -> hex digest
+}
+
+// Counts are the numbers of things in an archive.
+type Counts struct {
+	Chats     int `json:"chats"`
+	Messages  int `json:"messages"`
+	Documents int `json:"documents"`
+	Chunks    int `json:"chunks"`
+	Settings  int `json:"settings"`
+}
+
+// Chat is one exported chat.
+type Chat struct {
+	Title        string    `json:"title"`
+	Model        string    `json:"model"`
+	UseDocuments bool      `json:"use_documents"`
+	CreatedAt    int64     `json:"created_at"`
+	UpdatedAt    int64     `json:"updated_at"`
+	Messages     []Message `json:"messages"`
+}
+
+// Message is one exported message.
+type Message struct {
+	Role             string `json:"role"`
+	Content          string `json:"content"`
+	Model            string `json:"model"`
+	Status           string `json:"status"`
+	Error            string `json:"error"`
+	PromptTokens     int    `json:"prompt_tokens"`
+	CompletionTokens int    `json:"completion_tokens"`
+	DurationMS       int64  `json:"duration_ms"`
+	ContextDropped   int    `json:"context_dropped"`
+	Citations        string `json:"citations"` // JSON list, as stored
+	CreatedAt        int64  `json:"created_at"`
+}
+
+// Document is one exported document.
+type Document struct {
+	Source    string  `json:"source"`
+	Title     string  `json:"title"`
+	Kind      string  `json:"kind"`
+	Size      int64   `json:"size"`
+	SHA256    string  `json:"sha256"` // of the original file
+	Content   string  `json:"content"`
+	CreatedAt int64   `json:"created_at"`
+	UpdatedAt int64   `json:"updated_at"`
+	Chunks    []Chunk `json:"chunks"`
+}
+
+// Chunk is a chunk of a document: its boundaries in Content and its text.
+type Chunk struct {
+	Ord       int    `json:"ord"`
+	Text      string `json:"text"`
+	LineStart int    `json:"line_start"`
+	LineEnd   int    `json:"line_end"`
+	Heading   string `json:"heading"`
+	Tokens    int    `json:"tokens"`
+}
