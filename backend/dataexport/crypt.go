@@ -122,4 +122,3 @@ func decrypt(data []byte, passphrase string) ([]byte, error) {
 		body = body[n:]
 	}
 }
-

@@ -187,19 +187,21 @@ func TestHostileArchivesChangeNothing(t *testing.T) {
 	}
 	bomb := bytes.Repeat([]byte(" "), 64<<20)
 	cases := map[string][]byte{
-		"zip slip":         with(func(p map[string][]byte) { p["../../evil.sh"] = []byte("x") }),
-		"absolute path":    with(func(p map[string][]byte) { p["/etc/cron.d/x"] = []byte("x") }),
-		"extra part":       with(func(p map[string][]byte) { p["notes.txt"] = []byte("x") }),
-		"missing part":     with(func(p map[string][]byte) { delete(p, PartChats) }),
-		"zip bomb":         with(func(p map[string][]byte) { p[PartSettings] = bomb }),
-		"wrong schema":     with(manifest(func(m *Manifest) { m.SchemaVersion = 99 })),
-		"wrong format":     with(manifest(func(m *Manifest) { m.Format = "other" })),
-		"wrong counts":     with(manifest(func(m *Manifest) { m.Counts.Chats++ })),
-		"sha mismatch":     with(func(p map[string][]byte) { p[PartChats] = bytes.Replace(p[PartChats], []byte("Deploys"), []byte("Hacked!"), 1) }),
-		"malformed json":   with(func(p map[string][]byte) { p[PartDocuments] = []byte("[{") }),
-		"not a zip":        []byte("hello, this is not a zip"),
-		"truncated":        good[:len(good)/2],
-		"empty":            {},
+		"zip slip":      with(func(p map[string][]byte) { p["../../evil.sh"] = []byte("x") }),
+		"absolute path": with(func(p map[string][]byte) { p["/etc/cron.d/x"] = []byte("x") }),
+		"extra part":    with(func(p map[string][]byte) { p["notes.txt"] = []byte("x") }),
+		"missing part":  with(func(p map[string][]byte) { delete(p, PartChats) }),
+		"zip bomb":      with(func(p map[string][]byte) { p[PartSettings] = bomb }),
+		"wrong schema":  with(manifest(func(m *Manifest) { m.SchemaVersion = 99 })),
+		"wrong format":  with(manifest(func(m *Manifest) { m.Format = "other" })),
+		"wrong counts":  with(manifest(func(m *Manifest) { m.Counts.Chats++ })),
+		"sha mismatch": with(func(p map[string][]byte) {
+			p[PartChats] = bytes.Replace(p[PartChats], []byte("Deploys"), []byte("Hacked!"), 1)
+		}),
+		"malformed json": with(func(p map[string][]byte) { p[PartDocuments] = []byte("[{") }),
+		"not a zip":      []byte("hello, this is not a zip"),
+		"truncated":      good[:len(good)/2],
+		"empty":          {},
 	}
 	db2, ds2 := newProfile(t)
 	for name, data := range cases {
