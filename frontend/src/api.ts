@@ -2,7 +2,7 @@
 // generated Wails bindings and events. Components import from here only.
 import * as App from './wailsjs/go/main/App';
 import { EventsOn } from './wailsjs/runtime/runtime';
-import type { assistant, docs, main } from './wailsjs/go/models';
+import type { assistant, dataexport, docs, main } from './wailsjs/go/models';
 
 export type Chat = assistant.ChatView;
 export type Message = assistant.MessageView;
@@ -21,6 +21,7 @@ export type DocFull = docs.Full;
 export type DocHit = docs.Hit;
 export type DocResult = docs.Result;
 export type Citation = assistant.Citation;
+export type ImportReport = dataexport.Report;
 export type Theme = 'system' | 'light' | 'dark';
 export interface IngestProgress { files: number; filesTotal: number; chunks: number; current: string; done: boolean; results: DocResult[] | null; error: string }
 
@@ -68,6 +69,9 @@ export const api = {
   cancelDownload: (id: string): Promise<void> => App.CancelDownload(id),
   pendingDownloads: (): Promise<PendingDownload[]> => App.PendingDownloads(),
   localAPIStatus: (): Promise<APIStatus> => App.LocalAPIStatus(),
+  exportData: (passphrase: string): Promise<string> => App.ExportData(passphrase),
+  importData: (passphrase: string): Promise<ImportReport> => App.ImportData(passphrase),
+  wipeData: (confirm: string): Promise<void> => App.WipeData(confirm),
   listDocuments: (): Promise<Doc[]> => App.ListDocuments(),
   addDocumentFiles: (): Promise<DocResult[]> => App.AddDocumentFiles(),
   addDocumentFolder: (): Promise<DocResult[]> => App.AddDocumentFolder(),

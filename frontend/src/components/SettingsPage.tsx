@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, type ProviderInfo, type Status, type Theme } from '../api';
 import { useToast } from '../toast';
+import { DataSection } from './DataSection';
 import { LocalAPISection } from './LocalAPISection';
 
 interface Props {
@@ -39,15 +40,7 @@ export function SettingsPage({ status, theme, onTheme }: Props) {
         </div>
       </section>
 
-      <section className="card">
-        <h2>Your data</h2>
-        <p>Chats, documents and settings are in one encrypted database on this machine; its key is in your OS keychain.</p>
-        <dl className="status-paths">
-          <dt>Data folder</dt><dd><code>{status.dataDir}</code></dd>
-          <dt>Log file</dt><dd><code>{status.logFile}</code></dd>
-          <dt>Version</dt><dd>{status.version}</dd>
-        </dl>
-      </section>
+      <DataSection status={status} />
     </main>
   );
 }

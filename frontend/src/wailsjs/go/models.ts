@@ -363,6 +363,33 @@ export namespace assistant {
 
 }
 
+export namespace dataexport {
+	
+	export class Report {
+	    chats: number;
+	    chatsSkipped: number;
+	    messages: number;
+	    documents: number;
+	    documentsSkipped: number;
+	    settings: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Report(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.chats = source["chats"];
+	        this.chatsSkipped = source["chatsSkipped"];
+	        this.messages = source["messages"];
+	        this.documents = source["documents"];
+	        this.documentsSkipped = source["documentsSkipped"];
+	        this.settings = source["settings"];
+	    }
+	}
+
+}
+
 export namespace docs {
 	
 	export class Document {

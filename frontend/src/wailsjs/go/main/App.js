@@ -34,8 +34,16 @@ export function DownloadModel(arg1, arg2) {
   return window['go']['main']['App']['DownloadModel'](arg1, arg2);
 }
 
+export function ExportData(arg1) {
+  return window['go']['main']['App']['ExportData'](arg1);
+}
+
 export function GetDocument(arg1) {
   return window['go']['main']['App']['GetDocument'](arg1);
+}
+
+export function ImportData(arg1) {
+  return window['go']['main']['App']['ImportData'](arg1);
 }
 
 export function ImportModelFile() {
@@ -148,4 +156,8 @@ export function Theme() {
 
 export function UpdateLocalModel(arg1, arg2, arg3) {
   return window['go']['main']['App']['UpdateLocalModel'](arg1, arg2, arg3);
+}
+
+export function WipeData(arg1) {
+  return window['go']['main']['App']['WipeData'](arg1);
 }

@@ -1,0 +1,38 @@
+// Delete all data from Settings: after typing DELETE the app is back at its
+// first start, with a new empty database.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { devBinary, launchBrowser, startApp, tempHome, waitForHttp } from './harness.mjs';
+
+const addr = '127.0.0.1:34120';
+
+test('settings: delete all data returns to the first start', { timeout: 120000 }, async (t) => {
+  const home = tempHome(t);
+  const app = startApp(devBinary, { home, args: ['-assetdir', 'frontend/dist', '-devserver', addr] });
+  t.after(() => app.stop());
+  await waitForHttp(app, `http://${addr}/`);
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+  const page = await browser.newPage();
+  await page.goto(`http://${addr}/`);
+  await page.getByTestId('new-chat').click();
+  await page.getByTestId('composer').fill('remember this chat');
+  await page.getByTestId('composer').press('Enter');
+  await page.locator('[data-testid="message"][data-role="assistant"][data-status="done"]').waitFor();
+
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('wipe').click();
+  assert.equal(await page.getByTestId('confirm-wipe').isDisabled(), true);
+  await page.getByTestId('wipe-confirm').fill('delete');
+  assert.equal(await page.getByTestId('confirm-wipe').isDisabled(), true);
+  await page.getByTestId('wipe-confirm').fill('DELETE');
+  await Promise.all([page.waitForEvent('load'), page.getByTestId('confirm-wipe').click()]);
+  await page.getByTestId('empty-state').waitFor();
+  assert.equal(await page.getByTestId('chat-item').count(), 0);
+  assert.match(await page.getByTestId('empty-state').textContent(), /Welcome to Sidecar/);
+  // The new profile works.
+  await page.getByTestId('new-chat').click();
+  await page.getByTestId('composer').fill('fresh start');
+  await page.getByTestId('composer').press('Enter');
+  await page.locator('[data-testid="message"][data-role="assistant"][data-status="done"]').waitFor();
+});

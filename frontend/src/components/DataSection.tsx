@@ -1,0 +1,65 @@
+import { useState } from 'react';
+import { api, type Status } from '../api';
+import { useToast } from '../toast';
+import { ConfirmDialog } from './Dialog';
+
+/** Export, import and delete all of the user's data. */
+export function DataSection({ status }: { status: Status }) {
+  const toast = useToast();
+  const [exportPass, setExportPass] = useState('');
+  const [importPass, setImportPass] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [wiping, setWiping] = useState(false);
+  const [confirm, setConfirm] = useState('');
+  const run = async (f: () => Promise<void>) => { setBusy(true); try { await f(); } catch (e) { toast.error(e); } finally { setBusy(false); } };
+  return (
+    <section className="card" data-testid="data-section">
+      <h2>Your data</h2>
+      <p>Chats, documents and settings are in one encrypted database on this machine; its key is in your OS keychain.</p>
+      <dl className="status-paths">
+        <dt>Data folder</dt><dd><code>{status.dataDir}</code></dd>
+        <dt>Log file</dt><dd><code>{status.logFile}</code></dd>
+        <dt>Version</dt><dd>{status.version}</dd>
+      </dl>
+      <div className="data-actions">
+        <div>
+          <h3>Export everything</h3>
+          <p className="muted small">Every chat, document and setting, as one archive. API keys and tokens are never included. With a passphrase the archive is encrypted.</p>
+          <div className="row wrap">
+            <input type="password" placeholder="Passphrase (optional)" aria-label="Export passphrase" value={exportPass} onChange={(e) => setExportPass(e.target.value)} autoComplete="new-password" />
+            <button type="button" className="button" disabled={busy} onClick={() => run(async () => {
+              const p = await api.exportData(exportPass);
+              if (p) toast.info(`Exported to ${p}`);
+            })}>Export…</button>
+          </div>
+        </div>
+        <div>
+          <h3>Import an export</h3>
+          <p className="muted small">Restores an archive; what you already have is kept and nothing is duplicated.</p>
+          <div className="row wrap">
+            <input type="password" placeholder="Passphrase (if encrypted)" aria-label="Import passphrase" value={importPass} onChange={(e) => setImportPass(e.target.value)} autoComplete="off" />
+            <button type="button" className="button" disabled={busy} onClick={() => run(async () => {
+              const r = await api.importData(importPass);
+              toast.info(`Imported ${r.chats} chats and ${r.documents} documents (${r.chatsSkipped + r.documentsSkipped} already here).`);
+            })}>Import…</button>
+          </div>
+        </div>
+        <div>
+          <h3 className="error-text">Delete all data</h3>
+          <p className="muted small">Removes the database, logs, downloaded models and Sidecar's keychain entries. This cannot be undone.</p>
+          <button type="button" className="button danger" data-testid="wipe" onClick={() => { setConfirm(''); setWiping(true); }}>Delete all data…</button>
+        </div>
+      </div>
+      {wiping && (
+        <ConfirmDialog title="Delete all of your Sidecar data?" confirmLabel="Delete everything" danger confirmTestId="confirm-wipe"
+          confirmDisabled={confirm !== 'DELETE'} onCancel={() => setWiping(false)}
+          onConfirm={() => run(async () => { await api.wipeData(confirm); setWiping(false); window.location.reload(); })}>
+          <p>Every chat, document, setting, downloaded model and stored API key will be deleted. Export first if you want a copy.</p>
+          <label>Type <strong>DELETE</strong> to confirm
+            <input type="text" value={confirm} onChange={(e) => setConfirm(e.target.value)} data-testid="wipe-confirm" autoFocus />
+          </label>
+        </ConfirmDialog>
+      )}
+    </section>
+  );
+}
