@@ -1,0 +1,236 @@
+package gptj
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// fileType is how a tensor is stored in a file.
+type fileType int
+
+const (
+	ftF32 fileType = iota
+	ftF16
+	ftBF16
+	ftQ4
+	ftQ8
+)
+
+func (t fileType) String() string { return [...]string{"f32", "f16", "bf16", "q4_0", "q8_0"}[t] }
+
+// tensorBytes is the size of n values of type t, or -1 if n does not fit
+// the type's blocks.
+func tensorBytes(t fileType, n int) int {
+	switch t {
+	case ftF32:
+		return 4 * n
+	case ftF16, ftBF16:
+		return 2 * n
+	case ftQ4:
+		if n%qk != 0 {
+			return -1
+		}
+		return n / qk * 18
+	case ftQ8:
+		if n%qk != 0 {
+			return -1
+		}
+		return n / qk * 34
+	}
+	return -1
+}
+
+// rawTensor is a tensor as read from a file: rows×cols (cols = 1-D size
+// and rows = 1 for vectors).
+type rawTensor struct {
+	name       string
+	typ        fileType
+	rows, cols int
+	dims       int
+	data       []byte
+}
+
+// decodeRow decodes row r of t into dst, checking values are finite.
+func (t *rawTensor) decodeRow(r int, dst []float32) error {
+	n := t.cols
+	switch t.typ {
+	case ftF32:
+		b := t.data[r*4*n:]
+		for i := range dst {
+			dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+		}
+	case ftF16:
+		b := t.data[r*2*n:]
+		for i := range dst {
+			dst[i] = f16ToF32(binary.LittleEndian.Uint16(b[2*i:]))
+		}
+	case ftBF16:
+		b := t.data[r*2*n:]
+		for i := range dst {
+			dst[i] = bf16ToF32(binary.LittleEndian.Uint16(b[2*i:]))
+		}
+	case ftQ4, ftQ8:
+		m := &Matrix{Rows: t.rows, Cols: n, Type: map[fileType]WType{ftQ4: Q4_0, ftQ8: Q8_0}[t.typ], data: t.data}
+		m.Row(r, dst)
+	}
+	for _, x := range dst {
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			return fmt.Errorf("%w: tensor %s holds NaN or infinite values", ErrFormat, t.name)
+		}
+	}
+	return nil
+}
+
+// builder assembles a Model from tensors, converting each to the wanted
+// weight type as it arrives (a tensor at a time: the F32 weights of a
+// large model are never all in memory).
+type builder struct {
+	m    *Model
+	want WType
+	seen map[string]bool
+}
+
+func newBuilder(cfg Config, want WType) *builder {
+	m := &Model{Config: cfg, WType: want, Template: DefaultTemplate, layers: make([]layer, cfg.NLayer)}
+	return &builder{m: m, want: want, seen: map[string]bool{}}
+}
+
+func (b *builder) vector(t *rawTensor, n int) ([]float32, error) {
+	if t.dims != 1 || t.cols != n || t.rows != 1 {
+		return nil, fmt.Errorf("%w: %s has shape %dx%d, want %d", ErrFormat, t.name, t.rows, t.cols, n)
+	}
+	v := make([]float32, n)
+	return v, t.decodeRow(0, v)
+}
+
+func (b *builder) matrix(t *rawTensor, rows, cols int) (*Matrix, error) {
+	if t.dims != 2 || t.rows != rows || t.cols != cols {
+		return nil, fmt.Errorf("%w: %s has shape %dx%d, want %dx%d", ErrFormat, t.name, t.rows, t.cols, rows, cols)
+	}
+	want := b.want
+	if (want == Q8_0 || want == Q4_0) && cols%qk != 0 {
+		want = F16
+	}
+	// Quantized data already in the wanted layout is kept as it is.
+	if (t.typ == ftQ8 && want == Q8_0) || (t.typ == ftQ4 && want == Q4_0) || (t.typ == ftF16 && want == F16) || (t.typ == ftF32 && want == F32) {
+		m := &Matrix{Rows: rows, Cols: cols, Type: want, data: append([]byte(nil), t.data...)}
+		if t.typ == ftF16 || t.typ == ftF32 {
+			row := make([]float32, cols)
+			for r := 0; r < rows; r++ { // still check every value is finite
+				if err := t.decodeRow(r, row); err != nil {
+					return nil, err
+				}
+			}
+		} else if err := checkScales(m); err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ErrFormat, t.name, err)
+		}
+		return m, nil
+	}
+	m, err := newMatrix(want, rows, cols)
+	if err != nil {
+		return nil, err
+	}
+	row := make([]float32, cols)
+	for r := 0; r < rows; r++ {
+		if err := t.decodeRow(r, row); err != nil {
+			return nil, err
+		}
+		m.setRow(r, row)
+	}
+	return m, nil
+}
+
+// checkScales refuses NaN or infinite block scales.
+func checkScales(m *Matrix) error {
+	bb := blockBytes(m.Type)
+	for off := 0; off+bb <= len(m.data); off += bb {
+		d := f16ToF32(binary.LittleEndian.Uint16(m.data[off:]))
+		if math.IsNaN(float64(d)) || math.IsInf(float64(d), 0) {
+			return fmt.Errorf("a block scale is NaN or infinite")
+		}
+	}
+	return nil
+}
+
+// add places one tensor by its Hugging Face / ggml name.
+func (b *builder) add(t *rawTensor) error {
+	if b.seen[t.name] {
+		return fmt.Errorf("%w: tensor %s appears twice", ErrFormat, t.name)
+	}
+	b.seen[t.name] = true
+	c := b.m.Config
+	e, v := c.NEmbd, c.NVocab
+	var err error
+	switch t.name {
+	case "transformer.wte.weight":
+		b.m.wte, err = b.matrix(t, v, e)
+	case "transformer.ln_f.weight":
+		b.m.lnfW, err = b.vector(t, e)
+	case "transformer.ln_f.bias":
+		b.m.lnfB, err = b.vector(t, e)
+	case "lm_head.weight":
+		b.m.lmHead, err = b.matrix(t, v, e)
+	case "lm_head.bias":
+		b.m.lmHeadB, err = b.vector(t, v)
+	default:
+		rest, ok := strings.CutPrefix(t.name, "transformer.h.")
+		if !ok {
+			return nil // tensors GPT-J does not use (e.g. attn.bias masks) are ignored
+		}
+		idx, field, _ := strings.Cut(rest, ".")
+		i, convErr := strconv.Atoi(idx)
+		if convErr != nil || i < 0 || i >= c.NLayer {
+			return fmt.Errorf("%w: tensor %s names a layer that does not exist", ErrFormat, t.name)
+		}
+		l := &b.m.layers[i]
+		switch field {
+		case "ln_1.weight":
+			l.ln1W, err = b.vector(t, e)
+		case "ln_1.bias":
+			l.ln1B, err = b.vector(t, e)
+		case "attn.q_proj.weight":
+			l.q, err = b.matrix(t, e, e)
+		case "attn.k_proj.weight":
+			l.k, err = b.matrix(t, e, e)
+		case "attn.v_proj.weight":
+			l.v, err = b.matrix(t, e, e)
+		case "attn.out_proj.weight":
+			l.out, err = b.matrix(t, e, e)
+		case "mlp.fc_in.weight":
+			l.fcIn, err = b.matrix(t, 4*e, e)
+		case "mlp.fc_in.bias":
+			l.fcInB, err = b.vector(t, 4*e)
+		case "mlp.fc_out.weight":
+			l.fcOut, err = b.matrix(t, e, 4*e)
+		case "mlp.fc_out.bias":
+			l.fcOutB, err = b.vector(t, e)
+		}
+	}
+	return err
+}
+
+// done checks every tensor arrived.
+func (b *builder) done() (*Model, error) {
+	m := b.m
+	missing := func(name string) error { return fmt.Errorf("%w: tensor %s is missing", ErrFormat, name) }
+	switch {
+	case m.wte == nil:
+		return nil, missing("transformer.wte.weight")
+	case m.lnfW == nil || m.lnfB == nil:
+		return nil, missing("transformer.ln_f")
+	case m.lmHead == nil:
+		return nil, missing("lm_head.weight")
+	}
+	if m.lmHeadB == nil {
+		m.lmHeadB = make([]float32, m.Config.NVocab)
+	}
+	for i, l := range m.layers {
+		if l.ln1W == nil || l.ln1B == nil || l.q == nil || l.k == nil || l.v == nil || l.out == nil || l.fcIn == nil || l.fcOut == nil || l.fcInB == nil || l.fcOutB == nil {
+			return nil, missing(fmt.Sprintf("transformer.h.%d.*", i))
+		}
+	}
+	return m, nil
+}
