@@ -1,4 +1,138 @@
 package cli
 
-// modelCommands returns the GPT-J commands (model info/eval/bench, generate).
-func modelCommands() []Command { return nil }
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"sidecar/backend/gptj"
+)
+
+// modelCommands returns the GPT-J commands (model info/eval, generate).
+func modelCommands() []Command {
+	return []Command{
+		{Name: "model", Usage: "sidecar model info PATH | eval --model PATH --tokens 42,7,9 --steps 16 [--wtype f32|f16|q8_0|q4_0]",
+			Summary: "describe a GPT-J model file, or print its logits as JSON", Run: runModel},
+		{Name: "generate", Usage: "sidecar generate --model PATH --prompt TEXT [--max-tokens N] [--temperature T] [--seed S]",
+			Summary: "stream text from a local GPT-J model", Run: runGenerate},
+	}
+}
+
+func runModel(ctx context.Context, env Env) error {
+	if len(env.Args) == 0 {
+		return fmt.Errorf("%w: model needs a subcommand: info or eval", ErrUsage)
+	}
+	switch env.Args[0] {
+	case "info":
+		if len(env.Args) != 2 {
+			return fmt.Errorf("%w: model info takes one PATH", ErrUsage)
+		}
+		info, err := gptj.Inspect(env.Args[1])
+		if err != nil {
+			return err
+		}
+		c := info.Config
+		fmt.Fprintf(env.Stdout, "format:      %s\nweight type: %s\nsize:        %d bytes\nparameters:  %d\ntokenizer:   %s\n", info.Format, info.FileType, info.Bytes, info.Params, info.Tokenizer)
+		fmt.Fprintf(env.Stdout, "config:      n_vocab %d, n_ctx %d, n_embd %d, n_head %d, n_layer %d, n_rot %d\n", c.NVocab, c.NCtx, c.NEmbd, c.NHead, c.NLayer, c.NRot)
+		return nil
+	case "eval":
+		return runEval(ctx, env.Args[1:], env.Stdout)
+	}
+	return fmt.Errorf("%w: unknown model subcommand %q", ErrUsage, env.Args[0])
+}
+
+func runEval(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("model eval", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	path := fs.String("model", "", "model file or folder")
+	tokens := fs.String("tokens", "", "prompt token ids, comma separated")
+	steps := fs.Int("steps", 16, "greedy steps")
+	wtype := fs.String("wtype", "f32", "weights in memory: f32, f16, q8_0 or q4_0")
+	if err := fs.Parse(args); err != nil || *path == "" || *tokens == "" || *steps < 1 || *steps > 4096 {
+		return fmt.Errorf("%w: eval needs --model, --tokens and --steps 1..4096", ErrUsage)
+	}
+	wt, err := gptj.ParseWType(*wtype)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	var prompt []int
+	for _, f := range strings.Split(*tokens, ",") {
+		id, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil {
+			return fmt.Errorf("%w: %q is not a token id", ErrUsage, f)
+		}
+		prompt = append(prompt, id)
+	}
+	m, err := gptj.Load(*path, gptj.Options{WType: wt})
+	if err != nil {
+		return err
+	}
+	s := m.NewState(0)
+	logits, err := s.Eval(prompt)
+	if err != nil {
+		return err
+	}
+	res := struct {
+		Greedy      []int       `json:"greedy"`
+		LogitsSteps [][]float32 `json:"logits_steps"`
+	}{}
+	for k := 0; k < *steps; k++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		res.LogitsSteps = append(res.LogitsSteps, append([]float32(nil), logits...))
+		next := 0
+		for i, x := range logits {
+			if x > logits[next] {
+				next = i
+			}
+		}
+		res.Greedy = append(res.Greedy, next)
+		if k+1 < *steps {
+			if logits, err = s.Eval([]int{next}); err != nil {
+				return err
+			}
+		}
+	}
+	return json.NewEncoder(out).Encode(res)
+}
+
+func runGenerate(ctx context.Context, env Env) error {
+	fs := flag.NewFlagSet("generate", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	path := fs.String("model", "", "model file or folder")
+	prompt := fs.String("prompt", "", "the prompt")
+	maxTokens := fs.Int("max-tokens", 128, "tokens to generate at most")
+	temp := fs.Float64("temperature", 0.7, "0 for greedy")
+	seed := fs.Int64("seed", 0, "random seed (same seed, same text)")
+	wtype := fs.String("wtype", "q8_0", "weights in memory: f32, f16, q8_0 or q4_0")
+	raw := fs.Bool("raw", false, "send the prompt as is, without the model's template")
+	if err := fs.Parse(env.Args); err != nil || *path == "" || *prompt == "" {
+		return fmt.Errorf("%w: generate needs --model and --prompt", ErrUsage)
+	}
+	if *maxTokens < 1 || *temp < 0 || *temp > 5 {
+		return fmt.Errorf("%w: --max-tokens must be positive and --temperature 0..5", ErrUsage)
+	}
+	wt, err := gptj.ParseWType(*wtype)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	m, err := gptj.Load(*path, gptj.Options{WType: wt})
+	if err != nil {
+		return err
+	}
+	text := *prompt
+	if !*raw {
+		text = gptj.FormatPrompt(m.Template, "", *prompt)
+	}
+	s := m.NewState(0)
+	_, err = s.Generate(ctx, m.Tokenizer.Encode(text), gptj.GenerateOptions{MaxTokens: *maxTokens,
+		Sampling: gptj.Sampling{Temperature: *temp, TopK: 40, TopP: 0.95, RepeatPenalty: 1.1, Seed: *seed}},
+		func(piece string) error { _, err := io.WriteString(env.Stdout, piece); return err })
+	fmt.Fprintln(env.Stdout)
+	return err
+}

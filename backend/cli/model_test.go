@@ -1,0 +1,101 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const gptjData = "../../../shared/testdata/gptj"
+
+func TestModelEvalMatchesGolden(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(gptjData, "golden_exact_tinyA_f32.json"))
+	if err != nil {
+		t.Skipf("reference data not found: %v", err)
+	}
+	var g struct {
+		Cases []struct {
+			Prompt      []int       `json:"prompt"`
+			Greedy      []int       `json:"greedy"`
+			LogitsSteps [][]float64 `json:"logits_steps"`
+		} `json:"cases"`
+	}
+	json.Unmarshal(b, &g)
+	c := g.Cases[1]
+	toks := make([]string, len(c.Prompt))
+	for i, x := range c.Prompt {
+		toks[i] = itoa(x)
+	}
+	var out bytes.Buffer
+	err = runModel(context.Background(), Env{Args: []string{"eval", "--model", filepath.Join(gptjData, "gptj-tinyA-f32.bin"),
+		"--tokens", strings.Join(toks, ","), "--steps", "16"}, Stdout: &out, Stderr: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Greedy      []int       `json:"greedy"`
+		LogitsSteps [][]float64 `json:"logits_steps"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatalf("not one JSON object: %v\n%s", err, out.String())
+	}
+	if len(got.Greedy) != 16 || len(got.LogitsSteps) != 16 {
+		t.Fatalf("shape: %d greedy, %d steps", len(got.Greedy), len(got.LogitsSteps))
+	}
+	worst := 0.0
+	for k := range got.Greedy {
+		if got.Greedy[k] != c.Greedy[k] {
+			t.Fatalf("greedy[%d] = %d, want %d", k, got.Greedy[k], c.Greedy[k])
+		}
+		for i := range c.LogitsSteps[k] {
+			worst = math.Max(worst, math.Abs(got.LogitsSteps[k][i]-c.LogitsSteps[k][i]))
+		}
+	}
+	if worst > 1e-4 {
+		t.Fatalf("max diff %.2e", worst)
+	}
+}
+
+func itoa(x int) string {
+	b, _ := json.Marshal(x)
+	return string(b)
+}
+
+func TestModelInfoAndGenerate(t *testing.T) {
+	path := filepath.Join(gptjData, "gptj-tinyA-f16.bin")
+	if _, err := os.Stat(path); err != nil {
+		t.Skip(err)
+	}
+	var out bytes.Buffer
+	if err := runModel(context.Background(), Env{Args: []string{"info", path}, Stdout: &out}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"format:      ggml", "weight type: f16", "n_embd 64", "n_layer 2"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("info lacks %q:\n%s", want, out.String())
+		}
+	}
+	gen := func(seed string) string {
+		var o bytes.Buffer
+		err := runGenerate(context.Background(), Env{Args: []string{"--model", path, "--prompt", "hello", "--max-tokens", "8", "--temperature", "0.9", "--seed", seed}, Stdout: &o})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o.String()
+	}
+	if a, b := gen("3"), gen("3"); a != b || len(a) == 0 {
+		t.Fatalf("same seed: %q vs %q", a, b)
+	}
+	if err := runModel(context.Background(), Env{Args: []string{"info", "/nonexistent"}, Stdout: &out}); err == nil {
+		t.Fatal("missing file accepted")
+	}
+	if err := runGenerate(context.Background(), Env{Args: []string{"--model", path}, Stdout: &out}); !errors.Is(err, ErrUsage) {
+		t.Fatalf("no prompt: %v", err)
+	}
+}
