@@ -39,6 +39,7 @@ type LocalSettings struct {
 	MaxTokens      int     `json:"maxTokens"`
 	PromptTemplate string  `json:"promptTemplate"` // with {system}, {history} and {prompt}; "" for the model's default
 	SystemPrompt   string  `json:"systemPrompt"`
+	Seed           *int64  `json:"-"` // per request; nil: a fresh one each time
 }
 
 // DefaultLocalSettings are used for a newly added model.
@@ -281,6 +282,7 @@ func (l *local) Stream(ctx context.Context, req llm.Request, onToken llm.TokenFu
 	if req.TopP != nil {
 		s.TopP = *req.TopP
 	}
+	s.Seed = req.Seed
 	return lm.Stream(ctx, s, msgs, onToken)
 }
 

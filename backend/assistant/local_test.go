@@ -253,3 +253,53 @@ func TestLocalModelDownload(t *testing.T) {
 		t.Fatalf("pending = %+v", p)
 	}
 }
+
+// TestRealGPTJModelInChat runs the tiny reference model through the whole
+// chat path: import, load, stream, keep loaded.
+func TestRealGPTJModelInChat(t *testing.T) {
+	path := filepath.Join("..", "..", "..", "shared", "testdata", "gptj", "gptj-tinyA-f16.bin")
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("reference model not found: %v", err)
+	}
+	ctx := context.Background()
+	db, _, _ := openDB(t)
+	defer db.Close()
+	s := New(db, nil, nil, &llm.Echo{})
+	defer s.Close()
+	s.EnableLocal(GPTJ{}, t.TempDir())
+	m, err := s.ImportLocalModel(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Info.WeightType != "f16" || m.Info.ContextMax != 128 || m.Settings.ContextSize != 128 {
+		t.Fatalf("imported = %+v", m)
+	}
+	set := m.Settings
+	set.MaxTokens = 12
+	if _, err := s.UpdateLocalModel(ctx, m.ID, m.Name, set); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := s.CreateChat(ctx)
+	if err := s.SetChatModel(ctx, c.ID, "local/"+m.ID); err != nil {
+		t.Fatal(err)
+	}
+	for turn := 0; turn < 2; turn++ {
+		r := newRecorder()
+		s.events = r
+		res, err := s.SendMessage(ctx, c.ID, "hi")
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := r.waitDone(t, c.ID)
+		if d.Message.Status != "done" || d.Message.CompletionTokens == 0 || d.Message.CompletionTokens > 12 {
+			t.Fatalf("turn %d: %+v", turn, d.Message)
+		}
+		if got := r.tokens(res.Assistant.ID); got != d.Message.Content {
+			t.Fatalf("streamed %q, stored %q", got, d.Message.Content)
+		}
+	}
+	ms, _ := s.LocalModels(ctx)
+	if !ms[0].Loaded {
+		t.Error("the model was not kept loaded")
+	}
+}

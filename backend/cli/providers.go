@@ -34,5 +34,5 @@ func CloudFactories() []assistant.CloudFactory {
 	}
 }
 
-// localRuntime is the in-process model runtime, or nil in a build without one.
-func localRuntime() assistant.LocalRuntime { return nil }
+// localRuntime is the in-process model runtime: GPT-J in pure Go.
+func localRuntime() assistant.LocalRuntime { return assistant.GPTJ{} }
