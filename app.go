@@ -352,3 +352,13 @@ func (a *App) PendingDownloads() ([]assistant.PendingDownload, error) {
 	}
 	return s.PendingDownloads(a.ctx)
 }
+
+// EditAndResend replaces one of the user's messages, drops what followed
+// and answers again.
+func (a *App) EditAndResend(chatID, messageID int64, text string) (assistant.SendResult, error) {
+	s, err := a.service()
+	if err != nil {
+		return assistant.SendResult{}, err
+	}
+	return s.EditAndResend(a.ctx, chatID, messageID, text)
+}

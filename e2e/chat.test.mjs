@@ -104,6 +104,13 @@ test('chat: create, stream, reload, restart, sanitize', { timeout: 240000 }, asy
   await page.locator('[data-testid="message"][data-role="user"]').first().waitFor();
   assert.equal(await page.locator('[data-testid="message"]').count(), 4);
 
+  // Edit the first question and resend: what followed is replaced.
+  await page.locator('[data-testid="message"][data-role="user"]').first().getByTestId('edit').click();
+  await page.getByTestId('edit-input').fill('An edited first question');
+  await page.getByTestId('edit-send').click();
+  await page.locator('[data-testid="message"][data-role="assistant"][data-status="done"]').filter({ hasText: 'Echo: An edited first question' }).waitFor();
+  assert.equal(await page.locator('[data-testid="message"]').count(), 2);
+
   // Rename and delete through the sidebar.
   const item = page.getByTestId('chat-item').filter({ hasText: 'Please stream' });
   await item.getByTestId('chat-rename').click();

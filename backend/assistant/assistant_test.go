@@ -313,3 +313,39 @@ func TestLongChatDropsOldestTurns(t *testing.T) {
 		t.Fatalf("the user's oversized message must be kept: %d -> %d", len(d.Messages), len(d2.Messages))
 	}
 }
+
+func TestEditAndResend(t *testing.T) {
+	ctx := context.Background()
+	db, _, _ := openDB(t)
+	defer db.Close()
+	s := New(db, nil, nil, &llm.Echo{})
+	defer s.Close()
+	c, _ := s.CreateChat(ctx)
+	var first SendResult
+	for i, text := range []string{"first question", "second question"} {
+		r := newRecorder()
+		s.events = r
+		res, err := s.SendMessage(ctx, c.ID, text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first = res
+		}
+		r.waitDone(t, c.ID)
+	}
+	if _, err := s.EditAndResend(ctx, c.ID, first.Assistant.ID, "x"); err == nil {
+		t.Fatal("an answer was editable as a user message")
+	}
+	r := newRecorder()
+	s.events = r
+	res, err := s.EditAndResend(ctx, c.ID, first.User.ID, "first question, edited")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.waitDone(t, c.ID)
+	d, _ := s.OpenChat(ctx, c.ID)
+	if len(d.Messages) != 2 || d.Messages[0].Content != "first question, edited" || d.Messages[1].Content != "Echo: first question, edited" || res.User.ID != d.Messages[0].ID {
+		t.Fatalf("after edit: %+v", d.Messages)
+	}
+}

@@ -52,6 +52,42 @@ func (s *Service) SendMessage(ctx context.Context, chatID int64, text string) (S
 	return res, nil
 }
 
+// EditAndResend replaces one of the user's messages with text, drops
+// everything after it and answers again.
+func (s *Service) EditAndResend(ctx context.Context, chatID, messageID int64, text string) (SendResult, error) {
+	text = strings.TrimSpace(text)
+	switch {
+	case text == "":
+		return SendResult{}, ErrEmptyMessage
+	case len(text) > MaxMessageBytes:
+		return SendResult{}, ErrTooLong
+	case !utf8.ValidString(text):
+		return SendResult{}, errors.New("assistant: the message is not valid UTF-8")
+	}
+	g, err := s.reserve(chatID)
+	if err != nil {
+		return SendResult{}, err
+	}
+	res, err := s.startLocked(ctx, g, chatID, func(store.Chat) (store.Message, error) {
+		m, err := s.db.Message(ctx, messageID)
+		if err != nil {
+			return store.Message{}, err
+		}
+		if m.ChatID != chatID || m.Role != string(llm.RoleUser) {
+			return store.Message{}, errors.New("assistant: only your own messages can be edited")
+		}
+		if err := s.db.DeleteMessagesFrom(ctx, chatID, messageID); err != nil {
+			return store.Message{}, err
+		}
+		return s.db.AddMessage(ctx, store.Message{ChatID: chatID, Role: string(llm.RoleUser), Content: text})
+	})
+	if err != nil {
+		s.release(chatID, g)
+		return SendResult{}, err
+	}
+	return res, nil
+}
+
 // Regenerate replaces the chat's last answer (or answers a trailing user
 // message that has none, e.g. after a failure) with a new generation.
 func (s *Service) Regenerate(ctx context.Context, chatID int64) (SendResult, error) {

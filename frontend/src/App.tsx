@@ -178,6 +178,13 @@ export function App() {
           {state.chat ? (
             <ChatPane state={state} models={models} onSend={send} onStop={() => state.chat && api.stop(state.chat.id).catch(toast.error)}
               onRegenerate={regenerate} highlightId={highlightId} composerRef={composerRef}
+              onEdit={async (messageId, text) => {
+                if (!state.chat) return;
+                try {
+                  const r = await api.editAndResend(state.chat.id, messageId, text);
+                  dispatch({ type: 'edited', fromId: messageId, user: r.user, assistant: r.assistant });
+                } catch (e) { toast.error(e); }
+              }}
               onDocuments={(on) => {
                 if (!state.chat) return;
                 const before = state.chat;

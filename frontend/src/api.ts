@@ -50,6 +50,7 @@ export const api = {
   openChat: (id: number): Promise<ChatDetail> => App.OpenChat(id),
   send: (chatId: number, text: string) => App.SendMessage(chatId, text),
   regenerate: (chatId: number) => App.Regenerate(chatId),
+  editAndResend: (chatId: number, messageId: number, text: string) => App.EditAndResend(chatId, messageId, text),
   stop: (chatId: number): Promise<void> => App.StopGeneration(chatId),
   listModels: (): Promise<ModelOption[]> => App.ListModels(),
   setChatModel: (chatId: number, model: string): Promise<void> => App.SetChatModel(chatId, model),

@@ -44,6 +44,13 @@ describe('chatReducer', () => {
     expect(s.messages.map((m) => m.id)).toEqual([1, 5]);
   });
 
+  it('edit and resend drops the edited message and what followed', () => {
+    let s = opened([msg({ id: 1 }), msg({ id: 2, role: 'assistant' }), msg({ id: 3 }), msg({ id: 4, role: 'assistant' })]);
+    s = chatReducer(s, { type: 'edited', fromId: 3, user: msg({ id: 5, content: 'new' }), assistant: msg({ id: 6, role: 'assistant', status: 'streaming' }) });
+    expect(s.messages.map((m) => m.id)).toEqual([1, 2, 5, 6]);
+    expect(s.generating).toBe(true);
+  });
+
   it('updates the title from chat events for the open chat only', () => {
     const s = opened();
     expect(chatReducer(s, { type: 'chat', chat: { id: 7, title: 'New title' } as any }).chat?.title).toBe('New title');

@@ -14,6 +14,7 @@ export type ChatAction =
   | { type: 'open'; detail: ChatDetail }
   | { type: 'close' }
   | { type: 'sent'; user: Message; assistant: Message }
+  | { type: 'edited'; fromId: number; user: Message; assistant: Message }
   | { type: 'token'; event: TokenEvent }
   | { type: 'done'; event: DoneEvent }
   | { type: 'chat'; chat: Chat };
@@ -31,6 +32,11 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       const idx = state.messages.findIndex((m) => m.id === action.user.id);
       const before = idx >= 0 ? state.messages.slice(0, idx + 1) : [...state.messages, action.user];
       return { ...state, messages: [...before, action.assistant], generating: true };
+    }
+    case 'edited': {
+      if (!state.chat || action.user.chatId !== state.chat.id) return state;
+      const kept = state.messages.filter((m) => m.id < action.fromId);
+      return { ...state, messages: [...kept, action.user, action.assistant], generating: true };
     }
     case 'token': {
       const e = action.event;

@@ -13,6 +13,7 @@ interface Props {
   onRegenerate: () => void;
   onModel: (model: string) => void;
   onDocuments: (on: boolean) => void;
+  onEdit: (messageId: number, text: string) => void;
   highlightId: number | null;
   composerRef: React.RefObject<HTMLTextAreaElement>;
 }
@@ -24,7 +25,7 @@ const suggestions = [
   'Summarise the trade-offs of WAL mode in SQLite',
 ];
 
-export function ChatPane({ state, models, onSend, onStop, onRegenerate, onModel, onDocuments, highlightId, composerRef }: Props) {
+export function ChatPane({ state, models, onSend, onStop, onRegenerate, onModel, onDocuments, onEdit, highlightId, composerRef }: Props) {
   const [viewing, setViewing] = useState<{ id: number; start: number; end: number } | null>(null);
   const { chat, messages, generating } = state;
   const listRef = useRef<HTMLDivElement>(null);
@@ -116,6 +117,8 @@ export function ChatPane({ state, models, onSend, onStop, onRegenerate, onModel,
             onRegenerate={onRegenerate}
             highlight={m.id === highlightId}
             onCitation={(c) => setViewing({ id: c.documentId, start: c.lineStart, end: c.lineEnd })}
+            onEdit={(text) => onEdit(m.id, text)}
+            canEdit={!generating}
           />
         ))}
       </div>

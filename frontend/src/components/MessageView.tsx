@@ -56,9 +56,12 @@ interface Props {
   onRegenerate: () => void;
   highlight: boolean;
   onCitation: (c: Citation) => void;
+  onEdit: (text: string) => void;
+  canEdit: boolean;
 }
 
-export const MessageView = memo(function MessageView({ message: m, modelName, isLast, onRegenerate, highlight, onCitation }: Props) {
+export const MessageView = memo(function MessageView({ message: m, modelName, isLast, onRegenerate, highlight, onCitation, onEdit, canEdit }: Props) {
+  const [editing, setEditing] = useState<string | null>(null);
   const streaming = m.status === 'streaming';
   const html = useThrottledHtml(m.content, streaming);
   const ref = useRef<HTMLDivElement>(null);
@@ -72,8 +75,20 @@ export const MessageView = memo(function MessageView({ message: m, modelName, is
     <div ref={ref} className={`message ${m.role}${highlight ? ' flash' : ''}`} data-testid="message" data-role={m.role} data-status={m.status}>
       <div className="avatar" aria-hidden>{isUser ? 'You' : 'AI'}</div>
       <div className="bubble">
-        {isUser ? (
-          <div className="content user-text">{body}</div>
+        {isUser && editing !== null ? (
+          <form className="edit-box" onSubmit={(e) => { e.preventDefault(); if (editing.trim()) { onEdit(editing); setEditing(null); } }}>
+            <textarea value={editing} rows={Math.min(10, editing.split('\n').length + 1)} onChange={(e) => setEditing(e.target.value)} data-testid="edit-input" autoFocus
+              onKeyDown={(e) => { if (e.key === 'Escape') setEditing(null); }} />
+            <div className="row">
+              <button type="submit" className="button small primary" data-testid="edit-send">Save and resend</button>
+              <button type="button" className="button small" onClick={() => setEditing(null)}>Cancel</button>
+            </div>
+          </form>
+        ) : isUser ? (
+          <>
+            <div className="content user-text">{body}</div>
+            {canEdit && <button type="button" className="edit-link" data-testid="edit" onClick={() => setEditing(m.content)}>Edit</button>}
+          </>
         ) : (
           <div className="content markdown" onClick={onContentClick} dangerouslySetInnerHTML={{ __html: html }} />
         )}

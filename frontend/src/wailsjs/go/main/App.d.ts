@@ -21,6 +21,8 @@ export function DeleteDocument(arg1:number):Promise<void>;
 
 export function DownloadModel(arg1:string,arg2:string):Promise<string>;
 
+export function EditAndResend(arg1:number,arg2:number,arg3:string):Promise<assistant.SendResult>;
+
 export function ExportData(arg1:string):Promise<string>;
 
 export function GetDocument(arg1:number):Promise<docs.Full>;

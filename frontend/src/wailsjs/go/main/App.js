@@ -34,6 +34,10 @@ export function DownloadModel(arg1, arg2) {
   return window['go']['main']['App']['DownloadModel'](arg1, arg2);
 }
 
+export function EditAndResend(arg1, arg2, arg3) {
+  return window['go']['main']['App']['EditAndResend'](arg1, arg2, arg3);
+}
+
 export function ExportData(arg1) {
   return window['go']['main']['App']['ExportData'](arg1);
 }
