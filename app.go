@@ -64,6 +64,7 @@ func (a *App) startup(ctx context.Context) {
 	a.prof, a.svc, a.docs = all.Profile, all.Assistant, all.Docs
 	svc := all.Assistant
 	runtime.OnFileDrop(ctx, a.onFileDrop)
+	go svc.RunRetention(ctx)
 	if set, err := svc.LocalAPISettings(ctx); err == nil && set.Enabled {
 		a.applyAPI(ctx, svc, set)
 	}
@@ -361,4 +362,22 @@ func (a *App) EditAndResend(chatID, messageID int64, text string) (assistant.Sen
 		return assistant.SendResult{}, err
 	}
 	return s.EditAndResend(a.ctx, chatID, messageID, text)
+}
+
+// RetentionDays is how long chats are kept after their last activity (0: forever).
+func (a *App) RetentionDays() (int, error) {
+	s, err := a.service()
+	if err != nil {
+		return 0, err
+	}
+	return s.RetentionDays(a.ctx)
+}
+
+// SetRetentionDays sets it and deletes what is now too old; it returns how many chats went.
+func (a *App) SetRetentionDays(days int) (int64, error) {
+	s, err := a.service()
+	if err != nil {
+		return 0, err
+	}
+	return s.SetRetentionDays(a.ctx, days)
 }

@@ -52,6 +52,7 @@ func runServe(ctx context.Context, env Env) error {
 	}
 	defer all.Close()
 	prof, svc := all.Profile, all.Assistant
+	go svc.RunRetention(ctx)
 
 	set, err := svc.LocalAPISettings(ctx)
 	if err != nil {

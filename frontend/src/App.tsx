@@ -69,6 +69,7 @@ export function App() {
         setChats((cs) => sortChats([c, ...cs.filter((x) => x.id !== c.id)]));
       }),
       events.onModelsChanged(refreshModels),
+      events.onChatsChanged(() => api.listChats().then(setChats).catch(() => {})),
     ];
     return () => offs.forEach((off) => off());
   }, [ready, toast, refreshModels]);

@@ -73,6 +73,8 @@ export const api = {
   exportData: (passphrase: string): Promise<string> => App.ExportData(passphrase),
   importData: (passphrase: string): Promise<ImportReport> => App.ImportData(passphrase),
   wipeData: (confirm: string): Promise<void> => App.WipeData(confirm),
+  retentionDays: (): Promise<number> => App.RetentionDays(),
+  setRetentionDays: (days: number): Promise<number> => App.SetRetentionDays(days),
   listDocuments: (): Promise<Doc[]> => App.ListDocuments(),
   addDocumentFiles: (): Promise<DocResult[]> => App.AddDocumentFiles(),
   addDocumentFolder: (): Promise<DocResult[]> => App.AddDocumentFolder(),
@@ -96,4 +98,5 @@ export const events = {
   onModelsChanged: (fn: () => void): Off => EventsOn('models:changed', fn),
   onDocsProgress: (fn: (p: IngestProgress) => void): Off => EventsOn('docs:progress', fn),
   onDocsChanged: (fn: () => void): Off => EventsOn('docs:changed', fn),
+  onChatsChanged: (fn: () => void): Off => EventsOn('chats:changed', fn),
 };

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api, type Status } from '../api';
 import { useToast } from '../toast';
 import { ConfirmDialog } from './Dialog';
@@ -11,6 +11,8 @@ export function DataSection({ status }: { status: Status }) {
   const [busy, setBusy] = useState(false);
   const [wiping, setWiping] = useState(false);
   const [confirm, setConfirm] = useState('');
+  const [days, setDays] = useState(0);
+  useEffect(() => { api.retentionDays().then(setDays).catch(() => {}); }, []);
   const run = async (f: () => Promise<void>) => { setBusy(true); try { await f(); } catch (e) { toast.error(e); } finally { setBusy(false); } };
   return (
     <section className="card" data-testid="data-section">
@@ -43,6 +45,17 @@ export function DataSection({ status }: { status: Status }) {
               toast.info(`Imported ${r.chats} chats and ${r.documents} documents (${r.chatsSkipped + r.documentsSkipped} already here).`);
             })}>Import…</button>
           </div>
+        </div>
+        <div>
+          <h3>Keep chats</h3>
+          <p className="muted small">Chats not used for this many days are deleted automatically (checked at start and daily). 0 keeps them forever.</p>
+          <form className="row" onSubmit={(e) => { e.preventDefault(); run(async () => {
+            const n = await api.setRetentionDays(days);
+            toast.info(days === 0 ? 'Chats are kept forever.' : `Chats are kept ${days} days${n ? `; ${n} older chats deleted` : ''}.`);
+          }); }}>
+            <input type="number" min={0} max={36500} value={days} onChange={(e) => setDays(Number(e.target.value))} aria-label="Days to keep chats" data-testid="retention-days" />
+            <button type="submit" className="button" disabled={busy}>Save</button>
+          </form>
         </div>
         <div>
           <h3 className="error-text">Delete all data</h3>

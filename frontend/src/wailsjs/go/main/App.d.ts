@@ -59,6 +59,8 @@ export function RemoveProviderKey(arg1:string):Promise<void>;
 
 export function RenameChat(arg1:number,arg2:string):Promise<void>;
 
+export function RetentionDays():Promise<number>;
+
 export function RotateLocalAPIToken():Promise<main.APIStatus>;
 
 export function SaveLocalAPI(arg1:assistant.LocalAPISettings):Promise<main.APIStatus>;
@@ -74,6 +76,8 @@ export function SetChatDocuments(arg1:number,arg2:boolean):Promise<void>;
 export function SetChatModel(arg1:number,arg2:string):Promise<void>;
 
 export function SetProviderKey(arg1:string,arg2:string,arg3:string):Promise<assistant.ProviderView>;
+
+export function SetRetentionDays(arg1:number):Promise<number>;
 
 export function SetTheme(arg1:string):Promise<void>;
 

@@ -110,6 +110,10 @@ export function RenameChat(arg1, arg2) {
   return window['go']['main']['App']['RenameChat'](arg1, arg2);
 }
 
+export function RetentionDays() {
+  return window['go']['main']['App']['RetentionDays']();
+}
+
 export function RotateLocalAPIToken() {
   return window['go']['main']['App']['RotateLocalAPIToken']();
 }
@@ -140,6 +144,10 @@ export function SetChatModel(arg1, arg2) {
 
 export function SetProviderKey(arg1, arg2, arg3) {
   return window['go']['main']['App']['SetProviderKey'](arg1, arg2, arg3);
+}
+
+export function SetRetentionDays(arg1) {
+  return window['go']['main']['App']['SetRetentionDays'](arg1);
 }
 
 export function SetTheme(arg1) {
