@@ -45,9 +45,10 @@ func (GPTJ) Load(ctx context.Context, path string, s LocalSettings, progress fun
 // gptjModel keeps one KV cache and reuses the part of it that the next
 // prompt shares with the last (the whole earlier conversation, usually).
 type gptjModel struct {
-	mu    sync.Mutex
-	m     *gptj.Model
-	state *gptj.State
+	mu      sync.Mutex
+	m       *gptj.Model
+	state   *gptj.State
+	threads int
 }
 
 // prompt formats a conversation with the model's template: earlier turns
@@ -108,8 +109,11 @@ func (g *gptjModel) Stream(ctx context.Context, s LocalSettings, msgs []llm.Mess
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	toks := g.m.Tokenizer.Encode(g.prompt(s, msgs))
-	if g.state == nil || g.state.Cap() != min(s.ContextSize, g.m.Config.NCtx) {
-		g.state = g.m.NewState(s.ContextSize)
+	if g.state == nil || g.state.Cap() != min(s.ContextSize, g.m.Config.NCtx) || g.threads != s.Threads {
+		if g.state != nil {
+			g.state.Close()
+		}
+		g.state, g.threads = g.m.NewStateThreads(s.ContextSize, s.Threads), s.Threads
 	}
 	// Reuse the cached prefix.
 	have := g.state.Tokens()
@@ -149,6 +153,9 @@ func (g *gptjModel) CountTokens(s LocalSettings, msgs []llm.Message) (int, error
 func (g *gptjModel) Close() error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	if g.state != nil {
+		g.state.Close()
+	}
 	g.m, g.state = nil, nil
 	return nil
 }

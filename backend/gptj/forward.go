@@ -16,14 +16,20 @@ type State struct {
 
 	// scratch, allocated once
 	x, h, q, kk, vv, att, out, ff, ff2, tmp, logits, scores []float32
+	rows                                                    [][]float32 // per worker, for decoding rows
+	pool                                                    *pool
 }
 
 // ErrContextFull means the cache holds NCtx tokens already.
 var ErrContextFull = errors.New("gptj: the context is full")
 
 // NewState returns an empty state with a cache for ctxSize tokens (at most
-// the model's n_ctx).
-func (m *Model) NewState(ctxSize int) *State {
+// the model's n_ctx), computing on one thread.
+func (m *Model) NewState(ctxSize int) *State { return m.NewStateThreads(ctxSize, 1) }
+
+// NewStateThreads is NewState with matrix products split over threads
+// goroutines; Close releases them.
+func (m *Model) NewStateThreads(ctxSize, threads int) *State {
 	c := m.Config
 	if ctxSize <= 0 || ctxSize > c.NCtx {
 		ctxSize = c.NCtx
@@ -40,8 +46,18 @@ func (m *Model) NewState(ctxSize int) *State {
 	s.ff, s.ff2, s.tmp = make([]float32, 4*e), make([]float32, e), make([]float32, e)
 	s.logits = make([]float32, c.NVocab)
 	s.scores = make([]float32, ctxSize)
+	s.pool = newPool(threads)
+	s.rows = make([][]float32, s.pool.n)
+	for i := range s.rows {
+		s.rows[i] = make([]float32, 4*e)
+	}
 	return s
 }
+
+// Close stops the state's worker goroutines.
+func (s *State) Close() { s.pool.close() }
+
+func (s *State) mv(m *Matrix, out, x []float32) { s.pool.matVec(m, out, x, s.rows) }
 
 // Len is the number of tokens in the cache.
 func (s *State) Len() int { return s.n }
@@ -127,9 +143,9 @@ func (s *State) step(token int, wantLogits bool) {
 	for li := range m.layers {
 		l := &m.layers[li]
 		layerNorm(s.h, s.x, l.ln1W, l.ln1B, c.Eps)
-		l.q.MatVec(s.q, s.h)
-		l.k.MatVec(s.kk, s.h)
-		l.v.MatVec(s.vv, s.h)
+		s.mv(l.q, s.q, s.h)
+		s.mv(l.k, s.kk, s.h)
+		s.mv(l.v, s.vv, s.h)
 		rope(s.q, pos, c.NHead, hd, c.NRot)
 		rope(s.kk, pos, c.NHead, hd, c.NRot)
 		copy(s.k[li][pos*e:], s.kk)
@@ -164,12 +180,12 @@ func (s *State) step(token int, wantLogits bool) {
 				}
 			}
 		}
-		l.out.MatVec(s.out, s.att)
-		l.fcIn.MatVec(s.ff, s.h)
+		s.mv(l.out, s.out, s.att)
+		s.mv(l.fcIn, s.ff, s.h)
 		for i := range s.ff {
 			s.ff[i] = gelu(s.ff[i] + l.fcInB[i])
 		}
-		l.fcOut.MatVec(s.ff2, s.ff)
+		s.mv(l.fcOut, s.ff2, s.ff)
 		for i := range s.x {
 			s.x[i] += s.out[i] + s.ff2[i] + l.fcOutB[i]
 		}
@@ -180,7 +196,7 @@ func (s *State) step(token int, wantLogits bool) {
 		return
 	}
 	layerNorm(s.tmp, s.x, m.lnfW, m.lnfB, c.Eps)
-	m.lmHead.MatVec(s.logits, s.tmp)
+	s.mv(m.lmHead, s.logits, s.tmp)
 	for i := range s.logits {
 		s.logits[i] += m.lmHeadB[i]
 	}

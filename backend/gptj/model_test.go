@@ -263,6 +263,11 @@ func TestForwardMatchesFloat64ReferenceWithSharpAttention(t *testing.T) {
 	if _, err := s.Eval(tokens[:5]); err != nil || s.Len() != 5 {
 		t.Fatalf("after reset: %v len %d", err, s.Len())
 	}
+	// Four threads give the same logits.
+	par := m.NewStateThreads(0, 4)
+	defer par.Close()
+	got, _ = par.Eval(tokens[:110])
+	check(110, got)
 	// The context limit is enforced.
 	if _, err := m.NewState(8).Eval(tokens[:9]); !errors.Is(err, ErrContextFull) {
 		t.Fatalf("overfull context: %v", err)

@@ -159,9 +159,12 @@ func (m *Matrix) dot(r int, x []float32, scratch []float32) float32 {
 
 // MatVec computes out = M·x.
 func (m *Matrix) MatVec(out, x []float32) {
-	scratch := make([]float32, m.Cols)
-	for r := 0; r < m.Rows; r++ {
-		out[r] = m.dot(r, x, scratch)
+	m.matVecRows(out, x, 0, m.Rows, make([]float32, m.Cols))
+}
+
+func (m *Matrix) matVecRows(out, x []float32, lo, hi int, scratch []float32) {
+	for r := lo; r < hi; r++ {
+		out[r] = m.dot(r, x, scratch[:m.Cols])
 	}
 }
 
