@@ -6,8 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"sidecar/backend/gptj"
 )
@@ -15,7 +18,7 @@ import (
 // modelCommands returns the GPT-J commands (model info/eval, generate).
 func modelCommands() []Command {
 	return []Command{
-		{Name: "model", Usage: "sidecar model info PATH | eval --model PATH --tokens 42,7,9 --steps 16 [--wtype f32|f16|q8_0|q4_0]",
+		{Name: "model", Usage: "sidecar model info PATH | eval --model PATH --tokens 42,7,9 --steps 16 [--wtype f32|f16|q8_0|q4_0] | bench (--gen-random 6b2l | --model PATH) [--wtype q8_0] [--threads 2] [--prompt 64] [--gen 64]",
 			Summary: "describe a GPT-J model file, or print its logits as JSON", Run: runModel},
 		{Name: "generate", Usage: "sidecar generate --model PATH --prompt TEXT [--max-tokens N] [--temperature T] [--seed S]",
 			Summary: "stream text from a local GPT-J model", Run: runGenerate},
@@ -41,6 +44,8 @@ func runModel(ctx context.Context, env Env) error {
 		return nil
 	case "eval":
 		return runEval(ctx, env.Args[1:], env.Stdout)
+	case "bench":
+		return runBench(ctx, env.Args[1:], env.Stdout)
 	}
 	return fmt.Errorf("%w: unknown model subcommand %q", ErrUsage, env.Args[0])
 }
@@ -135,4 +140,101 @@ func runGenerate(ctx context.Context, env Env) error {
 		func(piece string) error { _, err := io.WriteString(env.Stdout, piece); return err })
 	fmt.Fprintln(env.Stdout)
 	return err
+}
+
+// runBench measures prompt and generation speed.
+func runBench(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("model bench", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	random := fs.String("gen-random", "", "generate a random model of this shape instead of loading one (6b2l)")
+	path := fs.String("model", "", "model file or folder")
+	wtype := fs.String("wtype", "q8_0", "weights in memory: f32, f16, q8_0 or q4_0")
+	threads := fs.Int("threads", 2, "threads")
+	promptN := fs.Int("prompt", 64, "prompt tokens, evaluated as one batch")
+	genN := fs.Int("gen", 64, "tokens generated one by one")
+	runs := fs.Int("runs", 3, "measured runs (after one warm-up)")
+	if err := fs.Parse(args); err != nil || (*random == "") == (*path == "") || *promptN < 1 || *genN < 1 || *runs < 1 {
+		return fmt.Errorf("%w: bench needs --gen-random 6b2l or --model PATH, and positive --prompt, --gen, --runs", ErrUsage)
+	}
+	wt, err := gptj.ParseWType(*wtype)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	start := time.Now()
+	var m *gptj.Model
+	if *random != "" {
+		if *random != "6b2l" {
+			return fmt.Errorf("%w: the only random shape is 6b2l", ErrUsage)
+		}
+		m, err = gptj.RandomModel(gptj.Shape6B2L, wt, 99)
+	} else {
+		m, err = gptj.Load(*path, gptj.Options{WType: wt})
+	}
+	if err != nil {
+		return err
+	}
+	loadMS := float64(time.Since(start).Microseconds()) / 1000
+	prompt := make([]int, *promptN)
+	for i := range prompt {
+		prompt[i] = (i*7919 + 13) % m.Config.NVocab
+	}
+	var promptMS, genMS []float64
+	for run := 0; run <= *runs; run++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		s := m.NewStateThreads(*promptN+*genN+1, *threads)
+		t0 := time.Now()
+		logits, err := s.Eval(prompt)
+		if err != nil {
+			s.Close()
+			return err
+		}
+		p := float64(time.Since(t0).Microseconds()) / 1000 / float64(*promptN)
+		t1 := time.Now()
+		for i := 0; i < *genN; i++ {
+			next := 0
+			for j, x := range logits {
+				if x > logits[next] {
+					next = j
+				}
+			}
+			if logits, err = s.Eval([]int{next}); err != nil {
+				s.Close()
+				return err
+			}
+		}
+		g := float64(time.Since(t1).Microseconds()) / 1000 / float64(*genN)
+		s.Close()
+		if run > 0 { // the first run warms up
+			promptMS, genMS = append(promptMS, p), append(genMS, g)
+		}
+	}
+	return json.NewEncoder(out).Encode(map[string]any{
+		"model": map[bool]string{true: "random 6b2l", false: *path}[*random != ""], "wtype": wt.String(), "threads": *threads,
+		"prompt_tokens": *promptN, "gen_tokens": *genN, "runs": *runs,
+		"prompt_ms_per_token": median(promptMS), "gen_ms_per_token": median(genMS),
+		"peak_rss_mib": peakRSSMiB(), "load_ms": loadMS,
+	})
+}
+
+func median(v []float64) float64 {
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	return s[len(s)/2]
+}
+
+// peakRSSMiB reads the process's peak resident memory (Linux), or 0.
+func peakRSSMiB() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
 }

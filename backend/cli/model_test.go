@@ -99,3 +99,26 @@ func TestModelInfoAndGenerate(t *testing.T) {
 		t.Fatalf("no prompt: %v", err)
 	}
 }
+
+func TestModelBenchPrintsFigures(t *testing.T) {
+	path := filepath.Join(gptjData, "gptj-tinyA-f32.bin")
+	if _, err := os.Stat(path); err != nil {
+		t.Skip(err)
+	}
+	var out bytes.Buffer
+	if err := runModel(context.Background(), Env{Args: []string{"bench", "--model", path, "--wtype", "q8_0", "--prompt", "4", "--gen", "4", "--runs", "1"}, Stdout: &out}); err != nil {
+		t.Fatal(err)
+	}
+	var r map[string]any
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatalf("%v: %s", err, out.String())
+	}
+	for _, k := range []string{"prompt_ms_per_token", "gen_ms_per_token", "peak_rss_mib", "load_ms"} {
+		if v, ok := r[k].(float64); !ok || v <= 0 {
+			t.Errorf("%s = %v", k, r[k])
+		}
+	}
+	if err := runModel(context.Background(), Env{Args: []string{"bench"}, Stdout: &out}); !errors.Is(err, ErrUsage) {
+		t.Errorf("bench without a model: %v", err)
+	}
+}
