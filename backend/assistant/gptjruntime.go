@@ -30,8 +30,13 @@ func (GPTJ) Load(ctx context.Context, path string, s LocalSettings, progress fun
 	if err != nil {
 		return nil, err
 	}
-	progress(0.05)
-	m, err := gptj.Load(path, gptj.Options{WType: wt})
+	last := 0.0
+	m, err := gptj.Load(path, gptj.Options{WType: wt, Progress: func(f float64) {
+		if f-last >= 0.01 || f == 1 { // about a hundred events at most
+			last = f
+			progress(f)
+		}
+	}})
 	if err != nil {
 		return nil, err
 	}

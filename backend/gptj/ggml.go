@@ -45,7 +45,9 @@ func (r *reader) bytes(n int) []byte {
 }
 
 // loadGGML parses a legacy ggml GPT-J file held in data.
-func loadGGML(data []byte, want WType) (*Model, error) {
+func loadGGML(data []byte, want WType) (*Model, error) { return loadGGMLProgress(data, want, nil) }
+
+func loadGGMLProgress(data []byte, want WType, progress func(float64)) (*Model, error) {
 	r := &reader{b: data}
 	if uint32(r.i32()) != ggmlMagic {
 		return nil, fmt.Errorf("%w: not a ggml file (bad magic)", ErrFormat)
@@ -136,6 +138,9 @@ func loadGGML(data []byte, want WType) (*Model, error) {
 		t := &rawTensor{name: name, typ: tt, rows: ne[1], cols: ne[0], dims: nd, data: raw}
 		if err := b.add(t); err != nil {
 			return nil, err
+		}
+		if progress != nil {
+			progress(float64(r.off) / float64(len(data)))
 		}
 	}
 	m, err := b.done()

@@ -12,6 +12,8 @@ type Options struct {
 	// WType is the weight type in memory; -1 keeps the file's (F32 files
 	// become F32, F16/BF16 become F16, quantized stay quantized).
 	WType WType
+	// Progress, if set, is called as tensors load with the fraction done.
+	Progress func(float64)
 }
 
 // KeepFileType is the WType that keeps a file's own weight type.
@@ -28,7 +30,7 @@ func Load(path string, o Options) (*Model, error) {
 		if want == KeepFileType {
 			want = F32
 		}
-		return loadHF(path, want)
+		return loadHF(path, want, o.Progress)
 	}
 	data, release, err := readMapped(path)
 	if err != nil {
@@ -48,7 +50,7 @@ func Load(path string, o Options) (*Model, error) {
 			want = F32
 		}
 	}
-	return loadGGML(data, want)
+	return loadGGMLProgress(data, want, o.Progress)
 }
 
 // Info describes a model file without keeping its weights.

@@ -29,7 +29,7 @@ type stEntry struct {
 
 // loadHF loads a Hugging Face GPT-J folder: config.json and one or more
 // safetensors files.
-func loadHF(dir string, want WType) (*Model, error) {
+func loadHF(dir string, want WType, progress func(float64)) (*Model, error) {
 	cb, err := os.ReadFile(filepath.Join(dir, "config.json"))
 	if err != nil {
 		return nil, fmt.Errorf("gptj: %w", err)
@@ -71,7 +71,7 @@ func loadHF(dir string, want WType) (*Model, error) {
 	}
 	b := newBuilder(cfg, want)
 	b.m.Format = "huggingface"
-	for _, f := range files {
+	for i, f := range files {
 		data, release, err := readMapped(filepath.Join(dir, f))
 		if err != nil {
 			return nil, fmt.Errorf("gptj: %w", err)
@@ -80,6 +80,9 @@ func loadHF(dir string, want WType) (*Model, error) {
 		release()
 		if err != nil {
 			return nil, err
+		}
+		if progress != nil {
+			progress(float64(i+1) / float64(len(files)))
 		}
 		b.m.FileType = ft
 	}
