@@ -136,16 +136,42 @@ func (m *Matrix) dot(r int, x []float32, scratch []float32) float32 {
 			s += math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:])) * xv
 		}
 		return s
+	case F16:
+		var s0, s1 float32
+		b = b[:2*len(x)]
+		for i := 0; i+1 < len(x); i += 2 {
+			s0 += f16Table[uint16(b[2*i])|uint16(b[2*i+1])<<8] * x[i]
+			s1 += f16Table[uint16(b[2*i+2])|uint16(b[2*i+3])<<8] * x[i+1]
+		}
+		if len(x)%2 == 1 {
+			i := len(x) - 1
+			s0 += f16Table[uint16(b[2*i])|uint16(b[2*i+1])<<8] * x[i]
+		}
+		return s0 + s1
 	case Q8_0:
 		var s float32
 		for blk := 0; blk < m.Cols/qk; blk++ {
-			p := b[blk*34:]
-			var bs float32
+			p := b[blk*34 : blk*34+34]
 			xs := x[blk*qk : (blk+1)*qk]
-			for j, xv := range xs {
-				bs += float32(int8(p[2+j])) * xv
+			var b0, b1 float32
+			for j := 0; j < qk; j += 2 {
+				b0 += float32(int8(p[2+j])) * xs[j]
+				b1 += float32(int8(p[3+j])) * xs[j+1]
 			}
-			s += bs * f16ToF32(binary.LittleEndian.Uint16(p))
+			s += (b0 + b1) * f16Table[uint16(p[0])|uint16(p[1])<<8]
+		}
+		return s
+	case Q4_0:
+		var s float32
+		for blk := 0; blk < m.Cols/qk; blk++ {
+			p := b[blk*18 : blk*18+18]
+			xs := x[blk*qk : (blk+1)*qk]
+			var bs float32
+			for j := 0; j < 16; j++ {
+				q := p[2+j]
+				bs += float32(int(q&0xF)-8)*xs[j] + float32(int(q>>4)-8)*xs[j+16]
+			}
+			s += bs * f16Table[uint16(p[0])|uint16(p[1])<<8]
 		}
 		return s
 	}
@@ -206,8 +232,20 @@ func quantQ4(dst []byte, v []float32) {
 	}
 }
 
+// f16Table holds every half-precision value as float32 (256 KiB), so
+// decoding F16 weights and block scales is one load.
+var f16Table = func() *[1 << 16]float32 {
+	var t [1 << 16]float32
+	for i := range t {
+		t[i] = f16ToF32Slow(uint16(i))
+	}
+	return &t
+}()
+
 // f16ToF32 converts IEEE half precision to float32.
-func f16ToF32(h uint16) float32 {
+func f16ToF32(h uint16) float32 { return f16Table[h] }
+
+func f16ToF32Slow(h uint16) float32 {
 	sign := uint32(h>>15) << 31
 	exp := uint32(h>>10) & 0x1f
 	mant := uint32(h) & 0x3ff
