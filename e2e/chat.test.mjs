@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { devBinary, launchBrowser, outDir, startApp, tempHome, waitForHttp } from './harness.mjs';
+import { answerStates, devBinary, launchBrowser, outDir, recordAnswerStates, startApp, tempHome, waitForHttp } from './harness.mjs';
 
 const addr = '127.0.0.1:34115';
 const url = `http://${addr}/`;
@@ -39,16 +39,7 @@ test('chat: create, stream, reload, restart, sanitize', { timeout: 240000 }, asy
   await page.getByTestId('composer').waitFor();
 
   // Record every distinct text of the answer as it streams in.
-  await page.evaluate(() => {
-    window.__snapshots = [];
-    new MutationObserver(() => {
-      const msgs = document.querySelectorAll('[data-testid="message"][data-role="assistant"]');
-      const last = msgs[msgs.length - 1];
-      if (!last) return;
-      const text = last.textContent;
-      if (window.__snapshots[window.__snapshots.length - 1] !== text) window.__snapshots.push(text);
-    }).observe(document.body, { subtree: true, childList: true, characterData: true });
-  });
+  await recordAnswerStates(page);
 
   const prompt = 'Please stream these twelve words back to me one at a time, thanks';
   await page.getByTestId('composer').fill(prompt);
@@ -58,7 +49,7 @@ test('chat: create, stream, reload, restart, sanitize', { timeout: 240000 }, asy
   await answer.and(page.locator('[data-status="done"]')).waitFor({ timeout: 30000 });
   const expected = `Echo: ${prompt}`;
   assert.match(await answer.textContent(), new RegExp(expected.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
-  const snapshots = await page.evaluate(() => window.__snapshots.filter((s) => s.includes('Echo')));
+  const snapshots = (await answerStates(page)).filter((s) => s.includes('Echo'));
   assert.ok(snapshots.length >= 4, `answer should appear token by token, saw ${snapshots.length} states: ${JSON.stringify(snapshots)}`);
 
   // The user's message went in whole (Enter sent, nothing left in the box).

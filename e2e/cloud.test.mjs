@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { devBinary, launchBrowser, outDir, sleep, startApp, tempHome, waitForHttp } from './harness.mjs';
+import { answerStates, devBinary, launchBrowser, outDir, recordAnswerStates, sleep, startApp, tempHome, waitForHttp } from './harness.mjs';
 
 const addr = '127.0.0.1:34118';
 const KEY = 'sk-e2e-4f8a1c2b9d7e6f5a3b2c1d0e9f8a7b6c';
@@ -70,20 +70,14 @@ test('cloud: OpenAI key via Settings, chat streams, key only in the keychain', {
   await page.getByTestId('nav-chats').click();
   await page.getByTestId('new-chat').click();
   await page.getByTestId('model-picker').selectOption('openai/gpt-e2e');
-  await page.evaluate(() => {
-    window.__states = [];
-    new MutationObserver(() => {
-      const m = [...document.querySelectorAll('[data-testid="message"][data-role="assistant"]')].pop();
-      if (m && window.__states[window.__states.length - 1] !== m.textContent) window.__states.push(m.textContent);
-    }).observe(document.body, { subtree: true, childList: true, characterData: true });
-  });
+  await recordAnswerStates(page);
   await page.getByTestId('composer').fill('hello cloud');
   await page.getByTestId('composer').press('Enter');
   const answer = page.locator('[data-testid="message"][data-role="assistant"][data-status="done"]');
   await answer.waitFor({ timeout: 30000 });
   assert.match(await answer.textContent(), /Fake OpenAI streams this answer word by word\./);
   assert.match(await answer.textContent(), /8 tokens/);
-  const states = await page.evaluate(() => window.__states.filter((s) => s.includes('Fake')));
+  const states = (await answerStates(page)).filter((s) => s.includes('Fake'));
   assert.ok(states.length >= 4, `not streamed: ${states.length} states`);
   await page.screenshot({ path: path.join(outDir, 'cloud-chat.png') });
   const chatReq = fake.seen.find((s) => s.path === '/v1/chat/completions');

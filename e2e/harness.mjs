@@ -72,3 +72,21 @@ export function run(cmd, args) {
 }
 
 export { sleep };
+
+/**
+ * Starts recording every distinct text the newest answer shows, to prove
+ * it streams; answerStates() returns them.
+ */
+export async function recordAnswerStates(page) {
+  await page.evaluate(() => {
+    window.__states = [];
+    new MutationObserver(() => {
+      const m = [...document.querySelectorAll('[data-testid="message"][data-role="assistant"]')].pop();
+      if (m && window.__states[window.__states.length - 1] !== m.textContent) window.__states.push(m.textContent);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+}
+
+export function answerStates(page) {
+  return page.evaluate(() => window.__states);
+}

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { devBinary, launchBrowser, outDir, root, startApp, tempHome, waitForHttp } from './harness.mjs';
+import { answerStates, devBinary, launchBrowser, outDir, recordAnswerStates, root, startApp, tempHome, waitForHttp } from './harness.mjs';
 
 const addr = '127.0.0.1:34121';
 const model = readFileSync(path.join(root, '..', 'shared', 'testdata', 'gptj', 'gptj-tinyA-f16.bin'));
@@ -52,13 +52,7 @@ test('local model: download with progress, chat streams from it', { timeout: 180
   await page.getByTestId('nav-chats').click();
   await page.getByTestId('new-chat').click();
   await page.getByTestId('model-picker').selectOption('local/gptj-tiny-f16');
-  await page.evaluate(() => {
-    window.__states = [];
-    new MutationObserver(() => {
-      const m = [...document.querySelectorAll('[data-testid="message"][data-role="assistant"]')].pop();
-      if (m && window.__states[window.__states.length - 1] !== m.textContent) window.__states.push(m.textContent);
-    }).observe(document.body, { subtree: true, childList: true, characterData: true });
-  });
+  await recordAnswerStates(page);
   await page.getByTestId('composer').fill('hello tiny model');
   await page.getByTestId('composer').press('Enter');
   const answer = page.locator('[data-testid="message"][data-role="assistant"][data-status="done"]');
@@ -66,6 +60,6 @@ test('local model: download with progress, chat streams from it', { timeout: 180
   const meta = await answer.locator('.meta').textContent();
   assert.match(meta, /gptj-tiny-f16/);
   assert.match(meta, /\d+ tokens/);
-  const states = await page.evaluate(() => window.__states.length);
+  const states = (await answerStates(page)).length;
   assert.ok(states >= 3, `the answer did not stream (${states} states)`);
 });

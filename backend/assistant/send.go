@@ -20,14 +20,9 @@ const persistEvery = time.Second
 // the answer in the background: its text arrives as EventToken events and
 // its end as one EventDone. It returns once both messages are stored.
 func (s *Service) SendMessage(ctx context.Context, chatID int64, text string) (SendResult, error) {
-	text = strings.TrimSpace(text)
-	switch {
-	case text == "":
-		return SendResult{}, ErrEmptyMessage
-	case len(text) > MaxMessageBytes:
-		return SendResult{}, ErrTooLong
-	case !utf8.ValidString(text):
-		return SendResult{}, errors.New("assistant: the message is not valid UTF-8")
+	text, err := cleanMessage(text)
+	if err != nil {
+		return SendResult{}, err
 	}
 	g, err := s.reserve(chatID)
 	if err != nil {
@@ -55,14 +50,9 @@ func (s *Service) SendMessage(ctx context.Context, chatID int64, text string) (S
 // EditAndResend replaces one of the user's messages with text, drops
 // everything after it and answers again.
 func (s *Service) EditAndResend(ctx context.Context, chatID, messageID int64, text string) (SendResult, error) {
-	text = strings.TrimSpace(text)
-	switch {
-	case text == "":
-		return SendResult{}, ErrEmptyMessage
-	case len(text) > MaxMessageBytes:
-		return SendResult{}, ErrTooLong
-	case !utf8.ValidString(text):
-		return SendResult{}, errors.New("assistant: the message is not valid UTF-8")
+	text, err := cleanMessage(text)
+	if err != nil {
+		return SendResult{}, err
 	}
 	g, err := s.reserve(chatID)
 	if err != nil {
@@ -86,6 +76,20 @@ func (s *Service) EditAndResend(ctx context.Context, chatID, messageID int64, te
 		return SendResult{}, err
 	}
 	return res, nil
+}
+
+// cleanMessage trims a message from the user and checks it can be sent.
+func cleanMessage(text string) (string, error) {
+	text = strings.TrimSpace(text)
+	switch {
+	case text == "":
+		return "", ErrEmptyMessage
+	case len(text) > MaxMessageBytes:
+		return "", ErrTooLong
+	case !utf8.ValidString(text):
+		return "", errors.New("assistant: the message is not valid UTF-8")
+	}
+	return text, nil
 }
 
 // Regenerate replaces the chat's last answer (or answers a trailing user
