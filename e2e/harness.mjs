@@ -80,6 +80,8 @@ export { sleep };
 export async function recordAnswerStates(page) {
   await page.evaluate(() => {
     window.__states = [];
+    window.__tokenEvents = 0;
+    window.runtime.EventsOn('chat:token', () => { window.__tokenEvents++; });
     new MutationObserver(() => {
       const m = [...document.querySelectorAll('[data-testid="message"][data-role="assistant"]')].pop();
       if (m && window.__states[window.__states.length - 1] !== m.textContent) window.__states.push(m.textContent);
@@ -89,4 +91,9 @@ export async function recordAnswerStates(page) {
 
 export function answerStates(page) {
   return page.evaluate(() => window.__states);
+}
+
+/** How many chat:token events the page received since recordAnswerStates. */
+export function tokenEvents(page) {
+  return page.evaluate(() => window.__tokenEvents);
 }
