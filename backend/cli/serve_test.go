@@ -130,3 +130,58 @@ func TestServeUsage(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestServeWithLocalModel(t *testing.T) {
+	needKeychain(t)
+	model := filepath.Join(gptjData, "gptj-tinyA-f16.bin")
+	if _, err := os.Stat(model); err != nil {
+		t.Skip(err)
+	}
+	home := t.TempDir()
+	t.Setenv("SIDECAR_HOME", home)
+	port := freePort(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- runServe(ctx, Env{Args: []string{"--port", fmt.Sprint(port), "--model", model}, Stdout: &stdout, Stderr: &stderr})
+	}()
+	var disc struct{ URL, Token string }
+	for i := 0; i < 300 && disc.Token == ""; i++ {
+		if b, err := os.ReadFile(filepath.Join(home, "localapi.json")); err == nil {
+			json.Unmarshal(b, &disc)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if disc.Token == "" {
+		t.Fatalf("serve did not start: %s", stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "model: local/gptj-tinya-f16") {
+		t.Errorf("stdout: %q", stdout.String())
+	}
+	body := `{"model":"local/gptj-tinya-f16","max_tokens":5,"seed":1,"messages":[{"role":"user","content":"hi"}]}`
+	req, _ := http.NewRequest("POST", disc.URL+"/v1/chat/completions", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+disc.Token)
+	r, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res struct {
+		Choices []struct {
+			FinishReason string `json:"finish_reason"`
+		}
+		Usage struct {
+			CompletionTokens int `json:"completion_tokens"`
+		}
+	}
+	json.NewDecoder(r.Body).Decode(&res)
+	r.Body.Close()
+	if r.StatusCode != 200 || res.Usage.CompletionTokens < 1 || res.Usage.CompletionTokens > 5 {
+		t.Fatalf("local completion: %d %+v", r.StatusCode, res)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
