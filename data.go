@@ -117,3 +117,27 @@ func (a *App) WipeData(confirm string) error {
 	a.prof, a.svc, a.docs = all.Profile, all.Assistant, all.Docs
 	return nil
 }
+
+// RotateDBKey re-encrypts the database under a new key and reopens it.
+func (a *App) RotateDBKey() error {
+	if _, err := a.service(); err != nil {
+		return err
+	}
+	a.stopAPI()
+	a.svc.Close()
+	p2, err := profile.Rotate(a.ctx, a.prof)
+	if p2 != nil {
+		p2.Close()
+	}
+	a.svc, a.prof, a.docs = nil, nil, nil
+	all, openErr := cli.OpenService(a.ctx, a.log, a.dataDir, wailsEvents{a.ctx})
+	if openErr != nil {
+		a.startErr = openErr
+		return errors.Join(err, openErr)
+	}
+	a.prof, a.svc, a.docs = all.Profile, all.Assistant, all.Docs
+	if set, e := a.svc.LocalAPISettings(a.ctx); e == nil && set.Enabled {
+		a.applyAPI(a.ctx, a.svc, set)
+	}
+	return err
+}

@@ -15,12 +15,13 @@ import (
 	"sidecar/backend/profile"
 )
 
-// dataCommands returns the data commands (export, import, wipe).
+// dataCommands returns the data commands (export, import, wipe, rotate-key).
 func dataCommands() []Command {
 	return []Command{
 		{Name: "export", Usage: "sidecar export --out FILE [--passphrase-file F]", Summary: "write every chat, document and setting to one archive (secrets are never included)", Run: runExport},
 		{Name: "import", Usage: "sidecar import FILE [--passphrase-file F]", Summary: "restore an archive (merges without duplicates)", Run: runImport},
 		{Name: "wipe", Usage: "sidecar wipe --yes", Summary: "delete all of your Sidecar data and its keychain entries", Run: runWipe},
+		{Name: "rotate-key", Usage: "sidecar rotate-key", Summary: "re-encrypt the database under a new key (safe if interrupted)", Run: runRotateKey},
 	}
 }
 
@@ -158,5 +159,22 @@ func runWipe(ctx context.Context, env Env) error {
 		return err
 	}
 	fmt.Fprintln(env.Stdout, "all Sidecar data deleted")
+	return nil
+}
+
+func runRotateKey(ctx context.Context, env Env) error {
+	if len(env.Args) > 0 {
+		return fmt.Errorf("%w: rotate-key takes no arguments", ErrUsage)
+	}
+	prof, err := OpenProfile(ctx)
+	if err != nil {
+		return err
+	}
+	p2, err := profile.Rotate(ctx, prof)
+	if err != nil {
+		return err
+	}
+	defer p2.Close()
+	fmt.Fprintf(env.Stdout, "re-encrypted %s under a new key; the old key is gone from the keychain\n", p2.DB.Path())
 	return nil
 }

@@ -100,3 +100,33 @@ func TestExportWipeImport(t *testing.T) {
 func storeMessage(chatID int64, text string) store.Message {
 	return store.Message{ChatID: chatID, Role: "user", Content: text}
 }
+
+func TestRotateKeyCommand(t *testing.T) {
+	needKeychain(t)
+	ctx := context.Background()
+	t.Setenv("SIDECAR_HOME", t.TempDir())
+	prof, err := OpenProfile(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := prof.DB.CreateChat(ctx, "still here", "")
+	prof.Close()
+	kc := keychain.New()
+	before, _ := kc.Get(ctx, keychain.AccountDBKey)
+	out, err := runCmd(t, runRotateKey)
+	if err != nil || !strings.Contains(out, "re-encrypted") {
+		t.Fatalf("rotate-key: %v %s", err, out)
+	}
+	after, _ := kc.Get(ctx, keychain.AccountDBKey)
+	if after == before || after == "" {
+		t.Fatal("the key did not change")
+	}
+	prof, err = OpenProfile(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prof.Close()
+	if got, err := prof.DB.Chat(ctx, c.ID); err != nil || got.Title != "still here" {
+		t.Fatalf("after rotation: %+v %v", got, err)
+	}
+}

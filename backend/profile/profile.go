@@ -51,6 +51,9 @@ func Open(ctx context.Context, dir string, kc *keychain.Keychain) (*Profile, err
 		return nil, fmt.Errorf("profile: create %s: %w", dir, err)
 	}
 	path := DBPath(dir)
+	if err := recoverRotation(ctx, dir, kc); err != nil {
+		return nil, wrapKeychain(err)
+	}
 	exists := true
 	if fi, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		exists = false

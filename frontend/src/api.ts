@@ -73,6 +73,7 @@ export const api = {
   exportData: (passphrase: string): Promise<string> => App.ExportData(passphrase),
   importData: (passphrase: string): Promise<ImportReport> => App.ImportData(passphrase),
   wipeData: (confirm: string): Promise<void> => App.WipeData(confirm),
+  rotateDBKey: (): Promise<void> => App.RotateDBKey(),
   retentionDays: (): Promise<number> => App.RetentionDays(),
   setRetentionDays: (days: number): Promise<number> => App.SetRetentionDays(days),
   listDocuments: (): Promise<Doc[]> => App.ListDocuments(),

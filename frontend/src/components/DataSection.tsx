@@ -58,6 +58,12 @@ export function DataSection({ status }: { status: Status }) {
           </form>
         </div>
         <div>
+          <h3>Database key</h3>
+          <p className="muted small">Re-encrypt the database under a new random key kept in your keychain. Safe if interrupted.</p>
+          <button type="button" className="button" disabled={busy} data-testid="rotate-db-key"
+            onClick={() => run(async () => { await api.rotateDBKey(); toast.info('The database now uses a new key.'); })}>Rotate the key</button>
+        </div>
+        <div>
           <h3 className="error-text">Delete all data</h3>
           <p className="muted small">Removes the database, logs, downloaded models and Sidecar's keychain entries. This cannot be undone.</p>
           <button type="button" className="button danger" data-testid="wipe" onClick={() => { setConfirm(''); setWiping(true); }}>Delete all data…</button>

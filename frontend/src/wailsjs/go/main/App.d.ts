@@ -61,6 +61,8 @@ export function RenameChat(arg1:number,arg2:string):Promise<void>;
 
 export function RetentionDays():Promise<number>;
 
+export function RotateDBKey():Promise<void>;
+
 export function RotateLocalAPIToken():Promise<main.APIStatus>;
 
 export function SaveLocalAPI(arg1:assistant.LocalAPISettings):Promise<main.APIStatus>;

@@ -114,6 +114,10 @@ export function RetentionDays() {
   return window['go']['main']['App']['RetentionDays']();
 }
 
+export function RotateDBKey() {
+  return window['go']['main']['App']['RotateDBKey']();
+}
+
 export function RotateLocalAPIToken() {
   return window['go']['main']['App']['RotateLocalAPIToken']();
 }
