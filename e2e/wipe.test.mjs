@@ -6,7 +6,7 @@ import { devBinary, launchBrowser, startApp, tempHome, waitForHttp } from './har
 
 const addr = '127.0.0.1:34120';
 
-test('settings: delete all data returns to the first start', { timeout: 120000 }, async (t) => {
+test('settings: rotate the database key, then delete all data and return to the first start', { timeout: 120000 }, async (t) => {
   const home = tempHome(t);
   const app = startApp(devBinary, { home, args: ['-assetdir', 'frontend/dist', '-devserver', addr] });
   t.after(() => app.stop());
@@ -21,6 +21,13 @@ test('settings: delete all data returns to the first start', { timeout: 120000 }
   await page.locator('[data-testid="message"][data-role="assistant"][data-status="done"]').waitFor();
 
   await page.getByTestId('nav-settings').click();
+  // Rotating the database key keeps everything.
+  await page.getByTestId('rotate-db-key').click();
+  await page.getByTestId('toast').filter({ hasText: 'new key' }).waitFor();
+  await page.getByTestId('nav-chats').click();
+  await page.getByTestId('chat-item').filter({ hasText: 'remember this chat' }).waitFor();
+  await page.getByTestId('nav-settings').click();
+
   await page.getByTestId('wipe').click();
   assert.equal(await page.getByTestId('confirm-wipe').isDisabled(), true);
   await page.getByTestId('wipe-confirm').fill('delete');
