@@ -8,6 +8,7 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"sidecar/backend/assistant"
+	"sidecar/backend/backup"
 	"sidecar/backend/cli"
 	"sidecar/backend/docs"
 	"sidecar/backend/keychain"
@@ -29,6 +30,20 @@ type App struct {
 	svc      *assistant.Service
 	api      apiHost
 	docs     *docs.Service
+	bgStop   context.CancelFunc // stops the background jobs of the open profile
+}
+
+// startBackground runs retention and daily backups for the open profile,
+// stopping those of a profile opened before (after a wipe or key rotation).
+func (a *App) startBackground() {
+	if a.bgStop != nil {
+		a.bgStop()
+	}
+	ctx, stop := context.WithCancel(a.ctx)
+	a.bgStop = stop
+	svc, db, kc := a.svc, a.prof.DB, a.prof.Keychain
+	go svc.RunRetention(ctx)
+	go backup.RunDaily(ctx, db, kc, cli.Version, func(err error) { a.log.Warn("daily backup failed", "err", err) })
 }
 
 // NewApp returns the shell for the data folder dir.
@@ -64,13 +79,16 @@ func (a *App) startup(ctx context.Context) {
 	a.prof, a.svc, a.docs = all.Profile, all.Assistant, all.Docs
 	svc := all.Assistant
 	runtime.OnFileDrop(ctx, a.onFileDrop)
-	go svc.RunRetention(ctx)
+	a.startBackground()
 	if set, err := svc.LocalAPISettings(ctx); err == nil && set.Enabled {
 		a.applyAPI(ctx, svc, set)
 	}
 }
 
 func (a *App) shutdown(context.Context) {
+	if a.bgStop != nil {
+		a.bgStop()
+	}
 	a.stopAPI()
 	if a.svc != nil {
 		a.svc.Close()

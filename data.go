@@ -85,6 +85,9 @@ func (a *App) WipeData(confirm string) error {
 		// Nothing is open (e.g. the database key is missing): wipe anyway.
 		a.log.Warn("wiping data that could not be opened")
 	}
+	if a.bgStop != nil {
+		a.bgStop()
+	}
 	a.stopAPI()
 	a.api.mu.Lock()
 	a.api.tokens = nil // its keychain entry goes with the wipe
@@ -115,6 +118,7 @@ func (a *App) WipeData(confirm string) error {
 	}
 	a.startErr = nil
 	a.prof, a.svc, a.docs = all.Profile, all.Assistant, all.Docs
+	a.startBackground()
 	return nil
 }
 
@@ -122,6 +126,9 @@ func (a *App) WipeData(confirm string) error {
 func (a *App) RotateDBKey() error {
 	if _, err := a.service(); err != nil {
 		return err
+	}
+	if a.bgStop != nil {
+		a.bgStop()
 	}
 	a.stopAPI()
 	a.svc.Close()
@@ -136,6 +143,7 @@ func (a *App) RotateDBKey() error {
 		return errors.Join(err, openErr)
 	}
 	a.prof, a.svc, a.docs = all.Profile, all.Assistant, all.Docs
+	a.startBackground()
 	if set, e := a.svc.LocalAPISettings(a.ctx); e == nil && set.Enabled {
 		a.applyAPI(a.ctx, a.svc, set)
 	}

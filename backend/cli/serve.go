@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"sidecar/backend/applog"
+	"sidecar/backend/backup"
 	"sidecar/backend/docs"
 	"sidecar/backend/localapi"
 	"sidecar/backend/profile"
@@ -53,6 +54,7 @@ func runServe(ctx context.Context, env Env) error {
 	defer all.Close()
 	prof, svc := all.Profile, all.Assistant
 	go svc.RunRetention(ctx)
+	go backup.RunDaily(ctx, prof.DB, prof.Keychain, Version, func(err error) { log.Warn("daily backup failed", "err", err) })
 
 	set, err := svc.LocalAPISettings(ctx)
 	if err != nil {

@@ -25,8 +25,9 @@ const DefaultTimeout = 10 * time.Second
 
 // Account names of the entries Sidecar keeps.
 const (
-	AccountDBKey    = "database-key"
-	AccountAPIToken = "local-api-token"
+	AccountDBKey            = "database-key"
+	AccountAPIToken         = "local-api-token"
+	AccountBackupPassphrase = "backup-passphrase"
 )
 
 // ProviderAccount is the account name of a cloud provider's API key.

@@ -15,7 +15,8 @@ import (
 // Wipe deletes everything Sidecar keeps for this OS user: the database
 // with its -wal and -shm files, the logs, the local API's discovery file,
 // downloaded models and partial downloads, and the keychain entries (the
-// database key, the API token and the given providers' keys). Close the
+// database key, the API token, the backup passphrase and the given
+// providers' keys). Backups in the user's own folder are left alone. Close the
 // store first. Afterwards Sidecar starts as on its first day. It returns
 // what it removed.
 func Wipe(ctx context.Context, dir string, kc *keychain.Keychain, providers []string) ([]string, error) {
@@ -39,7 +40,7 @@ func Wipe(ctx context.Context, dir string, kc *keychain.Keychain, providers []st
 		}
 		removed = append(removed, p)
 	}
-	accounts := []string{keychain.AccountDBKey, keychain.AccountAPIToken}
+	accounts := []string{keychain.AccountDBKey, keychain.AccountAPIToken, keychain.AccountBackupPassphrase}
 	for _, p := range providers {
 		accounts = append(accounts, keychain.ProviderAccount(p))
 	}

@@ -2,7 +2,7 @@
 // generated Wails bindings and events. Components import from here only.
 import * as App from './wailsjs/go/main/App';
 import { EventsOn } from './wailsjs/runtime/runtime';
-import type { assistant, dataexport, docs, main } from './wailsjs/go/models';
+import type { assistant, backup, dataexport, docs, main } from './wailsjs/go/models';
 
 export type Chat = assistant.ChatView;
 export type Message = assistant.MessageView;
@@ -22,6 +22,7 @@ export type DocHit = docs.Hit;
 export type DocResult = docs.Result;
 export type Citation = assistant.Citation;
 export type ImportReport = dataexport.Report;
+export type BackupConfig = backup.Config;
 export type Theme = 'system' | 'light' | 'dark';
 export interface IngestProgress { files: number; filesTotal: number; chunks: number; current: string; done: boolean; results: DocResult[] | null; error: string }
 
@@ -74,6 +75,10 @@ export const api = {
   importData: (passphrase: string): Promise<ImportReport> => App.ImportData(passphrase),
   wipeData: (confirm: string): Promise<void> => App.WipeData(confirm),
   rotateDBKey: (): Promise<void> => App.RotateDBKey(),
+  backupConfig: (): Promise<BackupConfig> => App.BackupConfig(),
+  chooseBackupFolder: (): Promise<string> => App.ChooseBackupFolder(),
+  saveBackupConfig: (c: BackupConfig, passphrase: string): Promise<BackupConfig> => App.SaveBackupConfig(c, passphrase),
+  backupNow: (): Promise<string> => App.BackupNow(),
   retentionDays: (): Promise<number> => App.RetentionDays(),
   setRetentionDays: (days: number): Promise<number> => App.SetRetentionDays(days),
   listDocuments: (): Promise<Doc[]> => App.ListDocuments(),

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { api, type Status } from '../api';
+import { api, type BackupConfig, type Status } from '../api';
 import { useToast } from '../toast';
 import { ConfirmDialog } from './Dialog';
 
@@ -12,7 +12,12 @@ export function DataSection({ status }: { status: Status }) {
   const [wiping, setWiping] = useState(false);
   const [confirm, setConfirm] = useState('');
   const [days, setDays] = useState(0);
-  useEffect(() => { api.retentionDays().then(setDays).catch(() => {}); }, []);
+  const [bk, setBk] = useState<BackupConfig | null>(null);
+  const [bkPass, setBkPass] = useState('');
+  useEffect(() => {
+    api.retentionDays().then(setDays).catch(() => {});
+    api.backupConfig().then(setBk).catch(() => {});
+  }, []);
   const run = async (f: () => Promise<void>) => { setBusy(true); try { await f(); } catch (e) { toast.error(e); } finally { setBusy(false); } };
   return (
     <section className="card" data-testid="data-section">
@@ -57,6 +62,34 @@ export function DataSection({ status }: { status: Status }) {
             <button type="submit" className="button" disabled={busy}>Save</button>
           </form>
         </div>
+        {bk && (
+          <div data-testid="backups">
+            <h3>Encrypted backups</h3>
+            <p className="muted small">Backups are export archives encrypted with a backup passphrase (kept in your keychain); restore one with Import. The oldest beyond the count are removed.
+              {bk.last > 0 && <> Last backup: {new Date(bk.last).toLocaleString()}.</>}</p>
+            <form className="settings-grid" onSubmit={(e) => { e.preventDefault(); run(async () => {
+              const saved = await api.saveBackupConfig(bk, bkPass);
+              setBk(saved); setBkPass(''); toast.info('Backup settings saved.');
+            }); }}>
+              <label className="span2">Folder
+                <div className="row">
+                  <input type="text" readOnly value={bk.dir} placeholder="No folder chosen" aria-label="Backup folder" />
+                  <button type="button" className="button small" onClick={() => api.chooseBackupFolder().then((d) => d && setBk({ ...bk, dir: d } as BackupConfig)).catch(toast.error)}>Choose…</button>
+                </div>
+              </label>
+              <label>Keep the last<input type="number" min={1} max={1000} value={bk.keep} onChange={(e) => setBk({ ...bk, keep: Number(e.target.value) } as BackupConfig)} /></label>
+              <label>{bk.hasPassphrase ? 'New passphrase (optional)' : 'Backup passphrase'}
+                <input type="password" value={bkPass} onChange={(e) => setBkPass(e.target.value)} autoComplete="new-password" /></label>
+              <label className="check"><input type="checkbox" checked={bk.daily} onChange={(e) => setBk({ ...bk, daily: e.target.checked } as BackupConfig)} /> Back up daily</label>
+              <div className="span2 row">
+                <button type="submit" className="button" disabled={busy}>Save</button>
+                <button type="button" className="button" disabled={busy || !bk.dir || !bk.hasPassphrase} onClick={() => run(async () => {
+                  const p = await api.backupNow(); toast.info(`Backed up to ${p}`); setBk(await api.backupConfig());
+                })}>Back up now</button>
+              </div>
+            </form>
+          </div>
+        )}
         <div>
           <h3>Database key</h3>
           <p className="muted small">Re-encrypt the database under a new random key kept in your keychain. Safe if interrupted.</p>

@@ -363,6 +363,31 @@ export namespace assistant {
 
 }
 
+export namespace backup {
+	
+	export class Config {
+	    dir: string;
+	    keep: number;
+	    daily: boolean;
+	    hasPassphrase: boolean;
+	    last: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Config(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.dir = source["dir"];
+	        this.keep = source["keep"];
+	        this.daily = source["daily"];
+	        this.hasPassphrase = source["hasPassphrase"];
+	        this.last = source["last"];
+	    }
+	}
+
+}
+
 export namespace dataexport {
 	
 	export class Report {

@@ -14,8 +14,20 @@ export function AddNote(arg1, arg2) {
   return window['go']['main']['App']['AddNote'](arg1, arg2);
 }
 
+export function BackupConfig() {
+  return window['go']['main']['App']['BackupConfig']();
+}
+
+export function BackupNow() {
+  return window['go']['main']['App']['BackupNow']();
+}
+
 export function CancelDownload(arg1) {
   return window['go']['main']['App']['CancelDownload'](arg1);
+}
+
+export function ChooseBackupFolder() {
+  return window['go']['main']['App']['ChooseBackupFolder']();
 }
 
 export function CreateChat() {
@@ -120,6 +132,10 @@ export function RotateDBKey() {
 
 export function RotateLocalAPIToken() {
   return window['go']['main']['App']['RotateLocalAPIToken']();
+}
+
+export function SaveBackupConfig(arg1, arg2) {
+  return window['go']['main']['App']['SaveBackupConfig'](arg1, arg2);
 }
 
 export function SaveLocalAPI(arg1) {
