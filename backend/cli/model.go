@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -153,6 +154,8 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	promptN := fs.Int("prompt", 64, "prompt tokens, evaluated as one batch")
 	genN := fs.Int("gen", 64, "tokens generated one by one")
 	runs := fs.Int("runs", 3, "measured runs (after one warm-up)")
+	allLogits := fs.Bool("all-logits", false, "compute the logits of every prompt position, as ggml's GPT-J example does")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measured runs to this file")
 	if err := fs.Parse(args); err != nil || (*random == "") == (*path == "") || *promptN < 1 || *genN < 1 || *runs < 1 {
 		return fmt.Errorf("%w: bench needs --gen-random 6b2l or --model PATH, and positive --prompt, --gen, --runs", ErrUsage)
 	}
@@ -178,19 +181,33 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	for i := range prompt {
 		prompt[i] = (i*7919 + 13) % m.Config.NVocab
 	}
-	var promptMS, genMS []float64
+	var promptMS, genMS, ttft []float64
 	for run := 0; run <= *runs; run++ {
+		if run == 1 && *cpuProfile != "" {
+			f, err := os.Create(*cpuProfile)
+			if err != nil {
+				return err
+			}
+			if err := pprof.StartCPUProfile(f); err != nil {
+				f.Close()
+				return err
+			}
+			defer func() { pprof.StopCPUProfile(); f.Close() }()
+		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		s := m.NewStateThreads(*promptN+*genN+1, *threads)
+		s.SetAllLogits(*allLogits)
 		t0 := time.Now()
 		logits, err := s.Eval(prompt)
+		s.SetAllLogits(false)
 		if err != nil {
 			s.Close()
 			return err
 		}
-		p := float64(time.Since(t0).Microseconds()) / 1000 / float64(*promptN)
+		firstMS := float64(time.Since(t0).Microseconds()) / 1000
+		p := firstMS / float64(*promptN)
 		t1 := time.Now()
 		for i := 0; i < *genN; i++ {
 			next := 0
@@ -207,14 +224,18 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 		g := float64(time.Since(t1).Microseconds()) / 1000 / float64(*genN)
 		s.Close()
 		if run > 0 { // the first run warms up
-			promptMS, genMS = append(promptMS, p), append(genMS, g)
+			promptMS, genMS, ttft = append(promptMS, p), append(genMS, g), append(ttft, firstMS)
 		}
 	}
 	return json.NewEncoder(out).Encode(map[string]any{
 		"model": map[bool]string{true: "random 6b2l", false: *path}[*random != ""], "wtype": wt.String(), "threads": *threads,
 		"prompt_tokens": *promptN, "gen_tokens": *genN, "runs": *runs,
 		"prompt_ms_per_token": median(promptMS), "gen_ms_per_token": median(genMS),
-		"peak_rss_mib": peakRSSMiB(), "load_ms": loadMS,
+		"time_to_first_token_ms": median(ttft), "all_logits": *allLogits,
+		"weights_mib_per_token": float64(m.StreamedBytes()) / (1 << 20),
+		"gen_gb_per_s":          float64(m.StreamedBytes()) / median(genMS) / 1e6,
+		"kernels":               gptj.Kernels(),
+		"peak_rss_mib":          peakRSSMiB(), "load_ms": loadMS,
 	})
 }
 

@@ -73,8 +73,13 @@ func (t *rawTensor) decodeRow(r int, dst []float32) error {
 			dst[i] = bf16ToF32(binary.LittleEndian.Uint16(b[2*i:]))
 		}
 	case ftQ4, ftQ8:
-		m := &Matrix{Rows: t.rows, Cols: n, Type: map[fileType]WType{ftQ4: Q4_0, ftQ8: Q8_0}[t.typ], data: t.data}
-		m.Row(r, dst)
+		wt := map[fileType]WType{ftQ4: Q4_0, ftQ8: Q8_0}[t.typ]
+		bs := blockBytes(wt)
+		row := t.data[r*(n/qk)*bs:]
+		for blk := 0; blk < n/qk; blk++ {
+			p := row[blk*bs:]
+			decodeBlock(dst[blk*qk:(blk+1)*qk], wt, f16ToF32(binary.LittleEndian.Uint16(p)), p[2:])
+		}
 	}
 	for _, x := range dst {
 		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
@@ -116,7 +121,16 @@ func (b *builder) matrix(t *rawTensor, rows, cols int) (*Matrix, error) {
 	}
 	// Quantized data already in the wanted layout is kept as it is.
 	if (t.typ == ftQ8 && want == Q8_0) || (t.typ == ftQ4 && want == Q4_0) || (t.typ == ftF16 && want == F16) || (t.typ == ftF32 && want == F32) {
-		m := &Matrix{Rows: rows, Cols: cols, Type: want, data: append([]byte(nil), t.data...)}
+		m := &Matrix{Rows: rows, Cols: cols, Type: want}
+		m.data = weightBytes(m, len(t.data))
+		if want == Q8_0 || want == Q4_0 {
+			rb := rowBytes(want, cols)
+			for r := 0; r < rows; r++ {
+				packGGML(m.data[r*rb:(r+1)*rb], t.data[r*rb:(r+1)*rb], cols/qk, blockBytes(want))
+			}
+		} else {
+			copy(m.data, t.data)
+		}
 		if t.typ == ftF16 || t.typ == ftF32 {
 			row := make([]float32, cols)
 			for r := 0; r < rows; r++ { // still check every value is finite
@@ -145,11 +159,14 @@ func (b *builder) matrix(t *rawTensor, rows, cols int) (*Matrix, error) {
 
 // checkScales refuses NaN or infinite block scales.
 func checkScales(m *Matrix) error {
-	bb := blockBytes(m.Type)
-	for off := 0; off+bb <= len(m.data); off += bb {
-		d := f16ToF32(binary.LittleEndian.Uint16(m.data[off:]))
-		if math.IsNaN(float64(d)) || math.IsInf(float64(d), 0) {
-			return fmt.Errorf("a block scale is NaN or infinite")
+	rb, nblk := rowBytes(m.Type, m.Cols), m.Cols/qk
+	for r := 0; r < m.Rows; r++ {
+		for j := 0; j < nblk; j++ {
+			sc, _ := blockAt(j, nblk, blockBytes(m.Type))
+			d := f16ToF32(binary.LittleEndian.Uint16(m.data[r*rb+sc:]))
+			if math.IsNaN(float64(d)) || math.IsInf(float64(d), 0) {
+				return fmt.Errorf("a block scale is NaN or infinite")
+			}
 		}
 	}
 	return nil

@@ -14,10 +14,34 @@ type State struct {
 	k, v   [][]float32 // per layer: NCtx × NEmbd
 	tokens []int
 
-	// scratch, allocated once
-	x, h, q, kk, vv, att, out, ff, ff2, tmp, logits, scores []float32
-	rows                                                    [][]float32 // per worker, for decoding rows
-	pool                                                    *pool
+	// scratch for a batch of up to maxBatch tokens, allocated once
+	x, h, q, kk, vv, att, out, ff, ff2 []float32
+	ah, a2                             actQ8 // h, and att or ff, quantized
+	tmp, logits                        []float32
+	all                                []float32   // AllLogits: batch × NVocab
+	scores                             [][]float32 // per worker: attention scores
+	rows                               [][]float32 // per worker: a decoded row
+	pool                               *pool
+	allLogits                          bool
+}
+
+// maxBatch is how many prompt tokens go through the model together: the
+// weights are read once per batch, the activations stay in cache.
+const maxBatch = 64
+
+// AllLogits makes Eval compute the logits of every position of the
+// batch, not only the last (for scoring a text, and to measure the same
+// work as engines that always do). They are returned by PositionLogits.
+func (s *State) SetAllLogits(on bool) { s.allLogits = on }
+
+// PositionLogits returns the logits after the i-th token of the last
+// Eval with AllLogits on (valid until the next call), or nil.
+func (s *State) PositionLogits(i int) []float32 {
+	v := s.m.Config.NVocab
+	if !s.allLogits || (i+1)*v > len(s.all) {
+		return nil
+	}
+	return s.all[i*v : (i+1)*v]
 }
 
 // ErrContextFull means the cache holds NCtx tokens already.
@@ -41,15 +65,16 @@ func (m *Model) NewStateThreads(ctxSize, threads int) *State {
 		s.k[i] = make([]float32, ctxSize*c.NEmbd)
 		s.v[i] = make([]float32, ctxSize*c.NEmbd)
 	}
-	e := c.NEmbd
-	s.x, s.h, s.q, s.kk, s.vv, s.att, s.out = make([]float32, e), make([]float32, e), make([]float32, e), make([]float32, e), make([]float32, e), make([]float32, e), make([]float32, e)
-	s.ff, s.ff2, s.tmp = make([]float32, 4*e), make([]float32, e), make([]float32, e)
-	s.logits = make([]float32, c.NVocab)
-	s.scores = make([]float32, ctxSize)
+	e, bt := c.NEmbd, min(maxBatch, ctxSize)
+	f := func(n int) []float32 { return make([]float32, n) }
+	s.x, s.h, s.q, s.kk, s.vv, s.att, s.out, s.ff2 = f(bt*e), f(bt*e), f(bt*e), f(bt*e), f(bt*e), f(bt*e), f(bt*e), f(bt*e)
+	s.ff = f(bt * 4 * e)
+	s.ah, s.a2 = newActQ8(bt*e), newActQ8(bt*4*e)
+	s.tmp, s.logits = f(e), f(c.NVocab)
 	s.pool = newPool(threads)
-	s.rows = make([][]float32, s.pool.n)
+	s.rows, s.scores = make([][]float32, s.pool.n), make([][]float32, s.pool.n)
 	for i := range s.rows {
-		s.rows[i] = make([]float32, 4*e)
+		s.rows[i], s.scores[i] = f(4*e), f(ctxSize)
 	}
 	return s
 }
@@ -57,7 +82,18 @@ func (m *Model) NewStateThreads(ctxSize, threads int) *State {
 // Close stops the state's worker goroutines.
 func (s *State) Close() { s.pool.close() }
 
-func (s *State) mv(m *Matrix, out, x []float32) { s.pool.matVec(m, out, x, s.rows) }
+// mul computes out = X·Mᵀ for batch vectors X; a holds X quantized when
+// M is quantized.
+func (s *State) mul(m *Matrix, out, x []float32, a *actQ8, batch int) {
+	if batch > 1 {
+		clear(out[:batch*m.Rows]) // batched products add up column passes
+	}
+	s.pool.split(task{s: s, m: m, out: out, x: x, a: a, batch: batch}, m.Rows, mulChunk(m))
+}
+
+// mulChunk is how many rows a worker takes at a time: about 256 KiB of
+// weights, enough to stream well and small enough to balance.
+func mulChunk(m *Matrix) int { return max(4, (256<<10)/rowBytes(m.Type, m.Cols)) }
 
 // Len is the number of tokens in the cache.
 func (s *State) Len() int { return s.n }
@@ -87,11 +123,15 @@ func (s *State) Eval(tokens []int) ([]float32, error) {
 	if s.n+len(tokens) > s.Cap() {
 		return nil, fmt.Errorf("%w (%d tokens, room for %d)", ErrContextFull, s.n+len(tokens), s.Cap())
 	}
-	for i, t := range tokens {
+	for _, t := range tokens {
 		if t < 0 || t >= s.m.Config.NVocab {
 			return nil, fmt.Errorf("gptj: token %d out of range", t)
 		}
-		s.step(t, i == len(tokens)-1)
+	}
+	for len(tokens) > 0 {
+		n := min(len(tokens), maxBatch, len(s.x)/s.m.Config.NEmbd)
+		s.forward(tokens[:n], n == len(tokens))
+		tokens = tokens[n:]
 	}
 	return s.logits, nil
 }
@@ -134,70 +174,123 @@ func rope(v []float32, pos, nHead, hd, nRot int) {
 	}
 }
 
-// step runs one token through the model at position s.n.
-func (s *State) step(token int, wantLogits bool) {
+// forward runs a batch of tokens through the model at positions s.n...
+func (s *State) forward(tokens []int, wantLogits bool) {
 	m, c := s.m, s.m.Config
-	e, hd, pos := c.NEmbd, c.HeadDim(), s.n
-	m.wte.Row(token, s.x)
-	scale := float32(1 / math.Sqrt(float64(hd)))
+	e, hd, bt := c.NEmbd, c.HeadDim(), len(tokens)
+	x, h, q, kk, vv := s.x[:bt*e], s.h[:bt*e], s.q[:bt*e], s.kk[:bt*e], s.vv[:bt*e]
+	for b, t := range tokens {
+		m.wte.Row(t, x[b*e:(b+1)*e])
+	}
 	for li := range m.layers {
 		l := &m.layers[li]
-		layerNorm(s.h, s.x, l.ln1W, l.ln1B, c.Eps)
-		s.mv(l.q, s.q, s.h)
-		s.mv(l.k, s.kk, s.h)
-		s.mv(l.v, s.vv, s.h)
-		rope(s.q, pos, c.NHead, hd, c.NRot)
-		rope(s.kk, pos, c.NHead, hd, c.NRot)
-		copy(s.k[li][pos*e:], s.kk)
-		copy(s.v[li][pos*e:], s.vv)
-		kc, vc := s.k[li], s.v[li]
-		for h := 0; h < c.NHead; h++ {
-			qh := s.q[h*hd : (h+1)*hd]
-			mx := float32(math.Inf(-1))
-			for t := 0; t <= pos; t++ {
-				kh := kc[t*e+h*hd : t*e+(h+1)*hd]
-				var d float32
-				for i, qv := range qh {
-					d += qv * kh[i]
-				}
-				d *= scale
-				s.scores[t] = d
-				mx = max(mx, d)
-			}
-			var sum float64
-			for t := 0; t <= pos; t++ {
-				p := math.Exp(float64(s.scores[t] - mx))
-				s.scores[t] = float32(p)
-				sum += p
-			}
-			ah := s.att[h*hd : (h+1)*hd]
-			clear(ah)
-			for t := 0; t <= pos; t++ {
-				p := s.scores[t] / float32(sum)
-				vh := vc[t*e+h*hd : t*e+(h+1)*hd]
-				for i := range ah {
-					ah[i] += p * vh[i]
-				}
-			}
+		for b := 0; b < bt; b++ {
+			layerNorm(h[b*e:(b+1)*e], x[b*e:(b+1)*e], l.ln1W, l.ln1B, c.Eps)
 		}
-		s.mv(l.out, s.out, s.att)
-		s.mv(l.fcIn, s.ff, s.h)
-		for i := range s.ff {
-			s.ff[i] = gelu(s.ff[i] + l.fcInB[i])
+		if l.q.quantized() {
+			s.ah.quantize(h)
 		}
-		s.mv(l.fcOut, s.ff2, s.ff)
-		for i := range s.x {
-			s.x[i] += s.out[i] + s.ff2[i] + l.fcOutB[i]
+		s.mul(l.q, q, h, &s.ah, bt)
+		s.mul(l.k, kk, h, &s.ah, bt)
+		s.mul(l.v, vv, h, &s.ah, bt)
+		for b := 0; b < bt; b++ {
+			pos := s.n + b
+			rope(q[b*e:(b+1)*e], pos, c.NHead, hd, c.NRot)
+			rope(kk[b*e:(b+1)*e], pos, c.NHead, hd, c.NRot)
+			copy(s.k[li][pos*e:(pos+1)*e], kk[b*e:(b+1)*e])
+			copy(s.v[li][pos*e:(pos+1)*e], vv[b*e:(b+1)*e])
+		}
+		s.pool.split(task{s: s, attend: true, layer: li, batch: bt}, c.NHead, 1)
+		att, out := s.att[:bt*e], s.out[:bt*e]
+		if l.out.quantized() {
+			s.a2.quantize(att)
+		}
+		s.mul(l.out, out, att, &s.a2, bt)
+		ff, ff2 := s.ff[:bt*4*e], s.ff2[:bt*e]
+		s.mul(l.fcIn, ff, h, &s.ah, bt)
+		for i := range ff {
+			ff[i] = gelu(ff[i] + l.fcInB[i%(4*e)])
+		}
+		if l.fcOut.quantized() {
+			s.a2.quantize(ff)
+		}
+		s.mul(l.fcOut, ff2, ff, &s.a2, bt)
+		for i := range x {
+			x[i] += out[i] + ff2[i] + l.fcOutB[i%e]
 		}
 	}
-	s.n++
-	s.tokens = append(s.tokens, token)
+	s.n += bt
+	s.tokens = append(s.tokens, tokens...)
+	if s.allLogits {
+		s.logitsAll(x, bt)
+		copy(s.logits, s.all[(bt-1)*c.NVocab:bt*c.NVocab])
+		return
+	}
 	if !wantLogits {
 		return
 	}
-	layerNorm(s.tmp, s.x, m.lnfW, m.lnfB, c.Eps)
-	s.mv(m.lmHead, s.logits, s.tmp)
+	layerNorm(s.tmp, x[(bt-1)*e:], m.lnfW, m.lnfB, c.Eps)
+	if m.lmHead.quantized() {
+		s.ah.quantize(s.tmp)
+	}
+	s.mul(m.lmHead, s.logits, s.tmp, &s.ah, 1)
 	for i := range s.logits {
 		s.logits[i] += m.lmHeadB[i]
+	}
+}
+
+// logitsAll computes the logits of all bt positions into s.all.
+func (s *State) logitsAll(x []float32, bt int) {
+	m, c := s.m, s.m.Config
+	e, v := c.NEmbd, c.NVocab
+	if len(s.all) < bt*v {
+		s.all = make([]float32, bt*v)
+	}
+	h := s.h[:bt*e]
+	for b := 0; b < bt; b++ {
+		layerNorm(h[b*e:(b+1)*e], x[b*e:(b+1)*e], m.lnfW, m.lnfB, c.Eps)
+	}
+	if m.lmHead.quantized() {
+		s.ah.quantize(h)
+	}
+	s.mul(m.lmHead, s.all[:bt*v], h, &s.ah, bt)
+	for b := 0; b < bt; b++ {
+		for i, bias := range m.lmHeadB {
+			s.all[b*v+i] += bias
+		}
+	}
+}
+
+// attendHeads computes the causal attention of the batch's tokens for
+// heads lo..hi of layer li into s.att, with worker w's score buffer.
+func (s *State) attendHeads(li, bt, lo, hi, w int) {
+	c := s.m.Config
+	e, hd := c.NEmbd, c.HeadDim()
+	scale := float32(1 / math.Sqrt(float64(hd)))
+	kc, vc := s.k[li], s.v[li]
+	for b := 0; b < bt; b++ {
+		last := s.n + b
+		scores := s.scores[w][:last+1]
+		for h := lo; h < hi; h++ {
+			qh := s.q[b*e+h*hd : b*e+(h+1)*hd]
+			mx := float32(math.Inf(-1))
+			for t := range scores {
+				d := dot(qh, kc[t*e+h*hd:t*e+(h+1)*hd]) * scale
+				scores[t] = d
+				mx = max(mx, d)
+			}
+			var sum float64
+			for t, d := range scores {
+				p := math.Exp(float64(d - mx))
+				scores[t] = float32(p)
+				sum += p
+			}
+			ah := s.att[b*e+h*hd : b*e+(h+1)*hd]
+			clear(ah)
+			inv := float32(1 / sum)
+			for t, p := range scores {
+				axpy(p*inv, vc[t*e+h*hd:t*e+(h+1)*hd], ah)
+			}
+		}
 	}
 }

@@ -87,3 +87,16 @@ func (m *Model) Params() int64 {
 	per := int64(4*c.NEmbd*c.NEmbd) + int64(2*4*c.NEmbd*c.NEmbd) + int64(2*c.NEmbd+4*c.NEmbd+c.NEmbd)
 	return int64(c.NVocab*c.NEmbd)*2 + int64(c.NVocab) + per*int64(c.NLayer) + int64(2*c.NEmbd)
 }
+
+// StreamedBytes is how many bytes of weights one generated token reads:
+// every matrix but the embedding table, from which it takes one row.
+func (m *Model) StreamedBytes() int64 {
+	n := int64(len(m.lmHead.data)) + int64(rowBytes(m.wte.Type, m.wte.Cols))
+	for i := range m.layers {
+		l := &m.layers[i]
+		for _, w := range []*Matrix{l.q, l.k, l.v, l.out, l.fcIn, l.fcOut} {
+			n += int64(len(w.data))
+		}
+	}
+	return n
+}

@@ -1,54 +1,101 @@
 package gptj
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
-// pool is a fixed set of goroutines that split matrix-vector products by
-// rows; it lives as long as its State, so tokens create no goroutines.
+// pool is a fixed set of goroutines that share the work of one State:
+// matrix products split by rows, attention split by heads. It lives as long
+// as its State; a task is a value sent on a worker's channel, so a token
+// creates no goroutine and allocates nothing.
 type pool struct {
 	n    int
-	jobs chan func()
+	work []chan task
 	wg   sync.WaitGroup
+	next atomic.Int64 // the next unclaimed index of the running task
 	once sync.Once
+}
+
+// task is the work of one split: a product's rows or the attention's
+// heads. Workers take chunks of it from next until none are left, so a
+// worker slowed by the OS does not hold the others up.
+type task struct {
+	next    *atomic.Int64
+	n, step int
+	s       *State
+	m       *Matrix
+	out, x  []float32
+	a       *actQ8
+	batch   int
+	lo, hi  int
+	attend  bool
+	layer   int
+	scratch int // worker index, for per-worker scratch
 }
 
 func newPool(n int) *pool {
 	p := &pool{n: max(1, n)}
-	if p.n > 1 {
-		p.jobs = make(chan func())
-		for i := 0; i < p.n-1; i++ {
-			go func() {
-				for job := range p.jobs {
-					job()
-					p.wg.Done()
-				}
-			}()
-		}
+	p.work = make([]chan task, p.n-1)
+	for i := range p.work {
+		ch := make(chan task, 1)
+		p.work[i] = ch
+		go func() {
+			for t := range ch {
+				t.run()
+				p.wg.Done()
+			}
+		}()
 	}
 	return p
 }
 
-// matVec computes out = m·x with the rows shared among the workers (the
-// calling goroutine takes one share).
-func (p *pool) matVec(m *Matrix, out, x []float32, scratch [][]float32) {
-	if p == nil || p.n == 1 || m.Rows < 64 {
-		m.matVecRows(out, x, 0, m.Rows, scratch[0])
+// run takes chunks until the task is done.
+func (t task) run() {
+	for {
+		hi := int(t.next.Add(int64(t.step)))
+		lo := hi - t.step
+		if lo >= t.n {
+			return
+		}
+		t.lo, t.hi = lo, min(hi, t.n)
+		t.one()
+	}
+}
+
+func (t task) one() {
+	if t.attend {
+		t.s.attendHeads(t.layer, t.batch, t.lo, t.hi, t.scratch)
 		return
 	}
-	per := (m.Rows + p.n - 1) / p.n
+	t.m.mulRows(t.out, t.x, t.a, t.batch, t.lo, t.hi, t.s.rows[t.scratch])
+}
+
+// split runs t over [0, n) in chunks of step shared by all workers (the
+// calling goroutine works too).
+func (p *pool) split(t task, n, step int) {
+	if p.n == 1 || n <= step {
+		t.lo, t.hi = 0, n
+		t.one()
+		return
+	}
+	p.next.Store(0)
+	t.next, t.n, t.step = &p.next, n, step
 	p.wg.Add(p.n - 1)
 	for w := 1; w < p.n; w++ {
-		lo, hi := min(w*per, m.Rows), min((w+1)*per, m.Rows)
-		s := scratch[w]
-		p.jobs <- func() { m.matVecRows(out, x, lo, hi, s) }
+		u := t
+		u.scratch = w
+		p.work[w-1] <- u
 	}
-	m.matVecRows(out, x, 0, min(per, m.Rows), scratch[0])
+	t.scratch = 0
+	t.run()
 	p.wg.Wait()
 }
 
 func (p *pool) close() {
 	p.once.Do(func() {
-		if p.jobs != nil {
-			close(p.jobs)
+		for _, ch := range p.work {
+			close(ch)
 		}
 	})
 }

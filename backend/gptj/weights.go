@@ -56,6 +56,33 @@ func rowBytes(t WType, cols int) int {
 	return cols / qk * blockBytes(t)
 }
 
+// Quantized rows are kept in groups of up to 8 blocks: the group's eight
+// f16 scales first, then the eight blocks' values. A group is as large as
+// eight ggml blocks, but the kernels can convert its scales with one
+// instruction and add up eight blocks at once; packGGML converts rows of a
+// ggml file (scale and values block by block) to it.
+const group = 8
+
+// blockAt returns where block j's scale and values are in a row of nblk
+// blocks of bs bytes.
+func blockAt(j, nblk, bs int) (scale, vals int) {
+	g := j / group
+	k := min(group, nblk-g*group)
+	base := g * group * bs
+	return base + 2*(j%group), base + 2*k + (j%group)*(bs-2)
+}
+
+// packGGML copies one row of nblk blocks from ggml order (src) into the
+// grouped order (dst).
+func packGGML(dst, src []byte, nblk, bs int) {
+	for j := 0; j < nblk; j++ {
+		sc, v := blockAt(j, nblk, bs)
+		b := src[j*bs : (j+1)*bs]
+		copy(dst[sc:sc+2], b[:2])
+		copy(dst[v:v+bs-2], b[2:])
+	}
+}
+
 // Matrix is a rows×cols weight matrix, row-major: row r holds the weights
 // of output feature r.
 type Matrix struct {
@@ -68,7 +95,9 @@ func newMatrix(t WType, rows, cols int) (*Matrix, error) {
 	if (t == Q8_0 || t == Q4_0) && cols%qk != 0 {
 		return nil, fmt.Errorf("%w: %d columns cannot be quantized in blocks of %d", ErrFormat, cols, qk)
 	}
-	return &Matrix{Rows: rows, Cols: cols, Type: t, data: make([]byte, rows*rowBytes(t, cols))}, nil
+	m := &Matrix{Rows: rows, Cols: cols, Type: t}
+	m.data = weightBytes(m, rows*rowBytes(t, cols))
+	return m, nil
 }
 
 // setRow stores row r from float32 values, converting to the matrix type.
@@ -83,13 +112,18 @@ func (m *Matrix) setRow(r int, v []float32) {
 		for i, x := range v {
 			binary.LittleEndian.PutUint16(b[2*i:], f32ToF16(x))
 		}
-	case Q8_0:
-		for blk := 0; blk < len(v)/qk; blk++ {
-			quantQ8(b[blk*34:], v[blk*qk:(blk+1)*qk])
-		}
-	case Q4_0:
-		for blk := 0; blk < len(v)/qk; blk++ {
-			quantQ4(b[blk*18:], v[blk*qk:(blk+1)*qk])
+	case Q8_0, Q4_0:
+		bs, nblk := blockBytes(m.Type), len(v)/qk
+		var tmp [34]byte
+		for blk := 0; blk < nblk; blk++ {
+			if m.Type == Q8_0 {
+				quantQ8(tmp[:], v[blk*qk:(blk+1)*qk])
+			} else {
+				quantQ4(tmp[:], v[blk*qk:(blk+1)*qk])
+			}
+			sc, vals := blockAt(blk, nblk, bs)
+			copy(b[sc:sc+2], tmp[:2])
+			copy(b[vals:vals+bs-2], tmp[2:bs])
 		}
 	}
 }
@@ -106,91 +140,115 @@ func (m *Matrix) Row(r int, dst []float32) {
 		for i := range dst {
 			dst[i] = f16ToF32(binary.LittleEndian.Uint16(b[2*i:]))
 		}
-	case Q8_0:
-		for blk := 0; blk < m.Cols/qk; blk++ {
-			p := b[blk*34:]
-			d := f16ToF32(binary.LittleEndian.Uint16(p))
-			for j := 0; j < qk; j++ {
-				dst[blk*qk+j] = float32(int8(p[2+j])) * d
-			}
-		}
-	case Q4_0:
-		for blk := 0; blk < m.Cols/qk; blk++ {
-			p := b[blk*18:]
-			d := f16ToF32(binary.LittleEndian.Uint16(p))
-			for j := 0; j < 16; j++ {
-				dst[blk*qk+j] = float32(int(p[2+j]&0xF)-8) * d
-				dst[blk*qk+j+16] = float32(int(p[2+j]>>4)-8) * d
-			}
+	case Q8_0, Q4_0:
+		nblk := m.Cols / qk
+		for blk := 0; blk < nblk; blk++ {
+			sc, v := blockAt(blk, nblk, blockBytes(m.Type))
+			decodeBlock(dst[blk*qk:(blk+1)*qk], m.Type, f16ToF32(binary.LittleEndian.Uint16(b[sc:])), b[v:])
 		}
 	}
 }
 
-// dot returns row r · x.
-func (m *Matrix) dot(r int, x []float32, scratch []float32) float32 {
-	b := m.data[r*rowBytes(m.Type, m.Cols):]
-	switch m.Type {
-	case F32:
-		var s float32
-		for i, xv := range x {
-			s += math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:])) * xv
+// decodeBlock decodes one block's values (32 int8 or 16 bytes of nibbles)
+// with scale d.
+func decodeBlock(dst []float32, t WType, d float32, v []byte) {
+	if t == Q8_0 {
+		for j := 0; j < qk; j++ {
+			dst[j] = float32(int8(v[j])) * d
 		}
-		return s
-	case F16:
-		var s0, s1 float32
-		b = b[:2*len(x)]
-		for i := 0; i+1 < len(x); i += 2 {
-			s0 += f16Table[uint16(b[2*i])|uint16(b[2*i+1])<<8] * x[i]
-			s1 += f16Table[uint16(b[2*i+2])|uint16(b[2*i+3])<<8] * x[i+1]
-		}
-		if len(x)%2 == 1 {
-			i := len(x) - 1
-			s0 += f16Table[uint16(b[2*i])|uint16(b[2*i+1])<<8] * x[i]
-		}
-		return s0 + s1
-	case Q8_0:
-		var s float32
-		for blk := 0; blk < m.Cols/qk; blk++ {
-			p := b[blk*34 : blk*34+34]
-			xs := x[blk*qk : (blk+1)*qk]
-			var b0, b1 float32
-			for j := 0; j < qk; j += 2 {
-				b0 += float32(int8(p[2+j])) * xs[j]
-				b1 += float32(int8(p[3+j])) * xs[j+1]
-			}
-			s += (b0 + b1) * f16Table[uint16(p[0])|uint16(p[1])<<8]
-		}
-		return s
-	case Q4_0:
-		var s float32
-		for blk := 0; blk < m.Cols/qk; blk++ {
-			p := b[blk*18 : blk*18+18]
-			xs := x[blk*qk : (blk+1)*qk]
-			var bs float32
-			for j := 0; j < 16; j++ {
-				q := p[2+j]
-				bs += float32(int(q&0xF)-8)*xs[j] + float32(int(q>>4)-8)*xs[j+16]
-			}
-			s += bs * f16Table[uint16(p[0])|uint16(p[1])<<8]
-		}
-		return s
+		return
 	}
-	m.Row(r, scratch)
-	var s float32
-	for i, xv := range x {
-		s += scratch[i] * xv
+	for j := 0; j < 16; j++ {
+		dst[j] = float32(int(v[j]&0xF)-8) * d
+		dst[j+16] = float32(int(v[j]>>4)-8) * d
 	}
-	return s
 }
+
+// dotRow returns row r · x, with a the Q8_0 form of x for quantized types.
+func (m *Matrix) dotRow(r int, x []float32, a *actQ8) float32 {
+	rb := rowBytes(m.Type, m.Cols)
+	b := m.data[r*rb : (r+1)*rb]
+	switch m.Type {
+	case F16:
+		return dotF16(b, x)
+	case Q8_0:
+		return dotQ8(b, a, 0, m.Cols/qk)
+	case Q4_0:
+		return dotQ4(b, a, 0, m.Cols/qk)
+	}
+	return dotF32B(b, x)
+}
+
+// quantized reports whether products with m take Q8_0 activations.
+func (m *Matrix) quantized() bool { return m.Type == Q8_0 || m.Type == Q4_0 }
 
 // MatVec computes out = M·x.
 func (m *Matrix) MatVec(out, x []float32) {
-	m.matVecRows(out, x, 0, m.Rows, make([]float32, m.Cols))
+	var a actQ8
+	if m.quantized() {
+		a = newActQ8(m.Cols)
+		a.quantize(x)
+	}
+	m.mulRows(out, x, &a, 1, 0, m.Rows, nil)
 }
 
-func (m *Matrix) matVecRows(out, x []float32, lo, hi int, scratch []float32) {
-	for r := lo; r < hi; r++ {
-		out[r] = m.dot(r, x, scratch[:m.Cols])
+// kPass is how many bytes of each activation vector a batched product
+// takes per pass: a pass's activations (64 × 4 KiB) stay in the L2 cache
+// while the rows go by. Passes start at multiples of a quantization group.
+const kPass = 4096
+
+// mulRows computes rows lo..hi of out = X·Mᵀ for batch input vectors X
+// (batch×Cols, quantized in a for quantized types); out is batch×Rows.
+// scratch (Cols floats) holds a decoded row piece.
+func (m *Matrix) mulRows(out, x []float32, a *actQ8, batch, lo, hi int, scratch []float32) {
+	c := m.Cols
+	if batch == 1 {
+		for r := lo; r < hi; r++ {
+			out[r] = m.dotRow(r, x, a)
+		}
+		return
+	}
+	rb, pass := rowBytes(m.Type, c), kPass/4
+	if m.quantized() {
+		pass = kPass // int8 activations
+	}
+	for c0 := 0; c0 < c; c0 += pass {
+		c1 := min(c, c0+pass)
+		for r := lo; r < hi; r++ {
+			b := m.data[r*rb : (r+1)*rb]
+			switch m.Type {
+			case Q8_0:
+				wb := b[c0/qk*34 : c1/qk*34]
+				for t := 0; t < batch; t++ {
+					out[t*m.Rows+r] += dotQ8(wb, a, (t*c+c0)/qk, (c1-c0)/qk)
+				}
+			case Q4_0:
+				wb := b[c0/qk*18 : c1/qk*18]
+				for t := 0; t < batch; t++ {
+					out[t*m.Rows+r] += dotQ4(wb, a, (t*c+c0)/qk, (c1-c0)/qk)
+				}
+			default:
+				w := scratch[:c1-c0]
+				if m.Type == F16 {
+					f16Row(w, b[2*c0:2*c1])
+				} else {
+					for i := range w {
+						w[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*(c0+i):]))
+					}
+				}
+				t := 0
+				var o [4]float32
+				for ; t+4 <= batch; t += 4 {
+					dot4(w, x[t*c+c0:], c, &o)
+					for i, v := range o {
+						out[(t+i)*m.Rows+r] += v
+					}
+				}
+				for ; t < batch; t++ {
+					out[t*m.Rows+r] += dot(w, x[t*c+c0:t*c+c1])
+				}
+			}
+		}
 	}
 }
 

@@ -1,0 +1,184 @@
+package gptj
+
+import (
+	"encoding/binary"
+	"math"
+)
+
+// The inner loops of the engine. Each kernel has a plain Go version (the
+// reference, and what runs where no vector unit is detected) and, on amd64
+// with AVX2, FMA and F16C, an assembly version selected at start; the tests
+// check that both agree. Q8_0 and Q4_0 weights are multiplied with
+// activations quantized to Q8_0 blocks (int8 values, one float32 scale per
+// 32), so the products are integer and exact.
+
+// actQ8 is a vector quantized to Q8_0 blocks: qs[i]·d[i/32] ≈ x[i]; m
+// holds 8·d·Σqs per block, which turns Q4_0's "nibble − 8" into one
+// correction per block.
+type actQ8 struct {
+	qs   []int8
+	d, m []float32
+}
+
+func newActQ8(n int) actQ8 {
+	nb := (n + qk - 1) / qk
+	return actQ8{qs: make([]int8, n), d: make([]float32, nb), m: make([]float32, nb)}
+}
+
+// quantize fills a from x (len(x) a multiple of 32 and at most a's size).
+func (a *actQ8) quantize(x []float32) {
+	for blk := 0; blk < len(x)/qk; blk++ {
+		v := x[blk*qk : (blk+1)*qk]
+		var amax float32
+		for _, f := range v {
+			amax = max(amax, abs32(f))
+		}
+		d := amax / 127
+		a.d[blk] = d
+		id := float32(0)
+		if d != 0 {
+			id = 1 / d
+		}
+		q := a.qs[blk*qk : (blk+1)*qk]
+		sum := 0
+		for j, f := range v {
+			q[j] = int8(math.Round(float64(f * id)))
+			sum += int(q[j])
+		}
+		a.m[blk] = 8 * d * float32(sum)
+	}
+}
+
+func abs32(f float32) float32 { return math.Float32frombits(math.Float32bits(f) &^ (1 << 31)) }
+
+// dotQ8Go is Σ over nblk (a whole row, or the last group of one) Q8_0 weight blocks in w of w·a, from a's block off.
+func dotQ8Go(w []byte, a *actQ8, off, nblk int) float32 {
+	qs, d := a.qs[off*qk:], a.d[off:]
+	var s float32
+	for blk := 0; blk < nblk; blk++ {
+		sc, v := blockAt(blk, nblk, 34)
+		p := w[v : v+qk]
+		q := qs[blk*qk : blk*qk+qk]
+		var is int32
+		for j := 0; j < qk; j++ {
+			is += int32(int8(p[j])) * int32(q[j])
+		}
+		s += float32(is) * (f16Table[binary.LittleEndian.Uint16(w[sc:])] * d[blk])
+	}
+	return s
+}
+
+// dotQ4Go is Σ over nblk (a whole row, or the last group of one) Q4_0 weight blocks in w of w·a, from a's block off.
+func dotQ4Go(w []byte, a *actQ8, off, nblk int) float32 {
+	qs, d := a.qs[off*qk:], a.d[off:]
+	var s float32
+	for blk := 0; blk < nblk; blk++ {
+		sc, v := blockAt(blk, nblk, 18)
+		p := w[v : v+16]
+		q := qs[blk*qk : blk*qk+qk]
+		var is int32
+		for j := 0; j < 16; j++ {
+			b := p[j]
+			is += int32(int(b&0xF)-8)*int32(q[j]) + int32(int(b>>4)-8)*int32(q[j+16])
+		}
+		s += float32(is) * (f16Table[binary.LittleEndian.Uint16(w[sc:])] * d[blk])
+	}
+	return s
+}
+
+// dotF16Go is w·x for half-precision w (2·len(x) bytes).
+func dotF16Go(w []byte, x []float32) float32 {
+	var s0, s1 float32
+	w = w[:2*len(x)]
+	i := 0
+	for ; i+1 < len(x); i += 2 {
+		s0 += f16Table[uint16(w[2*i])|uint16(w[2*i+1])<<8] * x[i]
+		s1 += f16Table[uint16(w[2*i+2])|uint16(w[2*i+3])<<8] * x[i+1]
+	}
+	if i < len(x) {
+		s0 += f16Table[uint16(w[2*i])|uint16(w[2*i+1])<<8] * x[i]
+	}
+	return s0 + s1
+}
+
+// dotF32BytesGo is w·x for float32 w stored as little-endian bytes.
+func dotF32BytesGo(w []byte, x []float32) float32 {
+	var s float32
+	for i, xv := range x {
+		s += math.Float32frombits(binary.LittleEndian.Uint32(w[4*i:])) * xv
+	}
+	return s
+}
+
+// dotGo is a·b.
+func dotGo(a, b []float32) float32 {
+	var s0, s1, s2, s3 float32
+	b = b[:len(a)]
+	i := 0
+	for ; i+3 < len(a); i += 4 {
+		s0 += a[i] * b[i]
+		s1 += a[i+1] * b[i+1]
+		s2 += a[i+2] * b[i+2]
+		s3 += a[i+3] * b[i+3]
+	}
+	for ; i < len(a); i++ {
+		s0 += a[i] * b[i]
+	}
+	return s0 + s1 + s2 + s3
+}
+
+// dot4Go sets out[i] = w·x[i·stride:], i < 4.
+func dot4Go(w, x []float32, stride int, out *[4]float32) {
+	for i := range out {
+		out[i] = dotGo(w, x[i*stride:i*stride+len(w)])
+	}
+}
+
+// axpyGo is y += a·x.
+func axpyGo(a float32, x, y []float32) {
+	y = y[:len(x)]
+	for i, v := range x {
+		y[i] += a * v
+	}
+}
+
+// f16RowGo decodes half-precision bytes into dst.
+func f16RowGo(dst []float32, w []byte) {
+	w = w[:2*len(dst)]
+	for i := range dst {
+		dst[i] = f16Table[uint16(w[2*i])|uint16(w[2*i+1])<<8]
+	}
+}
+
+// Kernels in use: the assembly ones when the CPU has them.
+var (
+	dotQ8    = dotQ8Go
+	dotQ4    = dotQ4Go
+	dotF16   = dotF16Go
+	dotF32B  = dotF32BytesGo
+	dot      = dotGo
+	dot4     = dot4Go
+	axpy     = axpyGo
+	f16Row   = f16RowGo
+	kernelID = "go"
+)
+
+// Kernels names the kernel set chosen for this CPU ("avx2" or "go").
+func Kernels() string { return kernelID }
+
+// useGoKernels switches to the plain Go kernels (tests and benchmarks).
+func useGoKernels() func() {
+	saved := [...]any{dotQ8, dotQ4, dotF16, dotF32B, dot, axpy, f16Row, kernelID, dot4}
+	dotQ8, dotQ4, dotF16, dotF32B, dot, axpy, f16Row, kernelID, dot4 = dotQ8Go, dotQ4Go, dotF16Go, dotF32BytesGo, dotGo, axpyGo, f16RowGo, "go", dot4Go
+	return func() {
+		dotQ8 = saved[0].(func([]byte, *actQ8, int, int) float32)
+		dotQ4 = saved[1].(func([]byte, *actQ8, int, int) float32)
+		dotF16 = saved[2].(func([]byte, []float32) float32)
+		dotF32B = saved[3].(func([]byte, []float32) float32)
+		dot = saved[4].(func([]float32, []float32) float32)
+		axpy = saved[5].(func(float32, []float32, []float32))
+		f16Row = saved[6].(func([]float32, []byte))
+		kernelID = saved[7].(string)
+		dot4 = saved[8].(func([]float32, []float32, int, *[4]float32))
+	}
+}

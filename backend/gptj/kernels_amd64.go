@@ -1,0 +1,139 @@
+package gptj
+
+import (
+	"os"
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
+
+// Assembly kernels (kernels_amd64.s). Pointers and counts are checked by
+// the Go wrappers below; the assembly reads exactly the bytes described.
+
+// The quantized kernels take whole groups of 8 blocks (ngroups > 0).
+//
+//go:noescape
+func dotQ8AVX2(w *byte, qs *int8, d *float32, ngroups int) float32
+
+//go:noescape
+func dotQ4AVX2(w *byte, qs *int8, d, m *float32, ngroups int) float32
+
+//go:noescape
+func dotF16AVX2(w *byte, x *float32, n int) float32 // n a multiple of 32
+
+//go:noescape
+func dotF32AVX2(a, b *float32, n int) float32 // n a multiple of 32
+
+//go:noescape
+func dot4AVX2(w, x *float32, stride, n int, out *[4]float32) // n a multiple of 16
+
+//go:noescape
+func axpyAVX2(a float32, x, y *float32, n int) // n a multiple of 8
+
+//go:noescape
+func f16RowAVX2(dst *float32, w *byte, n int) // n a multiple of 8
+
+// hasAVX2 reports whether the assembly kernels can run here.
+// SIDECAR_KERNELS=go forces the plain Go kernels.
+var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasF16C && os.Getenv("SIDECAR_KERNELS") != "go"
+
+func init() {
+	if !hasAVX2 {
+		return
+	}
+	dotQ8, dotQ4, dotF16, dotF32B, dot, dot4, axpy, f16Row, kernelID = dotQ8Asm, dotQ4Asm, dotF16Asm, dotF32BytesAsm, dotAsm, dot4Asm, axpyAsm, f16RowAsm, "avx2"
+}
+
+func dotQ8Asm(w []byte, a *actQ8, off, nblk int) float32 {
+	ng := nblk / group
+	var s float32
+	if ng > 0 {
+		_, _, _ = w[ng*group*34-1], a.qs[(off+ng*group)*qk-1], a.d[off+ng*group-1]
+		s = dotQ8AVX2(&w[0], &a.qs[off*qk], &a.d[off], ng)
+	}
+	if tail := nblk - ng*group; tail > 0 {
+		s += dotQ8Go(w[ng*group*34:], a, off+ng*group, tail)
+	}
+	return s
+}
+
+func dotQ4Asm(w []byte, a *actQ8, off, nblk int) float32 {
+	ng := nblk / group
+	var s float32
+	if ng > 0 {
+		_, _, _, _ = w[ng*group*18-1], a.qs[(off+ng*group)*qk-1], a.d[off+ng*group-1], a.m[off+ng*group-1]
+		s = dotQ4AVX2(&w[0], &a.qs[off*qk], &a.d[off], &a.m[off], ng)
+	}
+	if tail := nblk - ng*group; tail > 0 {
+		s += dotQ4Go(w[ng*group*18:], a, off+ng*group, tail)
+	}
+	return s
+}
+
+func dotF16Asm(w []byte, x []float32) float32 {
+	n := len(x) &^ 31
+	_ = w[2*len(x)-1]
+	var s float32
+	if n > 0 {
+		s = dotF16AVX2(&w[0], &x[0], n)
+	}
+	if n < len(x) {
+		s += dotF16Go(w[2*n:], x[n:])
+	}
+	return s
+}
+
+func dotF32BytesAsm(w []byte, x []float32) float32 {
+	_ = w[4*len(x)-1]
+	return dotAsm(unsafe.Slice((*float32)(unsafe.Pointer(&w[0])), len(x)), x)
+}
+
+func dotAsm(a, b []float32) float32 {
+	b = b[:len(a)]
+	n := len(a) &^ 31
+	var s float32
+	if n > 0 {
+		s = dotF32AVX2(&a[0], &b[0], n)
+	}
+	if n < len(a) {
+		s += dotGo(a[n:], b[n:])
+	}
+	return s
+}
+
+func axpyAsm(a float32, x, y []float32) {
+	y = y[:len(x)]
+	n := len(x) &^ 7
+	if n > 0 {
+		axpyAVX2(a, &x[0], &y[0], n)
+	}
+	if n < len(x) {
+		axpyGo(a, x[n:], y[n:])
+	}
+}
+
+func f16RowAsm(dst []float32, w []byte) {
+	_ = w[2*len(dst)-1]
+	n := len(dst) &^ 7
+	if n > 0 {
+		f16RowAVX2(&dst[0], &w[0], n)
+	}
+	if n < len(dst) {
+		f16RowGo(dst[n:], w[2*n:])
+	}
+}
+
+func dot4Asm(w, x []float32, stride int, out *[4]float32) {
+	n := len(w) &^ 15
+	_ = x[3*stride+len(w)-1]
+	if n > 0 {
+		dot4AVX2(&w[0], &x[0], stride, n, out)
+	} else {
+		*out = [4]float32{}
+	}
+	if n < len(w) {
+		for i := range out {
+			out[i] += dotGo(w[n:], x[i*stride+n:i*stride+len(w)])
+		}
+	}
+}

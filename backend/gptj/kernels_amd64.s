@@ -1,0 +1,275 @@
+#include "textflag.h"
+
+// Quantized rows come in groups of 8 blocks (weights.go): 8 f16 scales,
+// then 8 blocks of values. Per block the integer dot product of 32 values
+// is formed in 8 int32 lanes; REDUCE8 adds the lanes of 8 such vectors
+// (Y0..Y7) into one vector of 8 block sums in Y1, so the scales of a group
+// are converted, multiplied and accumulated with one instruction each.
+
+#define REDUCE8 \
+	VPHADDD Y1, Y0, Y0 \
+	VPHADDD Y3, Y2, Y2 \
+	VPHADDD Y5, Y4, Y4 \
+	VPHADDD Y7, Y6, Y6 \
+	VPHADDD Y2, Y0, Y0 \
+	VPHADDD Y6, Y4, Y4 \
+	VPERM2I128 $0x20, Y4, Y0, Y1 \
+	VPERM2I128 $0x31, Y4, Y0, Y2 \
+	VPADDD Y2, Y1, Y1
+
+// Q8_0 values: |a| (unsigned) times sign(a)·w (signed) in pairs with
+// VPMADDUBSW (at most 2·127·128: no saturation), pairs to int32 with
+// VPMADDWD by ones (Y15).
+#define Q8B(wo, ao, dst) \
+	VMOVDQU wo(SI), Y12 \
+	VMOVDQU ao(DI), Y13 \
+	VPSIGNB Y13, Y12, Y12 \
+	VPABSB Y13, Y13 \
+	VPMADDUBSW Y12, Y13, Y12 \
+	VPMADDWD Y15, Y12, dst
+
+// func dotQ8AVX2(w *byte, qs *int8, d *float32, ngroups int) float32
+TEXT ·dotQ8AVX2(SB), NOSPLIT, $0-36
+	MOVQ w+0(FP), SI
+	MOVQ qs+8(FP), DI
+	MOVQ d+16(FP), DX
+	MOVQ ngroups+24(FP), CX
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VPCMPEQW Y15, Y15, Y15
+	VPSRLW $15, Y15, Y15
+q8group:
+	Q8B(16, 0, Y0)
+	Q8B(48, 32, Y1)
+	Q8B(80, 64, Y2)
+	Q8B(112, 96, Y3)
+	Q8B(144, 128, Y4)
+	Q8B(176, 160, Y5)
+	Q8B(208, 192, Y6)
+	Q8B(240, 224, Y7)
+	REDUCE8
+	VCVTDQ2PS Y1, Y1
+	VCVTPH2PS (SI), Y3
+	VMULPS (DX), Y3, Y3
+	VFMADD231PS Y3, Y1, Y8
+	ADDQ $272, SI
+	ADDQ $256, DI
+	ADDQ $32, DX
+	DECQ CX
+	JNZ q8group
+	VEXTRACTF128 $1, Y8, X1
+	VADDPS X1, X8, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VZEROUPPER
+	MOVSS X0, ret+32(FP)
+	RET
+
+// Q4_0 values: value j is the low nibble of byte j, value j+16 its high
+// nibble, both minus 8. The 16 bytes are spread to 32 nibbles (low ones in
+// the lower lane, high ones in the upper) and multiplied unsigned with the
+// signed activations; the "− 8" is applied per block afterwards:
+// Σ(n−8)·a = Σn·a − 8·Σa, with 8·d_a·Σa given in m.
+#define Q4B(wo, ao, dst) \
+	VMOVDQU wo(SI), X12 \
+	VPSRLW $4, X12, X13 \
+	VINSERTI128 $1, X13, Y12, Y12 \
+	VPAND Y14, Y12, Y12 \
+	VPMADDUBSW ao(DI), Y12, Y12 \
+	VPMADDWD Y15, Y12, dst
+
+// func dotQ4AVX2(w *byte, qs *int8, d, m *float32, ngroups int) float32
+TEXT ·dotQ4AVX2(SB), NOSPLIT, $0-44
+	MOVQ w+0(FP), SI
+	MOVQ qs+8(FP), DI
+	MOVQ d+16(FP), DX
+	MOVQ m+24(FP), BX
+	MOVQ ngroups+32(FP), CX
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VPCMPEQW Y15, Y15, Y15
+	VPSRLW $15, Y15, Y15
+	MOVL $0x0F0F0F0F, AX
+	VMOVD AX, X14
+	VPBROADCASTD X14, Y14
+q4group:
+	PREFETCHT0 2304(SI)
+	PREFETCHT0 2368(SI)
+	PREFETCHT0 2432(SI)
+	Q4B(16, 0, Y0)
+	Q4B(32, 32, Y1)
+	Q4B(48, 64, Y2)
+	Q4B(64, 96, Y3)
+	Q4B(80, 128, Y4)
+	Q4B(96, 160, Y5)
+	Q4B(112, 192, Y6)
+	Q4B(128, 224, Y7)
+	REDUCE8
+	VCVTDQ2PS Y1, Y1
+	VCVTPH2PS (SI), Y3
+	VFMADD231PS (BX), Y3, Y9
+	VMULPS (DX), Y3, Y3
+	VFMADD231PS Y3, Y1, Y8
+	ADDQ $144, SI
+	ADDQ $256, DI
+	ADDQ $32, DX
+	ADDQ $32, BX
+	DECQ CX
+	JNZ q4group
+	VSUBPS Y9, Y8, Y8
+	VEXTRACTF128 $1, Y8, X1
+	VADDPS X1, X8, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VZEROUPPER
+	MOVSS X0, ret+40(FP)
+	RET
+
+// func dotF16AVX2(w *byte, x *float32, n int) float32
+TEXT ·dotF16AVX2(SB), NOSPLIT, $0-28
+	MOVQ w+0(FP), SI
+	MOVQ x+8(FP), DI
+	MOVQ n+16(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+f16loop:
+	VCVTPH2PS (SI), Y1
+	VCVTPH2PS 16(SI), Y2
+	VCVTPH2PS 32(SI), Y3
+	VCVTPH2PS 48(SI), Y4
+	VFMADD231PS (DI), Y1, Y0
+	VFMADD231PS 32(DI), Y2, Y5
+	VFMADD231PS 64(DI), Y3, Y6
+	VFMADD231PS 96(DI), Y4, Y7
+	ADDQ $64, SI
+	ADDQ $128, DI
+	SUBQ $32, CX
+	JNZ f16loop
+	VADDPS Y5, Y0, Y0
+	VADDPS Y7, Y6, Y6
+	VADDPS Y6, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VZEROUPPER
+	MOVSS X0, ret+24(FP)
+	RET
+
+// func dotF32AVX2(a, b *float32, n int) float32
+TEXT ·dotF32AVX2(SB), NOSPLIT, $0-28
+	MOVQ a+0(FP), SI
+	MOVQ b+8(FP), DI
+	MOVQ n+16(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+f32loop:
+	VMOVUPS (SI), Y1
+	VMOVUPS 32(SI), Y2
+	VMOVUPS 64(SI), Y3
+	VMOVUPS 96(SI), Y4
+	VFMADD231PS (DI), Y1, Y0
+	VFMADD231PS 32(DI), Y2, Y5
+	VFMADD231PS 64(DI), Y3, Y6
+	VFMADD231PS 96(DI), Y4, Y7
+	ADDQ $128, SI
+	ADDQ $128, DI
+	SUBQ $32, CX
+	JNZ f32loop
+	VADDPS Y5, Y0, Y0
+	VADDPS Y7, Y6, Y6
+	VADDPS Y6, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VZEROUPPER
+	MOVSS X0, ret+24(FP)
+	RET
+
+// func axpyAVX2(a float32, x, y *float32, n int)
+TEXT ·axpyAVX2(SB), NOSPLIT, $0-32
+	VBROADCASTSS a+0(FP), Y0
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DI
+	MOVQ n+24(FP), CX
+axpyloop:
+	VMOVUPS (DI), Y1
+	VFMADD231PS (SI), Y0, Y1
+	VMOVUPS Y1, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JNZ axpyloop
+	VZEROUPPER
+	RET
+
+// func f16RowAVX2(dst *float32, w *byte, n int)
+TEXT ·f16RowAVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ w+8(FP), SI
+	MOVQ n+16(FP), CX
+cvtloop:
+	VCVTPH2PS (SI), Y1
+	VMOVUPS Y1, (DI)
+	ADDQ $16, SI
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JNZ cvtloop
+	VZEROUPPER
+	RET
+
+// func dot4AVX2(w, x *float32, stride, n int, out *[4]float32)
+// out[i] = w·x[i·stride:], i < 4: each load of w serves four products.
+TEXT ·dot4AVX2(SB), NOSPLIT, $0-40
+	MOVQ w+0(FP), SI
+	MOVQ x+8(FP), DI
+	MOVQ stride+16(FP), BX
+	SHLQ $2, BX
+	MOVQ n+24(FP), CX
+	LEAQ (DI)(BX*1), R8
+	LEAQ (R8)(BX*1), R9
+	LEAQ (R9)(BX*1), R10
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+dot4loop:
+	VMOVUPS (SI), Y8
+	VMOVUPS 32(SI), Y9
+	VFMADD231PS (DI), Y8, Y0
+	VFMADD231PS (R8), Y8, Y1
+	VFMADD231PS (R9), Y8, Y2
+	VFMADD231PS (R10), Y8, Y3
+	VFMADD231PS 32(DI), Y9, Y4
+	VFMADD231PS 32(R8), Y9, Y5
+	VFMADD231PS 32(R9), Y9, Y6
+	VFMADD231PS 32(R10), Y9, Y7
+	ADDQ $64, SI
+	ADDQ $64, DI
+	ADDQ $64, R8
+	ADDQ $64, R9
+	ADDQ $64, R10
+	SUBQ $16, CX
+	JNZ dot4loop
+	VADDPS Y4, Y0, Y0
+	VADDPS Y5, Y1, Y1
+	VADDPS Y6, Y2, Y2
+	VADDPS Y7, Y3, Y3
+	VHADDPS Y1, Y0, Y0
+	VHADDPS Y3, Y2, Y2
+	VHADDPS Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	MOVQ out+32(FP), AX
+	VMOVUPS X0, (AX)
+	VZEROUPPER
+	RET
