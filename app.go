@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"context"
 	"errors"
 	"log/slog"
@@ -54,7 +55,12 @@ func NewApp(log *slog.Logger, dir, logFile string) *App {
 // Status tells the UI whether Sidecar could open the user's data, and if
 // not, why and what to do.
 type Status struct {
-	Ready   bool   `json:"ready"`
+	Ready bool `json:"ready"`
+	// NeedsPassphrase: the data is protected by a passphrase; Unlock opens it.
+	NeedsPassphrase bool `json:"needsPassphrase"`
+	// CanUsePassphrase: no keychain and no data yet; Unlock with a new
+	// passphrase starts in passphrase mode.
+	CanUsePassphrase bool `json:"canUsePassphrase"`
 	Error   string `json:"error"`
 	Help    string `json:"help"`
 	DataDir string `json:"dataDir"`
@@ -70,18 +76,23 @@ func (e wailsEvents) Emit(name string, data any) { runtime.EventsEmit(e.ctx, nam
 func (a *App) startup(ctx context.Context) {
 	a.ctx = ctx
 	defer close(a.started)
-	all, err := cli.OpenService(ctx, a.log, a.dataDir, wailsEvents{ctx})
+	runtime.OnFileDrop(ctx, a.onFileDrop)
+	all, err := cli.OpenServiceWith(ctx, a.log, a.dataDir, wailsEvents{ctx}, "")
 	if err != nil {
 		a.startErr = err
 		a.log.Error("cannot open the data folder", "dir", a.dataDir, "err", err)
 		return
 	}
 	a.prof, a.svc, a.docs = all.Profile, all.Assistant, all.Docs
-	svc := all.Assistant
-	runtime.OnFileDrop(ctx, a.onFileDrop)
+	a.afterOpen()
+}
+
+// afterOpen starts what runs over open data: background jobs and, if the
+// user enabled it, the local API.
+func (a *App) afterOpen() {
 	a.startBackground()
-	if set, err := svc.LocalAPISettings(ctx); err == nil && set.Enabled {
-		a.applyAPI(ctx, svc, set)
+	if set, err := a.svc.LocalAPISettings(a.ctx); err == nil && set.Enabled {
+		a.applyAPI(a.ctx, a.svc, set)
 	}
 }
 
@@ -119,8 +130,14 @@ func (a *App) Status() Status {
 	if a.startErr != nil {
 		st.Error = a.startErr.Error()
 		switch {
+		case errors.Is(a.startErr, profile.ErrPassphraseNeeded):
+			st.NeedsPassphrase, st.Error = true, ""
 		case errors.Is(a.startErr, keychain.ErrUnavailable), errors.Is(a.startErr, keychain.ErrTimeout):
 			st.Help = keychain.Help
+			if _, err := os.Stat(profile.DBPath(a.dataDir)); errors.Is(err, os.ErrNotExist) {
+				st.CanUsePassphrase = true
+				st.Help += " Or protect your data with a passphrase instead: Sidecar then asks for it at every start."
+			}
 		case errors.Is(a.startErr, store.ErrWrongKey), errors.Is(a.startErr, profile.ErrKeyMissing):
 			st.Help = "Your data file was left untouched. If you restored the keychain from a backup, restart Sidecar; " +
 				"to start afresh, move " + profile.DBPath(a.dataDir) + " elsewhere."

@@ -8,6 +8,7 @@ import (
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
+	"sidecar/backend/assistant"
 	"sidecar/backend/cli"
 	"sidecar/backend/dataexport"
 	"sidecar/backend/keychain"
@@ -25,7 +26,7 @@ func (a *App) ExportData(passphrase string) (string, error) {
 	if passphrase != "" {
 		name = "sidecar-export-" + time.Now().Format("2006-01-02") + ".sidecar"
 	}
-	path, err := runtime.SaveFileDialog(a.ctx, runtime.SaveDialogOptions{Title: "Export all data", DefaultFilename: name})
+	path, err := saveFileDialog(a.ctx, runtime.SaveDialogOptions{Title: "Export all data", DefaultFilename: name})
 	if err != nil || path == "" {
 		return "", err
 	}
@@ -52,7 +53,7 @@ func (a *App) ImportData(passphrase string) (dataexport.Report, error) {
 	if _, err := a.service(); err != nil {
 		return dataexport.Report{}, err
 	}
-	path, err := runtime.OpenFileDialog(a.ctx, runtime.OpenDialogOptions{Title: "Import a Sidecar export",
+	path, err := openFileDialog(a.ctx, runtime.OpenDialogOptions{Title: "Import a Sidecar export",
 		Filters: []runtime.FileFilter{{DisplayName: "Sidecar exports (*.zip, *.sidecar)", Pattern: "*.zip;*.sidecar"}}})
 	if err != nil || path == "" {
 		return dataexport.Report{}, err
@@ -72,6 +73,7 @@ func (a *App) ImportData(passphrase string) (dataexport.Report, error) {
 		runtime.EventsEmit(a.ctx, "data:progress", p)
 	})
 	runtime.EventsEmit(a.ctx, eventDocsChanged, nil)
+	runtime.EventsEmit(a.ctx, assistant.EventChatsChanged, nil)
 	return rep, err
 }
 
@@ -111,7 +113,7 @@ func (a *App) WipeData(confirm string) error {
 		return err
 	}
 	// First-start state: a new key and an empty database.
-	all, err := cli.OpenService(a.ctx, a.log, a.dataDir, wailsEvents{a.ctx})
+	all, err := cli.OpenServiceWith(a.ctx, a.log, a.dataDir, wailsEvents{a.ctx}, "")
 	if err != nil {
 		a.startErr = err
 		return err
@@ -137,15 +139,12 @@ func (a *App) RotateDBKey() error {
 		p2.Close()
 	}
 	a.svc, a.prof, a.docs = nil, nil, nil
-	all, openErr := cli.OpenService(a.ctx, a.log, a.dataDir, wailsEvents{a.ctx})
+	all, openErr := cli.OpenServiceWith(a.ctx, a.log, a.dataDir, wailsEvents{a.ctx}, "")
 	if openErr != nil {
 		a.startErr = openErr
 		return errors.Join(err, openErr)
 	}
 	a.prof, a.svc, a.docs = all.Profile, all.Assistant, all.Docs
-	a.startBackground()
-	if set, e := a.svc.LocalAPISettings(a.ctx); e == nil && set.Enabled {
-		a.applyAPI(a.ctx, a.svc, set)
-	}
+	a.afterOpen()
 	return err
 }

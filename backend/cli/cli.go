@@ -4,10 +4,14 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
+
+	"golang.org/x/term"
 
 	"sidecar/backend/keychain"
 	"sidecar/backend/profile"
@@ -84,11 +88,49 @@ func UsageLines() string {
 }
 
 // OpenProfile opens the user's data folder and encrypted store, with the
-// database key from the OS keychain, for commands that need them.
+// database key from the OS keychain or, in passphrase mode, from the
+// passphrase (asked on the terminal, or read from $SIDECAR_PASSPHRASE_FILE).
 func OpenProfile(ctx context.Context) (*profile.Profile, error) {
 	dir, err := profile.Dir()
 	if err != nil {
 		return nil, err
 	}
-	return profile.Open(ctx, dir, keychain.New())
+	return openAsking(ctx, dir)
+}
+
+// EnvPassphraseFile names a file whose first line is the passphrase of
+// data in passphrase mode, for commands run without a terminal.
+const EnvPassphraseFile = "SIDECAR_PASSPHRASE_FILE"
+
+// openAsking opens dir, asking for the passphrase if the data needs one.
+func openAsking(ctx context.Context, dir string) (*profile.Profile, error) {
+	kc := keychain.New()
+	p, err := profile.Open(ctx, dir, kc)
+	if !errors.Is(err, profile.ErrPassphraseNeeded) {
+		return p, err
+	}
+	pass, err := askPassphrase("Passphrase for your Sidecar data: ")
+	if err != nil {
+		return nil, err
+	}
+	return profile.OpenWith(ctx, dir, kc, pass)
+}
+
+// askPassphrase reads a passphrase from $SIDECAR_PASSPHRASE_FILE or, on a
+// terminal, without echo.
+func askPassphrase(prompt string) (string, error) {
+	if f := os.Getenv(EnvPassphraseFile); f != "" {
+		return readPassphrase(f)
+	}
+	fd := int(os.Stdin.Fd())
+	if !term.IsTerminal(fd) {
+		return "", fmt.Errorf("%w; run the command in a terminal, or set %s to a file holding it", profile.ErrPassphraseNeeded, EnvPassphraseFile)
+	}
+	fmt.Fprint(os.Stderr, prompt)
+	b, err := term.ReadPassword(fd)
+	fmt.Fprintln(os.Stderr)
+	if err != nil {
+		return "", fmt.Errorf("read the passphrase: %w", err)
+	}
+	return string(b), nil
 }

@@ -22,6 +22,7 @@ func dataCommands() []Command {
 		{Name: "import", Usage: "sidecar import FILE [--passphrase-file F]", Summary: "restore an archive (merges without duplicates)", Run: runImport},
 		{Name: "wipe", Usage: "sidecar wipe --yes", Summary: "delete all of your Sidecar data and its keychain entries", Run: runWipe},
 		{Name: "rotate-key", Usage: "sidecar rotate-key", Summary: "re-encrypt the database under a new key (safe if interrupted)", Run: runRotateKey},
+		{Name: "key-mode", Usage: "sidecar key-mode [keychain | passphrase [--passphrase-file F]]", Summary: "show or switch where the database key comes from: the OS keychain, or a passphrase asked at start", Run: runKeyMode},
 	}
 }
 
@@ -176,5 +177,59 @@ func runRotateKey(ctx context.Context, env Env) error {
 	}
 	defer p2.Close()
 	fmt.Fprintf(env.Stdout, "re-encrypted %s under a new key; the old key is gone from the keychain\n", p2.DB.Path())
+	return nil
+}
+
+func runKeyMode(ctx context.Context, env Env) error {
+	if len(env.Args) == 0 {
+		dir, err := profile.Dir()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(env.Stdout, profile.Mode(dir))
+		return nil
+	}
+	fs := flag.NewFlagSet("key-mode", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	pf := fs.String("passphrase-file", "", "the new passphrase, first line of this file")
+	mode := env.Args[0]
+	if err := fs.Parse(env.Args[1:]); err != nil || fs.NArg() > 0 || (mode != profile.ModeKeychain && mode != profile.ModePassphrase) ||
+		(mode == profile.ModeKeychain && *pf != "") {
+		return fmt.Errorf("%w: key-mode [keychain | passphrase [--passphrase-file F]]", ErrUsage)
+	}
+	prof, err := OpenProfile(ctx)
+	if err != nil {
+		return err
+	}
+	if mode == profile.ModeKeychain {
+		p2, err := profile.UseKeychain(ctx, prof)
+		if err != nil {
+			prof.Close()
+			return err
+		}
+		defer p2.Close()
+		fmt.Fprintln(env.Stdout, "the database key is now kept in the OS keychain; no passphrase is needed at start")
+		return nil
+	}
+	pass, err := readPassphrase(*pf)
+	if err == nil && pass == "" {
+		if pass, err = askPassphrase("New passphrase: "); err == nil {
+			again, err2 := askPassphrase("Type it again: ")
+			if err = err2; err == nil && again != pass {
+				err = errors.New("the passphrases differ; nothing changed")
+			}
+		}
+	}
+	if err != nil {
+		prof.Close()
+		return err
+	}
+	p2, err := profile.UsePassphrase(ctx, prof, pass, SecretAccounts())
+	if err != nil {
+		prof.Close()
+		return err
+	}
+	defer p2.Close()
+	fmt.Fprintln(env.Stdout, "the database key now comes from your passphrase; Sidecar asks for it at start")
 	return nil
 }

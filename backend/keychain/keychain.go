@@ -54,6 +54,31 @@ const Help = "Sidecar keeps its encryption key in the OS keychain and cannot sta
 type Keychain struct {
 	Service string
 	Timeout time.Duration
+	// Backend, when set, keeps the entries instead of the OS keychain (a
+	// profile in passphrase mode keeps them in its encrypted database).
+	Backend Backend
+}
+
+// Backend stores secrets by service and account. Get returns ErrNotFound
+// for a missing entry; Delete of a missing entry is not an error.
+type Backend interface {
+	Get(service, account string) (string, error)
+	Set(service, account, secret string) error
+	Delete(service, account string) error
+}
+
+// osKeychain is the OS keychain through go-keyring.
+type osKeychain struct{}
+
+func (osKeychain) Get(service, account string) (string, error) { return keyring.Get(service, account) }
+func (osKeychain) Set(service, account, secret string) error   { return keyring.Set(service, account, secret) }
+func (osKeychain) Delete(service, account string) error        { return keyring.Delete(service, account) }
+
+func (k *Keychain) backend() Backend {
+	if k.Backend != nil {
+		return k.Backend
+	}
+	return osKeychain{}
 }
 
 // New returns a Keychain for DefaultService with DefaultTimeout.
@@ -93,7 +118,7 @@ func classify(op string, err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, keyring.ErrNotFound):
+	case errors.Is(err, keyring.ErrNotFound), errors.Is(err, ErrNotFound):
 		return ErrNotFound
 	case errors.Is(err, keyring.ErrUnsupportedPlatform):
 		return fmt.Errorf("%w: unsupported platform", ErrUnavailable)
@@ -109,18 +134,18 @@ func classify(op string, err error) error {
 
 // Get returns the secret stored under account, or ErrNotFound.
 func (k *Keychain) Get(ctx context.Context, account string) (string, error) {
-	return k.call(ctx, "read "+account, func() (string, error) { return keyring.Get(k.Service, account) })
+	return k.call(ctx, "read "+account, func() (string, error) { return k.backend().Get(k.Service, account) })
 }
 
 // Set stores secret under account, replacing any previous value.
 func (k *Keychain) Set(ctx context.Context, account, secret string) error {
-	_, err := k.call(ctx, "write "+account, func() (string, error) { return "", keyring.Set(k.Service, account, secret) })
+	_, err := k.call(ctx, "write "+account, func() (string, error) { return "", k.backend().Set(k.Service, account, secret) })
 	return err
 }
 
 // Delete removes account's entry; deleting a missing entry is not an error.
 func (k *Keychain) Delete(ctx context.Context, account string) error {
-	_, err := k.call(ctx, "delete "+account, func() (string, error) { return "", keyring.Delete(k.Service, account) })
+	_, err := k.call(ctx, "delete "+account, func() (string, error) { return "", k.backend().Delete(k.Service, account) })
 	if errors.Is(err, ErrNotFound) {
 		return nil
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"sidecar/backend/keychain"
 	"sidecar/backend/store"
@@ -28,7 +29,17 @@ var stepHook = func(step int) {}
 // database that Open can use (see recoverRotation). It returns the profile
 // reopened under the new key; p is closed.
 func Rotate(ctx context.Context, p *Profile) (*Profile, error) {
-	dir, kc, path := p.Dir, p.Keychain, DBPath(p.Dir)
+	if p.Mode == ModePassphrase {
+		return nil, errors.New("profile: the key of this data comes from your passphrase: change the passphrase to re-encrypt it")
+	}
+	return rotateInto(ctx, p, p.Keychain)
+}
+
+// rotateInto re-encrypts the database under a new random key kept in kc
+// (the OS keychain), as Rotate describes; from passphrase mode the key file
+// is removed when the new key becomes the database key.
+func rotateInto(ctx context.Context, p *Profile, kc *keychain.Keychain) (*Profile, error) {
+	dir, path := p.Dir, DBPath(p.Dir)
 	newKey, err := keychain.RandomSecret(store.KeySize)
 	if err != nil {
 		return nil, err
@@ -51,12 +62,7 @@ func Rotate(ctx context.Context, p *Profile) (*Profile, error) {
 	if err := p.Close(); err != nil {
 		return nil, fmt.Errorf("profile: rotate: %w", err)
 	}
-	for _, side := range []string{"-wal", "-shm"} {
-		if err := os.Remove(path + side); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("profile: rotate: %w", err)
-		}
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := swapIn(tmp, path); err != nil {
 		return nil, fmt.Errorf("profile: rotate: %w", err)
 	}
 	stepHook(3)
@@ -64,11 +70,29 @@ func Rotate(ctx context.Context, p *Profile) (*Profile, error) {
 	if err := kc.Set(ctx, keychain.AccountDBKey, hex.EncodeToString(newKey)); err != nil {
 		return nil, fmt.Errorf("profile: rotate: the database now uses the new key, kept as %q: %w", accountNextKey, err)
 	}
+	if err := os.Remove(filepath.Join(dir, KeyFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("profile: rotate: %w", err)
+	}
 	stepHook(4)
 	if err := kc.Delete(ctx, accountNextKey); err != nil {
 		return nil, fmt.Errorf("profile: rotate: %w", err)
 	}
 	return Open(ctx, dir, kc)
+}
+
+// swapIn replaces the closed database at path with the copy tmp: the old
+// WAL and shared-memory files go first, then an atomic rename.
+func swapIn(tmp, path string) error {
+	for _, side := range []string{"-wal", "-shm"} {
+		if err := os.Remove(path + side); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	syncDir(filepath.Dir(path))
+	return nil
 }
 
 // recoverRotation finishes or undoes a rotation a crash interrupted,
@@ -93,6 +117,10 @@ func recoverRotation(ctx context.Context, dir string, kc *keychain.Keychain) err
 	if err == nil {
 		db.Close()
 		if err := kc.Set(ctx, keychain.AccountDBKey, hex.EncodeToString(next)); err != nil {
+			return err
+		}
+		// A switch from passphrase mode: the key file goes with the old key.
+		if err := os.Remove(filepath.Join(dir, KeyFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
 	} else if !errors.Is(err, store.ErrWrongKey) {

@@ -22,6 +22,7 @@ import (
 func Wipe(ctx context.Context, dir string, kc *keychain.Keychain, providers []string) ([]string, error) {
 	var removed []string
 	var errs []error
+	passMode := Mode(dir) == ModePassphrase
 	entries, err := os.ReadDir(dir)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("profile: wipe: %w", err)
@@ -29,7 +30,7 @@ func Wipe(ctx context.Context, dir string, kc *keychain.Keychain, providers []st
 	for _, e := range entries {
 		name := e.Name()
 		ours := name == "sidecar.db" || strings.HasPrefix(name, "sidecar.db-") || strings.HasPrefix(name, "sidecar.log") ||
-			name == "localapi.json" || strings.HasPrefix(name, ".localapi-") || name == "models"
+			name == "localapi.json" || strings.HasPrefix(name, ".localapi-") || name == "models" || strings.HasPrefix(name, KeyFile)
 		if !ours {
 			continue
 		}
@@ -46,6 +47,9 @@ func Wipe(ctx context.Context, dir string, kc *keychain.Keychain, providers []st
 	}
 	for _, a := range accounts {
 		if err := kc.Delete(ctx, a); err != nil {
+			if passMode && (errors.Is(err, keychain.ErrUnavailable) || errors.Is(err, keychain.ErrTimeout)) {
+				break // passphrase mode kept its secrets in the database, now gone
+			}
 			errs = append(errs, err)
 			continue
 		}

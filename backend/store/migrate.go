@@ -101,6 +101,13 @@ var migrations = []string{
 	// the citations of each answer (JSON list).
 	`ALTER TABLE chats ADD COLUMN use_documents INTEGER NOT NULL DEFAULT 0;
 	ALTER TABLE messages ADD COLUMN citations TEXT NOT NULL DEFAULT '[]';`,
+
+	// 6: secrets of a profile in passphrase mode (no OS keychain): provider
+	// keys, the API token, the backup passphrase. Never exported.
+	`CREATE TABLE secrets (
+		account TEXT PRIMARY KEY,
+		value   TEXT NOT NULL
+	) STRICT;`,
 }
 
 // SchemaVersion is the schema version this build writes.

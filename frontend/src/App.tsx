@@ -144,7 +144,7 @@ export function App() {
   const cycleTheme = () => setTheme(theme === 'system' ? 'light' : theme === 'light' ? 'dark' : 'system');
 
   if (!status) return <div className="boot" aria-busy="true">Opening your data…</div>;
-  if (!ready) return <StatusPage status={status} />;
+  if (!ready) return <StatusPage status={status} onOpened={() => window.location.reload()} />;
 
   const nav: { id: View; label: string; icon: 'chat' | 'docs' | 'model' | 'settings' }[] = [
     { id: 'chats', label: 'Chats', icon: 'chat' },

@@ -75,6 +75,10 @@ export const api = {
   importData: (passphrase: string): Promise<ImportReport> => App.ImportData(passphrase),
   wipeData: (confirm: string): Promise<void> => App.WipeData(confirm),
   rotateDBKey: (): Promise<void> => App.RotateDBKey(),
+  unlock: (passphrase: string): Promise<void> => App.Unlock(passphrase),
+  keyMode: (): Promise<string> => App.KeyMode(),
+  usePassphrase: (passphrase: string): Promise<void> => App.UsePassphrase(passphrase),
+  useKeychain: (): Promise<void> => App.UseKeychain(),
   backupConfig: (): Promise<BackupConfig> => App.BackupConfig(),
   chooseBackupFolder: (): Promise<string> => App.ChooseBackupFolder(),
   saveBackupConfig: (c: BackupConfig, passphrase: string): Promise<BackupConfig> => App.SaveBackupConfig(c, passphrase),
@@ -105,4 +109,8 @@ export const events = {
   onDocsProgress: (fn: (p: IngestProgress) => void): Off => EventsOn('docs:progress', fn),
   onDocsChanged: (fn: () => void): Off => EventsOn('docs:changed', fn),
   onChatsChanged: (fn: () => void): Off => EventsOn('chats:changed', fn),
+  onDataProgress: (fn: (p: DataProgress) => void): Off => EventsOn('data:progress', fn),
 };
+
+/** Progress of an export: stage, and items done of total. */
+export interface DataProgress { stage: string; done: number; total: number }

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { api, type BackupConfig, type Status } from '../api';
+import { api, events, type BackupConfig, type DataProgress, type Status } from '../api';
 import { useToast } from '../toast';
 import { ConfirmDialog } from './Dialog';
 
@@ -14,15 +14,22 @@ export function DataSection({ status }: { status: Status }) {
   const [days, setDays] = useState(0);
   const [bk, setBk] = useState<BackupConfig | null>(null);
   const [bkPass, setBkPass] = useState('');
+  const [mode, setMode] = useState('keychain');
+  const [keyDialog, setKeyDialog] = useState(false);
+  const [newPass, setNewPass] = useState(['', '']);
+  const [progress, setProgress] = useState<DataProgress | null>(null);
   useEffect(() => {
     api.retentionDays().then(setDays).catch(() => {});
     api.backupConfig().then(setBk).catch(() => {});
+    api.keyMode().then(setMode).catch(() => {});
+    return events.onDataProgress(setProgress);
   }, []);
   const run = async (f: () => Promise<void>) => { setBusy(true); try { await f(); } catch (e) { toast.error(e); } finally { setBusy(false); } };
   return (
     <section className="card" data-testid="data-section">
       <h2>Your data</h2>
-      <p>Chats, documents and settings are in one encrypted database on this machine; its key is in your OS keychain.</p>
+      <p>Chats, documents and settings are in one encrypted database on this machine; {mode === 'passphrase'
+        ? 'its key is derived from your passphrase, asked at every start.' : 'its key is in your OS keychain.'}</p>
       <dl className="status-paths">
         <dt>Data folder</dt><dd><code>{status.dataDir}</code></dd>
         <dt>Log file</dt><dd><code>{status.logFile}</code></dd>
@@ -37,7 +44,13 @@ export function DataSection({ status }: { status: Status }) {
             <button type="button" className="button" disabled={busy} onClick={() => run(async () => {
               const p = await api.exportData(exportPass);
               if (p) toast.info(`Exported to ${p}`);
-            })}>Export…</button>
+            }).finally(() => setProgress(null))}>Export…</button>
+            {busy && progress && progress.total > 0 && (
+              <div className="export-progress" data-testid="export-progress">
+                <span className="muted small">{progress.stage}: {progress.done} of {progress.total}</span>
+                <progress max={progress.total} value={progress.done} />
+              </div>
+            )}
           </div>
         </div>
         <div>
@@ -92,9 +105,21 @@ export function DataSection({ status }: { status: Status }) {
         )}
         <div>
           <h3>Database key</h3>
-          <p className="muted small">Re-encrypt the database under a new random key kept in your keychain. Safe if interrupted.</p>
-          <button type="button" className="button" disabled={busy} data-testid="rotate-db-key"
-            onClick={() => run(async () => { await api.rotateDBKey(); toast.info('The database now uses a new key.'); })}>Rotate the key</button>
+          {mode === 'passphrase' ? (<>
+            <p className="muted small" data-testid="key-mode">Derived from your passphrase (Argon2id); provider keys and the API token are kept inside the encrypted database.</p>
+            <div className="row">
+              <button type="button" className="button" disabled={busy} data-testid="change-passphrase" onClick={() => { setNewPass(['', '']); setKeyDialog(true); }}>Change passphrase…</button>
+              <button type="button" className="button" disabled={busy} data-testid="use-keychain"
+                onClick={() => run(async () => { await api.useKeychain(); setMode(await api.keyMode()); toast.info('The key is now kept in your OS keychain.'); })}>Keep the key in the OS keychain</button>
+            </div>
+          </>) : (<>
+            <p className="muted small" data-testid="key-mode">A random key kept in your OS keychain. Rotating re-encrypts the database under a new one; safe if interrupted.</p>
+            <div className="row">
+              <button type="button" className="button" disabled={busy} data-testid="rotate-db-key"
+                onClick={() => run(async () => { await api.rotateDBKey(); toast.info('The database now uses a new key.'); })}>Rotate the key</button>
+              <button type="button" className="button" disabled={busy} data-testid="use-passphrase" onClick={() => { setNewPass(['', '']); setKeyDialog(true); }}>Use a passphrase instead…</button>
+            </div>
+          </>)}
         </div>
         <div>
           <h3 className="error-text">Delete all data</h3>
@@ -102,6 +127,20 @@ export function DataSection({ status }: { status: Status }) {
           <button type="button" className="button danger" data-testid="wipe" onClick={() => { setConfirm(''); setWiping(true); }}>Delete all data…</button>
         </div>
       </div>
+      {keyDialog && (
+        <ConfirmDialog title={mode === 'passphrase' ? 'Change your passphrase' : 'Protect your data with a passphrase'} confirmLabel="Re-encrypt"
+          confirmTestId="confirm-passphrase" confirmDisabled={busy || newPass[0].length < 8 || newPass[0] !== newPass[1]} onCancel={() => setKeyDialog(false)}
+          onConfirm={() => run(async () => {
+            await api.usePassphrase(newPass[0]); setKeyDialog(false); setMode(await api.keyMode());
+            toast.info('Your data is now encrypted with a key from your passphrase.');
+          })}>
+          <p>Sidecar will ask for this passphrase at every start. It cannot be recovered: without it, the data cannot be read.
+            {mode !== 'passphrase' && ' Provider keys and the API token move from the keychain into the encrypted database.'}</p>
+          <label>New passphrase (at least 8 characters)<input type="password" value={newPass[0]} onChange={(e) => setNewPass([e.target.value, newPass[1]])} autoComplete="new-password" data-testid="passphrase-1" autoFocus /></label>
+          <label>Type it again<input type="password" value={newPass[1]} onChange={(e) => setNewPass([newPass[0], e.target.value])} autoComplete="new-password" data-testid="passphrase-2" /></label>
+          {newPass[1] !== '' && newPass[0] !== newPass[1] && <p className="error-text small">The two passphrases differ.</p>}
+        </ConfirmDialog>
+      )}
       {wiping && (
         <ConfirmDialog title="Delete all of your Sidecar data?" confirmLabel="Delete everything" danger confirmTestId="confirm-wipe"
           confirmDisabled={confirm !== 'DELETE'} onCancel={() => setWiping(false)}

@@ -618,6 +618,8 @@ export namespace main {
 	}
 	export class Status {
 	    ready: boolean;
+	    needsPassphrase: boolean;
+	    canUsePassphrase: boolean;
 	    error: string;
 	    help: string;
 	    dataDir: string;
@@ -631,6 +633,8 @@ export namespace main {
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.ready = source["ready"];
+	        this.needsPassphrase = source["needsPassphrase"];
+	        this.canUsePassphrase = source["canUsePassphrase"];
 	        this.error = source["error"];
 	        this.help = source["help"];
 	        this.dataDir = source["dataDir"];

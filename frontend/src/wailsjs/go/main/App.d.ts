@@ -40,6 +40,8 @@ export function ImportModelFile():Promise<assistant.LocalModelView>;
 
 export function ImportModelFolder():Promise<assistant.LocalModelView>;
 
+export function KeyMode():Promise<string>;
+
 export function ListChats():Promise<Array<assistant.ChatView>>;
 
 export function ListDocuments():Promise<Array<docs.Document>>;
@@ -98,6 +100,12 @@ export function StopGeneration(arg1:number):Promise<void>;
 
 export function Theme():Promise<string>;
 
+export function Unlock(arg1:string):Promise<void>;
+
 export function UpdateLocalModel(arg1:string,arg2:string,arg3:assistant.LocalSettings):Promise<assistant.LocalModelView>;
+
+export function UseKeychain():Promise<void>;
+
+export function UsePassphrase(arg1:string):Promise<void>;
 
 export function WipeData(arg1:string):Promise<void>;

@@ -70,6 +70,10 @@ export function ImportModelFolder() {
   return window['go']['main']['App']['ImportModelFolder']();
 }
 
+export function KeyMode() {
+  return window['go']['main']['App']['KeyMode']();
+}
+
 export function ListChats() {
   return window['go']['main']['App']['ListChats']();
 }
@@ -186,8 +190,20 @@ export function Theme() {
   return window['go']['main']['App']['Theme']();
 }
 
+export function Unlock(arg1) {
+  return window['go']['main']['App']['Unlock'](arg1);
+}
+
 export function UpdateLocalModel(arg1, arg2, arg3) {
   return window['go']['main']['App']['UpdateLocalModel'](arg1, arg2, arg3);
+}
+
+export function UseKeychain() {
+  return window['go']['main']['App']['UseKeychain']();
+}
+
+export function UsePassphrase(arg1) {
+  return window['go']['main']['App']['UsePassphrase'](arg1);
 }
 
 export function WipeData(arg1) {
