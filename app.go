@@ -1,10 +1,10 @@
 package main
 
 import (
-	"os"
 	"context"
 	"errors"
 	"log/slog"
+	"os"
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
@@ -60,12 +60,12 @@ type Status struct {
 	NeedsPassphrase bool `json:"needsPassphrase"`
 	// CanUsePassphrase: no keychain and no data yet; Unlock with a new
 	// passphrase starts in passphrase mode.
-	CanUsePassphrase bool `json:"canUsePassphrase"`
-	Error   string `json:"error"`
-	Help    string `json:"help"`
-	DataDir string `json:"dataDir"`
-	LogFile string `json:"logFile"`
-	Version string `json:"version"`
+	CanUsePassphrase bool   `json:"canUsePassphrase"`
+	Error            string `json:"error"`
+	Help             string `json:"help"`
+	DataDir          string `json:"dataDir"`
+	LogFile          string `json:"logFile"`
+	Version          string `json:"version"`
 }
 
 // wailsEvents sends assistant events to the webview.

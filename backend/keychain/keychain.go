@@ -71,8 +71,10 @@ type Backend interface {
 type osKeychain struct{}
 
 func (osKeychain) Get(service, account string) (string, error) { return keyring.Get(service, account) }
-func (osKeychain) Set(service, account, secret string) error   { return keyring.Set(service, account, secret) }
-func (osKeychain) Delete(service, account string) error        { return keyring.Delete(service, account) }
+func (osKeychain) Set(service, account, secret string) error {
+	return keyring.Set(service, account, secret)
+}
+func (osKeychain) Delete(service, account string) error { return keyring.Delete(service, account) }
 
 func (k *Keychain) backend() Backend {
 	if k.Backend != nil {
