@@ -11,7 +11,9 @@ import (
 type State struct {
 	m      *Model
 	n      int         // tokens in the cache
-	k, v   [][]float32 // per layer: NCtx × NEmbd
+	k, v   [][]float32 // per layer: NCtx × NEmbd, for F32 weights
+	kh, vh [][]byte    // per layer: NCtx × NEmbd half floats, for the other types
+	ctx    int         // cache size in tokens
 	tokens []int
 
 	// scratch for a batch of up to maxBatch tokens, allocated once
@@ -58,12 +60,19 @@ func (m *Model) NewStateThreads(ctxSize, threads int) *State {
 	if ctxSize <= 0 || ctxSize > c.NCtx {
 		ctxSize = c.NCtx
 	}
-	s := &State{m: m}
-	s.k = make([][]float32, c.NLayer)
-	s.v = make([][]float32, c.NLayer)
-	for i := range s.k {
-		s.k[i] = make([]float32, ctxSize*c.NEmbd)
-		s.v[i] = make([]float32, ctxSize*c.NEmbd)
+	s := &State{m: m, ctx: ctxSize}
+	// The cache is half precision unless the weights are F32 (as ggml
+	// does): it halves what attention reads per token at long contexts.
+	if m.WType == F32 {
+		s.k, s.v = make([][]float32, c.NLayer), make([][]float32, c.NLayer)
+		for i := range s.k {
+			s.k[i], s.v[i] = make([]float32, ctxSize*c.NEmbd), make([]float32, ctxSize*c.NEmbd)
+		}
+	} else {
+		s.kh, s.vh = make([][]byte, c.NLayer), make([][]byte, c.NLayer)
+		for i := range s.kh {
+			s.kh[i], s.vh[i] = make([]byte, 2*ctxSize*c.NEmbd), make([]byte, 2*ctxSize*c.NEmbd)
+		}
 	}
 	e, bt := c.NEmbd, min(maxBatch, ctxSize)
 	f := func(n int) []float32 { return make([]float32, n) }
@@ -99,7 +108,7 @@ func mulChunk(m *Matrix) int { return max(4, (256<<10)/rowBytes(m.Type, m.Cols))
 func (s *State) Len() int { return s.n }
 
 // Cap is the cache size.
-func (s *State) Cap() int { return len(s.k[0]) / s.m.Config.NEmbd }
+func (s *State) Cap() int { return s.ctx }
 
 // Tokens returns the tokens in the cache.
 func (s *State) Tokens() []int { return s.tokens }
@@ -197,8 +206,13 @@ func (s *State) forward(tokens []int, wantLogits bool) {
 			pos := s.n + b
 			rope(q[b*e:(b+1)*e], pos, c.NHead, hd, c.NRot)
 			rope(kk[b*e:(b+1)*e], pos, c.NHead, hd, c.NRot)
-			copy(s.k[li][pos*e:(pos+1)*e], kk[b*e:(b+1)*e])
-			copy(s.v[li][pos*e:(pos+1)*e], vv[b*e:(b+1)*e])
+			if s.k != nil {
+				copy(s.k[li][pos*e:(pos+1)*e], kk[b*e:(b+1)*e])
+				copy(s.v[li][pos*e:(pos+1)*e], vv[b*e:(b+1)*e])
+			} else {
+				toF16(s.kh[li][2*pos*e:2*(pos+1)*e], kk[b*e:(b+1)*e])
+				toF16(s.vh[li][2*pos*e:2*(pos+1)*e], vv[b*e:(b+1)*e])
+			}
 		}
 		s.pool.split(task{s: s, attend: true, layer: li, batch: bt}, c.NHead, 1)
 		att, out := s.att[:bt*e], s.out[:bt*e]
@@ -267,7 +281,7 @@ func (s *State) attendHeads(li, bt, lo, hi, w int) {
 	c := s.m.Config
 	e, hd := c.NEmbd, c.HeadDim()
 	scale := float32(1 / math.Sqrt(float64(hd)))
-	kc, vc := s.k[li], s.v[li]
+	half := s.k == nil
 	for b := 0; b < bt; b++ {
 		last := s.n + b
 		scores := s.scores[w][:last+1]
@@ -275,7 +289,12 @@ func (s *State) attendHeads(li, bt, lo, hi, w int) {
 			qh := s.q[b*e+h*hd : b*e+(h+1)*hd]
 			mx := float32(math.Inf(-1))
 			for t := range scores {
-				d := dot(qh, kc[t*e+h*hd:t*e+(h+1)*hd]) * scale
+				var d float32
+				if half {
+					d = dotF16(s.kh[li][2*(t*e+h*hd):2*(t*e+(h+1)*hd)], qh) * scale
+				} else {
+					d = dot(qh, s.k[li][t*e+h*hd:t*e+(h+1)*hd]) * scale
+				}
 				scores[t] = d
 				mx = max(mx, d)
 			}
@@ -289,7 +308,11 @@ func (s *State) attendHeads(li, bt, lo, hi, w int) {
 			clear(ah)
 			inv := float32(1 / sum)
 			for t, p := range scores {
-				axpy(p*inv, vc[t*e+h*hd:t*e+(h+1)*hd], ah)
+				if half {
+					axpyF16(p*inv, s.vh[li][2*(t*e+h*hd):2*(t*e+(h+1)*hd)], ah)
+				} else {
+					axpy(p*inv, s.v[li][t*e+h*hd:t*e+(h+1)*hd], ah)
+				}
 			}
 		}
 	}

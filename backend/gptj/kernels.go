@@ -142,6 +142,23 @@ func axpyGo(a float32, x, y []float32) {
 	}
 }
 
+// axpyF16Go is y += a·x for half-precision x (2·len(y) bytes).
+func axpyF16Go(a float32, x []byte, y []float32) {
+	x = x[:2*len(y)]
+	for i := range y {
+		y[i] += a * f16Table[uint16(x[2*i])|uint16(x[2*i+1])<<8]
+	}
+}
+
+// toF16 stores v as half precision in dst (2·len(v) bytes).
+func toF16(dst []byte, v []float32) {
+	dst = dst[:2*len(v)]
+	for i, x := range v {
+		h := f32ToF16(x)
+		dst[2*i], dst[2*i+1] = byte(h), byte(h>>8)
+	}
+}
+
 // f16RowGo decodes half-precision bytes into dst.
 func f16RowGo(dst []float32, w []byte) {
 	w = w[:2*len(dst)]
@@ -159,6 +176,7 @@ var (
 	dot      = dotGo
 	dot4     = dot4Go
 	axpy     = axpyGo
+	axpyF16  = axpyF16Go
 	f16Row   = f16RowGo
 	kernelID = "go"
 )
@@ -168,8 +186,8 @@ func Kernels() string { return kernelID }
 
 // useGoKernels switches to the plain Go kernels (tests and benchmarks).
 func useGoKernels() func() {
-	saved := [...]any{dotQ8, dotQ4, dotF16, dotF32B, dot, axpy, f16Row, kernelID, dot4}
-	dotQ8, dotQ4, dotF16, dotF32B, dot, axpy, f16Row, kernelID, dot4 = dotQ8Go, dotQ4Go, dotF16Go, dotF32BytesGo, dotGo, axpyGo, f16RowGo, "go", dot4Go
+	saved := [...]any{dotQ8, dotQ4, dotF16, dotF32B, dot, axpy, f16Row, kernelID, dot4, axpyF16}
+	dotQ8, dotQ4, dotF16, dotF32B, dot, axpy, f16Row, kernelID, dot4, axpyF16 = dotQ8Go, dotQ4Go, dotF16Go, dotF32BytesGo, dotGo, axpyGo, f16RowGo, "go", dot4Go, axpyF16Go
 	return func() {
 		dotQ8 = saved[0].(func([]byte, *actQ8, int, int) float32)
 		dotQ4 = saved[1].(func([]byte, *actQ8, int, int) float32)
@@ -180,5 +198,6 @@ func useGoKernels() func() {
 		f16Row = saved[6].(func([]float32, []byte))
 		kernelID = saved[7].(string)
 		dot4 = saved[8].(func([]float32, []float32, int, *[4]float32))
+		axpyF16 = saved[9].(func(float32, []byte, []float32))
 	}
 }

@@ -31,6 +31,9 @@ func dot4AVX2(w, x *float32, stride, n int, out *[4]float32) // n a multiple of 
 func axpyAVX2(a float32, x, y *float32, n int) // n a multiple of 8
 
 //go:noescape
+func axpyF16AVX2(a float32, x *byte, y *float32, n int) // n a multiple of 8
+
+//go:noescape
 func f16RowAVX2(dst *float32, w *byte, n int) // n a multiple of 8
 
 // hasAVX2 reports whether the assembly kernels can run here.
@@ -42,6 +45,7 @@ func init() {
 		return
 	}
 	dotQ8, dotQ4, dotF16, dotF32B, dot, dot4, axpy, f16Row, kernelID = dotQ8Asm, dotQ4Asm, dotF16Asm, dotF32BytesAsm, dotAsm, dot4Asm, axpyAsm, f16RowAsm, "avx2"
+	axpyF16 = axpyF16Asm
 }
 
 func dotQ8Asm(w []byte, a *actQ8, off, nblk int) float32 {
@@ -135,5 +139,16 @@ func dot4Asm(w, x []float32, stride int, out *[4]float32) {
 		for i := range out {
 			out[i] += dotGo(w[n:], x[i*stride+n:i*stride+len(w)])
 		}
+	}
+}
+
+func axpyF16Asm(a float32, x []byte, y []float32) {
+	_ = x[2*len(y)-1]
+	n := len(y) &^ 7
+	if n > 0 {
+		axpyF16AVX2(a, &x[0], &y[0], n)
+	}
+	if n < len(y) {
+		axpyF16Go(a, x[2*n:], y[n:])
 	}
 }

@@ -77,6 +77,15 @@ func TestKernelsAgree(t *testing.T) {
 				t.Fatalf("axpy n=%d at %d: asm %v, go %v", n, i, y1[i], y2[i])
 			}
 		}
+		z1 := append([]float32(nil), x...)
+		z2 := append([]float32(nil), x...)
+		axpyF16Asm(-1.5, rows[F16], z1)
+		axpyF16Go(-1.5, rows[F16], z2)
+		for i := range z1 {
+			if !close32(z1[i], z2[i], 1) {
+				t.Fatalf("axpy f16 n=%d at %d: asm %v, go %v", n, i, z1[i], z2[i])
+			}
+		}
 		d1, d2 := make([]float32, n), make([]float32, n)
 		f16RowAsm(d1, rows[F16])
 		f16RowGo(d2, rows[F16])
@@ -329,9 +338,12 @@ func TestForwardKernelsAgree(t *testing.T) {
 			num += float64((asm[i] - ref[i]) * (asm[i] - ref[i]))
 			den += float64(ref[i] * ref[i])
 		}
-		// Quantized types re-quantize activations at every layer, where
-		// a last-bit difference can move a value across a rounding step.
-		limit := map[WType]float64{F32: 1e-5, F16: 1e-5, Q8_0: 1e-3, Q4_0: 1e-3}[wt]
+		// Quantized types re-quantize activations at every layer and keep
+		// the cache in half precision, where a last-bit difference in the
+		// summation order can move a value across a rounding step. The
+		// limits are still far below the types' own error against F32
+		// weights (Q8_0 ~0.01, Q4_0 ~0.2).
+		limit := map[WType]float64{F32: 1e-5, F16: 1e-4, Q8_0: 2e-3, Q4_0: 5e-3}[wt]
 		if rel := math.Sqrt(num / den); rel > limit || den == 0 {
 			t.Errorf("%v: assembly and Go logits differ by %.2e (relative)", wt, rel)
 		}
