@@ -11,8 +11,11 @@ import (
 type State struct {
 	m      *Model
 	n      int         // tokens in the cache
-	k, v   [][]float32 // per layer: NCtx × NEmbd, for F32 weights
-	kh, vh [][]byte    // per layer: NCtx × NEmbd half floats, for the other types
+	// The cache, per layer, head by head: head h of position t is at
+	// (h·ctx + t)·headDim, so attention reads each head's keys and values
+	// as one contiguous run.
+	k, v   [][]float32 // for F32 weights
+	kh, vh [][]byte    // half floats, for the other types
 	ctx    int         // cache size in tokens
 	tokens []int
 
@@ -98,6 +101,14 @@ func (s *State) mul(m *Matrix, out, x []float32, a *actQ8, batch int) {
 		clear(out[:batch*m.Rows]) // batched products add up column passes
 	}
 	s.pool.split(task{s: s, m: m, out: out, x: x, a: a, batch: batch}, m.Rows, mulChunk(m))
+}
+
+// mulGELU is mul followed by out = gelu(out + bias), done by the workers.
+func (s *State) mulGELU(m *Matrix, out, x []float32, a *actQ8, batch int, bias []float32) {
+	if batch > 1 {
+		clear(out[:batch*m.Rows])
+	}
+	s.pool.split(task{s: s, m: m, out: out, x: x, a: a, batch: batch, geluB: bias}, m.Rows, mulChunk(m))
 }
 
 // mulChunk is how many rows a worker takes at a time: about 256 KiB of
@@ -206,12 +217,15 @@ func (s *State) forward(tokens []int, wantLogits bool) {
 			pos := s.n + b
 			rope(q[b*e:(b+1)*e], pos, c.NHead, hd, c.NRot)
 			rope(kk[b*e:(b+1)*e], pos, c.NHead, hd, c.NRot)
-			if s.k != nil {
-				copy(s.k[li][pos*e:(pos+1)*e], kk[b*e:(b+1)*e])
-				copy(s.v[li][pos*e:(pos+1)*e], vv[b*e:(b+1)*e])
-			} else {
-				toF16(s.kh[li][2*pos*e:2*(pos+1)*e], kk[b*e:(b+1)*e])
-				toF16(s.vh[li][2*pos*e:2*(pos+1)*e], vv[b*e:(b+1)*e])
+			for h := 0; h < c.NHead; h++ {
+				at, src := (h*s.ctx+pos)*hd, b*e+h*hd
+				if s.k != nil {
+					copy(s.k[li][at:at+hd], kk[src:src+hd])
+					copy(s.v[li][at:at+hd], vv[src:src+hd])
+				} else {
+					toF16(s.kh[li][2*at:2*(at+hd)], kk[src:src+hd])
+					toF16(s.vh[li][2*at:2*(at+hd)], vv[src:src+hd])
+				}
 			}
 		}
 		s.pool.split(task{s: s, attend: true, layer: li, batch: bt}, c.NHead, 1)
@@ -221,10 +235,7 @@ func (s *State) forward(tokens []int, wantLogits bool) {
 		}
 		s.mul(l.out, out, att, &s.a2, bt)
 		ff, ff2 := s.ff[:bt*4*e], s.ff2[:bt*e]
-		s.mul(l.fcIn, ff, h, &s.ah, bt)
-		for i := range ff {
-			ff[i] = gelu(ff[i] + l.fcInB[i%(4*e)])
-		}
+		s.mulGELU(l.fcIn, ff, h, &s.ah, bt, l.fcInB) // the workers apply bias and GELU to their rows
 		if l.fcOut.quantized() {
 			s.a2.quantize(ff)
 		}
@@ -290,10 +301,11 @@ func (s *State) attendHeads(li, bt, lo, hi, w int) {
 			mx := float32(math.Inf(-1))
 			for t := range scores {
 				var d float32
+				at := (h*s.ctx + t) * hd
 				if half {
-					d = dotF16(s.kh[li][2*(t*e+h*hd):2*(t*e+(h+1)*hd)], qh) * scale
+					d = dotF16(s.kh[li][2*at:2*(at+hd)], qh) * scale
 				} else {
-					d = dot(qh, s.k[li][t*e+h*hd:t*e+(h+1)*hd]) * scale
+					d = dot(qh, s.k[li][at:at+hd]) * scale
 				}
 				scores[t] = d
 				mx = max(mx, d)
@@ -308,10 +320,11 @@ func (s *State) attendHeads(li, bt, lo, hi, w int) {
 			clear(ah)
 			inv := float32(1 / sum)
 			for t, p := range scores {
+				at := (h*s.ctx + t) * hd
 				if half {
-					axpyF16(p*inv, s.vh[li][2*(t*e+h*hd):2*(t*e+(h+1)*hd)], ah)
+					axpyF16(p*inv, s.vh[li][2*at:2*(at+hd)], ah)
 				} else {
-					axpy(p*inv, s.v[li][t*e+h*hd:t*e+(h+1)*hd], ah)
+					axpy(p*inv, s.v[li][at:at+hd], ah)
 				}
 			}
 		}

@@ -27,6 +27,7 @@ type task struct {
 	m       *Matrix
 	out, x  []float32
 	a       *actQ8
+	geluB   []float32 // if set: out = gelu(out + geluB[row]) once the rows are done
 	batch   int
 	lo, hi  int
 	attend  bool
@@ -69,6 +70,14 @@ func (t task) one() {
 		return
 	}
 	t.m.mulRows(t.out, t.x, t.a, t.batch, t.lo, t.hi, t.s.rows[t.scratch])
+	if t.geluB != nil {
+		for b := 0; b < t.batch; b++ {
+			o := t.out[b*t.m.Rows : (b+1)*t.m.Rows]
+			for r := t.lo; r < t.hi; r++ {
+				o[r] = gelu(o[r] + t.geluB[r])
+			}
+		}
+	}
 }
 
 // split runs t over [0, n) in chunks of step shared by all workers (the
