@@ -42,11 +42,12 @@ func (s *Service) Restore(ctx context.Context, r Restored) (Result, error) {
 	for i, c := range r.Chunks {
 		texts[i] = embedText(r.Title, c)
 	}
-	vecs, err := s.emb.Embed(ctx, texts)
+	emb, m := s.current()
+	vecs, err := emb.Embed(ctx, texts)
 	if err != nil {
 		return res, fmt.Errorf("docs: restore: embed: %w", err)
 	}
-	id, err = s.write(ctx, 0, r.Source, r.Title, Extracted{Kind: r.Kind, Text: r.Content}, r.Size, r.SHA256, r.Chunks, vecs)
+	id, err = s.write(ctx, m, 0, r.Source, r.Title, Extracted{Kind: r.Kind, Text: r.Content}, r.Size, r.SHA256, r.Chunks, vecs)
 	if err != nil {
 		return res, err
 	}

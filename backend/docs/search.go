@@ -146,14 +146,15 @@ func (s *Service) hit(ctx context.Context, chunkID int64, o SearchOptions) (Hit,
 
 // knn returns up to n chunk IDs nearest to query by cosine similarity.
 func (s *Service) knn(ctx context.Context, query string, n int) ([]int64, error) {
-	vecs, err := s.emb.Embed(ctx, []string{query})
+	emb, m := s.current()
+	vecs, err := emb.Embed(ctx, []string{query})
 	if err != nil {
 		return nil, fmt.Errorf("docs: embed query: %w", err)
 	}
 	qv := vecs[0]
 	// Coarse: L2 distance between int8-quantised unit vectors (a quarter of
 	// the float data to scan), 8× oversampled.
-	rows, err := s.db.SQL().QueryContext(ctx, fmt.Sprintf(`SELECT rowid FROM %s WHERE embedding MATCH vec_quantize_int8(vec_f32(?), 'unit') AND k = ?`, s.model.table),
+	rows, err := s.db.SQL().QueryContext(ctx, fmt.Sprintf(`SELECT rowid FROM %s WHERE embedding MATCH vec_quantize_int8(vec_f32(?), 'unit') AND k = ?`, m.table),
 		floatBlob(qv), 8*n)
 	if err != nil {
 		return nil, fmt.Errorf("docs: vector search: %w", err)
@@ -174,7 +175,7 @@ func (s *Service) knn(ctx context.Context, query string, n int) ([]int64, error)
 	for i, id := range cand {
 		args[i], marks[i] = id, "?"
 	}
-	fr, err := s.db.SQL().QueryContext(ctx, fmt.Sprintf(`SELECT chunk_id, v FROM %s WHERE chunk_id IN (%s)`, s.model.floatTable(), strings.Join(marks, ",")), args...)
+	fr, err := s.db.SQL().QueryContext(ctx, fmt.Sprintf(`SELECT chunk_id, v FROM %s WHERE chunk_id IN (%s)`, m.floatTable(), strings.Join(marks, ",")), args...)
 	if err != nil {
 		return nil, fmt.Errorf("docs: vector search: %w", err)
 	}

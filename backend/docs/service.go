@@ -67,7 +67,7 @@ func New(ctx context.Context, db *store.DB, emb Embedder, log *slog.Logger) (*Se
 }
 
 // ModelName is the embedding model searches use.
-func (s *Service) ModelName() string { return s.emb.Name() }
+func (s *Service) ModelName() string { return s.Embedder().Name() }
 
 func (s *Service) ensureModel(ctx context.Context, emb Embedder) (embModel, error) {
 	q := s.db.SQL()
@@ -176,16 +176,24 @@ func (s *Service) Add(ctx context.Context, source, title string, data []byte) (R
 	for i, c := range chunks {
 		texts[i] = embedText(title, c)
 	}
-	vecs, err := s.emb.Embed(ctx, texts)
-	if err != nil {
-		return r, fmt.Errorf("docs: embed: %w", err)
-	}
 	if title == "" {
 		title = filepath.Base(source)
 	}
-	id, err := s.write(ctx, oldID, source, title, ex, int64(len(data)), sha, chunks, vecs)
-	if err != nil {
-		return r, err
+	var id int64
+	for attempt := 0; ; attempt++ {
+		emb, m := s.current()
+		vecs, err := emb.Embed(ctx, texts)
+		if err != nil {
+			return r, fmt.Errorf("docs: embed: %w", err)
+		}
+		id, err = s.write(ctx, m, oldID, source, title, ex, int64(len(data)), sha, chunks, vecs)
+		if errors.Is(err, errModelChanged) && attempt < 3 {
+			continue // the embedding model switched while this file was embedded
+		}
+		if err != nil {
+			return r, err
+		}
+		break
 	}
 	r.Outcome, r.Document, r.Chunks = Added, id, len(chunks)
 	if oldID != 0 {
@@ -200,11 +208,17 @@ func embedText(title string, c Chunk) string {
 	return title + "\n" + c.Heading + "\n" + c.Text
 }
 
+// errModelChanged: the vectors were made by a model no longer in use.
+var errModelChanged = errors.New("docs: the embedding model changed")
+
 // write stores a document with its chunks and vectors in one transaction,
 // replacing an earlier version (oldID != 0).
-func (s *Service) write(ctx context.Context, oldID int64, source, title string, ex Extracted, size int64, sha string, chunks []Chunk, vecs [][]float32) (int64, error) {
+func (s *Service) write(ctx context.Context, m embModel, oldID int64, source, title string, ex Extracted, size int64, sha string, chunks []Chunk, vecs [][]float32) (int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if m.id != s.model.id {
+		return 0, errModelChanged
+	}
 	tx, err := s.db.SQL().BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("docs: %w", err)
@@ -233,12 +247,12 @@ func (s *Service) write(ctx context.Context, oldID int64, source, title string, 
 		return 0, fmt.Errorf("docs: %w", err)
 	}
 	defer insChunk.Close()
-	insQ, err := tx.PrepareContext(ctx, fmt.Sprintf(`INSERT INTO %s(rowid, embedding) VALUES (?, vec_quantize_int8(vec_f32(?), 'unit'))`, s.model.table))
+	insQ, err := tx.PrepareContext(ctx, fmt.Sprintf(`INSERT INTO %s(rowid, embedding) VALUES (?, vec_quantize_int8(vec_f32(?), 'unit'))`, m.table))
 	if err != nil {
 		return 0, fmt.Errorf("docs: %w", err)
 	}
 	defer insQ.Close()
-	insFloat, err := tx.PrepareContext(ctx, fmt.Sprintf(`INSERT INTO %s(chunk_id, v) VALUES (?, ?)`, s.model.floatTable()))
+	insFloat, err := tx.PrepareContext(ctx, fmt.Sprintf(`INSERT INTO %s(chunk_id, v) VALUES (?, ?)`, m.floatTable()))
 	if err != nil {
 		return 0, fmt.Errorf("docs: %w", err)
 	}
@@ -323,12 +337,13 @@ func (s *Service) List(ctx context.Context) ([]Document, error) {
 	}
 	defer rows.Close()
 	out := []Document{}
+	model := s.ModelName()
 	for rows.Next() {
 		var d Document
 		if err := rows.Scan(&d.ID, &d.Source, &d.Title, &d.Kind, &d.Size, &d.Status, &d.UpdatedAt, &d.Chunks); err != nil {
 			return nil, fmt.Errorf("docs: list: %w", err)
 		}
-		d.Model = s.model.name
+		d.Model = model
 		out = append(out, d)
 	}
 	return out, rows.Err()
@@ -352,7 +367,7 @@ func (s *Service) Get(ctx context.Context, id int64) (Full, error) {
 	if err != nil {
 		return f, fmt.Errorf("docs: %w", err)
 	}
-	f.Model = s.model.name
+	f.Model = s.ModelName()
 	return f, nil
 }
 

@@ -9,8 +9,8 @@ import (
 // State is one conversation's evaluation state: the KV cache and the
 // position. A model can serve several States.
 type State struct {
-	m      *Model
-	n      int         // tokens in the cache
+	m *Model
+	n int // tokens in the cache
 	// The cache, per layer, head by head: head h of position t is at
 	// (h·ctx + t)·headDim, so attention reads each head's keys and values
 	// as one contiguous run.
