@@ -91,6 +91,9 @@ func (a *App) startup(ctx context.Context) {
 // user enabled it, the local API.
 func (a *App) afterOpen() {
 	a.startBackground()
+	// Fill in vectors the model in use lacks (a model whose key was removed
+	// falls back to the built-in one, whose index is then rebuilt).
+	a.startEmbedding(a.docs, a.docs.Embedder())
 	if set, err := a.svc.LocalAPISettings(a.ctx); err == nil && set.Enabled {
 		a.applyAPI(a.ctx, a.svc, set)
 	}

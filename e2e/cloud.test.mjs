@@ -38,6 +38,24 @@ function fakeOpenAI() {
       res.end('data: [DONE]\n\n');
       return;
     }
+    if (req.url === '/v1/embeddings') {
+      // Word hashing into 1536 dimensions: deterministic, and shared words
+      // make vectors close, so search through these vectors can be checked.
+      const { input, model } = JSON.parse(body);
+      const data = input.map((text, index) => {
+        const v = new Array(1536).fill(0);
+        for (const w of text.toLowerCase().match(/[a-z]+/g) ?? []) {
+          let h = 2166136261;
+          for (const ch of w) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
+          v[h % 1536] += 1;
+        }
+        const n = Math.hypot(...v) || 1;
+        return { object: 'embedding', index, embedding: v.map((x) => x / n) };
+      });
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ object: 'list', data, model, usage: { prompt_tokens: 1, total_tokens: 1 } }));
+      return;
+    }
     res.writeHead(404).end();
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, seen, url: `http://127.0.0.1:${server.address().port}/v1` })));
@@ -84,6 +102,24 @@ test('cloud: OpenAI key via Settings, chat streams, key only in the keychain', {
   const chatReq = fake.seen.find((s) => s.path === '/v1/chat/completions');
   assert.equal(JSON.parse(chatReq.body).model, 'gpt-e2e');
   assert.equal(JSON.parse(chatReq.body).messages.at(-1).content, 'hello cloud');
+
+  // Documents switch to OpenAI embeddings in the background; search then
+  // embeds the query with OpenAI too.
+  await page.getByTestId('nav-documents').click();
+  await page.getByTestId('add-note').click();
+  await page.getByTestId('note-title').fill('Ferry timetable');
+  await page.getByTestId('note-text').fill('The ferry to the island leaves from pier seven at dawn.');
+  await page.getByTestId('note-save').click();
+  await page.getByText('Ferry timetable').first().waitFor();
+  await page.getByTestId('embedding-model').selectOption('openai/text-embedding-3-small');
+  await page.waitForFunction(() => !document.querySelector('[data-testid="embedding-progress"]')
+    && document.querySelector('[data-testid="embedding-model"]')?.value === 'openai/text-embedding-3-small', null, { timeout: 30000 });
+  const embedReqs = fake.seen.filter((s) => s.path === '/v1/embeddings');
+  assert.ok(embedReqs.some((s) => JSON.parse(s.body).input.some((x) => x.includes('pier seven'))), 'the note was not embedded with OpenAI');
+  await page.getByLabel('Search documents').fill('island ferry');
+  await page.getByTestId('doc-hit').first().waitFor();
+  assert.ok(fake.seen.filter((s) => s.path === '/v1/embeddings').some((s) => JSON.parse(s.body).input.includes('island ferry')), 'the query was not embedded with OpenAI');
+  await page.screenshot({ path: path.join(outDir, 'documents-openai-embeddings.png') });
 
   await app.stop();
   for (const f of readdirSync(home)) {

@@ -24,6 +24,10 @@ export type Citation = assistant.Citation;
 export type ImportReport = dataexport.Report;
 export type BackupConfig = backup.Config;
 export type Theme = 'system' | 'light' | 'dark';
+export interface EmbeddingModel { id: string; label: string; available: boolean; note: string }
+export interface EmbeddingProgressData { model: string; done: number; total: number }
+export interface EmbeddingState { active: string; models: EmbeddingModel[]; running: EmbeddingProgressData | null }
+export interface EmbeddingProgress extends EmbeddingProgressData { finished: boolean; error: string }
 export interface IngestProgress { files: number; filesTotal: number; chunks: number; current: string; done: boolean; results: DocResult[] | null; error: string }
 
 export interface TokenEvent { chatId: number; messageId: number; text: string }
@@ -86,6 +90,9 @@ export const api = {
   retentionDays: (): Promise<number> => App.RetentionDays(),
   setRetentionDays: (days: number): Promise<number> => App.SetRetentionDays(days),
   listDocuments: (): Promise<Doc[]> => App.ListDocuments(),
+  embeddingModels: (): Promise<EmbeddingState> => App.EmbeddingModels() as Promise<EmbeddingState>,
+  useEmbeddingModel: (id: string): Promise<void> => App.UseEmbeddingModel(id),
+  reindexDocuments: (): Promise<void> => App.ReindexDocuments(),
   addDocumentFiles: (): Promise<DocResult[]> => App.AddDocumentFiles(),
   addDocumentFolder: (): Promise<DocResult[]> => App.AddDocumentFolder(),
   addNote: (title: string, text: string): Promise<DocResult> => App.AddNote(title, text),
@@ -107,6 +114,7 @@ export const events = {
   onDownload: (fn: (e: DownloadEvent) => void): Off => EventsOn('models:download', fn),
   onModelsChanged: (fn: () => void): Off => EventsOn('models:changed', fn),
   onDocsProgress: (fn: (p: IngestProgress) => void): Off => EventsOn('docs:progress', fn),
+  onDocsEmbedding: (fn: (p: EmbeddingProgress) => void): Off => EventsOn('docs:embedding', fn),
   onDocsChanged: (fn: () => void): Off => EventsOn('docs:changed', fn),
   onChatsChanged: (fn: () => void): Off => EventsOn('chats:changed', fn),
   onDataProgress: (fn: (p: DataProgress) => void): Off => EventsOn('data:progress', fn),

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { api, events, type Doc, type DocHit, type IngestProgress } from '../api';
+import { api, events, type Doc, type DocHit, type EmbeddingProgressData, type EmbeddingState, type IngestProgress } from '../api';
 import { bytes } from '../format';
 import { highlightSnippet } from '../markdown';
 import { relativeTime } from '../state';
@@ -18,12 +18,25 @@ export function DocumentsPage() {
   const [noteOpen, setNoteOpen] = useState(false);
   const [noteTitle, setNoteTitle] = useState('');
   const [noteText, setNoteText] = useState('');
+  const [emb, setEmb] = useState<EmbeddingState | null>(null);
+  const [embRun, setEmbRun] = useState<EmbeddingProgressData | null>(null);
 
-  const refresh = useCallback(() => { api.listDocuments().then(setList).catch(toast.error); }, [toast]);
+  const refresh = useCallback(() => {
+    api.listDocuments().then(setList).catch(toast.error);
+    api.embeddingModels().then((s) => { setEmb(s); setEmbRun(s.running); }).catch(() => {});
+  }, [toast]);
   useEffect(() => {
     refresh();
     const offs = [
       events.onDocsChanged(refresh),
+      events.onDocsEmbedding((p) => {
+        if (p.finished) {
+          setEmbRun(null);
+          if (p.error) toast.error(`Embedding with ${p.model} failed: ${p.error}`);
+        } else {
+          setEmbRun(p.done < p.total ? p : null);
+        }
+      }),
       events.onDocsProgress((p) => {
         setProgress(p.done ? null : p);
         if (p.done) {
@@ -55,7 +68,25 @@ export function DocumentsPage() {
           <button type="button" className="button primary" data-testid="add-files" onClick={() => api.addDocumentFiles().catch(toast.error)}>Add files…</button>
           <button type="button" className="button" onClick={() => api.addDocumentFolder().catch(toast.error)}>Add a folder…</button>
           <button type="button" className="button" data-testid="add-note" onClick={() => setNoteOpen(!noteOpen)}>Paste a note</button>
+          <button type="button" className="button" data-testid="reindex" title="Read every file again and rebuild missing vectors"
+            onClick={() => api.reindexDocuments().catch(toast.error)}>Re-index</button>
         </div>
+        {emb && (
+          <div className="embedding-row">
+            <label>Embedding model
+              <select value={embRun?.model ?? emb.active} data-testid="embedding-model" onChange={(e) => api.useEmbeddingModel(e.target.value).then(refresh).catch(toast.error)}>
+                {emb.models.map((m) => <option key={m.id} value={m.id} disabled={!m.available}>{m.label}{m.available ? '' : ' — needs an API key'}</option>)}
+              </select>
+            </label>
+            <span className="muted small">{emb.models.find((m) => m.id === (embRun?.model ?? emb.active))?.note || 'Vectors are computed on this machine.'}</span>
+            {embRun && (
+              <div className="export-progress" data-testid="embedding-progress">
+                <span className="muted small">Embedding with {embRun.model}: {embRun.done} of {embRun.total} chunks. Search uses {emb.active} until this is done.</span>
+                <progress max={Math.max(1, embRun.total)} value={embRun.done} />
+              </div>
+            )}
+          </div>
+        )}
         {noteOpen && (
           <form className="note-form" onSubmit={(e) => {
             e.preventDefault();

@@ -445,6 +445,22 @@ export namespace docs {
 	        this.updatedAt = source["updatedAt"];
 	    }
 	}
+	export class EmbedProgress {
+	    model: string;
+	    done: number;
+	    total: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new EmbedProgress(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.model = source["model"];
+	        this.done = source["done"];
+	        this.total = source["total"];
+	    }
+	}
 	export class Full {
 	    id: number;
 	    source: string;
@@ -596,6 +612,58 @@ export namespace main {
 	        this.error = source["error"];
 	        this.authFailures = source["authFailures"];
 	        this.recent = this.convertValues(source["recent"], localapi.AuthFailure);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class EmbeddingModel {
+	    id: string;
+	    label: string;
+	    available: boolean;
+	    note: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new EmbeddingModel(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.label = source["label"];
+	        this.available = source["available"];
+	        this.note = source["note"];
+	    }
+	}
+	export class EmbeddingState {
+	    active: string;
+	    models: EmbeddingModel[];
+	    running?: docs.EmbedProgress;
+	
+	    static createFrom(source: any = {}) {
+	        return new EmbeddingState(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.active = source["active"];
+	        this.models = this.convertValues(source["models"], EmbeddingModel);
+	        this.running = this.convertValues(source["running"], docs.EmbedProgress);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {

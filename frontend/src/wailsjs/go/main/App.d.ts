@@ -3,8 +3,8 @@
 import {docs} from '../models';
 import {backup} from '../models';
 import {assistant} from '../models';
-import {dataexport} from '../models';
 import {main} from '../models';
+import {dataexport} from '../models';
 
 export function AddDocumentFiles():Promise<Array<docs.Result>>;
 
@@ -29,6 +29,8 @@ export function DeleteDocument(arg1:number):Promise<void>;
 export function DownloadModel(arg1:string,arg2:string):Promise<string>;
 
 export function EditAndResend(arg1:number,arg2:number,arg3:string):Promise<assistant.SendResult>;
+
+export function EmbeddingModels():Promise<main.EmbeddingState>;
 
 export function ExportData(arg1:string):Promise<string>;
 
@@ -61,6 +63,8 @@ export function PendingDownloads():Promise<Array<assistant.PendingDownload>>;
 export function Providers():Promise<Array<assistant.ProviderView>>;
 
 export function Regenerate(arg1:number):Promise<assistant.SendResult>;
+
+export function ReindexDocuments():Promise<void>;
 
 export function RemoveLocalModel(arg1:string):Promise<void>;
 
@@ -103,6 +107,8 @@ export function Theme():Promise<string>;
 export function Unlock(arg1:string):Promise<void>;
 
 export function UpdateLocalModel(arg1:string,arg2:string,arg3:assistant.LocalSettings):Promise<assistant.LocalModelView>;
+
+export function UseEmbeddingModel(arg1:string):Promise<void>;
 
 export function UseKeychain():Promise<void>;
 

@@ -50,6 +50,10 @@ export function EditAndResend(arg1, arg2, arg3) {
   return window['go']['main']['App']['EditAndResend'](arg1, arg2, arg3);
 }
 
+export function EmbeddingModels() {
+  return window['go']['main']['App']['EmbeddingModels']();
+}
+
 export function ExportData(arg1) {
   return window['go']['main']['App']['ExportData'](arg1);
 }
@@ -112,6 +116,10 @@ export function Providers() {
 
 export function Regenerate(arg1) {
   return window['go']['main']['App']['Regenerate'](arg1);
+}
+
+export function ReindexDocuments() {
+  return window['go']['main']['App']['ReindexDocuments']();
 }
 
 export function RemoveLocalModel(arg1) {
@@ -196,6 +204,10 @@ export function Unlock(arg1) {
 
 export function UpdateLocalModel(arg1, arg2, arg3) {
   return window['go']['main']['App']['UpdateLocalModel'](arg1, arg2, arg3);
+}
+
+export function UseEmbeddingModel(arg1) {
+  return window['go']['main']['App']['UseEmbeddingModel'](arg1);
 }
 
 export function UseKeychain() {
