@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
+	"sidecar/backend/cli"
 	"sidecar/backend/docs"
 )
 
@@ -54,6 +56,10 @@ func (a *App) EmbeddingModels() (EmbeddingState, error) {
 	st := EmbeddingState{Active: d.ModelName(), Models: []EmbeddingModel{{
 		ID: docs.LexicalName, Label: "Built-in (lexical, no download, works offline)", Available: true,
 	}}}
+	for _, l := range cli.LocalEmbeddings(a.dataDir) {
+		st.Models = append(st.Models, EmbeddingModel{ID: l.ID, Label: fmt.Sprintf("%s (on this machine, %d dimensions)", l.Name, l.Dims),
+			Available: true, Note: "runs on this machine; nothing leaves it"})
+	}
 	for _, o := range a.svc.CloudEmbeddings() {
 		m := EmbeddingModel{ID: o.ID, Label: o.Label, Available: o.Available, Note: "sends your document text to the provider"}
 		if !o.Available {
@@ -80,7 +86,13 @@ func (a *App) UseEmbeddingModel(id string) error {
 		return err
 	}
 	var emb docs.Embedder = docs.Lexical{}
-	if id != docs.LexicalName {
+	if strings.HasPrefix(id, cli.LocalEmbeddingPrefix) {
+		e, err := cli.LoadLocalEmbedder(a.dataDir, id)
+		if err != nil {
+			return err
+		}
+		emb = e
+	} else if id != docs.LexicalName {
 		e, err := a.svc.CloudEmbedder(id)
 		if err != nil {
 			return err
@@ -121,6 +133,26 @@ func (a *App) startEmbedding(d *docs.Service, emb docs.Embedder) {
 		runtime.EventsEmit(a.ctx, eventDocsEmbedding, end)
 		runtime.EventsEmit(a.ctx, eventDocsChanged, nil)
 	}()
+}
+
+// ImportEmbeddingModel asks for a Hugging Face sentence-embedding folder
+// (config.json, model.safetensors, tokenizer.json), checks it by loading
+// it and copies it into the data folder. It returns the model's ID, or ""
+// if the user cancelled.
+func (a *App) ImportEmbeddingModel() (string, error) {
+	if _, err := a.documents(); err != nil {
+		return "", err
+	}
+	dir, err := runtime.OpenDirectoryDialog(a.ctx, runtime.OpenDialogOptions{Title: "Import a sentence-embedding model folder (BERT family, e.g. all-MiniLM-L6-v2)"})
+	if err != nil || dir == "" {
+		return "", err
+	}
+	id, err := cli.ImportLocalEmbedding(a.dataDir, dir)
+	if err != nil {
+		return "", err
+	}
+	runtime.EventsEmit(a.ctx, eventDocsChanged, nil)
+	return id, nil
 }
 
 // ReindexDocuments reads every document added from a file again

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"sidecar/backend/assistant"
@@ -69,7 +70,7 @@ func SecretAccounts() []string {
 func newServices(ctx context.Context, log *slog.Logger, dir string, events assistant.Events, prof *profile.Profile) (*Services, error) {
 	svc := assistant.New(prof.DB, events, log, &llm.Echo{Delay: 25 * time.Millisecond})
 	enableProviders(ctx, svc, prof, filepath.Join(dir, ModelsFolder))
-	ds, err := docs.New(ctx, prof.DB, chosenEmbedder(ctx, svc, prof), log)
+	ds, err := docs.New(ctx, prof.DB, chosenEmbedder(ctx, svc, prof, dir), log)
 	if err != nil {
 		prof.Close()
 		return nil, err
@@ -81,9 +82,15 @@ func newServices(ctx context.Context, log *slog.Logger, dir string, events assis
 // chosenEmbedder is the documents' embedding model the user picked, if it
 // can run now, else the built-in one (whose vectors are then filled in by
 // BackfillEmbeddings).
-func chosenEmbedder(ctx context.Context, svc *assistant.Service, prof *profile.Profile) docs.Embedder {
+func chosenEmbedder(ctx context.Context, svc *assistant.Service, prof *profile.Profile, dir string) docs.Embedder {
 	name := docs.ChosenEmbedder(ctx, prof.DB.SQL())
 	if name == "" || name == docs.LexicalName {
+		return docs.Lexical{}
+	}
+	if strings.HasPrefix(name, LocalEmbeddingPrefix) {
+		if e, err := LoadLocalEmbedder(dir, name); err == nil {
+			return e
+		}
 		return docs.Lexical{}
 	}
 	if e, err := svc.CloudEmbedder(name); err == nil {

@@ -143,6 +143,8 @@ func (s *Service) storeVectors(ctx context.Context, m embModel, batch []pendingC
 		return fmt.Errorf("docs: %w", err)
 	}
 	defer tx.Rollback()
+	var ids []int64
+	var stored [][]float32
 	for i, c := range batch {
 		if len(vecs[i]) != m.dims {
 			return fmt.Errorf("docs: %s returned %d dimensions, not %d", m.name, len(vecs[i]), m.dims)
@@ -161,8 +163,13 @@ func (s *Service) storeVectors(ctx context.Context, m embModel, batch []pendingC
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %s(chunk_id, v) VALUES (?, ?)`, m.floatTable()), c.id, blob); err != nil {
 			return fmt.Errorf("docs: store vector: %w", err)
 		}
+		ids, stored = append(ids, c.id), append(stored, vecs[i])
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("docs: %w", err)
+	}
+	s.indexChanged(m, ids, stored, nil)
+	return nil
 }
 
 // switchLocked makes m the model in use, records it, and drops every
@@ -209,6 +216,9 @@ func (s *Service) switchLocked(ctx context.Context, emb Embedder, m embModel) er
 		return fmt.Errorf("docs: %w", err)
 	}
 	s.emb, s.model = emb, m
+	s.idxMu.Lock()
+	s.index = nil // rebuilt for the new model on the next search
+	s.idxMu.Unlock()
 	return nil
 }
 

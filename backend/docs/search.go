@@ -152,20 +152,14 @@ func (s *Service) knn(ctx context.Context, query string, n int) ([]int64, error)
 		return nil, fmt.Errorf("docs: embed query: %w", err)
 	}
 	qv := vecs[0]
-	// Coarse: L2 distance between int8-quantised unit vectors (a quarter of
-	// the float data to scan), 8× oversampled.
-	rows, err := s.db.SQL().QueryContext(ctx, fmt.Sprintf(`SELECT rowid FROM %s WHERE embedding MATCH vec_quantize_int8(vec_f32(?), 'unit') AND k = ?`, m.table),
-		floatBlob(qv), 8*n)
+	// Coarse: int8 vectors in memory, 8× oversampled.
+	ix, err := s.memIndexFor(ctx, m)
 	if err != nil {
-		return nil, fmt.Errorf("docs: vector search: %w", err)
+		return nil, err
 	}
-	var cand []int64
-	for rows.Next() {
-		var id int64
-		rows.Scan(&id)
-		cand = append(cand, id)
-	}
-	rows.Close()
+	s.idxMu.Lock()
+	cand := ix.top(qv, 8*n)
+	s.idxMu.Unlock()
 	if len(cand) == 0 {
 		return nil, nil
 	}

@@ -26,6 +26,9 @@ type Service struct {
 
 	mu    sync.Mutex // serialises writes
 	model embModel
+
+	idxMu sync.Mutex
+	index *memIndex // coarse vector search of the model in use, once loaded
 }
 
 // embModel is a row of embedding_models: one vector table per model.
@@ -226,8 +229,9 @@ func (s *Service) write(ctx context.Context, m embModel, oldID int64, source, ti
 	defer tx.Rollback()
 	now := time.Now().UnixMilli()
 	id := oldID
+	var removed []int64
 	if oldID != 0 {
-		if err := s.deleteChunks(ctx, tx, oldID); err != nil {
+		if removed, err = s.deleteChunks(ctx, tx, oldID); err != nil {
 			return 0, err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE documents SET title = ?, mime = ?, size = ?, sha256 = ?, content = ?, status = 'ready', updated_at = ? WHERE id = ?`,
@@ -257,12 +261,14 @@ func (s *Service) write(ctx context.Context, m embModel, oldID int64, source, ti
 		return 0, fmt.Errorf("docs: %w", err)
 	}
 	defer insFloat.Close()
+	added := make([]int64, len(chunks))
 	for i, c := range chunks {
 		res, err := insChunk.ExecContext(ctx, id, c.Ord, c.Text, c.LineStart, c.LineEnd, c.Heading, c.Tokens)
 		if err != nil {
 			return 0, fmt.Errorf("docs: store chunk: %w", err)
 		}
 		cid, _ := res.LastInsertId()
+		added[i] = cid
 		blob := floatBlob(vecs[i])
 		if _, err := insQ.ExecContext(ctx, cid, blob); err != nil {
 			return 0, fmt.Errorf("docs: store vector: %w", err)
@@ -274,15 +280,27 @@ func (s *Service) write(ctx context.Context, m embModel, oldID int64, source, ti
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("docs: %w", err)
 	}
+	s.indexChanged(m, added, vecs, removed)
 	return id, nil
 }
 
 // deleteChunks removes a document's chunks, their FTS rows (trigger) and
-// their vectors in every model's tables.
-func (s *Service) deleteChunks(ctx context.Context, tx *sql.Tx, docID int64) error {
+// their vectors in every model's tables, returning the chunk ids.
+func (s *Service) deleteChunks(ctx context.Context, tx *sql.Tx, docID int64) ([]int64, error) {
+	var ids []int64
+	idRows, err := tx.QueryContext(ctx, `SELECT id FROM chunks WHERE document_id = ?`, docID)
+	if err != nil {
+		return nil, fmt.Errorf("docs: %w", err)
+	}
+	for idRows.Next() {
+		var id int64
+		idRows.Scan(&id)
+		ids = append(ids, id)
+	}
+	idRows.Close()
 	rows, err := tx.QueryContext(ctx, `SELECT vector_table FROM embedding_models`)
 	if err != nil {
-		return fmt.Errorf("docs: %w", err)
+		return nil, fmt.Errorf("docs: %w", err)
 	}
 	var tables []string
 	for rows.Next() {
@@ -293,16 +311,16 @@ func (s *Service) deleteChunks(ctx context.Context, tx *sql.Tx, docID int64) err
 	rows.Close()
 	for _, t := range tables {
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %s WHERE rowid IN (SELECT id FROM chunks WHERE document_id = ?)`, t), docID); err != nil {
-			return fmt.Errorf("docs: delete vectors: %w", err)
+			return nil, fmt.Errorf("docs: delete vectors: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %s_f WHERE chunk_id IN (SELECT id FROM chunks WHERE document_id = ?)`, t), docID); err != nil {
-			return fmt.Errorf("docs: delete vectors: %w", err)
+			return nil, fmt.Errorf("docs: delete vectors: %w", err)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM chunks WHERE document_id = ?`, docID); err != nil {
-		return fmt.Errorf("docs: delete chunks: %w", err)
+		return nil, fmt.Errorf("docs: delete chunks: %w", err)
 	}
-	return nil
+	return ids, nil
 }
 
 // Delete removes a document with its chunks, full-text rows and vectors,
@@ -315,7 +333,8 @@ func (s *Service) Delete(ctx context.Context, id int64) error {
 		return fmt.Errorf("docs: %w", err)
 	}
 	defer tx.Rollback()
-	if err := s.deleteChunks(ctx, tx, id); err != nil {
+	removed, err := s.deleteChunks(ctx, tx, id)
+	if err != nil {
 		return err
 	}
 	res, err := tx.ExecContext(ctx, `DELETE FROM documents WHERE id = ?`, id)
@@ -325,7 +344,11 @@ func (s *Service) Delete(ctx context.Context, id int64) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("docs: document %d: %w", id, store.ErrNotFound)
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("docs: %w", err)
+	}
+	s.indexChanged(s.model, nil, nil, removed)
+	return nil
 }
 
 // List returns every document, newest first.

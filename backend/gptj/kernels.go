@@ -3,6 +3,8 @@ package gptj
 import (
 	"encoding/binary"
 	"math"
+
+	"sidecar/backend/simd"
 )
 
 // The inner loops of the engine. Each kernel has a plain Go version (the
@@ -110,37 +112,13 @@ func dotF32BytesGo(w []byte, x []float32) float32 {
 	return s
 }
 
-// dotGo is a·b.
-func dotGo(a, b []float32) float32 {
-	var s0, s1, s2, s3 float32
-	b = b[:len(a)]
-	i := 0
-	for ; i+3 < len(a); i += 4 {
-		s0 += a[i] * b[i]
-		s1 += a[i+1] * b[i+1]
-		s2 += a[i+2] * b[i+2]
-		s3 += a[i+3] * b[i+3]
-	}
-	for ; i < len(a); i++ {
-		s0 += a[i] * b[i]
-	}
-	return s0 + s1 + s2 + s3
-}
-
-// dot4Go sets out[i] = w·x[i·stride:], i < 4.
-func dot4Go(w, x []float32, stride int, out *[4]float32) {
-	for i := range out {
-		out[i] = dotGo(w, x[i*stride:i*stride+len(w)])
-	}
-}
-
-// axpyGo is y += a·x.
-func axpyGo(a float32, x, y []float32) {
-	y = y[:len(x)]
-	for i, v := range x {
-		y[i] += a * v
-	}
-}
+// The float kernels (dot, dot4, axpy) are shared with the other engines
+// through package simd.
+var (
+	dotGo  = simd.DotGo
+	dot4Go = simd.Dot4Go
+	axpyGo = simd.AxpyGo
+)
 
 // axpyF16Go is y += a·x for half-precision x (2·len(y) bytes).
 func axpyF16Go(a float32, x []byte, y []float32) {
@@ -173,9 +151,9 @@ var (
 	dotQ4    = dotQ4Go
 	dotF16   = dotF16Go
 	dotF32B  = dotF32BytesGo
-	dot      = dotGo
-	dot4     = dot4Go
-	axpy     = axpyGo
+	dot      = simd.Dot
+	dot4     = simd.Dot4
+	axpy     = simd.Axpy
 	axpyF16  = axpyF16Go
 	f16Row   = f16RowGo
 	kernelID = "go"
@@ -186,18 +164,21 @@ func Kernels() string { return kernelID }
 
 // useGoKernels switches to the plain Go kernels (tests and benchmarks).
 func useGoKernels() func() {
-	saved := [...]any{dotQ8, dotQ4, dotF16, dotF32B, dot, axpy, f16Row, kernelID, dot4, axpyF16}
-	dotQ8, dotQ4, dotF16, dotF32B, dot, axpy, f16Row, kernelID, dot4, axpyF16 = dotQ8Go, dotQ4Go, dotF16Go, dotF32BytesGo, dotGo, axpyGo, f16RowGo, "go", dot4Go, axpyF16Go
+	restoreSIMD := simd.UseGo()
+	saved := [...]any{dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID, axpyF16, dot, dot4, axpy}
+	dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID, axpyF16 = dotQ8Go, dotQ4Go, dotF16Go, dotF32BytesGo, f16RowGo, "go", axpyF16Go
+	dot, dot4, axpy = simd.Dot, simd.Dot4, simd.Axpy
 	return func() {
+		restoreSIMD()
 		dotQ8 = saved[0].(func([]byte, *actQ8, int, int) float32)
 		dotQ4 = saved[1].(func([]byte, *actQ8, int, int) float32)
 		dotF16 = saved[2].(func([]byte, []float32) float32)
 		dotF32B = saved[3].(func([]byte, []float32) float32)
-		dot = saved[4].(func([]float32, []float32) float32)
-		axpy = saved[5].(func(float32, []float32, []float32))
-		f16Row = saved[6].(func([]float32, []byte))
-		kernelID = saved[7].(string)
+		f16Row = saved[4].(func([]float32, []byte))
+		kernelID = saved[5].(string)
+		axpyF16 = saved[6].(func(float32, []byte, []float32))
+		dot = saved[7].(func([]float32, []float32) float32)
 		dot4 = saved[8].(func([]float32, []float32, int, *[4]float32))
-		axpyF16 = saved[9].(func(float32, []byte, []float32))
+		axpy = saved[9].(func(float32, []float32, []float32))
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/cpu"
+
+	"sidecar/backend/simd"
 )
 
 // Assembly kernels (kernels_amd64.s). Pointers and counts are checked by
@@ -22,15 +24,6 @@ func dotQ4AVX2(w *byte, qs *int8, d, m *float32, ngroups int) float32
 func dotF16AVX2(w *byte, x *float32, n int) float32 // n a multiple of 32
 
 //go:noescape
-func dotF32AVX2(a, b *float32, n int) float32 // n a multiple of 32
-
-//go:noescape
-func dot4AVX2(w, x *float32, stride, n int, out *[4]float32) // n a multiple of 16
-
-//go:noescape
-func axpyAVX2(a float32, x, y *float32, n int) // n a multiple of 8
-
-//go:noescape
 func axpyF16AVX2(a float32, x *byte, y *float32, n int) // n a multiple of 8
 
 //go:noescape
@@ -44,7 +37,7 @@ func init() {
 	if !hasAVX2 {
 		return
 	}
-	dotQ8, dotQ4, dotF16, dotF32B, dot, dot4, axpy, f16Row, kernelID = dotQ8Asm, dotQ4Asm, dotF16Asm, dotF32BytesAsm, dotAsm, dot4Asm, axpyAsm, f16RowAsm, "avx2"
+	dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID = dotQ8Asm, dotQ4Asm, dotF16Asm, dotF32BytesAsm, f16RowAsm, "avx2"
 	axpyF16 = axpyF16Asm
 }
 
@@ -89,31 +82,7 @@ func dotF16Asm(w []byte, x []float32) float32 {
 
 func dotF32BytesAsm(w []byte, x []float32) float32 {
 	_ = w[4*len(x)-1]
-	return dotAsm(unsafe.Slice((*float32)(unsafe.Pointer(&w[0])), len(x)), x)
-}
-
-func dotAsm(a, b []float32) float32 {
-	b = b[:len(a)]
-	n := len(a) &^ 31
-	var s float32
-	if n > 0 {
-		s = dotF32AVX2(&a[0], &b[0], n)
-	}
-	if n < len(a) {
-		s += dotGo(a[n:], b[n:])
-	}
-	return s
-}
-
-func axpyAsm(a float32, x, y []float32) {
-	y = y[:len(x)]
-	n := len(x) &^ 7
-	if n > 0 {
-		axpyAVX2(a, &x[0], &y[0], n)
-	}
-	if n < len(x) {
-		axpyGo(a, x[n:], y[n:])
-	}
+	return simd.Dot(unsafe.Slice((*float32)(unsafe.Pointer(&w[0])), len(x)), x)
 }
 
 func f16RowAsm(dst []float32, w []byte) {
@@ -124,21 +93,6 @@ func f16RowAsm(dst []float32, w []byte) {
 	}
 	if n < len(dst) {
 		f16RowGo(dst[n:], w[2*n:])
-	}
-}
-
-func dot4Asm(w, x []float32, stride int, out *[4]float32) {
-	n := len(w) &^ 15
-	_ = x[3*stride+len(w)-1]
-	if n > 0 {
-		dot4AVX2(&w[0], &x[0], stride, n, out)
-	} else {
-		*out = [4]float32{}
-	}
-	if n < len(w) {
-		for i := range out {
-			out[i] += dotGo(w[n:], x[i*stride+n:i*stride+len(w)])
-		}
 	}
 }
 

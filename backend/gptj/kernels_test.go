@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand"
 	"testing"
+
+	"sidecar/backend/simd"
 )
 
 // kernelInputs returns weights in every type for one row of n values and
@@ -61,7 +63,7 @@ func TestKernelsAgree(t *testing.T) {
 			xs[i] = float32(rng.NormFloat64())
 		}
 		var o1, o2 [4]float32
-		dot4Asm(x, xs, n+1, &o1)
+		simd.Dot4(x, xs, n+1, &o1)
 		dot4Go(x, xs, n+1, &o2)
 		for i := range o1 {
 			if !close32(o1[i], o2[i], mag*3) {
@@ -70,7 +72,7 @@ func TestKernelsAgree(t *testing.T) {
 		}
 		y1 := append([]float32(nil), x...)
 		y2 := append([]float32(nil), x...)
-		axpyAsm(0.37, x[:len(x)/2+1], y1)
+		simd.Axpy(0.37, x[:len(x)/2+1], y1)
 		axpyGo(0.37, x[:len(x)/2+1], y2)
 		for i := range y1 {
 			if !close32(y1[i], y2[i], 1) {

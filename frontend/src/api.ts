@@ -93,6 +93,7 @@ export const api = {
   embeddingModels: (): Promise<EmbeddingState> => App.EmbeddingModels() as Promise<EmbeddingState>,
   useEmbeddingModel: (id: string): Promise<void> => App.UseEmbeddingModel(id),
   reindexDocuments: (): Promise<void> => App.ReindexDocuments(),
+  importEmbeddingModel: (): Promise<string> => App.ImportEmbeddingModel(),
   addDocumentFiles: (): Promise<DocResult[]> => App.AddDocumentFiles(),
   addDocumentFolder: (): Promise<DocResult[]> => App.AddDocumentFolder(),
   addNote: (title: string, text: string): Promise<DocResult> => App.AddNote(title, text),

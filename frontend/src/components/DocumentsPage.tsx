@@ -78,6 +78,12 @@ export function DocumentsPage() {
                 {emb.models.map((m) => <option key={m.id} value={m.id} disabled={!m.available}>{m.label}{m.available ? '' : ' — needs an API key'}</option>)}
               </select>
             </label>
+            <div className="row">
+              <button type="button" className="button small" data-testid="import-embedding"
+                onClick={() => api.importEmbeddingModel().then((id) => { if (id) { toast.info('Model imported; choose it above to use it.'); refresh(); } }).catch(toast.error)}>
+                Import a local model…</button>
+              <span className="muted small">A Hugging Face sentence-embedding folder (BERT family, e.g. all-MiniLM-L6-v2): config.json, model.safetensors, tokenizer.json.</span>
+            </div>
             <span className="muted small">{emb.models.find((m) => m.id === (embRun?.model ?? emb.active))?.note || 'Vectors are computed on this machine.'}</span>
             {embRun && (
               <div className="export-progress" data-testid="embedding-progress">

@@ -38,6 +38,8 @@ export function GetDocument(arg1:number):Promise<docs.Full>;
 
 export function ImportData(arg1:string):Promise<dataexport.Report>;
 
+export function ImportEmbeddingModel():Promise<string>;
+
 export function ImportModelFile():Promise<assistant.LocalModelView>;
 
 export function ImportModelFolder():Promise<assistant.LocalModelView>;

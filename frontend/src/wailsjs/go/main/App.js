@@ -66,6 +66,10 @@ export function ImportData(arg1) {
   return window['go']['main']['App']['ImportData'](arg1);
 }
 
+export function ImportEmbeddingModel() {
+  return window['go']['main']['App']['ImportEmbeddingModel']();
+}
+
 export function ImportModelFile() {
   return window['go']['main']['App']['ImportModelFile']();
 }

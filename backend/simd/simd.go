@@ -1,0 +1,72 @@
+// Package simd holds the vector kernels the engines share (GPT-J, the
+// BERT embedder, vector search): float dot products, a 4-way dot product,
+// axpy and an int8 dot product. Each has a plain Go version and, on amd64
+// with AVX2 and FMA, an assembly one chosen at start; the tests check
+// that they agree. SIDECAR_KERNELS=go forces the Go versions.
+package simd
+
+// Dot returns a·b (len(b) ≥ len(a)).
+var Dot = DotGo
+
+// Dot4 sets out[i] = w·x[i·stride : i·stride+len(w)] for i < 4: each
+// value of w loaded serves four products.
+var Dot4 = Dot4Go
+
+// Axpy adds a·x to y (len(y) ≥ len(x)).
+var Axpy = AxpyGo
+
+// DotI8 returns Σ a[i]·b[i] for int8 values in [-127, 127].
+var DotI8 = DotI8Go
+
+// Accelerated reports whether the assembly kernels are in use.
+var Accelerated = false
+
+// DotGo is Dot in plain Go.
+func DotGo(a, b []float32) float32 {
+	var s0, s1, s2, s3 float32
+	b = b[:len(a)]
+	i := 0
+	for ; i+3 < len(a); i += 4 {
+		s0 += a[i] * b[i]
+		s1 += a[i+1] * b[i+1]
+		s2 += a[i+2] * b[i+2]
+		s3 += a[i+3] * b[i+3]
+	}
+	for ; i < len(a); i++ {
+		s0 += a[i] * b[i]
+	}
+	return s0 + s1 + s2 + s3
+}
+
+// Dot4Go is Dot4 in plain Go.
+func Dot4Go(w, x []float32, stride int, out *[4]float32) {
+	for i := range out {
+		out[i] = DotGo(w, x[i*stride:i*stride+len(w)])
+	}
+}
+
+// AxpyGo is Axpy in plain Go.
+func AxpyGo(a float32, x, y []float32) {
+	y = y[:len(x)]
+	for i, v := range x {
+		y[i] += a * v
+	}
+}
+
+// DotI8Go is DotI8 in plain Go.
+func DotI8Go(a, b []int8) int32 {
+	b = b[:len(a)]
+	var s int32
+	for i, v := range a {
+		s += int32(v) * int32(b[i])
+	}
+	return s
+}
+
+// UseGo switches to the Go kernels until the returned function is called
+// (tests and benchmarks).
+func UseGo() (restore func()) {
+	d, d4, ax, i8, acc := Dot, Dot4, Axpy, DotI8, Accelerated
+	Dot, Dot4, Axpy, DotI8, Accelerated = DotGo, Dot4Go, AxpyGo, DotI8Go, false
+	return func() { Dot, Dot4, Axpy, DotI8, Accelerated = d, d4, ax, i8, acc }
+}

@@ -1,0 +1,78 @@
+package simd
+
+import (
+	"os"
+
+	"golang.org/x/sys/cpu"
+)
+
+//go:noescape
+func dotF32AVX2(a, b *float32, n int) float32 // n a multiple of 32
+
+//go:noescape
+func dot4AVX2(w, x *float32, stride, n int, out *[4]float32) // n a multiple of 16
+
+//go:noescape
+func axpyAVX2(a float32, x, y *float32, n int) // n a multiple of 8
+
+//go:noescape
+func dotI8AVX2(a, b *int8, n int) int32 // n a multiple of 32
+
+func init() {
+	if !cpu.X86.HasAVX2 || !cpu.X86.HasFMA || os.Getenv("SIDECAR_KERNELS") == "go" {
+		return
+	}
+	Dot, Dot4, Axpy, DotI8, Accelerated = dotAsm, dot4Asm, axpyAsm, dotI8Asm, true
+}
+
+func dotAsm(a, b []float32) float32 {
+	b = b[:len(a)]
+	n := len(a) &^ 31
+	var s float32
+	if n > 0 {
+		s = dotF32AVX2(&a[0], &b[0], n)
+	}
+	if n < len(a) {
+		s += DotGo(a[n:], b[n:])
+	}
+	return s
+}
+
+func dot4Asm(w, x []float32, stride int, out *[4]float32) {
+	n := len(w) &^ 15
+	_ = x[3*stride+len(w)-1]
+	if n > 0 {
+		dot4AVX2(&w[0], &x[0], stride, n, out)
+	} else {
+		*out = [4]float32{}
+	}
+	if n < len(w) {
+		for i := range out {
+			out[i] += DotGo(w[n:], x[i*stride+n:i*stride+len(w)])
+		}
+	}
+}
+
+func axpyAsm(a float32, x, y []float32) {
+	y = y[:len(x)]
+	n := len(x) &^ 7
+	if n > 0 {
+		axpyAVX2(a, &x[0], &y[0], n)
+	}
+	if n < len(x) {
+		AxpyGo(a, x[n:], y[n:])
+	}
+}
+
+func dotI8Asm(a, b []int8) int32 {
+	b = b[:len(a)]
+	n := len(a) &^ 31
+	var s int32
+	if n > 0 {
+		s = dotI8AVX2(&a[0], &b[0], n)
+	}
+	if n < len(a) {
+		s += DotI8Go(a[n:], b[n:])
+	}
+	return s
+}

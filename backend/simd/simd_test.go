@@ -1,0 +1,76 @@
+package simd
+
+import (
+	"math"
+	"math/rand"
+	"testing"
+)
+
+// TestKernelsAgree checks the assembly kernels against the Go ones on
+// lengths that leave tails of every size.
+func TestKernelsAgree(t *testing.T) {
+	if !Accelerated {
+		t.Skip("no AVX2/FMA here: only the Go kernels run")
+	}
+	rng := rand.New(rand.NewSource(1))
+	for _, n := range []int{1, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 100, 384, 1000, 4096} {
+		a, b := make([]float32, n), make([]float32, 4*n+3)
+		ai, bi := make([]int8, n), make([]int8, n)
+		var mag float64
+		for i := range a {
+			a[i] = float32(rng.NormFloat64())
+			ai[i], bi[i] = int8(rng.Intn(255)-127), int8(rng.Intn(255)-127)
+		}
+		for i := range b {
+			b[i] = float32(rng.NormFloat64())
+			if i < n {
+				mag += math.Abs(float64(a[i] * b[i]))
+			}
+		}
+		near := func(x, y float32) bool { return math.Abs(float64(x-y)) <= 1e-5*mag+1e-6 }
+		if got, want := Dot(a, b), DotGo(a, b); !near(got, want) {
+			t.Errorf("dot n=%d: %v vs %v", n, got, want)
+		}
+		var o1, o2 [4]float32
+		Dot4(a, b, n+1, &o1)
+		Dot4Go(a, b, n+1, &o2)
+		for i := range o1 {
+			if math.Abs(float64(o1[i]-o2[i])) > 1e-4*float64(n)+1e-6 {
+				t.Errorf("dot4 n=%d row %d: %v vs %v", n, i, o1[i], o2[i])
+			}
+		}
+		y1, y2 := append([]float32(nil), b[:n]...), append([]float32(nil), b[:n]...)
+		Axpy(-0.7, a, y1)
+		AxpyGo(-0.7, a, y2)
+		for i := range y1 {
+			if math.Abs(float64(y1[i]-y2[i])) > 1e-6 {
+				t.Fatalf("axpy n=%d at %d: %v vs %v", n, i, y1[i], y2[i])
+			}
+		}
+		if got, want := DotI8(ai, bi), DotI8Go(ai, bi); got != want {
+			t.Errorf("int8 dot n=%d: %d vs %d", n, got, want)
+		}
+	}
+	// Extremes: ±127 everywhere must not saturate.
+	hi, lo := make([]int8, 64), make([]int8, 64)
+	for i := range hi {
+		hi[i], lo[i] = 127, -127
+	}
+	if got := DotI8(hi, lo); got != -127*127*64 {
+		t.Errorf("extremes: %d", got)
+	}
+}
+
+// BenchmarkDotI8 measures the int8 dot product of two 384-value vectors,
+// the vector-search inner loop.
+func BenchmarkDotI8(b *testing.B) {
+	x, y := make([]int8, 384), make([]int8, 384)
+	for i := range x {
+		x[i], y[i] = int8(i%255-127), int8((i*7)%255-127)
+	}
+	var s int32
+	for b.Loop() {
+		s += DotI8(x, y)
+	}
+	_ = s
+}
