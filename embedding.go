@@ -126,6 +126,12 @@ func (a *App) startEmbedding(d *docs.Service, emb docs.Embedder) {
 		}
 		embedJob.Unlock()
 		end := embeddingProgress{EmbedProgress: docs.EmbedProgress{Model: emb.Name()}, Finished: true}
+		if err == nil {
+			// Load the vectors for search now rather than on the first query.
+			if werr := d.Warm(ctx); werr != nil && !errors.Is(werr, context.Canceled) {
+				a.log.Warn("loading the vector index failed", "err", werr)
+			}
+		}
 		if err != nil && !errors.Is(err, context.Canceled) {
 			end.Error = err.Error()
 			a.log.Warn("embedding documents failed", "model", emb.Name(), "err", err)

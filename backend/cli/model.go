@@ -181,7 +181,7 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	for i := range prompt {
 		prompt[i] = (i*7919 + 13) % m.Config.NVocab
 	}
-	var promptMS, genMS, ttft []float64
+	var promptMS, genMS, ttft, floorMS []float64
 	for run := 0; run <= *runs; run++ {
 		if run == 1 && *cpuProfile != "" {
 			f, err := os.Create(*cpuProfile)
@@ -197,6 +197,7 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		floorMS = append(floorMS, float64(m.ReadFloor(*threads).Microseconds())/1000)
 		s := m.NewStateThreads(*promptN+*genN+1, *threads)
 		s.SetAllLogits(*allLogits)
 		t0 := time.Now()
@@ -235,6 +236,8 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 		"weights_mib_per_token": float64(m.StreamedBytes()) / (1 << 20),
 		"gen_gb_per_s":          float64(m.StreamedBytes()) / median(genMS) / 1e6,
 		"kernels":               gptj.Kernels(),
+		"read_floor_ms":         median(floorMS[1:]),
+		"gen_vs_read_floor":     median(genMS) / median(floorMS[1:]),
 		"peak_rss_mib":          peakRSSMiB(), "load_ms": loadMS,
 	})
 }

@@ -8,6 +8,12 @@ package gptj
 import (
 	"errors"
 	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"sidecar/backend/simd"
 )
 
 // Config is a model's shape.
@@ -99,4 +105,52 @@ func (m *Model) StreamedBytes() int64 {
 		}
 	}
 	return n
+}
+
+// ReadFloor measures how long reading every weight a generated token
+// needs takes on threads threads, with nothing else done: the memory
+// bandwidth floor of generation on this machine, measured now (the
+// benchmark reports generation against it, so a busy or slow machine
+// shows in both figures).
+func (m *Model) ReadFloor(threads int) time.Duration {
+	var parts [][]byte
+	parts = append(parts, m.lmHead.data)
+	for i := range m.layers {
+		l := &m.layers[i]
+		for _, w := range []*Matrix{l.q, l.k, l.v, l.out, l.fcIn, l.fcOut} {
+			parts = append(parts, w.data)
+		}
+	}
+	// Cut everything into 1 MiB pieces shared among the threads.
+	var pieces [][]byte
+	for _, p := range parts {
+		for len(p) > 0 {
+			n := min(len(p), 1<<20) &^ 127
+			if n == 0 {
+				break
+			}
+			pieces = append(pieces, p[:n])
+			p = p[n:]
+		}
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	sinks := make([]float32, max(1, threads))
+	start := time.Now()
+	for w := range sinks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(pieces) {
+					return
+				}
+				f := unsafe.Slice((*float32)(unsafe.Pointer(&pieces[i][0])), len(pieces[i])/4)
+				sinks[w] += simd.Dot(f, f)
+			}
+		}()
+	}
+	wg.Wait()
+	return time.Since(start)
 }
