@@ -128,6 +128,11 @@ func axpyF16Go(a float32, x []byte, y []float32) {
 	}
 }
 
+// dot2F16Go sets out to the products of two half-precision rows with x.
+func dot2F16Go(w0, w1 []byte, x []float32, out *[2]float32) {
+	out[0], out[1] = dotF16Go(w0, x), dotF16Go(w1, x)
+}
+
 // toF16 stores v as half precision in dst (2·len(v) bytes).
 func toF16(dst []byte, v []float32) {
 	dst = dst[:2*len(v)]
@@ -155,6 +160,7 @@ var (
 	dot4     = simd.Dot4
 	axpy     = simd.Axpy
 	axpyF16  = axpyF16Go
+	dot2F16  = dot2F16Go
 	f16Row   = f16RowGo
 	kernelID = "go"
 )
@@ -165,8 +171,8 @@ func Kernels() string { return kernelID }
 // useGoKernels switches to the plain Go kernels (tests and benchmarks).
 func useGoKernels() func() {
 	restoreSIMD := simd.UseGo()
-	saved := [...]any{dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID, axpyF16, dot, dot4, axpy}
-	dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID, axpyF16 = dotQ8Go, dotQ4Go, dotF16Go, dotF32BytesGo, f16RowGo, "go", axpyF16Go
+	saved := [...]any{dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID, axpyF16, dot, dot4, axpy, dot2F16}
+	dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID, axpyF16, dot2F16 = dotQ8Go, dotQ4Go, dotF16Go, dotF32BytesGo, f16RowGo, "go", axpyF16Go, dot2F16Go
 	dot, dot4, axpy = simd.Dot, simd.Dot4, simd.Axpy
 	return func() {
 		restoreSIMD()
@@ -180,5 +186,6 @@ func useGoKernels() func() {
 		dot = saved[7].(func([]float32, []float32) float32)
 		dot4 = saved[8].(func([]float32, []float32, int, *[4]float32))
 		axpy = saved[9].(func(float32, []float32, []float32))
+		dot2F16 = saved[10].(func([]byte, []byte, []float32, *[2]float32))
 	}
 }

@@ -24,6 +24,9 @@ func dotQ4AVX2(w *byte, qs *int8, d, m *float32, ngroups int) float32
 func dotF16AVX2(w *byte, x *float32, n int) float32 // n a multiple of 32
 
 //go:noescape
+func dot2F16AVX2(w0, w1 *byte, x *float32, n int, out *[2]float32) // n a multiple of 16
+
+//go:noescape
 func axpyF16AVX2(a float32, x *byte, y *float32, n int) // n a multiple of 8
 
 //go:noescape
@@ -38,7 +41,7 @@ func init() {
 		return
 	}
 	dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID = dotQ8Asm, dotQ4Asm, dotF16Asm, dotF32BytesAsm, f16RowAsm, "avx2"
-	axpyF16 = axpyF16Asm
+	axpyF16, dot2F16 = axpyF16Asm, dot2F16Asm
 }
 
 func dotQ8Asm(w []byte, a *actQ8, off, nblk int) float32 {
@@ -104,5 +107,19 @@ func axpyF16Asm(a float32, x []byte, y []float32) {
 	}
 	if n < len(y) {
 		axpyF16Go(a, x[2*n:], y[n:])
+	}
+}
+
+func dot2F16Asm(w0, w1 []byte, x []float32, out *[2]float32) {
+	n := len(x) &^ 15
+	_, _ = w0[2*len(x)-1], w1[2*len(x)-1]
+	if n > 0 {
+		dot2F16AVX2(&w0[0], &w1[0], &x[0], n, out)
+	} else {
+		*out = [2]float32{}
+	}
+	if n < len(x) {
+		out[0] += dotF16Go(w0[2*n:], x[n:])
+		out[1] += dotF16Go(w1[2*n:], x[n:])
 	}
 }

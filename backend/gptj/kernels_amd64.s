@@ -190,3 +190,42 @@ axpyf16loop:
 	JNZ axpyf16loop
 	VZEROUPPER
 	RET
+
+// func dot2F16AVX2(w0, w1 *byte, x *float32, n int, out *[2]float32)
+// Two half-precision rows times x at once: each load of x serves both,
+// and the two rows stream from memory side by side.
+TEXT ·dot2F16AVX2(SB), NOSPLIT, $0-40
+	MOVQ w0+0(FP), SI
+	MOVQ w1+8(FP), BX
+	MOVQ x+16(FP), DI
+	MOVQ n+24(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+dot2f16loop:
+	VMOVUPS (DI), Y8
+	VMOVUPS 32(DI), Y9
+	VCVTPH2PS (SI), Y4
+	VCVTPH2PS 16(SI), Y5
+	VCVTPH2PS (BX), Y6
+	VCVTPH2PS 16(BX), Y7
+	VFMADD231PS Y8, Y4, Y0
+	VFMADD231PS Y9, Y5, Y1
+	VFMADD231PS Y8, Y6, Y2
+	VFMADD231PS Y9, Y7, Y3
+	ADDQ $32, SI
+	ADDQ $32, BX
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JNZ dot2f16loop
+	VADDPS Y1, Y0, Y0
+	VADDPS Y3, Y2, Y2
+	VHADDPS Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	MOVQ out+32(FP), AX
+	MOVLPS X0, (AX)
+	VZEROUPPER
+	RET

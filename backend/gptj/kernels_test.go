@@ -79,6 +79,13 @@ func TestKernelsAgree(t *testing.T) {
 				t.Fatalf("axpy n=%d at %d: asm %v, go %v", n, i, y1[i], y2[i])
 			}
 		}
+		var p1, p2 [2]float32
+		other, _ := kernelInputs(rand.New(rand.NewSource(int64(n))), n)
+		dot2F16Asm(rows[F16], other[F16], x, &p1)
+		dot2F16Go(rows[F16], other[F16], x, &p2)
+		if !close32(p1[0], p2[0], mag) || !close32(p1[1], p2[1], mag) || !close32(p1[1], dotF16Go(other[F16], x), mag) {
+			t.Errorf("dot2 f16 n=%d: asm %v, go %v", n, p1, p2)
+		}
 		z1 := append([]float32(nil), x...)
 		z2 := append([]float32(nil), x...)
 		axpyF16Asm(-1.5, rows[F16], z1)

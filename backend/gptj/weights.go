@@ -203,7 +203,16 @@ const kPass = 4096
 func (m *Matrix) mulRows(out, x []float32, a *actQ8, batch, lo, hi int, scratch []float32) {
 	c := m.Cols
 	if batch == 1 {
-		for r := lo; r < hi; r++ {
+		r := lo
+		if m.Type == F16 { // two rows at a time: two streams, one read of x
+			rb := rowBytes(F16, c)
+			var o [2]float32
+			for ; r+2 <= hi; r += 2 {
+				dot2F16(m.data[r*rb:(r+1)*rb], m.data[(r+1)*rb:(r+2)*rb], x, &o)
+				out[r], out[r+1] = o[0], o[1]
+			}
+		}
+		for ; r < hi; r++ {
 			out[r] = m.dotRow(r, x, a)
 		}
 		return
