@@ -181,7 +181,7 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	for i := range prompt {
 		prompt[i] = (i*7919 + 13) % m.Config.NVocab
 	}
-	var promptMS, genMS, ttft, floorMS []float64
+	var promptMS, genMS, ttft, floorMS, floor5MS []float64
 	for run := 0; run <= *runs; run++ {
 		if run == 1 && *cpuProfile != "" {
 			f, err := os.Create(*cpuProfile)
@@ -197,7 +197,8 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		floorMS = append(floorMS, float64(m.ReadFloor(*threads).Microseconds())/1000)
+		floorMS = append(floorMS, float64(m.ReadFloor(*threads, false).Microseconds())/1000)
+		floor5MS = append(floor5MS, float64(m.ReadFloor(*threads, true).Microseconds())/1000)
 		s := m.NewStateThreads(*promptN+*genN+1, *threads)
 		s.SetAllLogits(*allLogits)
 		t0 := time.Now()
@@ -233,12 +234,14 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 		"prompt_tokens": *promptN, "gen_tokens": *genN, "runs": *runs,
 		"prompt_ms_per_token": median(promptMS), "gen_ms_per_token": median(genMS),
 		"time_to_first_token_ms": median(ttft), "all_logits": *allLogits,
-		"weights_mib_per_token": float64(m.StreamedBytes()) / (1 << 20),
-		"gen_gb_per_s":          float64(m.StreamedBytes()) / median(genMS) / 1e6,
-		"kernels":               gptj.Kernels(),
-		"read_floor_ms":         median(floorMS[1:]),
-		"gen_vs_read_floor":     median(genMS) / median(floorMS[1:]),
-		"peak_rss_mib":          peakRSSMiB(), "load_ms": loadMS,
+		"weights_mib_per_token":      float64(m.StreamedBytes()) / (1 << 20),
+		"gen_gb_per_s":               float64(m.StreamedBytes()) / median(genMS) / 1e6,
+		"kernels":                    gptj.Kernels(),
+		"read_floor_ms":              median(floorMS[1:]),
+		"gen_vs_read_floor":          median(genMS) / median(floorMS[1:]),
+		"read_floor_5streams_ms":     median(floor5MS[1:]),
+		"gen_vs_read_floor_5streams": median(genMS) / median(floor5MS[1:]),
+		"peak_rss_mib":               peakRSSMiB(), "load_ms": loadMS,
 	})
 }
 

@@ -25,7 +25,7 @@ type State struct {
 	tmp, logits                        []float32
 	all                                []float32   // AllLogits: batch × NVocab
 	scores                             [][]float32 // per worker: attention scores
-	rows                               [][]float32 // per worker: a decoded row
+	rows                               [][]float32 // per worker: decoded row pieces
 	pool                               *pool
 	allLogits                          bool
 }
@@ -86,7 +86,7 @@ func (m *Model) NewStateThreads(ctxSize, threads int) *State {
 	s.pool = newPool(threads)
 	s.rows, s.scores = make([][]float32, s.pool.n), make([][]float32, s.pool.n)
 	for i := range s.rows {
-		s.rows[i], s.scores[i] = f(4*e), f(ctxSize)
+		s.rows[i], s.scores[i] = f(rowBlock*min(4*e, kPass/4)), f(ctxSize) // a block of rows, one column pass
 	}
 	return s
 }

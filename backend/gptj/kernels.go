@@ -158,6 +158,7 @@ var (
 	dotF32B  = dotF32BytesGo
 	dot      = simd.Dot
 	dot4     = simd.Dot4
+	dot2x4   = simd.Dot2x4
 	axpy     = simd.Axpy
 	axpyF16  = axpyF16Go
 	dot2F16  = dot2F16Go
@@ -168,24 +169,15 @@ var (
 // Kernels names the kernel set chosen for this CPU ("avx2" or "go").
 func Kernels() string { return kernelID }
 
-// useGoKernels switches to the plain Go kernels (tests and benchmarks).
-func useGoKernels() func() {
+// useGoKernels switches to the plain Go kernels (tests and benchmarks)
+// until the returned function is called.
+func useGoKernels() (restore func()) {
 	restoreSIMD := simd.UseGo()
-	saved := [...]any{dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID, axpyF16, dot, dot4, axpy, dot2F16}
+	q8, q4, f16, f32b, row, id, ax16, d2f16, d, d4, d24, ax := dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID, axpyF16, dot2F16, dot, dot4, dot2x4, axpy
 	dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID, axpyF16, dot2F16 = dotQ8Go, dotQ4Go, dotF16Go, dotF32BytesGo, f16RowGo, "go", axpyF16Go, dot2F16Go
-	dot, dot4, axpy = simd.Dot, simd.Dot4, simd.Axpy
+	dot, dot4, dot2x4, axpy = simd.Dot, simd.Dot4, simd.Dot2x4, simd.Axpy
 	return func() {
 		restoreSIMD()
-		dotQ8 = saved[0].(func([]byte, *actQ8, int, int) float32)
-		dotQ4 = saved[1].(func([]byte, *actQ8, int, int) float32)
-		dotF16 = saved[2].(func([]byte, []float32) float32)
-		dotF32B = saved[3].(func([]byte, []float32) float32)
-		f16Row = saved[4].(func([]float32, []byte))
-		kernelID = saved[5].(string)
-		axpyF16 = saved[6].(func(float32, []byte, []float32))
-		dot = saved[7].(func([]float32, []float32) float32)
-		dot4 = saved[8].(func([]float32, []float32, int, *[4]float32))
-		axpy = saved[9].(func(float32, []float32, []float32))
-		dot2F16 = saved[10].(func([]byte, []byte, []float32, *[2]float32))
+		dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID, axpyF16, dot2F16, dot, dot4, dot2x4, axpy = q8, q4, f16, f32b, row, id, ax16, d2f16, d, d4, d24, ax
 	}
 }

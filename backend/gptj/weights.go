@@ -199,7 +199,8 @@ const kPass = 4096
 
 // mulRows computes rows lo..hi of out = X·Mᵀ for batch input vectors X
 // (batch×Cols, quantized in a for quantized types); out is batch×Rows.
-// scratch (Cols floats) holds a decoded row piece.
+// scratch (rowBlock·min(Cols, kPass/4) floats) holds decoded F16 or F32
+// row pieces.
 func (m *Matrix) mulRows(out, x []float32, a *actQ8, batch, lo, hi int, scratch []float32) {
 	c := m.Cols
 	if batch == 1 {
@@ -217,47 +218,87 @@ func (m *Matrix) mulRows(out, x []float32, a *actQ8, batch, lo, hi int, scratch 
 		}
 		return
 	}
-	rb, pass := rowBytes(m.Type, c), kPass/4
-	if m.quantized() {
-		pass = kPass // int8 activations
+	if !m.quantized() {
+		m.mulRowsFloat(out, x, batch, lo, hi, scratch)
+		return
 	}
-	for c0 := 0; c0 < c; c0 += pass {
-		c1 := min(c, c0+pass)
+	rb := rowBytes(m.Type, c)
+	for c0 := 0; c0 < c; c0 += kPass { // int8 activations: kPass values a pass
+		c1 := min(c, c0+kPass)
 		for r := lo; r < hi; r++ {
 			b := m.data[r*rb : (r+1)*rb]
-			switch m.Type {
-			case Q8_0:
+			if m.Type == Q8_0 {
 				wb := b[c0/qk*34 : c1/qk*34]
 				for t := 0; t < batch; t++ {
 					out[t*m.Rows+r] += dotQ8(wb, a, (t*c+c0)/qk, (c1-c0)/qk)
 				}
-			case Q4_0:
-				wb := b[c0/qk*18 : c1/qk*18]
-				for t := 0; t < batch; t++ {
-					out[t*m.Rows+r] += dotQ4(wb, a, (t*c+c0)/qk, (c1-c0)/qk)
-				}
-			default:
-				w := scratch[:c1-c0]
-				if m.Type == F16 {
-					f16Row(w, b[2*c0:2*c1])
-				} else {
-					for i := range w {
-						w[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*(c0+i):]))
+				continue
+			}
+			wb := b[c0/qk*18 : c1/qk*18]
+			for t := 0; t < batch; t++ {
+				out[t*m.Rows+r] += dotQ4(wb, a, (t*c+c0)/qk, (c1-c0)/qk)
+			}
+		}
+	}
+}
+
+// rowBlock is how many rows of an F16 or F32 matrix a batched product
+// decodes at a time (one column pass each: rowBlock·kPass bytes, in L2).
+const rowBlock = 16
+
+// mulRowsFloat is mulRows for F16 and F32 weights. Per column pass, a
+// block of rows is decoded to float32; then each group of four batch
+// vectors (kept in L1) is multiplied with the block's rows two at a time.
+func (m *Matrix) mulRowsFloat(out, x []float32, batch, lo, hi int, scratch []float32) {
+	c, pass := m.Cols, kPass/4
+	for c0 := 0; c0 < c; c0 += pass {
+		c1 := min(c, c0+pass)
+		k := c1 - c0
+		for r0 := lo; r0 < hi; r0 += rowBlock {
+			r1 := min(hi, r0+rowBlock)
+			for r := r0; r < r1; r++ {
+				m.decodeRange(scratch[(r-r0)*k:(r-r0+1)*k], r, c0, c1)
+			}
+			row := func(r int) []float32 { return scratch[(r-r0)*k : (r-r0+1)*k] }
+			t := 0
+			var o [8]float32
+			for ; t+4 <= batch; t += 4 {
+				xt := x[t*c+c0:]
+				r := r0
+				for ; r+2 <= r1; r += 2 {
+					dot2x4(row(r), row(r+1), xt, c, &o)
+					for i := 0; i < 4; i++ {
+						out[(t+i)*m.Rows+r] += o[i]
+						out[(t+i)*m.Rows+r+1] += o[4+i]
 					}
 				}
-				t := 0
-				var o [4]float32
-				for ; t+4 <= batch; t += 4 {
-					dot4(w, x[t*c+c0:], c, &o)
-					for i, v := range o {
+				if r < r1 {
+					var o4 [4]float32
+					dot4(row(r), xt, c, &o4)
+					for i, v := range o4 {
 						out[(t+i)*m.Rows+r] += v
 					}
 				}
-				for ; t < batch; t++ {
-					out[t*m.Rows+r] += dot(w, x[t*c+c0:t*c+c1])
+			}
+			for ; t < batch; t++ {
+				for r := r0; r < r1; r++ {
+					out[t*m.Rows+r] += dot(row(r), x[t*c+c0:t*c+c1])
 				}
 			}
 		}
+	}
+}
+
+// decodeRange decodes columns c0..c1 of row r of an F16 or F32 matrix
+// into w.
+func (m *Matrix) decodeRange(w []float32, r, c0, c1 int) {
+	b := m.data[r*rowBytes(m.Type, m.Cols):]
+	if m.Type == F16 {
+		f16Row(w, b[2*c0:2*c1])
+		return
+	}
+	for i := range w {
+		w[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*(c0+i):]))
 	}
 }
 

@@ -1,5 +1,5 @@
 // Package simd holds the vector kernels the engines share (GPT-J, the
-// BERT embedder, vector search): float dot products, a 4-way dot product,
+// BERT embedder, vector search): float dot products, 4-way and 2×4 dot products,
 // axpy and an int8 dot product. Each has a plain Go version and, on amd64
 // with AVX2 and FMA, an assembly one chosen at start; the tests check
 // that they agree. SIDECAR_KERNELS=go forces the Go versions.
@@ -11,6 +11,11 @@ var Dot = DotGo
 // Dot4 sets out[i] = w·x[i·stride : i·stride+len(w)] for i < 4: each
 // value of w loaded serves four products.
 var Dot4 = Dot4Go
+
+// Dot2x4 sets out[4r+i] = w_r·x[i·stride : i·stride+len(w0)] for the
+// rows w0, w1 (r < 2) and i < 4: the register block of a batched product,
+// each load serving two or four products. len(w1) ≥ len(w0).
+var Dot2x4 = Dot2x4Go
 
 // Axpy adds a·x to y (len(y) ≥ len(x)).
 var Axpy = AxpyGo
@@ -45,6 +50,15 @@ func Dot4Go(w, x []float32, stride int, out *[4]float32) {
 	}
 }
 
+// Dot2x4Go is Dot2x4 in plain Go.
+func Dot2x4Go(w0, w1, x []float32, stride int, out *[8]float32) {
+	k := len(w0)
+	for i := 0; i < 4; i++ {
+		xi := x[i*stride : i*stride+k]
+		out[i], out[4+i] = DotGo(w0, xi), DotGo(w1[:k], xi)
+	}
+}
+
 // AxpyGo is Axpy in plain Go.
 func AxpyGo(a float32, x, y []float32) {
 	y = y[:len(x)]
@@ -66,7 +80,7 @@ func DotI8Go(a, b []int8) int32 {
 // UseGo switches to the Go kernels until the returned function is called
 // (tests and benchmarks).
 func UseGo() (restore func()) {
-	d, d4, ax, i8, acc := Dot, Dot4, Axpy, DotI8, Accelerated
-	Dot, Dot4, Axpy, DotI8, Accelerated = DotGo, Dot4Go, AxpyGo, DotI8Go, false
-	return func() { Dot, Dot4, Axpy, DotI8, Accelerated = d, d4, ax, i8, acc }
+	d, d4, d24, ax, i8, acc := Dot, Dot4, Dot2x4, Axpy, DotI8, Accelerated
+	Dot, Dot4, Dot2x4, Axpy, DotI8, Accelerated = DotGo, Dot4Go, Dot2x4Go, AxpyGo, DotI8Go, false
+	return func() { Dot, Dot4, Dot2x4, Axpy, DotI8, Accelerated = d, d4, d24, ax, i8, acc }
 }

@@ -13,6 +13,9 @@ func dotF32AVX2(a, b *float32, n int) float32 // n a multiple of 32
 func dot4AVX2(w, x *float32, stride, n int, out *[4]float32) // n a multiple of 16
 
 //go:noescape
+func dot2x4AVX2(w0, w1, x *float32, stride, n int, out *[8]float32) // n a multiple of 8
+
+//go:noescape
 func axpyAVX2(a float32, x, y *float32, n int) // n a multiple of 8
 
 //go:noescape
@@ -22,7 +25,7 @@ func init() {
 	if !cpu.X86.HasAVX2 || !cpu.X86.HasFMA || os.Getenv("SIDECAR_KERNELS") == "go" {
 		return
 	}
-	Dot, Dot4, Axpy, DotI8, Accelerated = dotAsm, dot4Asm, axpyAsm, dotI8Asm, true
+	Dot, Dot4, Dot2x4, Axpy, DotI8, Accelerated = dotAsm, dot4Asm, dot2x4Asm, axpyAsm, dotI8Asm, true
 }
 
 func dotAsm(a, b []float32) float32 {
@@ -49,6 +52,24 @@ func dot4Asm(w, x []float32, stride int, out *[4]float32) {
 	if n < len(w) {
 		for i := range out {
 			out[i] += DotGo(w[n:], x[i*stride+n:i*stride+len(w)])
+		}
+	}
+}
+
+func dot2x4Asm(w0, w1, x []float32, stride int, out *[8]float32) {
+	k := len(w0)
+	n := k &^ 7
+	_, _ = w1[k-1], x[3*stride+k-1]
+	if n > 0 {
+		dot2x4AVX2(&w0[0], &w1[0], &x[0], stride, n, out)
+	} else {
+		*out = [8]float32{}
+	}
+	if n < k {
+		for i := 0; i < 4; i++ {
+			xi := x[i*stride+n : i*stride+k]
+			out[i] += DotGo(w0[n:], xi)
+			out[4+i] += DotGo(w1[n:k], xi)
 		}
 	}
 }

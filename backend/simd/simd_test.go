@@ -39,6 +39,18 @@ func TestKernelsAgree(t *testing.T) {
 				t.Errorf("dot4 n=%d row %d: %v vs %v", n, i, o1[i], o2[i])
 			}
 		}
+		w1 := b[3*n+3:] // a second row (b is long enough for stride n+1 too)
+		var p1, p2 [8]float32
+		Dot2x4(a, w1, b, n, &p1)
+		Dot2x4Go(a, w1, b, n, &p2)
+		for i := range p1 {
+			if math.Abs(float64(p1[i]-p2[i])) > 1e-4*float64(n)+1e-6 {
+				t.Errorf("dot2x4 n=%d out %d: %v vs %v", n, i, p1[i], p2[i])
+			}
+		}
+		if want := DotGo(w1[:n], b[2*n:3*n]); math.Abs(float64(p1[6]-want)) > 1e-4*float64(n)+1e-6 {
+			t.Errorf("dot2x4 n=%d: row 1 vector 2 is %v, a plain dot product %v", n, p1[6], want)
+		}
 		y1, y2 := append([]float32(nil), b[:n]...), append([]float32(nil), b[:n]...)
 		Axpy(-0.7, a, y1)
 		AxpyGo(-0.7, a, y2)
