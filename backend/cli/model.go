@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"sidecar/backend/gptj"
+	"sidecar/backend/procmem"
 )
 
 // modelCommands returns the GPT-J commands (model info/eval, generate).
@@ -241,7 +242,7 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 		"gen_vs_read_floor":          median(genMS) / median(floorMS[1:]),
 		"read_floor_5streams_ms":     median(floor5MS[1:]),
 		"gen_vs_read_floor_5streams": median(genMS) / median(floor5MS[1:]),
-		"peak_rss_mib":               peakRSSMiB(), "load_ms": loadMS,
+		"peak_rss_mib":               procmem.PeakRSSMiB(), "load_ms": loadMS,
 	})
 }
 
@@ -249,19 +250,4 @@ func median(v []float64) float64 {
 	s := append([]float64(nil), v...)
 	sort.Float64s(s)
 	return s[len(s)/2]
-}
-
-// peakRSSMiB reads the process's peak resident memory (Linux), or 0.
-func peakRSSMiB() float64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
-			kb, _ := strconv.ParseFloat(f[1], 64)
-			return kb / 1024
-		}
-	}
-	return 0
 }
