@@ -183,6 +183,10 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 		prompt[i] = (i*7919 + 13) % m.Config.NVocab
 	}
 	var promptMS, genMS, ttft, floorMS, floor5MS []float64
+	// One state for every run, emptied between them, as the app keeps one
+	// per loaded model.
+	s := m.NewStateThreads(*promptN+*genN+1, *threads)
+	defer s.Close()
 	for run := 0; run <= *runs; run++ {
 		if run == 1 && *cpuProfile != "" {
 			f, err := os.Create(*cpuProfile)
@@ -200,13 +204,12 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 		}
 		floorMS = append(floorMS, float64(m.ReadFloor(*threads, false).Microseconds())/1000)
 		floor5MS = append(floor5MS, float64(m.ReadFloor(*threads, true).Microseconds())/1000)
-		s := m.NewStateThreads(*promptN+*genN+1, *threads)
+		s.Reset()
 		s.SetAllLogits(*allLogits)
 		t0 := time.Now()
 		logits, err := s.Eval(prompt)
 		s.SetAllLogits(false)
 		if err != nil {
-			s.Close()
 			return err
 		}
 		firstMS := float64(time.Since(t0).Microseconds()) / 1000
@@ -220,12 +223,10 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 				}
 			}
 			if logits, err = s.Eval([]int{next}); err != nil {
-				s.Close()
 				return err
 			}
 		}
 		g := float64(time.Since(t1).Microseconds()) / 1000 / float64(*genN)
-		s.Close()
 		if run > 0 { // the first run warms up
 			promptMS, genMS, ttft = append(promptMS, p), append(genMS, g), append(ttft, firstMS)
 		}
