@@ -21,6 +21,20 @@ func dotQ8AVX2(w *byte, qs *int8, d *float32, ngroups int) float32
 func dotQ4AVX2(w *byte, qs *int8, d, m *float32, ngroups int) float32
 
 //go:noescape
+func dotQ8VNNI(w *byte, qs *int8, d *float32, ngroups int) float32
+
+//go:noescape
+func dotQ4VNNI(w *byte, qs *int8, d, m *float32, ngroups int) float32
+
+// The quantized kernels in use: the VNNI ones where the CPU has AVX-512
+// VNNI with 256-bit forms (SIDECAR_KERNELS=avx2 keeps the AVX2 ones).
+var (
+	q8Kernel = dotQ8AVX2
+	q4Kernel = dotQ4AVX2
+	hasVNNI  = cpu.X86.HasAVX512VNNI && cpu.X86.HasAVX512VL && os.Getenv("SIDECAR_KERNELS") != "avx2"
+)
+
+//go:noescape
 func dotF16AVX2(w *byte, x *float32, n int) float32 // n a multiple of 32
 
 //go:noescape
@@ -42,6 +56,9 @@ func init() {
 	}
 	dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID = dotQ8Asm, dotQ4Asm, dotF16Asm, dotF32BytesAsm, f16RowAsm, "avx2"
 	axpyF16, dot2F16 = axpyF16Asm, dot2F16Asm
+	if hasVNNI {
+		q8Kernel, q4Kernel, kernelID = dotQ8VNNI, dotQ4VNNI, "avx2+vnni"
+	}
 }
 
 func dotQ8Asm(w []byte, a *actQ8, off, nblk int) float32 {
@@ -49,7 +66,7 @@ func dotQ8Asm(w []byte, a *actQ8, off, nblk int) float32 {
 	var s float32
 	if ng > 0 {
 		_, _, _ = w[ng*group*34-1], a.qs[(off+ng*group)*qk-1], a.d[off+ng*group-1]
-		s = dotQ8AVX2(&w[0], &a.qs[off*qk], &a.d[off], ng)
+		s = q8Kernel(&w[0], &a.qs[off*qk], &a.d[off], ng)
 	}
 	if tail := nblk - ng*group; tail > 0 {
 		s += dotQ8Go(w[ng*group*34:], a, off+ng*group, tail)
@@ -62,7 +79,7 @@ func dotQ4Asm(w []byte, a *actQ8, off, nblk int) float32 {
 	var s float32
 	if ng > 0 {
 		_, _, _, _ = w[ng*group*18-1], a.qs[(off+ng*group)*qk-1], a.d[off+ng*group-1], a.m[off+ng*group-1]
-		s = dotQ4AVX2(&w[0], &a.qs[off*qk], &a.d[off], &a.m[off], ng)
+		s = q4Kernel(&w[0], &a.qs[off*qk], &a.d[off], &a.m[off], ng)
 	}
 	if tail := nblk - ng*group; tail > 0 {
 		s += dotQ4Go(w[ng*group*18:], a, off+ng*group, tail)

@@ -108,15 +108,19 @@ func TestKernelsAgree(t *testing.T) {
 		}
 		a := newActQ8(n)
 		a.quantize(x)
-		for _, wt := range []WType{Q8_0, Q4_0} {
-			asm, gof := dotQ8Asm, dotQ8Go
-			if wt == Q4_0 {
-				asm, gof = dotQ4Asm, dotQ4Go
+		for _, set := range quantKernelSets() { // AVX2, and VNNI where the CPU has it
+			restore := set.use()
+			for _, wt := range []WType{Q8_0, Q4_0} {
+				asm, gof := dotQ8Asm, dotQ8Go
+				if wt == Q4_0 {
+					asm, gof = dotQ4Asm, dotQ4Go
+				}
+				got, want := asm(rows[wt], &a, 0, n/qk), gof(rows[wt], &a, 0, n/qk)
+				if !close32(got, want, mag) {
+					t.Errorf("%v %s n=%d: asm %v, go %v", wt, set.name, n, got, want)
+				}
 			}
-			got, want := asm(rows[wt], &a, 0, n/qk), gof(rows[wt], &a, 0, n/qk)
-			if !close32(got, want, mag) {
-				t.Errorf("%v n=%d: asm %v, go %v", wt, n, got, want)
-			}
+			restore()
 		}
 	}
 }
