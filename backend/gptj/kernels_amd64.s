@@ -28,46 +28,48 @@
 	VPMADDUBSW Y12, Y13, Y12 \
 	VPMADDWD Y15, Y12, dst
 
-// func dotQ8AVX2(w *byte, qs *int8, d *float32, ngroups int) float32
-TEXT ·dotQ8AVX2(SB), NOSPLIT, $0-36
-	MOVQ w+0(FP), SI
-	MOVQ qs+8(FP), DI
-	MOVQ d+16(FP), DX
-	MOVQ ngroups+24(FP), CX
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-	VPCMPEQW Y15, Y15, Y15
-	VPSRLW $15, Y15, Y15
-q8group:
-	PREFETCHT0 8704(SI)
-	PREFETCHT0 8768(SI)
-	PREFETCHT0 8832(SI)
-	PREFETCHT0 8896(SI)
-	PREFETCHT0 8960(SI)
-	Q8B(16, 0, Y0)
-	Q8B(48, 32, Y1)
-	Q8B(80, 64, Y2)
-	Q8B(112, 96, Y3)
-	Q8B(144, 128, Y4)
-	Q8B(176, 160, Y5)
-	Q8B(208, 192, Y6)
-	Q8B(240, 224, Y7)
-	REDUCE8
-	VCVTDQ2PS Y1, Y1
-	VCVTPH2PS (SI), Y3
-	VMULPS (DX), Y3, Y3
-	VFMADD231PS Y3, Y1, Y8
-	ADDQ $272, SI
-	ADDQ $256, DI
-	ADDQ $32, DX
-	DECQ CX
-	JNZ q8group
-	VEXTRACTF128 $1, Y8, X1
-	VADDPS X1, X8, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VZEROUPPER
-	MOVSS X0, ret+32(FP)
+// DOTQ8(BLK) is the body of a Q8_0 kernel whose blocks are formed by BLK:
+// per group of 8 blocks, 8 integer block products, reduced, scaled and
+// accumulated.
+#define DOTQ8(BLK) \
+	MOVQ w+0(FP), SI \
+	MOVQ qs+8(FP), DI \
+	MOVQ d+16(FP), DX \
+	MOVQ ngroups+24(FP), CX \
+	VXORPS Y8, Y8, Y8 \
+	VXORPS Y9, Y9, Y9 \
+	VPCMPEQW Y15, Y15, Y15 \
+	VPSRLW $15, Y15, Y15 \
+q8group: \
+	PREFETCHT0 8704(SI) \
+	PREFETCHT0 8768(SI) \
+	PREFETCHT0 8832(SI) \
+	PREFETCHT0 8896(SI) \
+	PREFETCHT0 8960(SI) \
+	BLK(16, 0, Y0) \
+	BLK(48, 32, Y1) \
+	BLK(80, 64, Y2) \
+	BLK(112, 96, Y3) \
+	BLK(144, 128, Y4) \
+	BLK(176, 160, Y5) \
+	BLK(208, 192, Y6) \
+	BLK(240, 224, Y7) \
+	REDUCE8 \
+	VCVTDQ2PS Y1, Y1 \
+	VCVTPH2PS (SI), Y3 \
+	VMULPS (DX), Y3, Y3 \
+	VFMADD231PS Y3, Y1, Y8 \
+	ADDQ $272, SI \
+	ADDQ $256, DI \
+	ADDQ $32, DX \
+	DECQ CX \
+	JNZ q8group \
+	VEXTRACTF128 $1, Y8, X1 \
+	VADDPS X1, X8, X0 \
+	VHADDPS X0, X0, X0 \
+	VHADDPS X0, X0, X0 \
+	VZEROUPPER \
+	MOVSS X0, ret+32(FP) \
 	RET
 
 // Q4_0 values: value j is the low nibble of byte j, value j+16 its high
@@ -83,52 +85,78 @@ q8group:
 	VPMADDUBSW ao(DI), Y12, Y12 \
 	VPMADDWD Y15, Y12, dst
 
+// DOTQ4(BLK) is the body of a Q4_0 kernel whose blocks are formed by BLK.
+#define DOTQ4(BLK) \
+	MOVQ w+0(FP), SI \
+	MOVQ qs+8(FP), DI \
+	MOVQ d+16(FP), DX \
+	MOVQ m+24(FP), BX \
+	MOVQ ngroups+32(FP), CX \
+	VXORPS Y8, Y8, Y8 \
+	VXORPS Y9, Y9, Y9 \
+	VPCMPEQW Y15, Y15, Y15 \
+	VPSRLW $15, Y15, Y15 \
+	MOVL $0x0F0F0F0F, AX \
+	VMOVD AX, X14 \
+	VPBROADCASTD X14, Y14 \
+q4group: \
+	PREFETCHT0 2304(SI) \
+	PREFETCHT0 2368(SI) \
+	PREFETCHT0 2432(SI) \
+	BLK(16, 0, Y0) \
+	BLK(32, 32, Y1) \
+	BLK(48, 64, Y2) \
+	BLK(64, 96, Y3) \
+	BLK(80, 128, Y4) \
+	BLK(96, 160, Y5) \
+	BLK(112, 192, Y6) \
+	BLK(128, 224, Y7) \
+	REDUCE8 \
+	VCVTDQ2PS Y1, Y1 \
+	VCVTPH2PS (SI), Y3 \
+	VFMADD231PS (BX), Y3, Y9 \
+	VMULPS (DX), Y3, Y3 \
+	VFMADD231PS Y3, Y1, Y8 \
+	ADDQ $144, SI \
+	ADDQ $256, DI \
+	ADDQ $32, DX \
+	ADDQ $32, BX \
+	DECQ CX \
+	JNZ q4group \
+	VSUBPS Y9, Y8, Y8 \
+	VEXTRACTF128 $1, Y8, X1 \
+	VADDPS X1, X8, X0 \
+	VHADDPS X0, X0, X0 \
+	VHADDPS X0, X0, X0 \
+	VZEROUPPER \
+	MOVSS X0, ret+40(FP) \
+	RET
+
+// With VNNI, VPDPBUSD forms the unsigned × signed byte products and adds
+// them in fours into int32 lanes in one instruction (no 16-bit step).
+#define Q8BV(wo, ao, dst) \
+	VMOVDQU wo(SI), Y12 \
+	VMOVDQU ao(DI), Y13 \
+	VPSIGNB Y13, Y12, Y12 \
+	VPABSB Y13, Y13 \
+	VPXOR dst, dst, dst \
+	VPDPBUSD Y12, Y13, dst
+
+#define Q4BV(wo, ao, dst) \
+	VMOVDQU wo(SI), X12 \
+	VPSRLW $4, X12, X13 \
+	VINSERTI128 $1, X13, Y12, Y12 \
+	VPAND Y14, Y12, Y12 \
+	VPXOR dst, dst, dst \
+	VPDPBUSD ao(DI), Y12, dst
+
+// func dotQ8AVX2(w *byte, qs *int8, d *float32, ngroups int) float32
+TEXT ·dotQ8AVX2(SB), NOSPLIT, $0-36
+	DOTQ8(Q8B)
+
 // func dotQ4AVX2(w *byte, qs *int8, d, m *float32, ngroups int) float32
 TEXT ·dotQ4AVX2(SB), NOSPLIT, $0-44
-	MOVQ w+0(FP), SI
-	MOVQ qs+8(FP), DI
-	MOVQ d+16(FP), DX
-	MOVQ m+24(FP), BX
-	MOVQ ngroups+32(FP), CX
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-	VPCMPEQW Y15, Y15, Y15
-	VPSRLW $15, Y15, Y15
-	MOVL $0x0F0F0F0F, AX
-	VMOVD AX, X14
-	VPBROADCASTD X14, Y14
-q4group:
-	PREFETCHT0 2304(SI)
-	PREFETCHT0 2368(SI)
-	PREFETCHT0 2432(SI)
-	Q4B(16, 0, Y0)
-	Q4B(32, 32, Y1)
-	Q4B(48, 64, Y2)
-	Q4B(64, 96, Y3)
-	Q4B(80, 128, Y4)
-	Q4B(96, 160, Y5)
-	Q4B(112, 192, Y6)
-	Q4B(128, 224, Y7)
-	REDUCE8
-	VCVTDQ2PS Y1, Y1
-	VCVTPH2PS (SI), Y3
-	VFMADD231PS (BX), Y3, Y9
-	VMULPS (DX), Y3, Y3
-	VFMADD231PS Y3, Y1, Y8
-	ADDQ $144, SI
-	ADDQ $256, DI
-	ADDQ $32, DX
-	ADDQ $32, BX
-	DECQ CX
-	JNZ q4group
-	VSUBPS Y9, Y8, Y8
-	VEXTRACTF128 $1, Y8, X1
-	VADDPS X1, X8, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VZEROUPPER
-	MOVSS X0, ret+40(FP)
-	RET
+	DOTQ4(Q4B)
 
 // func dotF16AVX2(w *byte, x *float32, n int) float32
 TEXT ·dotF16AVX2(SB), NOSPLIT, $0-28
@@ -237,111 +265,12 @@ dot2f16loop:
 	VZEROUPPER
 	RET
 
-// With VNNI, VPDPBUSD forms the unsigned × signed byte products and adds
-// them in fours into int32 lanes in one instruction (no 16-bit step).
-#define Q8BV(wo, ao, dst) \
-	VMOVDQU wo(SI), Y12 \
-	VMOVDQU ao(DI), Y13 \
-	VPSIGNB Y13, Y12, Y12 \
-	VPABSB Y13, Y13 \
-	VPXOR dst, dst, dst \
-	VPDPBUSD Y12, Y13, dst
-
-#define Q4BV(wo, ao, dst) \
-	VMOVDQU wo(SI), X12 \
-	VPSRLW $4, X12, X13 \
-	VINSERTI128 $1, X13, Y12, Y12 \
-	VPAND Y14, Y12, Y12 \
-	VPXOR dst, dst, dst \
-	VPDPBUSD ao(DI), Y12, dst
-
 // func dotQ8VNNI(w *byte, qs *int8, d *float32, ngroups int) float32
 // dotQ8AVX2 with VPDPBUSD (AVX-512 VNNI on 256-bit registers).
 TEXT ·dotQ8VNNI(SB), NOSPLIT, $0-36
-	MOVQ w+0(FP), SI
-	MOVQ qs+8(FP), DI
-	MOVQ d+16(FP), DX
-	MOVQ ngroups+24(FP), CX
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-	VPCMPEQW Y15, Y15, Y15
-	VPSRLW $15, Y15, Y15
-q8vgroup:
-	PREFETCHT0 8704(SI)
-	PREFETCHT0 8768(SI)
-	PREFETCHT0 8832(SI)
-	PREFETCHT0 8896(SI)
-	PREFETCHT0 8960(SI)
-	Q8BV(16, 0, Y0)
-	Q8BV(48, 32, Y1)
-	Q8BV(80, 64, Y2)
-	Q8BV(112, 96, Y3)
-	Q8BV(144, 128, Y4)
-	Q8BV(176, 160, Y5)
-	Q8BV(208, 192, Y6)
-	Q8BV(240, 224, Y7)
-	REDUCE8
-	VCVTDQ2PS Y1, Y1
-	VCVTPH2PS (SI), Y3
-	VMULPS (DX), Y3, Y3
-	VFMADD231PS Y3, Y1, Y8
-	ADDQ $272, SI
-	ADDQ $256, DI
-	ADDQ $32, DX
-	DECQ CX
-	JNZ q8vgroup
-	VEXTRACTF128 $1, Y8, X1
-	VADDPS X1, X8, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VZEROUPPER
-	MOVSS X0, ret+32(FP)
-	RET
+	DOTQ8(Q8BV)
 
 // func dotQ4VNNI(w *byte, qs *int8, d, m *float32, ngroups int) float32
 // dotQ4AVX2 with VPDPBUSD (AVX-512 VNNI on 256-bit registers).
 TEXT ·dotQ4VNNI(SB), NOSPLIT, $0-44
-	MOVQ w+0(FP), SI
-	MOVQ qs+8(FP), DI
-	MOVQ d+16(FP), DX
-	MOVQ m+24(FP), BX
-	MOVQ ngroups+32(FP), CX
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-	VPCMPEQW Y15, Y15, Y15
-	VPSRLW $15, Y15, Y15
-	MOVL $0x0F0F0F0F, AX
-	VMOVD AX, X14
-	VPBROADCASTD X14, Y14
-q4vgroup:
-	PREFETCHT0 2304(SI)
-	PREFETCHT0 2368(SI)
-	PREFETCHT0 2432(SI)
-	Q4BV(16, 0, Y0)
-	Q4BV(32, 32, Y1)
-	Q4BV(48, 64, Y2)
-	Q4BV(64, 96, Y3)
-	Q4BV(80, 128, Y4)
-	Q4BV(96, 160, Y5)
-	Q4BV(112, 192, Y6)
-	Q4BV(128, 224, Y7)
-	REDUCE8
-	VCVTDQ2PS Y1, Y1
-	VCVTPH2PS (SI), Y3
-	VFMADD231PS (BX), Y3, Y9
-	VMULPS (DX), Y3, Y3
-	VFMADD231PS Y3, Y1, Y8
-	ADDQ $144, SI
-	ADDQ $256, DI
-	ADDQ $32, DX
-	ADDQ $32, BX
-	DECQ CX
-	JNZ q4vgroup
-	VSUBPS Y9, Y8, Y8
-	VEXTRACTF128 $1, Y8, X1
-	VADDPS X1, X8, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VZEROUPPER
-	MOVSS X0, ret+40(FP)
-	RET
+	DOTQ4(Q4BV)
