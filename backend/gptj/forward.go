@@ -25,7 +25,7 @@ type State struct {
 	tmp, logits                        []float32
 	all                                []float32   // AllLogits: batch × NVocab
 	scores                             [][]float32 // per worker: attention scores
-	rows                               [][]float32 // per worker: decoded row pieces
+	work                               []scratch   // per worker: buffers for batched products
 	pool                               *pool
 	allLogits                          bool
 }
@@ -84,9 +84,9 @@ func (m *Model) NewStateThreads(ctxSize, threads int) *State {
 	s.ah, s.a2 = newActQ8(bt*e), newActQ8(bt*4*e)
 	s.tmp, s.logits = f(e), f(c.NVocab)
 	s.pool = newPool(threads)
-	s.rows, s.scores = make([][]float32, s.pool.n), make([][]float32, s.pool.n)
-	for i := range s.rows {
-		s.rows[i], s.scores[i] = f(rowBlock*min(4*e, kPass/4)), f(ctxSize) // a block of rows, one column pass
+	s.work, s.scores = make([]scratch, s.pool.n), make([][]float32, s.pool.n)
+	for i := range s.work {
+		s.work[i], s.scores[i] = newScratch(4*e), f(ctxSize)
 	}
 	return s
 }

@@ -19,12 +19,17 @@ import (
 // correction per block.
 type actQ8 struct {
 	qs   []int8
+	us   []byte // qs + 128, where dotQ8U is in use (batched Q8_0 products)
 	d, m []float32
 }
 
 func newActQ8(n int) actQ8 {
 	nb := (n + qk - 1) / qk
-	return actQ8{qs: make([]int8, n), d: make([]float32, nb), m: make([]float32, nb)}
+	a := actQ8{qs: make([]int8, n), d: make([]float32, nb), m: make([]float32, nb)}
+	if dotQ8U != nil {
+		a.us = make([]byte, n)
+	}
+	return a
 }
 
 // quantize fills a from x (len(x) a multiple of 32 and at most a's size).
@@ -46,6 +51,11 @@ func (a *actQ8) quantize(x []float32) {
 		for j, f := range v {
 			q[j] = int8(math.Round(float64(f * id)))
 			sum += int(q[j])
+		}
+		if a.us != nil {
+			for j, v := range q {
+				a.us[blk*qk+j] = byte(int(v) + 128)
+			}
 		}
 		a.m[blk] = 8 * d * float32(sum)
 	}
@@ -164,6 +174,14 @@ var (
 	dot2F16  = dot2F16Go
 	f16Row   = f16RowGo
 	kernelID = "go"
+	// Batched Q8_0 products on unsigned activations with a per-block
+	// weight sum (sumQ8) computed once per row: set where the CPU has
+	// VNNI, nil elsewhere.
+	dotQ8U func(w []byte, a *actQ8, off, nblk int, corr []int32) float32
+	sumQ8  func(w []byte, nblk int, corr []int32)
+	// unpackQ4 turns whole Q4_0 groups into Q8_0 groups, for the same
+	// batched path.
+	unpackQ4 func(w []byte, nblk int, dst []byte)
 )
 
 // Kernels names the kernel set chosen for this CPU ("avx2" or "go").
@@ -174,10 +192,13 @@ func Kernels() string { return kernelID }
 func useGoKernels() (restore func()) {
 	restoreSIMD := simd.UseGo()
 	q8, q4, f16, f32b, row, id, ax16, d2f16, d, d4, d24, ax := dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID, axpyF16, dot2F16, dot, dot4, dot2x4, axpy
+	q8u, s8, u4 := dotQ8U, sumQ8, unpackQ4
+	dotQ8U, sumQ8, unpackQ4 = nil, nil, nil
 	dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID, axpyF16, dot2F16 = dotQ8Go, dotQ4Go, dotF16Go, dotF32BytesGo, f16RowGo, "go", axpyF16Go, dot2F16Go
 	dot, dot4, dot2x4, axpy = simd.Dot, simd.Dot4, simd.Dot2x4, simd.Axpy
 	return func() {
 		restoreSIMD()
 		dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID, axpyF16, dot2F16, dot, dot4, dot2x4, axpy = q8, q4, f16, f32b, row, id, ax16, d2f16, d, d4, d24, ax
+		dotQ8U, sumQ8, unpackQ4 = q8u, s8, u4
 	}
 }

@@ -26,6 +26,15 @@ func dotQ8VNNI(w *byte, qs *int8, d *float32, ngroups int) float32
 //go:noescape
 func dotQ4VNNI(w *byte, qs *int8, d, m *float32, ngroups int) float32
 
+//go:noescape
+func dotQ8UVNNI(w *byte, us *byte, d *float32, corr *int32, ngroups int) float32
+
+//go:noescape
+func unpackQ4AVX2(w *byte, dst *byte, ngroups int)
+
+//go:noescape
+func sumQ8VNNI(w *byte, corr *int32, ngroups int)
+
 // The quantized kernels in use: the VNNI ones where the CPU has AVX-512
 // VNNI with 256-bit forms (SIDECAR_KERNELS=avx2 keeps the AVX2 ones).
 var (
@@ -58,6 +67,7 @@ func init() {
 	axpyF16, dot2F16 = axpyF16Asm, dot2F16Asm
 	if hasVNNI {
 		q8Kernel, q4Kernel, kernelID = dotQ8VNNI, dotQ4VNNI, "avx2+vnni"
+		dotQ8U, sumQ8, unpackQ4 = dotQ8UAsm, sumQ8Asm, unpackQ4Asm
 	}
 }
 
@@ -138,5 +148,38 @@ func dot2F16Asm(w0, w1 []byte, x []float32, out *[2]float32) {
 	if n < len(x) {
 		out[0] += dotF16Go(w0[2*n:], x[n:])
 		out[1] += dotF16Go(w1[2*n:], x[n:])
+	}
+}
+
+// dotQ8UAsm is dotQ8 on a's unsigned values, with corr from sumQ8Asm for
+// the same blocks.
+func dotQ8UAsm(w []byte, a *actQ8, off, nblk int, corr []int32) float32 {
+	ng := nblk / group
+	var s float32
+	if ng > 0 {
+		_, _, _, _ = w[ng*group*34-1], a.us[(off+ng*group)*qk-1], a.d[off+ng*group-1], corr[ng*group-1]
+		s = dotQ8UVNNI(&w[0], &a.us[off*qk], &a.d[off], &corr[0], ng)
+	}
+	if tail := nblk - ng*group; tail > 0 {
+		s += dotQ8Go(w[ng*group*34:], a, off+ng*group, tail)
+	}
+	return s
+}
+
+// sumQ8Asm fills corr with 128·Σw for each block of the whole groups of
+// the row piece w (nblk blocks).
+func sumQ8Asm(w []byte, nblk int, corr []int32) {
+	if ng := nblk / group; ng > 0 {
+		_, _ = w[ng*group*34-1], corr[ng*group-1]
+		sumQ8VNNI(&w[0], &corr[0], ng)
+	}
+}
+
+// unpackQ4Asm writes the nblk/8 whole groups of the Q4_0 row piece w to
+// dst as Q8_0 groups.
+func unpackQ4Asm(w []byte, nblk int, dst []byte) {
+	if ng := nblk / group; ng > 0 {
+		_, _ = w[ng*group*18-1], dst[ng*group*34-1]
+		unpackQ4AVX2(&w[0], &dst[0], ng)
 	}
 }

@@ -150,6 +150,27 @@ q4group: \
 	VPXOR dst, dst, dst \
 	VPDPBUSD ao(DI), Y12, dst
 
+// With activations stored unsigned (u = a + 128), a Q8_0 block product
+// is one VPDPBUSD: Σu·w = Σa·w + 128·Σw, and the second term, which
+// depends on the weights only, is subtracted per block from corr (made
+// once per row by sumQ8VNNI, then used for every vector of a batch).
+#define Q8BU(wo, ao, dst) \
+	VPXOR dst, dst, dst \
+	VMOVDQU ao(DI), Y13 \
+	VPDPBUSD wo(SI), Y13, dst
+
+#define SUMB(wo, dst) \
+	VPXOR dst, dst, dst \
+	VPDPBUSD wo(SI), Y14, dst
+
+#define UNPACKQ4(so, do) \
+	VMOVDQU so(SI), X12 \
+	VPSRLW $4, X12, X13 \
+	VINSERTI128 $1, X13, Y12, Y12 \
+	VPAND Y14, Y12, Y12 \
+	VPSUBB Y15, Y12, Y12 \
+	VMOVDQU Y12, do(DI)
+
 // func dotQ8AVX2(w *byte, qs *int8, d *float32, ngroups int) float32
 TEXT ·dotQ8AVX2(SB), NOSPLIT, $0-36
 	DOTQ8(Q8B)
@@ -274,3 +295,99 @@ TEXT ·dotQ8VNNI(SB), NOSPLIT, $0-36
 // dotQ4AVX2 with VPDPBUSD (AVX-512 VNNI on 256-bit registers).
 TEXT ·dotQ4VNNI(SB), NOSPLIT, $0-44
 	DOTQ4(Q4BV)
+
+// func dotQ8UVNNI(w *byte, us *byte, d *float32, corr *int32, ngroups int) float32
+TEXT ·dotQ8UVNNI(SB), NOSPLIT, $0-44
+	MOVQ w+0(FP), SI
+	MOVQ us+8(FP), DI
+	MOVQ d+16(FP), DX
+	MOVQ corr+24(FP), BX
+	MOVQ ngroups+32(FP), CX
+	VXORPS Y8, Y8, Y8
+q8ugroup:
+	Q8BU(16, 0, Y0)
+	Q8BU(48, 32, Y1)
+	Q8BU(80, 64, Y2)
+	Q8BU(112, 96, Y3)
+	Q8BU(144, 128, Y4)
+	Q8BU(176, 160, Y5)
+	Q8BU(208, 192, Y6)
+	Q8BU(240, 224, Y7)
+	REDUCE8
+	VPSUBD (BX), Y1, Y1
+	VCVTDQ2PS Y1, Y1
+	VCVTPH2PS (SI), Y3
+	VMULPS (DX), Y3, Y3
+	VFMADD231PS Y3, Y1, Y8
+	ADDQ $272, SI
+	ADDQ $256, DI
+	ADDQ $32, DX
+	ADDQ $32, BX
+	DECQ CX
+	JNZ q8ugroup
+	VEXTRACTF128 $1, Y8, X1
+	VADDPS X1, X8, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VZEROUPPER
+	MOVSS X0, ret+40(FP)
+	RET
+
+// func sumQ8VNNI(w *byte, corr *int32, ngroups int)
+// corr[b] = 128·Σw over block b's 32 values, for whole groups.
+TEXT ·sumQ8VNNI(SB), NOSPLIT, $0-24
+	MOVQ w+0(FP), SI
+	MOVQ corr+8(FP), DI
+	MOVQ ngroups+16(FP), CX
+	MOVL $0x80808080, AX
+	VMOVD AX, X14
+	VPBROADCASTD X14, Y14
+sumgroup:
+	SUMB(16, Y0)
+	SUMB(48, Y1)
+	SUMB(80, Y2)
+	SUMB(112, Y3)
+	SUMB(144, Y4)
+	SUMB(176, Y5)
+	SUMB(208, Y6)
+	SUMB(240, Y7)
+	REDUCE8
+	VMOVDQU Y1, (DI)
+	ADDQ $272, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ sumgroup
+	VZEROUPPER
+	RET
+
+// func unpackQ4AVX2(w *byte, dst *byte, ngroups int)
+// Whole Q4_0 groups (8 scales, 8×16 bytes of nibbles) to Q8_0 groups (the
+// same 8 scales, 8×32 values n−8), so a batched product can use the Q8_0
+// kernels for every vector after unpacking a row once.
+TEXT ·unpackQ4AVX2(SB), NOSPLIT, $0-24
+	MOVQ w+0(FP), SI
+	MOVQ dst+8(FP), DI
+	MOVQ ngroups+16(FP), CX
+	MOVL $0x0F0F0F0F, AX
+	VMOVD AX, X14
+	VPBROADCASTD X14, Y14
+	MOVL $0x08080808, AX
+	VMOVD AX, X15
+	VPBROADCASTD X15, Y15
+unpackgroup:
+	VMOVDQU (SI), X0
+	VMOVDQU X0, (DI)
+	UNPACKQ4(16, 16)
+	UNPACKQ4(32, 48)
+	UNPACKQ4(48, 80)
+	UNPACKQ4(64, 112)
+	UNPACKQ4(80, 144)
+	UNPACKQ4(96, 176)
+	UNPACKQ4(112, 208)
+	UNPACKQ4(128, 240)
+	ADDQ $144, SI
+	ADDQ $272, DI
+	DECQ CX
+	JNZ unpackgroup
+	VZEROUPPER
+	RET

@@ -122,6 +122,26 @@ func TestKernelsAgree(t *testing.T) {
 			}
 			restore()
 		}
+		if dotQ8U != nil { // unsigned activations with per-block weight sums
+			corr := make([]int32, n/qk)
+			sumQ8(rows[Q8_0], n/qk, corr)
+			if got, want := dotQ8U(rows[Q8_0], &a, 0, n/qk, corr), dotQ8Go(rows[Q8_0], &a, 0, n/qk); !close32(got, want, mag) {
+				t.Errorf("q8_0 unsigned n=%d: asm %v, go %v", n, got, want)
+			}
+		}
+		if nb := n / qk; unpackQ4 != nil && nb >= group { // Q4_0 unpacked to Q8_0, the tail as Q4_0
+			whole := nb / group * group
+			u, corr := make([]byte, whole*34), make([]int32, whole)
+			unpackQ4(rows[Q4_0], whole, u)
+			sumQ8(u, whole, corr)
+			got := dotQ8U(u, &a, 0, whole, corr)
+			if whole < nb {
+				got += dotQ4Go(rows[Q4_0][whole*18:], &a, whole, nb-whole)
+			}
+			if want := dotQ4Go(rows[Q4_0], &a, 0, nb); !close32(got, want, mag) {
+				t.Errorf("q4_0 unpacked n=%d: asm %v, go %v", n, got, want)
+			}
+		}
 	}
 }
 

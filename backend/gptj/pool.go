@@ -69,7 +69,7 @@ func (t task) one() {
 		t.s.attendHeads(t.layer, t.batch, t.lo, t.hi, t.scratch)
 		return
 	}
-	t.m.mulRows(t.out, t.x, t.a, t.batch, t.lo, t.hi, t.s.rows[t.scratch])
+	t.m.mulRows(t.out, t.x, t.a, t.batch, t.lo, t.hi, &t.s.work[t.scratch])
 	if t.geluB != nil {
 		for b := 0; b < t.batch; b++ {
 			o := t.out[b*t.m.Rows : (b+1)*t.m.Rows]

@@ -199,9 +199,8 @@ const kPass = 4096
 
 // mulRows computes rows lo..hi of out = X·Mᵀ for batch input vectors X
 // (batch×Cols, quantized in a for quantized types); out is batch×Rows.
-// scratch (rowBlock·min(Cols, kPass/4) floats) holds decoded F16 or F32
-// row pieces.
-func (m *Matrix) mulRows(out, x []float32, a *actQ8, batch, lo, hi int, scratch []float32) {
+// sc is the calling worker's scratch (unused when batch is 1).
+func (m *Matrix) mulRows(out, x []float32, a *actQ8, batch, lo, hi int, sc *scratch) {
 	c := m.Cols
 	if batch == 1 {
 		r := lo
@@ -219,7 +218,7 @@ func (m *Matrix) mulRows(out, x []float32, a *actQ8, batch, lo, hi int, scratch 
 		return
 	}
 	if !m.quantized() {
-		m.mulRowsFloat(out, x, batch, lo, hi, scratch)
+		m.mulRowsFloat(out, x, batch, lo, hi, sc.rows)
 		return
 	}
 	rb := rowBytes(m.Type, c)
@@ -228,18 +227,53 @@ func (m *Matrix) mulRows(out, x []float32, a *actQ8, batch, lo, hi int, scratch 
 		for r := lo; r < hi; r++ {
 			b := m.data[r*rb : (r+1)*rb]
 			if m.Type == Q8_0 {
-				wb := b[c0/qk*34 : c1/qk*34]
+				wb, nblk := b[c0/qk*34:c1/qk*34], (c1-c0)/qk
+				if a.us != nil && dotQ8U != nil { // weight sums once, for every vector
+					sumQ8(wb, nblk, sc.corr)
+					for t := 0; t < batch; t++ {
+						out[t*m.Rows+r] += dotQ8U(wb, a, (t*c+c0)/qk, nblk, sc.corr)
+					}
+					continue
+				}
 				for t := 0; t < batch; t++ {
-					out[t*m.Rows+r] += dotQ8(wb, a, (t*c+c0)/qk, (c1-c0)/qk)
+					out[t*m.Rows+r] += dotQ8(wb, a, (t*c+c0)/qk, nblk)
 				}
 				continue
 			}
-			wb := b[c0/qk*18 : c1/qk*18]
+			wb, nblk := b[c0/qk*18:c1/qk*18], (c1-c0)/qk
+			if whole := nblk / group * group; a.us != nil && unpackQ4 != nil && whole > 0 {
+				// Unpacked to Q8_0 once, then as Q8_0 for every vector.
+				u := sc.q8[:whole*34]
+				unpackQ4(wb, whole, u)
+				sumQ8(u, whole, sc.corr)
+				for t := 0; t < batch; t++ {
+					off := (t*c + c0) / qk
+					v := dotQ8U(u, a, off, whole, sc.corr)
+					if whole < nblk {
+						v += dotQ4(wb[whole*18:], a, off+whole, nblk-whole)
+					}
+					out[t*m.Rows+r] += v
+				}
+				continue
+			}
 			for t := 0; t < batch; t++ {
-				out[t*m.Rows+r] += dotQ4(wb, a, (t*c+c0)/qk, (c1-c0)/qk)
+				out[t*m.Rows+r] += dotQ4(wb, a, (t*c+c0)/qk, nblk)
 			}
 		}
 	}
+}
+
+// scratch is one worker's buffers for batched products, allocated with
+// its State.
+type scratch struct {
+	rows []float32 // rowBlock decoded F16/F32 row pieces of one column pass
+	q8   []byte    // a Q4_0 row piece unpacked to Q8_0 (one pass)
+	corr []int32   // per-block weight sums of one pass (dotQ8U)
+}
+
+func newScratch(cols int) scratch {
+	return scratch{rows: make([]float32, rowBlock*min(cols, kPass/4)),
+		q8: make([]byte, kPass/qk*34), corr: make([]int32, kPass/qk)}
 }
 
 // rowBlock is how many rows of an F16 or F32 matrix a batched product
