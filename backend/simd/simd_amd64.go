@@ -58,6 +58,10 @@ func dot4Asm(w, x []float32, stride int, out *[4]float32) {
 
 func dot2x4Asm(w0, w1, x []float32, stride int, out *[8]float32) {
 	k := len(w0)
+	if k == 0 {
+		*out = [8]float32{}
+		return
+	}
 	n := k &^ 7
 	_, _ = w1[k-1], x[3*stride+k-1]
 	if n > 0 {

@@ -1,5 +1,15 @@
 #include "textflag.h"
 
+// HSUM4(a, b, c, d, ha) stores the lane sums of the four vectors a..d in
+// ha (the X form of a): ha[i] = Σ lanes of the i-th vector.
+#define HSUM4(a, b, c, d, ha) \
+	VHADDPS b, a, a \
+	VHADDPS d, c, c \
+	VHADDPS c, a, a \
+	VEXTRACTF128 $1, a, X15 \
+	VADDPS X15, ha, ha
+
+
 // func dotF32AVX2(a, b *float32, n int) float32
 TEXT ·dotF32AVX2(SB), NOSPLIT, $0-28
 	MOVQ a+0(FP), SI
@@ -91,11 +101,7 @@ dot4loop:
 	VADDPS Y5, Y1, Y1
 	VADDPS Y6, Y2, Y2
 	VADDPS Y7, Y3, Y3
-	VHADDPS Y1, Y0, Y0
-	VHADDPS Y3, Y2, Y2
-	VHADDPS Y2, Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
+	HSUM4(Y0, Y1, Y2, Y3, X0)
 	MOVQ out+32(FP), AX
 	VMOVUPS X0, (AX)
 	VZEROUPPER
@@ -176,17 +182,9 @@ dot2x4loop:
 	CMPQ AX, CX
 	JLT dot2x4loop
 	MOVQ out+40(FP), AX
-	VHADDPS Y1, Y0, Y0
-	VHADDPS Y3, Y2, Y2
-	VHADDPS Y2, Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
+	HSUM4(Y0, Y1, Y2, Y3, X0)
 	VMOVUPS X0, (AX)
-	VHADDPS Y5, Y4, Y4
-	VHADDPS Y7, Y6, Y6
-	VHADDPS Y6, Y4, Y4
-	VEXTRACTF128 $1, Y4, X5
-	VADDPS X5, X4, X4
+	HSUM4(Y4, Y5, Y6, Y7, X4)
 	VMOVUPS X4, 16(AX)
 	VZEROUPPER
 	RET

@@ -63,6 +63,12 @@ func TestKernelsAgree(t *testing.T) {
 			t.Errorf("int8 dot n=%d: %d vs %d", n, got, want)
 		}
 	}
+	var empty [8]float32
+	empty[3] = 1
+	Dot2x4(nil, nil, nil, 0, &empty)
+	if empty != [8]float32{} {
+		t.Errorf("dot2x4 of empty rows: %v", empty)
+	}
 	// Extremes: ±127 everywhere must not saturate.
 	hi, lo := make([]int8, 64), make([]int8, 64)
 	for i := range hi {
