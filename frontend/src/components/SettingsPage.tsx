@@ -13,8 +13,8 @@ interface Props {
 export function SettingsPage({ status, theme, onTheme }: Props) {
   const toast = useToast();
   const [providers, setProviders] = useState<ProviderInfo[]>([]);
-  const refresh = useCallback(() => { api.providers().then(setProviders).catch(toast.error); }, [toast]);
-  useEffect(refresh, [refresh]);
+  const refresh = useCallback(() => api.providers().then(setProviders).catch(toast.error), [toast]);
+  useEffect(() => { refresh(); }, [refresh]);
 
   return (
     <main className="page" aria-label="Settings">
@@ -45,7 +45,7 @@ export function SettingsPage({ status, theme, onTheme }: Props) {
   );
 }
 
-function ProviderRow({ p, onChange }: { p: ProviderInfo; onChange: () => void }) {
+function ProviderRow({ p, onChange }: { p: ProviderInfo; onChange: () => Promise<void> }) {
   const toast = useToast();
   const [key, setKey] = useState('');
   const [base, setBase] = useState(p.baseUrl);
@@ -58,8 +58,8 @@ function ProviderRow({ p, onChange }: { p: ProviderInfo; onChange: () => void })
     try {
       await api.setProviderKey(p.id, key, base);
       setKey('');
+      await onChange(); // the row shows the new key's hint together with the message
       setResult({ ok: true, text: 'Key works. Its models are in the model picker.' });
-      onChange();
     } catch (e) {
       setResult({ ok: false, text: String(e) });
     } finally {
