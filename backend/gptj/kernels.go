@@ -20,6 +20,7 @@ import (
 type actQ8 struct {
 	qs   []int8
 	us   []byte // qs + 128, where dotQ8U is in use (batched Q8_0 products)
+	p4   []int8 // qs paired for dot4Q4, where pairedQ4 is set (see pairQ4)
 	d, m []float32
 }
 
@@ -29,16 +30,38 @@ func newActQ8(n int) actQ8 {
 	if dotQ8U != nil {
 		a.us = make([]byte, n)
 	}
+	if pairedQ4 {
+		a.p4 = make([]int8, n)
+	}
 	return a
 }
 
+// pairQ4 writes blocks j and j+1 (j even) of q to p in the order the
+// paired Q4_0 kernels read them: values 0..15 of both blocks, then values
+// 16..31 of both, matching the low and the high nibbles of the two
+// blocks' 32 bytes. A last odd block is copied as it is.
+func pairQ4(p, q []int8) {
+	for j := 0; j+2*qk <= len(q); j += 2 * qk {
+		copy(p[j:j+16], q[j:j+16])
+		copy(p[j+16:j+32], q[j+qk:j+qk+16])
+		copy(p[j+32:j+48], q[j+16:j+qk])
+		copy(p[j+48:j+64], q[j+qk+16:j+2*qk])
+	}
+	if n := len(q) / qk; n%2 == 1 {
+		copy(p[(n-1)*qk:], q[(n-1)*qk:])
+	}
+}
+
 // quantize fills a from x (len(x) a multiple of 32 and at most a's size).
+// Values are rounded half away from zero (as math.Round, without its cost).
 func (a *actQ8) quantize(x []float32) {
 	for blk := 0; blk < len(x)/qk; blk++ {
-		v := x[blk*qk : (blk+1)*qk]
+		v := x[blk*qk : (blk+1)*qk : (blk+1)*qk]
 		var amax float32
 		for _, f := range v {
-			amax = max(amax, abs32(f))
+			if a := abs32(f); a > amax {
+				amax = a
+			}
 		}
 		d := amax / 127
 		a.d[blk] = d
@@ -46,18 +69,26 @@ func (a *actQ8) quantize(x []float32) {
 		if d != 0 {
 			id = 1 / d
 		}
-		q := a.qs[blk*qk : (blk+1)*qk]
+		q := a.qs[blk*qk : (blk+1)*qk : (blk+1)*qk]
 		sum := 0
 		for j, f := range v {
-			q[j] = int8(math.Round(float64(f * id)))
-			sum += int(q[j])
+			// f·id is a float32, so adding ±0.5 in float64 is exact, and
+			// truncating then rounds half away from zero.
+			t := float64(f * id)
+			r := int(t + math.Copysign(0.5, t))
+			q[j] = int8(r)
+			sum += r
 		}
 		if a.us != nil {
+			u := a.us[blk*qk : (blk+1)*qk : (blk+1)*qk]
 			for j, v := range q {
-				a.us[blk*qk+j] = byte(int(v) + 128)
+				u[j] = byte(v) ^ 0x80 // v + 128
 			}
 		}
 		a.m[blk] = 8 * d * float32(sum)
+	}
+	if a.p4 != nil {
+		pairQ4(a.p4[:len(x)], a.qs[:len(x)])
 	}
 }
 
@@ -78,6 +109,28 @@ func dotQ8Go(w []byte, a *actQ8, off, nblk int) float32 {
 		s += float32(is) * (f16Table[binary.LittleEndian.Uint16(w[sc:])] * d[blk])
 	}
 	return s
+}
+
+// dot4Q8Go is out[k] = row k · a for the four rows of nblk blocks at w,
+// w+stride, w+2·stride and w+3·stride (generation reads them side by side).
+func dot4Q8Go(w []byte, stride int, a *actQ8, nblk int, out *[4]float32) {
+	for k := range out {
+		out[k] = dotQ8Go(w[k*stride:], a, 0, nblk)
+	}
+}
+
+// dot4F16Go is dot4Q8Go for F16 rows.
+func dot4F16Go(w []byte, stride int, x []float32, out *[4]float32) {
+	for k := range out {
+		out[k] = dotF16Go(w[k*stride:], x)
+	}
+}
+
+// dot4Q4Go is dot4Q8Go for Q4_0 rows.
+func dot4Q4Go(w []byte, stride int, a *actQ8, nblk int, out *[4]float32) {
+	for k := range out {
+		out[k] = dotQ4Go(w[k*stride:], a, 0, nblk)
+	}
 }
 
 // dotQ4Go is Σ over nblk (a whole row, or the last group of one) Q4_0 weight blocks in w of w·a, from a's block off.
@@ -138,11 +191,6 @@ func axpyF16Go(a float32, x []byte, y []float32) {
 	}
 }
 
-// dot2F16Go sets out to the products of two half-precision rows with x.
-func dot2F16Go(w0, w1 []byte, x []float32, out *[2]float32) {
-	out[0], out[1] = dotF16Go(w0, x), dotF16Go(w1, x)
-}
-
 // toF16 stores v as half precision in dst (2·len(v) bytes).
 func toF16(dst []byte, v []float32) {
 	dst = dst[:2*len(v)]
@@ -171,9 +219,13 @@ var (
 	dot2x4   = simd.Dot2x4
 	axpy     = simd.Axpy
 	axpyF16  = axpyF16Go
-	dot2F16  = dot2F16Go
 	f16Row   = f16RowGo
+	dot4Q8   = dot4Q8Go
+	dot4Q4   = dot4Q4Go
+	dot4F16  = dot4F16Go
 	kernelID = "go"
+	// pairedQ4 makes actQ8 keep its values in pairQ4 order too, for dot4Q4.
+	pairedQ4 bool
 	// Batched Q8_0 products on unsigned activations with a per-block
 	// weight sum (sumQ8) computed once per row: set where the CPU has
 	// VNNI, nil elsewhere.
@@ -191,14 +243,14 @@ func Kernels() string { return kernelID }
 // until the returned function is called.
 func useGoKernels() (restore func()) {
 	restoreSIMD := simd.UseGo()
-	q8, q4, f16, f32b, row, id, ax16, d2f16, d, d4, d24, ax := dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID, axpyF16, dot2F16, dot, dot4, dot2x4, axpy
-	q8u, s8, u4 := dotQ8U, sumQ8, unpackQ4
-	dotQ8U, sumQ8, unpackQ4 = nil, nil, nil
-	dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID, axpyF16, dot2F16 = dotQ8Go, dotQ4Go, dotF16Go, dotF32BytesGo, f16RowGo, "go", axpyF16Go, dot2F16Go
+	q8, q4, f16, f32b, row, id, ax16, d, d4, d24, ax := dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID, axpyF16, dot, dot4, dot2x4, axpy
+	q8u, s8, u4, d48, d44, d4f := dotQ8U, sumQ8, unpackQ4, dot4Q8, dot4Q4, dot4F16
+	dotQ8U, sumQ8, unpackQ4, dot4Q8, dot4Q4, dot4F16 = nil, nil, nil, dot4Q8Go, dot4Q4Go, dot4F16Go
+	dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID, axpyF16 = dotQ8Go, dotQ4Go, dotF16Go, dotF32BytesGo, f16RowGo, "go", axpyF16Go
 	dot, dot4, dot2x4, axpy = simd.Dot, simd.Dot4, simd.Dot2x4, simd.Axpy
 	return func() {
 		restoreSIMD()
-		dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID, axpyF16, dot2F16, dot, dot4, dot2x4, axpy = q8, q4, f16, f32b, row, id, ax16, d2f16, d, d4, d24, ax
-		dotQ8U, sumQ8, unpackQ4 = q8u, s8, u4
+		dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID, axpyF16, dot, dot4, dot2x4, axpy = q8, q4, f16, f32b, row, id, ax16, d, d4, d24, ax
+		dotQ8U, sumQ8, unpackQ4, dot4Q8, dot4Q4, dot4F16 = q8u, s8, u4, d48, d44, d4f
 	}
 }

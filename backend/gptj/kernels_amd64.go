@@ -38,16 +38,15 @@ func sumQ8VNNI(w *byte, corr *int32, ngroups int)
 // The quantized kernels in use: the VNNI ones where the CPU has AVX-512
 // VNNI with 256-bit forms (SIDECAR_KERNELS=avx2 keeps the AVX2 ones).
 var (
-	q8Kernel = dotQ8AVX2
-	q4Kernel = dotQ4AVX2
-	hasVNNI  = cpu.X86.HasAVX512VNNI && cpu.X86.HasAVX512VL && os.Getenv("SIDECAR_KERNELS") != "avx2"
+	q8Kernel  = dotQ8AVX2
+	q4Kernel  = dotQ4AVX2
+	q84Kernel = dot4Q8AVX2
+	q44Kernel = dot4Q4AVX2
+	hasVNNI   = cpu.X86.HasAVX512VNNI && cpu.X86.HasAVX512VL && os.Getenv("SIDECAR_KERNELS") != "avx2"
 )
 
 //go:noescape
 func dotF16AVX2(w *byte, x *float32, n int) float32 // n a multiple of 32
-
-//go:noescape
-func dot2F16AVX2(w0, w1 *byte, x *float32, n int, out *[2]float32) // n a multiple of 16
 
 //go:noescape
 func axpyF16AVX2(a float32, x *byte, y *float32, n int) // n a multiple of 8
@@ -64,9 +63,10 @@ func init() {
 		return
 	}
 	dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID = dotQ8Asm, dotQ4Asm, dotF16Asm, dotF32BytesAsm, f16RowAsm, "avx2"
-	axpyF16, dot2F16 = axpyF16Asm, dot2F16Asm
+	axpyF16, dot4Q8, dot4Q4, dot4F16, pairedQ4 = axpyF16Asm, dot4Q8Asm, dot4Q4Asm, dot4F16Asm, true
 	if hasVNNI {
 		q8Kernel, q4Kernel, kernelID = dotQ8VNNI, dotQ4VNNI, "avx2+vnni"
+		q84Kernel, q44Kernel = dot4Q8VNNI, dot4Q4VNNI
 		dotQ8U, sumQ8, unpackQ4 = dotQ8UAsm, sumQ8Asm, unpackQ4Asm
 	}
 }
@@ -137,20 +137,6 @@ func axpyF16Asm(a float32, x []byte, y []float32) {
 	}
 }
 
-func dot2F16Asm(w0, w1 []byte, x []float32, out *[2]float32) {
-	n := len(x) &^ 15
-	_, _ = w0[2*len(x)-1], w1[2*len(x)-1]
-	if n > 0 {
-		dot2F16AVX2(&w0[0], &w1[0], &x[0], n, out)
-	} else {
-		*out = [2]float32{}
-	}
-	if n < len(x) {
-		out[0] += dotF16Go(w0[2*n:], x[n:])
-		out[1] += dotF16Go(w1[2*n:], x[n:])
-	}
-}
-
 // dotQ8UAsm is dotQ8 on a's unsigned values, with corr from sumQ8Asm for
 // the same blocks.
 func dotQ8UAsm(w []byte, a *actQ8, off, nblk int, corr []int32) float32 {
@@ -181,5 +167,68 @@ func unpackQ4Asm(w []byte, nblk int, dst []byte) {
 	if ng := nblk / group; ng > 0 {
 		_, _ = w[ng*group*18-1], dst[ng*group*34-1]
 		unpackQ4AVX2(&w[0], &dst[0], ng)
+	}
+}
+
+// Four-row kernels (generation): rows w, w+stride, w+2·stride, w+3·stride,
+// whole groups; the Q4_0 ones take the activations in actQ8.p4 order.
+//
+//go:noescape
+func dot4Q8AVX2(w *byte, stride int, qs *int8, d *float32, ngroups int, out *[4]float32)
+
+//go:noescape
+func dot4Q8VNNI(w *byte, stride int, qs *int8, d *float32, ngroups int, out *[4]float32)
+
+//go:noescape
+func dot4Q4AVX2(w *byte, stride int, p4 *int8, d, m *float32, ngroups int, out *[4]float32)
+
+//go:noescape
+func dot4Q4VNNI(w *byte, stride int, p4 *int8, d, m *float32, ngroups int, out *[4]float32)
+
+//go:noescape
+func dot4F16AVX2(w *byte, stride int, x *float32, n int, out *[4]float32) // n a multiple of 32
+
+// dot4F16Asm is dot4F16 with the assembly kernel for whole steps of 32.
+func dot4F16Asm(w []byte, stride int, x []float32, out *[4]float32) {
+	n := len(x) &^ 31
+	_ = w[3*stride+2*len(x)-1]
+	*out = [4]float32{}
+	if n > 0 {
+		dot4F16AVX2(&w[0], stride, &x[0], n, out)
+	}
+	if n < len(x) {
+		for k := range out {
+			out[k] += dotF16Go(w[k*stride+2*n:], x[n:])
+		}
+	}
+}
+
+// dot4Q8Asm is dot4Q8 with q84Kernel for the whole groups.
+func dot4Q8Asm(w []byte, stride int, a *actQ8, nblk int, out *[4]float32) {
+	ng := nblk / group
+	*out = [4]float32{}
+	if ng > 0 {
+		_, _, _ = w[3*stride+ng*group*34-1], a.qs[ng*group*qk-1], a.d[ng*group-1]
+		q84Kernel(&w[0], stride, &a.qs[0], &a.d[0], ng, out)
+	}
+	if tail := nblk - ng*group; tail > 0 {
+		for k := range out {
+			out[k] += dotQ8Go(w[k*stride+ng*group*34:], a, ng*group, tail)
+		}
+	}
+}
+
+// dot4Q4Asm is dot4Q4 with q44Kernel for the whole groups.
+func dot4Q4Asm(w []byte, stride int, a *actQ8, nblk int, out *[4]float32) {
+	ng := nblk / group
+	*out = [4]float32{}
+	if ng > 0 {
+		_, _, _, _ = w[3*stride+ng*group*18-1], a.p4[ng*group*qk-1], a.d[ng*group-1], a.m[ng*group-1]
+		q44Kernel(&w[0], stride, &a.p4[0], &a.d[0], &a.m[0], ng, out)
+	}
+	if tail := nblk - ng*group; tail > 0 {
+		for k := range out {
+			out[k] += dotQ4Go(w[k*stride+ng*group*18:], a, ng*group, tail)
+		}
 	}
 }

@@ -171,6 +171,236 @@ q4group: \
 	VPSUBB Y15, Y12, Y12 \
 	VMOVDQU Y12, do(DI)
 
+// Four rows at once (generation). A worker's chunk of rows is cut in four
+// quarters read side by side (rows r, r+q, r+2q, r+3q): each core keeps
+// four streams of weights in flight instead of one, which the memory
+// system serves faster, and the activations are read once per four rows.
+// Each stream is also prefetched about 1–2 KiB ahead (4 groups of Q8_0, 12
+// of Q4_0): measured on the generation benchmark, this and the four
+// streams each take about an eighth off the time of a token.
+
+// REDUCE4 adds the lanes of the 4 block products in Y0..Y3 into 4 block
+// sums in X1.
+#define REDUCE4 \
+	VPHADDD Y1, Y0, Y0 \
+	VPHADDD Y3, Y2, Y2 \
+	VPHADDD Y2, Y0, Y0 \
+	VEXTRACTI128 $1, Y0, X1 \
+	VPADDD X1, X0, X1
+
+// Q8_0 blocks at wo(base), as Q8B and Q8BV.
+#define Q8BR(base, wo, ao, dst) \
+	VMOVDQU wo(base), Y12 \
+	VMOVDQU ao(DI), Y13 \
+	VPSIGNB Y13, Y12, Y12 \
+	VPABSB Y13, Y13 \
+	VPMADDUBSW Y12, Y13, Y12 \
+	VPMADDWD Y15, Y12, dst
+
+#define Q8BVR(base, wo, ao, dst) \
+	VMOVDQU wo(base), Y12 \
+	VMOVDQU ao(DI), Y13 \
+	VPSIGNB Y13, Y12, Y12 \
+	VPABSB Y13, Y13 \
+	VPXOR dst, dst, dst \
+	VPDPBUSD Y12, Y13, dst
+
+// Half a group of one Q8_0 row (blocks made by BLK): values at w0..w3,
+// scales at so, activation blocks at a0..a3 with scales at do.
+#define Q8HALF(BLK, base, w0, w1, w2, w3, a0, a1, a2, a3, so, do, acc) \
+	BLK(base, w0, a0, Y0) \
+	BLK(base, w1, a1, Y1) \
+	BLK(base, w2, a2, Y2) \
+	BLK(base, w3, a3, Y3) \
+	REDUCE4 \
+	VCVTDQ2PS X1, X1 \
+	VMULPS do(DX), X1, X1 \
+	VCVTPH2PS so(base), X3 \
+	VFMADD231PS X3, X1, acc
+
+// SETUP4 loads the row pointers (SI, R9, R10, R11: stride apart) and clears
+// the four sums.
+#define SETUP4 \
+	MOVQ w+0(FP), SI \
+	MOVQ stride+8(FP), R8 \
+	LEAQ (SI)(R8*1), R9 \
+	LEAQ (R9)(R8*1), R10 \
+	LEAQ (R10)(R8*1), R11 \
+	VXORPS Y8, Y8, Y8 \
+	VXORPS Y9, Y9, Y9 \
+	VXORPS Y10, Y10, Y10 \
+	VXORPS Y11, Y11, Y11 \
+	VPCMPEQW Y15, Y15, Y15 \
+	VPSRLW $15, Y15, Y15
+
+// STORE4 stores the sums of X8..X11 to the [4]float32 at AX.
+#define STORE4 \
+	VHADDPS X9, X8, X0 \
+	VHADDPS X11, X10, X1 \
+	VHADDPS X1, X0, X0 \
+	VMOVUPS X0, (AX) \
+	VZEROUPPER \
+	RET
+
+// DOT4Q8(BLK) is the body of a four-row Q8_0 kernel.
+#define DOT4Q8(BLK) \
+	SETUP4 \
+	MOVQ qs+16(FP), DI \
+	MOVQ d+24(FP), DX \
+	MOVQ ngroups+32(FP), CX \
+	MOVQ out+40(FP), AX \
+q84group: \
+	PREFETCHT0 1088(SI) \
+	PREFETCHT0 1152(SI) \
+	PREFETCHT0 1216(SI) \
+	PREFETCHT0 1280(SI) \
+	PREFETCHT0 1344(SI) \
+	PREFETCHT0 1088(R9) \
+	PREFETCHT0 1152(R9) \
+	PREFETCHT0 1216(R9) \
+	PREFETCHT0 1280(R9) \
+	PREFETCHT0 1344(R9) \
+	PREFETCHT0 1088(R10) \
+	PREFETCHT0 1152(R10) \
+	PREFETCHT0 1216(R10) \
+	PREFETCHT0 1280(R10) \
+	PREFETCHT0 1344(R10) \
+	PREFETCHT0 1088(R11) \
+	PREFETCHT0 1152(R11) \
+	PREFETCHT0 1216(R11) \
+	PREFETCHT0 1280(R11) \
+	PREFETCHT0 1344(R11) \
+	Q8HALF(BLK, SI, 16, 48, 80, 112, 0, 32, 64, 96, 0, 0, X8) \
+	Q8HALF(BLK, R9, 16, 48, 80, 112, 0, 32, 64, 96, 0, 0, X9) \
+	Q8HALF(BLK, R10, 16, 48, 80, 112, 0, 32, 64, 96, 0, 0, X10) \
+	Q8HALF(BLK, R11, 16, 48, 80, 112, 0, 32, 64, 96, 0, 0, X11) \
+	Q8HALF(BLK, SI, 144, 176, 208, 240, 128, 160, 192, 224, 8, 16, X8) \
+	Q8HALF(BLK, R9, 144, 176, 208, 240, 128, 160, 192, 224, 8, 16, X9) \
+	Q8HALF(BLK, R10, 144, 176, 208, 240, 128, 160, 192, 224, 8, 16, X10) \
+	Q8HALF(BLK, R11, 144, 176, 208, 240, 128, 160, 192, 224, 8, 16, X11) \
+	ADDQ $272, SI \
+	ADDQ $272, R9 \
+	ADDQ $272, R10 \
+	ADDQ $272, R11 \
+	ADDQ $256, DI \
+	ADDQ $32, DX \
+	DECQ CX \
+	JNZ q84group \
+	STORE4
+
+// Q4_0 blocks two at a time: the 32 bytes of blocks j and j+1 give their
+// low nibbles (values 0..15 of each block) with one AND and their high
+// nibbles (values 16..31) with a shift and an AND, no lane crossing. The
+// activations come in the matching order (actQ8.p4: per pair, values
+// 0..15 of both blocks, then 16..31 of both), so the products of block j
+// land in the low lane and those of block j+1 in the high lane.
+#define Q4PR(base, wo, a0, a1, dst) \
+	VMOVDQU wo(base), Y12 \
+	VPSRLW $4, Y12, Y13 \
+	VPAND Y14, Y12, Y12 \
+	VPAND Y14, Y13, Y13 \
+	VPMADDUBSW a0(DI), Y12, Y12 \
+	VPMADDUBSW a1(DI), Y13, Y13 \
+	VPADDW Y13, Y12, Y12 \
+	VPMADDWD Y15, Y12, dst
+
+#define Q4PVR(base, wo, a0, a1, dst) \
+	VMOVDQU wo(base), Y12 \
+	VPSRLW $4, Y12, Y13 \
+	VPAND Y14, Y12, Y12 \
+	VPAND Y14, Y13, Y13 \
+	VPXOR dst, dst, dst \
+	VPDPBUSD a0(DI), Y12, dst \
+	VPDPBUSD a1(DI), Y13, dst
+
+// One group of one Q4_0 row. Three horizontal adds leave the block sums
+// in the order 0 2 4 6 1 3 5 7, which VPERMD with Y4 puts right; m
+// (8·d·Σa per block) applies the "− 8" of every value.
+#define Q4GROUP(BLK, base, acc) \
+	BLK(base, 16, 0, 32, Y0) \
+	BLK(base, 48, 64, 96, Y1) \
+	BLK(base, 80, 128, 160, Y2) \
+	BLK(base, 112, 192, 224, Y3) \
+	VPHADDD Y1, Y0, Y0 \
+	VPHADDD Y3, Y2, Y2 \
+	VPHADDD Y2, Y0, Y0 \
+	VPERMD Y0, Y4, Y1 \
+	VCVTDQ2PS Y1, Y1 \
+	VMULPS (DX), Y1, Y1 \
+	VSUBPS (BX), Y1, Y1 \
+	VCVTPH2PS (base), Y3 \
+	VFMADD231PS Y3, Y1, acc
+
+DATA q4order<>+0(SB)/4, $0
+DATA q4order<>+4(SB)/4, $4
+DATA q4order<>+8(SB)/4, $1
+DATA q4order<>+12(SB)/4, $5
+DATA q4order<>+16(SB)/4, $2
+DATA q4order<>+20(SB)/4, $6
+DATA q4order<>+24(SB)/4, $3
+DATA q4order<>+28(SB)/4, $7
+GLOBL q4order<>(SB), RODATA|NOPTR, $32
+
+// DOT4Q4(BLK) is the body of a four-row Q4_0 kernel on p4 activations.
+#define DOT4Q4(BLK) \
+	SETUP4 \
+	MOVQ p4+16(FP), DI \
+	MOVQ d+24(FP), DX \
+	MOVQ m+32(FP), BX \
+	MOVQ ngroups+40(FP), CX \
+	MOVQ out+48(FP), AX \
+	MOVL $0x0F0F0F0F, R12 \
+	VMOVD R12, X14 \
+	VPBROADCASTD X14, Y14 \
+	VMOVDQU q4order<>(SB), Y4 \
+q44group: \
+	PREFETCHT0 1728(SI) \
+	PREFETCHT0 1792(SI) \
+	PREFETCHT0 1856(SI) \
+	PREFETCHT0 1728(R9) \
+	PREFETCHT0 1792(R9) \
+	PREFETCHT0 1856(R9) \
+	PREFETCHT0 1728(R10) \
+	PREFETCHT0 1792(R10) \
+	PREFETCHT0 1856(R10) \
+	PREFETCHT0 1728(R11) \
+	PREFETCHT0 1792(R11) \
+	PREFETCHT0 1856(R11) \
+	Q4GROUP(BLK, SI, Y8) \
+	Q4GROUP(BLK, R9, Y9) \
+	Q4GROUP(BLK, R10, Y10) \
+	Q4GROUP(BLK, R11, Y11) \
+	ADDQ $144, SI \
+	ADDQ $144, R9 \
+	ADDQ $144, R10 \
+	ADDQ $144, R11 \
+	ADDQ $256, DI \
+	ADDQ $32, DX \
+	ADDQ $32, BX \
+	DECQ CX \
+	JNZ q44group \
+	VEXTRACTF128 $1, Y8, X0 \
+	VADDPS X0, X8, X8 \
+	VEXTRACTF128 $1, Y9, X0 \
+	VADDPS X0, X9, X9 \
+	VEXTRACTF128 $1, Y10, X0 \
+	VADDPS X0, X10, X10 \
+	VEXTRACTF128 $1, Y11, X0 \
+	VADDPS X0, X11, X11 \
+	STORE4
+
+// F16ROW4 multiplies 32 half floats at base with x in Y0..Y3 into the
+// two sums a and b.
+#define F16ROW4(base, a, b) \
+	VCVTPH2PS (base), Y4 \
+	VCVTPH2PS 16(base), Y5 \
+	VCVTPH2PS 32(base), Y6 \
+	VCVTPH2PS 48(base), Y7 \
+	VFMADD231PS Y0, Y4, a \
+	VFMADD231PS Y1, Y5, b \
+	VFMADD231PS Y2, Y6, a \
+	VFMADD231PS Y3, Y7, b
+
 // func dotQ8AVX2(w *byte, qs *int8, d *float32, ngroups int) float32
 TEXT ·dotQ8AVX2(SB), NOSPLIT, $0-36
 	DOTQ8(Q8B)
@@ -242,47 +472,6 @@ axpyf16loop:
 	ADDQ $32, DI
 	SUBQ $8, CX
 	JNZ axpyf16loop
-	VZEROUPPER
-	RET
-
-// func dot2F16AVX2(w0, w1 *byte, x *float32, n int, out *[2]float32)
-// Two half-precision rows times x at once: each load of x serves both,
-// and the two rows stream from memory side by side.
-TEXT ·dot2F16AVX2(SB), NOSPLIT, $0-40
-	MOVQ w0+0(FP), SI
-	MOVQ w1+8(FP), BX
-	MOVQ x+16(FP), DI
-	MOVQ n+24(FP), CX
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-dot2f16loop:
-	PREFETCHT0 1024(SI)
-	PREFETCHT0 1024(BX)
-	VMOVUPS (DI), Y8
-	VMOVUPS 32(DI), Y9
-	VCVTPH2PS (SI), Y4
-	VCVTPH2PS 16(SI), Y5
-	VCVTPH2PS (BX), Y6
-	VCVTPH2PS 16(BX), Y7
-	VFMADD231PS Y8, Y4, Y0
-	VFMADD231PS Y9, Y5, Y1
-	VFMADD231PS Y8, Y6, Y2
-	VFMADD231PS Y9, Y7, Y3
-	ADDQ $32, SI
-	ADDQ $32, BX
-	ADDQ $64, DI
-	SUBQ $16, CX
-	JNZ dot2f16loop
-	VADDPS Y1, Y0, Y0
-	VADDPS Y3, Y2, Y2
-	VHADDPS Y2, Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	MOVQ out+32(FP), AX
-	MOVLPS X0, (AX)
 	VZEROUPPER
 	RET
 
@@ -391,3 +580,74 @@ unpackgroup:
 	JNZ unpackgroup
 	VZEROUPPER
 	RET
+
+// func dot4Q8AVX2(w *byte, stride int, qs *int8, d *float32, ngroups int, out *[4]float32)
+TEXT ·dot4Q8AVX2(SB), NOSPLIT, $0-48
+	DOT4Q8(Q8BR)
+
+// func dot4Q8VNNI(w *byte, stride int, qs *int8, d *float32, ngroups int, out *[4]float32)
+TEXT ·dot4Q8VNNI(SB), NOSPLIT, $0-48
+	DOT4Q8(Q8BVR)
+
+// func dot4Q4AVX2(w *byte, stride int, p4 *int8, d, m *float32, ngroups int, out *[4]float32)
+TEXT ·dot4Q4AVX2(SB), NOSPLIT, $0-56
+	DOT4Q4(Q4PR)
+
+// func dot4Q4VNNI(w *byte, stride int, p4 *int8, d, m *float32, ngroups int, out *[4]float32)
+TEXT ·dot4Q4VNNI(SB), NOSPLIT, $0-56
+	DOT4Q4(Q4PVR)
+
+// func dot4F16AVX2(w *byte, stride int, x *float32, n int, out *[4]float32)
+// Four F16 rows stride bytes apart times x, side by side (as the
+// quantized four-row kernels), 32 values of each per step; n a multiple
+// of 32.
+TEXT ·dot4F16AVX2(SB), NOSPLIT, $0-40
+	MOVQ w+0(FP), SI
+	MOVQ stride+8(FP), R8
+	LEAQ (SI)(R8*1), R9
+	LEAQ (R9)(R8*1), R10
+	LEAQ (R10)(R8*1), R11
+	MOVQ x+16(FP), DI
+	MOVQ n+24(FP), CX
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	VXORPS Y12, Y12, Y12
+	VXORPS Y13, Y13, Y13
+	VXORPS Y14, Y14, Y14
+	VXORPS Y15, Y15, Y15
+dot4f16loop:
+	PREFETCHT0 1024(SI)
+	PREFETCHT0 1024(R9)
+	PREFETCHT0 1024(R10)
+	PREFETCHT0 1024(R11)
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS 64(DI), Y2
+	VMOVUPS 96(DI), Y3
+	F16ROW4(SI, Y8, Y9)
+	F16ROW4(R9, Y10, Y11)
+	F16ROW4(R10, Y12, Y13)
+	F16ROW4(R11, Y14, Y15)
+	ADDQ $64, SI
+	ADDQ $64, R9
+	ADDQ $64, R10
+	ADDQ $64, R11
+	ADDQ $128, DI
+	SUBQ $32, CX
+	JNZ dot4f16loop
+	VADDPS Y9, Y8, Y8
+	VADDPS Y11, Y10, Y10
+	VADDPS Y13, Y12, Y12
+	VADDPS Y15, Y14, Y14
+	VEXTRACTF128 $1, Y8, X0
+	VADDPS X0, X8, X8
+	VEXTRACTF128 $1, Y10, X0
+	VADDPS X0, X10, X9
+	VEXTRACTF128 $1, Y12, X0
+	VADDPS X0, X12, X10
+	VEXTRACTF128 $1, Y14, X0
+	VADDPS X0, X14, X11
+	MOVQ out+32(FP), AX
+	STORE4

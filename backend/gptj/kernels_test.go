@@ -4,8 +4,7 @@ import (
 	"math"
 	"math/rand"
 	"testing"
-
-	"sidecar/backend/simd"
+	"time"
 )
 
 // kernelInputs returns weights in every type for one row of n values and
@@ -37,112 +36,6 @@ func kernelInputs(rng *rand.Rand, n int) (rows map[WType][]byte, x []float32) {
 
 func close32(a, b float32, scale float64) bool {
 	return math.Abs(float64(a)-float64(b)) <= 1e-5*scale+1e-6
-}
-
-// TestKernelsAgree checks the assembly kernels against the Go ones on many
-// lengths, including ones that leave a tail for the Go code.
-func TestKernelsAgree(t *testing.T) {
-	if !hasAVX2 {
-		t.Skip("no AVX2/FMA/F16C on this CPU: only the Go kernels run here")
-	}
-	rng := rand.New(rand.NewSource(1))
-	for _, n := range []int{1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 64, 96, 100, 256, 416, 4096, 4096 + 32, 16384} {
-		rows, x := kernelInputs(rng, n)
-		var mag float64
-		for _, v := range x {
-			mag += math.Abs(float64(v))
-		}
-		if got, want := dotF16Asm(rows[F16], x), dotF16Go(rows[F16], x); !close32(got, want, mag) {
-			t.Errorf("f16 n=%d: asm %v, go %v", n, got, want)
-		}
-		if got, want := dotF32BytesAsm(rows[F32], x), dotF32BytesGo(rows[F32], x); !close32(got, want, mag) {
-			t.Errorf("f32 n=%d: asm %v, go %v", n, got, want)
-		}
-		xs := make([]float32, 4*n+3)
-		for i := range xs {
-			xs[i] = float32(rng.NormFloat64())
-		}
-		var o1, o2 [4]float32
-		simd.Dot4(x, xs, n+1, &o1)
-		dot4Go(x, xs, n+1, &o2)
-		for i := range o1 {
-			if !close32(o1[i], o2[i], mag*3) {
-				t.Errorf("dot4 n=%d row %d: asm %v, go %v", n, i, o1[i], o2[i])
-			}
-		}
-		y1 := append([]float32(nil), x...)
-		y2 := append([]float32(nil), x...)
-		simd.Axpy(0.37, x[:len(x)/2+1], y1)
-		axpyGo(0.37, x[:len(x)/2+1], y2)
-		for i := range y1 {
-			if !close32(y1[i], y2[i], 1) {
-				t.Fatalf("axpy n=%d at %d: asm %v, go %v", n, i, y1[i], y2[i])
-			}
-		}
-		var p1, p2 [2]float32
-		other, _ := kernelInputs(rand.New(rand.NewSource(int64(n))), n)
-		dot2F16Asm(rows[F16], other[F16], x, &p1)
-		dot2F16Go(rows[F16], other[F16], x, &p2)
-		if !close32(p1[0], p2[0], mag) || !close32(p1[1], p2[1], mag) || !close32(p1[1], dotF16Go(other[F16], x), mag) {
-			t.Errorf("dot2 f16 n=%d: asm %v, go %v", n, p1, p2)
-		}
-		z1 := append([]float32(nil), x...)
-		z2 := append([]float32(nil), x...)
-		axpyF16Asm(-1.5, rows[F16], z1)
-		axpyF16Go(-1.5, rows[F16], z2)
-		for i := range z1 {
-			if !close32(z1[i], z2[i], 1) {
-				t.Fatalf("axpy f16 n=%d at %d: asm %v, go %v", n, i, z1[i], z2[i])
-			}
-		}
-		d1, d2 := make([]float32, n), make([]float32, n)
-		f16RowAsm(d1, rows[F16])
-		f16RowGo(d2, rows[F16])
-		for i := range d1 {
-			if math.Float32bits(d1[i]) != math.Float32bits(d2[i]) {
-				t.Fatalf("f16 row n=%d at %d: asm %v, go %v", n, i, d1[i], d2[i])
-			}
-		}
-		if n%qk != 0 {
-			continue
-		}
-		a := newActQ8(n)
-		a.quantize(x)
-		for _, set := range quantKernelSets() { // AVX2, and VNNI where the CPU has it
-			restore := set.use()
-			for _, wt := range []WType{Q8_0, Q4_0} {
-				asm, gof := dotQ8Asm, dotQ8Go
-				if wt == Q4_0 {
-					asm, gof = dotQ4Asm, dotQ4Go
-				}
-				got, want := asm(rows[wt], &a, 0, n/qk), gof(rows[wt], &a, 0, n/qk)
-				if !close32(got, want, mag) {
-					t.Errorf("%v %s n=%d: asm %v, go %v", wt, set.name, n, got, want)
-				}
-			}
-			restore()
-		}
-		if dotQ8U != nil { // unsigned activations with per-block weight sums
-			corr := make([]int32, n/qk)
-			sumQ8(rows[Q8_0], n/qk, corr)
-			if got, want := dotQ8U(rows[Q8_0], &a, 0, n/qk, corr), dotQ8Go(rows[Q8_0], &a, 0, n/qk); !close32(got, want, mag) {
-				t.Errorf("q8_0 unsigned n=%d: asm %v, go %v", n, got, want)
-			}
-		}
-		if nb := n / qk; unpackQ4 != nil && nb >= group { // Q4_0 unpacked to Q8_0, the tail as Q4_0
-			whole := nb / group * group
-			u, corr := make([]byte, whole*34), make([]int32, whole)
-			unpackQ4(rows[Q4_0], whole, u)
-			sumQ8(u, whole, corr)
-			got := dotQ8U(u, &a, 0, whole, corr)
-			if whole < nb {
-				got += dotQ4Go(rows[Q4_0][whole*18:], &a, whole, nb-whole)
-			}
-			if want := dotQ4Go(rows[Q4_0], &a, 0, nb); !close32(got, want, mag) {
-				t.Errorf("q4_0 unpacked n=%d: asm %v, go %v", n, got, want)
-			}
-		}
-	}
 }
 
 // TestQuantizedDotIsClose checks that a Q8_0 activation times quantized
@@ -193,11 +86,53 @@ func TestActivationQuantization(t *testing.T) {
 			t.Errorf("value %d: %v quantized to %d×%v", i, v, a.qs[i], d)
 		}
 	}
+	// Rounding is math.Round's (half away from zero), exact halves
+	// included, and the unsigned and paired forms hold the same values.
+	rng := rand.New(rand.NewSource(9))
+	y := make([]float32, 32*33)
+	for i := range y {
+		y[i] = float32(rng.NormFloat64())
+	}
+	for i := 0; i < 32; i++ { // block 32: every value an exact half step
+		y[32*32+i] = float32(i-16) + 0.5
+	}
+	y[32*32+31] = 127
+	b := newActQ8(len(y))
+	b.us, b.p4 = make([]byte, len(y)), make([]int8, len(y))
+	b.quantize(y)
+	for i, v := range y {
+		d := b.d[i/qk]
+		if want := int8(math.Round(float64(v * (1 / d)))); b.qs[i] != want {
+			t.Fatalf("value %d (%v): quantized to %d, math.Round gives %d", i, v, b.qs[i], want)
+		}
+		if int(b.us[i]) != int(b.qs[i])+128 {
+			t.Fatalf("unsigned value %d: %d for %d", i, b.us[i], b.qs[i])
+		}
+	}
+	for blk := 0; blk+1 < len(y)/qk; blk += 2 {
+		for j := 0; j < 16; j++ {
+			p := b.p4[blk*qk:]
+			if p[j] != b.qs[blk*qk+j] || p[16+j] != b.qs[(blk+1)*qk+j] || p[32+j] != b.qs[blk*qk+16+j] || p[48+j] != b.qs[(blk+1)*qk+16+j] {
+				t.Fatalf("paired blocks %d,%d wrong at %d", blk, blk+1, j)
+			}
+		}
+	}
+	if got, want := b.p4[32*32:], b.qs[32*32:]; string(int8s(got)) != string(int8s(want)) {
+		t.Errorf("last odd block not copied as it is")
+	}
 	zero := newActQ8(32)
 	zero.quantize(make([]float32, 32))
 	if zero.d[0] != 0 || zero.qs[0] != 0 {
 		t.Errorf("zeros: %v %v", zero.d[0], zero.qs[0])
 	}
+}
+
+func int8s(v []int8) []byte {
+	b := make([]byte, len(v))
+	for i, x := range v {
+		b[i] = byte(x)
+	}
+	return b
 }
 
 // BenchmarkKernels measures each dot product on one 4096-wide row that
@@ -211,7 +146,7 @@ func BenchmarkKernels(b *testing.B) {
 	sets := []struct {
 		name string
 		on   bool
-	}{{"go", true}, {"avx2", hasAVX2}}
+	}{{"go", true}, {Kernels(), Kernels() != "go"}}
 	for _, set := range sets {
 		if !set.on {
 			continue
@@ -337,8 +272,8 @@ func TestBatchedProductMatchesRows(t *testing.T) {
 // TestForwardKernelsAgree runs a small model through the whole forward
 // pass with the assembly kernels and with the Go ones.
 func TestForwardKernelsAgree(t *testing.T) {
-	if !hasAVX2 {
-		t.Skip("no AVX2/FMA/F16C on this CPU: only the Go kernels run here")
+	if Kernels() == "go" {
+		t.Skip("only the Go kernels run on this CPU")
 	}
 	c := Config{NVocab: 300, NCtx: 96, NEmbd: 256, NHead: 4, NLayer: 2, NRot: 16, Eps: 1e-5}
 	tokens := make([]int, 70)
@@ -380,5 +315,91 @@ func TestForwardKernelsAgree(t *testing.T) {
 		if rel := math.Sqrt(num / den); rel > limit || den == 0 {
 			t.Errorf("%v: assembly and Go logits differ by %.2e (relative)", wt, rel)
 		}
+	}
+}
+
+// BenchmarkGenerationBandwidth runs the products of one generated token
+// over weights as large as the 6B-shaped 2-layer model's (13 matrices of
+// 16384×4096, beyond any cache) on 2 threads, and measures in the same run
+// how long a plain read of the same bytes takes (one stream per thread,
+// and five): vs_floor and vs_floor5 are generation against them.
+func BenchmarkGenerationBandwidth(b *testing.B) {
+	const rows, cols = 16384, 4096
+	rng := rand.New(rand.NewSource(6))
+	x := make([]float32, cols)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64())
+	}
+	row := make([]float32, cols)
+	for _, wt := range []WType{F16, Q8_0, Q4_0} {
+		first, err := newMatrix(wt, rows, cols)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for r := 0; r < rows; r++ {
+			for i := range row {
+				row[i] = float32(rng.NormFloat64())
+			}
+			first.setRow(r, row)
+		}
+		mats := []*Matrix{first}
+		for len(mats) < 13 {
+			m, _ := newMatrix(wt, rows, cols)
+			copy(m.data, first.data)
+			mats = append(mats, m)
+		}
+		model := &Model{Config: Config{NEmbd: cols, NCtx: 1, NVocab: 1}, lmHead: mats[0]}
+		for i := 1; i+6 <= len(mats); i += 6 {
+			model.layers = append(model.layers, layer{q: mats[i], k: mats[i+1], v: mats[i+2], out: mats[i+3], fcIn: mats[i+4], fcOut: mats[i+5]})
+		}
+		s := model.NewStateThreads(1, 2)
+		a := newActQ8(cols)
+		a.quantize(x)
+		out := make([]float32, rows)
+		b.Run(wt.String(), func(b *testing.B) {
+			b.SetBytes(int64(len(mats)) * int64(len(first.data)))
+			var floor, floor5 time.Duration
+			for b.Loop() {
+				for _, m := range mats {
+					s.mul(m, out, x, &a, 1)
+				}
+				b.StopTimer()
+				floor += model.ReadFloor(2, false)
+				floor5 += model.ReadFloor(2, true)
+				b.StartTimer()
+			}
+			per := float64(b.Elapsed()) / float64(b.N)
+			b.ReportMetric(per/1e6, "ms/token")
+			b.ReportMetric(per/(float64(floor)/float64(b.N)), "vs_floor")
+			b.ReportMetric(per/(float64(floor5)/float64(b.N)), "vs_floor5")
+		})
+		s.Close()
+	}
+}
+
+// TestGELU checks the float32 GELU against the float64 formula with
+// math.Tanh, from deep in the negative tail to large positive values.
+func TestGELU(t *testing.T) {
+	ref := func(x float64) float64 {
+		return 0.5 * x * (1 + math.Tanh(0.7978845608028654*(x+0.044715*x*x*x)))
+	}
+	worst := 0.0
+	for x := float32(-60); x <= 60; x += 0.00137 {
+		got, want := float64(gelu(x)), ref(float64(x))
+		if err := math.Abs(got-want) / math.Max(1, math.Abs(want)); err > worst {
+			worst = err
+		}
+	}
+	for _, x := range []float32{0, -0, 1e-30, -1e-30, 3.4e38, -3.4e38} {
+		if got, want := float64(gelu(x)), ref(float64(x)); math.Abs(got-want) > 1e-6*math.Max(1, math.Abs(want)) {
+			t.Errorf("gelu(%v) = %v, want %v", x, got, want)
+		}
+	}
+	if worst > 1e-6 {
+		t.Errorf("largest error %.2e (relative to max(1, |gelu|))", worst)
+	}
+	t.Logf("largest error %.2e", worst)
+	if got := exp32(0); got != 1 {
+		t.Errorf("exp32(0) = %v", got)
 	}
 }

@@ -204,13 +204,24 @@ func (m *Matrix) mulRows(out, x []float32, a *actQ8, batch, lo, hi int, sc *scra
 	c := m.Cols
 	if batch == 1 {
 		r := lo
-		if m.Type == F16 { // two rows at a time: two streams, one read of x
-			rb := rowBytes(F16, c)
-			var o [2]float32
-			for ; r+2 <= hi; r += 2 {
-				dot2F16(m.data[r*rb:(r+1)*rb], m.data[(r+1)*rb:(r+2)*rb], x, &o)
-				out[r], out[r+1] = o[0], o[1]
+		if m.Type != F32 {
+			// Four streams: rows r, r+q, r+2q and r+3q of the chunk are
+			// read side by side, which the memory system serves faster
+			// than one stream, and x is read once for the four.
+			rb, q := rowBytes(m.Type, c), (hi-lo)/4
+			var o [4]float32
+			for ; r < lo+q; r++ {
+				switch m.Type {
+				case F16:
+					dot4F16(m.data[r*rb:], q*rb, x, &o)
+				case Q8_0:
+					dot4Q8(m.data[r*rb:], q*rb, a, c/qk, &o)
+				default:
+					dot4Q4(m.data[r*rb:], q*rb, a, c/qk, &o)
+				}
+				out[r], out[r+q], out[r+2*q], out[r+3*q] = o[0], o[1], o[2], o[3]
 			}
+			r = lo + 4*q
 		}
 		for ; r < hi; r++ {
 			out[r] = m.dotRow(r, x, a)
