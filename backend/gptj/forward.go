@@ -1,6 +1,7 @@
 package gptj
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -11,9 +12,13 @@ import (
 type State struct {
 	m *Model
 	n int // tokens in the cache
-	// The cache, per layer, head by head: head h of position t is at
-	// (h·ctx + t)·headDim, so attention reads each head's keys and values
-	// as one contiguous run.
+	// The cache, per layer, head by head: the key of head h at position t
+	// is at (h·ctx + t)·headDim, so attention reads each head's keys as
+	// one contiguous run of rows. Half-float values are kept transposed:
+	// dimension d of head h at position t is at (h·headDim + d)·ctx + t,
+	// so the weighted sum of values is headDim dot products of the
+	// attention weights with rows, as the scores are (F32 values are kept
+	// as the keys).
 	k, v   [][]float32 // for F32 weights
 	kh, vh [][]byte    // half floats, for the other types
 	ctx    int         // cache size in tokens
@@ -189,26 +194,29 @@ func gelu(x float32) float32 {
 	if t > 80 { // x below about −9: GELU is 0 in float32 (and x³ may be −Inf)
 		return 0
 	}
-	return x / (1 + exp32(max(t, -87)))
+	if t < -87 {
+		t = -87
+	}
+	return x / (1 + exp32(t))
 }
 
 // exp32 is e^t for t in [−87, 87]: t = k·ln2 + r with |r| ≤ ln2/2, e^r by
 // its Taylor polynomial to r⁷ (relative error below 2e-8 there), times 2^k.
+// k is rounded by adding and subtracting 1.5·2²³, which leaves it in the
+// low bits of the sum: no branch, no conversion.
 func exp32(t float32) float32 {
 	const (
-		log2e = 1.44269504088896341
-		ln2hi = 0.693359375 // ln2 = ln2hi + ln2lo, ln2hi exact in few bits
-		ln2lo = -2.12194440e-4
+		log2e   = 1.44269504088896341
+		ln2hi   = 0.693359375 // ln2 = ln2hi + ln2lo, ln2hi exact in few bits
+		ln2lo   = -2.12194440e-4
+		shifter = 1.5 * (1 << 23)
 	)
-	kf := t * log2e
-	if kf >= 0 {
-		kf = float32(int32(kf + 0.5))
-	} else {
-		kf = float32(int32(kf - 0.5))
-	}
+	kf := t*log2e + shifter
+	k := int32(math.Float32bits(kf)) - int32(math.Float32bits(shifter))
+	kf -= shifter
 	r := t - kf*ln2hi - kf*ln2lo
 	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720+r*(1.0/5040)))))))
-	return p * math.Float32frombits(uint32(int32(kf)+127)<<23)
+	return p * math.Float32frombits(uint32(k+127)<<23)
 }
 
 // ropeAngles fills cs with the cosines and sines of the rotary angles of
@@ -271,7 +279,10 @@ func (s *State) forward(tokens []int, wantLogits bool) {
 					copy(s.v[li][at:at+hd], vv[src:src+hd])
 				} else {
 					toF16(s.kh[li][2*at:2*(at+hd)], kk[src:src+hd])
-					toF16(s.vh[li][2*at:2*(at+hd)], vv[src:src+hd])
+					vt := s.vh[li][2*(h*hd*s.ctx+pos):]
+					for d, v := range vv[src : src+hd] {
+						binary.LittleEndian.PutUint16(vt[2*d*s.ctx:], f32ToF16(v))
+					}
 				}
 			}
 		}
@@ -345,35 +356,64 @@ func (s *State) attendHeads(li, bt, lo, hi, w int) {
 		scores := s.scores[w][:last+1]
 		for h := lo; h < hi; h++ {
 			qh := s.q[b*e+h*hd : b*e+(h+1)*hd]
-			mx := float32(math.Inf(-1))
-			for t := range scores {
-				var d float32
-				at := (h*s.ctx + t) * hd
-				if half {
-					d = dotF16(s.kh[li][2*at:2*(at+hd)], qh) * scale
-				} else {
-					d = dot(qh, s.k[li][at:at+hd]) * scale
+			// Head h's keys and values are runs of last+1 rows of hd.
+			run := h * s.ctx * hd
+			if half {
+				scoresF16(scores, s.kh[li][2*run:2*(run+len(scores)*hd)], qh)
+			} else {
+				for t := range scores {
+					scores[t] = dot(qh, s.k[li][run+t*hd:run+(t+1)*hd])
 				}
-				scores[t] = d
-				mx = max(mx, d)
+			}
+			mx := float32(math.Inf(-1))
+			for t, d := range scores {
+				scores[t] = d * scale
+				mx = max(mx, scores[t])
 			}
 			var sum float64
 			for t, d := range scores {
-				p := math.Exp(float64(d - mx))
-				scores[t] = float32(p)
-				sum += p
+				p := float32(0)
+				if d-mx > -87 {
+					p = exp32(d - mx)
+				}
+				scores[t] = p
+				sum += float64(p)
 			}
 			ah := s.att[b*e+h*hd : b*e+(h+1)*hd]
-			clear(ah)
-			inv := float32(1 / sum)
-			for t, p := range scores {
-				at := (h*s.ctx + t) * hd
-				if half {
-					axpyF16(p*inv, s.vh[li][2*at:2*(at+hd)], ah)
-				} else {
-					axpy(p*inv, s.v[li][at:at+hd], ah)
+			if half {
+				rowsF16(ah, s.vh[li][2*run:2*(run+hd*s.ctx)], s.ctx, scores)
+			} else {
+				clear(ah)
+				for t, p := range scores {
+					axpy(p, s.v[li][run+t*hd:run+(t+1)*hd], ah)
 				}
 			}
+			inv := float32(1 / sum)
+			for i := range ah {
+				ah[i] *= inv
+			}
 		}
+	}
+}
+
+// scoresF16 sets scores[t] to row t of the half-float matrix k (rows of
+// len(q)) times q, for every t: rowsF16 over rows of len(q).
+func scoresF16(scores []float32, k []byte, q []float32) { rowsF16(scores, k, len(q), q) }
+
+// rowsF16 sets out[r] to the first len(x) values of row r of the
+// half-float matrix m (rows of rowLen values) times x, four rows at a
+// time: the rows are read as four streams, as the weights are.
+func rowsF16(out []float32, m []byte, rowLen int, x []float32) {
+	rb, n, r := 2*rowLen, len(out), 0
+	var o [4]float32
+	if q := n / 4; q > 0 {
+		for ; r < q; r++ {
+			dot4F16(m[r*rb:(r+3*q)*rb+2*len(x)], q*rb, x, &o)
+			out[r], out[r+q], out[r+2*q], out[r+3*q] = o[0], o[1], o[2], o[3]
+		}
+		r = 4 * q
+	}
+	for ; r < n; r++ {
+		out[r] = dotF16(m[r*rb:r*rb+2*len(x)], x)
 	}
 }

@@ -183,14 +183,6 @@ var (
 	axpyGo = simd.AxpyGo
 )
 
-// axpyF16Go is y += a·x for half-precision x (2·len(y) bytes).
-func axpyF16Go(a float32, x []byte, y []float32) {
-	x = x[:2*len(y)]
-	for i := range y {
-		y[i] += a * f16Table[uint16(x[2*i])|uint16(x[2*i+1])<<8]
-	}
-}
-
 // toF16 stores v as half precision in dst (2·len(v) bytes).
 func toF16(dst []byte, v []float32) {
 	dst = dst[:2*len(v)]
@@ -218,7 +210,6 @@ var (
 	dot4     = simd.Dot4
 	dot2x4   = simd.Dot2x4
 	axpy     = simd.Axpy
-	axpyF16  = axpyF16Go
 	f16Row   = f16RowGo
 	dot4Q8   = dot4Q8Go
 	dot4Q4   = dot4Q4Go
@@ -243,14 +234,14 @@ func Kernels() string { return kernelID }
 // until the returned function is called.
 func useGoKernels() (restore func()) {
 	restoreSIMD := simd.UseGo()
-	q8, q4, f16, f32b, row, id, ax16, d, d4, d24, ax := dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID, axpyF16, dot, dot4, dot2x4, axpy
+	q8, q4, f16, f32b, row, id, d, d4, d24, ax := dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID, dot, dot4, dot2x4, axpy
 	q8u, s8, u4, d48, d44, d4f := dotQ8U, sumQ8, unpackQ4, dot4Q8, dot4Q4, dot4F16
 	dotQ8U, sumQ8, unpackQ4, dot4Q8, dot4Q4, dot4F16 = nil, nil, nil, dot4Q8Go, dot4Q4Go, dot4F16Go
-	dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID, axpyF16 = dotQ8Go, dotQ4Go, dotF16Go, dotF32BytesGo, f16RowGo, "go", axpyF16Go
+	dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID = dotQ8Go, dotQ4Go, dotF16Go, dotF32BytesGo, f16RowGo, "go"
 	dot, dot4, dot2x4, axpy = simd.Dot, simd.Dot4, simd.Dot2x4, simd.Axpy
 	return func() {
 		restoreSIMD()
-		dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID, axpyF16, dot, dot4, dot2x4, axpy = q8, q4, f16, f32b, row, id, ax16, d, d4, d24, ax
+		dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID, dot, dot4, dot2x4, axpy = q8, q4, f16, f32b, row, id, d, d4, d24, ax
 		dotQ8U, sumQ8, unpackQ4, dot4Q8, dot4Q4, dot4F16 = q8u, s8, u4, d48, d44, d4f
 	}
 }

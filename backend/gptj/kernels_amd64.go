@@ -49,9 +49,6 @@ var (
 func dotF16AVX2(w *byte, x *float32, n int) float32 // n a multiple of 32
 
 //go:noescape
-func axpyF16AVX2(a float32, x *byte, y *float32, n int) // n a multiple of 8
-
-//go:noescape
 func f16RowAVX2(dst *float32, w *byte, n int) // n a multiple of 8
 
 // hasAVX2 reports whether the assembly kernels can run here.
@@ -63,7 +60,7 @@ func init() {
 		return
 	}
 	dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID = dotQ8Asm, dotQ4Asm, dotF16Asm, dotF32BytesAsm, f16RowAsm, "avx2"
-	axpyF16, dot4Q8, dot4Q4, dot4F16, pairedQ4 = axpyF16Asm, dot4Q8Asm, dot4Q4Asm, dot4F16Asm, true
+	dot4Q8, dot4Q4, dot4F16, pairedQ4 = dot4Q8Asm, dot4Q4Asm, dot4F16Asm, true
 	if hasVNNI {
 		q8Kernel, q4Kernel, kernelID = dotQ8VNNI, dotQ4VNNI, "avx2+vnni"
 		q84Kernel, q44Kernel = dot4Q8VNNI, dot4Q4VNNI
@@ -123,17 +120,6 @@ func f16RowAsm(dst []float32, w []byte) {
 	}
 	if n < len(dst) {
 		f16RowGo(dst[n:], w[2*n:])
-	}
-}
-
-func axpyF16Asm(a float32, x []byte, y []float32) {
-	_ = x[2*len(y)-1]
-	n := len(y) &^ 7
-	if n > 0 {
-		axpyF16AVX2(a, &x[0], &y[0], n)
-	}
-	if n < len(y) {
-		axpyF16Go(a, x[2*n:], y[n:])
 	}
 }
 

@@ -457,24 +457,6 @@ cvtloop:
 	VZEROUPPER
 	RET
 
-// func axpyF16AVX2(a float32, x *byte, y *float32, n int)
-TEXT ·axpyF16AVX2(SB), NOSPLIT, $0-32
-	VBROADCASTSS a+0(FP), Y0
-	MOVQ x+8(FP), SI
-	MOVQ y+16(FP), DI
-	MOVQ n+24(FP), CX
-axpyf16loop:
-	VCVTPH2PS (SI), Y1
-	VMOVUPS (DI), Y2
-	VFMADD231PS Y1, Y0, Y2
-	VMOVUPS Y2, (DI)
-	ADDQ $16, SI
-	ADDQ $32, DI
-	SUBQ $8, CX
-	JNZ axpyf16loop
-	VZEROUPPER
-	RET
-
 // func dotQ8VNNI(w *byte, qs *int8, d *float32, ngroups int) float32
 // dotQ8AVX2 with VPDPBUSD (AVX-512 VNNI on 256-bit registers).
 TEXT ·dotQ8VNNI(SB), NOSPLIT, $0-36
