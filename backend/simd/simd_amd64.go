@@ -16,6 +16,9 @@ func dot4AVX2(w, x *float32, stride, n int, out *[4]float32) // n a multiple of 
 func dot2x4AVX2(w0, w1, x *float32, stride, n int, out *[8]float32) // n a multiple of 8
 
 //go:noescape
+func dot2x4AVX512(w0, w1, x *float32, stride, n int, out *[8]float32) // n a multiple of 16
+
+//go:noescape
 func axpyAVX2(a float32, x, y *float32, n int) // n a multiple of 8
 
 //go:noescape
@@ -26,7 +29,14 @@ func init() {
 		return
 	}
 	Dot, Dot4, Dot2x4, Axpy, DotI8, Accelerated = dotAsm, dot4Asm, dot2x4Asm, axpyAsm, dotI8Asm, true
+	if hasAVX512 {
+		Dot2x4 = dot2x4Asm512
+	}
 }
+
+// hasAVX512 reports whether Dot2x4 uses 512-bit registers here
+// (SIDECAR_KERNELS=avx2 keeps the 256-bit kernel).
+var hasAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL && os.Getenv("SIDECAR_KERNELS") != "avx2"
 
 func dotAsm(a, b []float32) float32 {
 	b = b[:len(a)]
@@ -57,15 +67,25 @@ func dot4Asm(w, x []float32, stride int, out *[4]float32) {
 }
 
 func dot2x4Asm(w0, w1, x []float32, stride int, out *[8]float32) {
+	dot2x4With(dot2x4AVX2, 8, w0, w1, x, stride, out)
+}
+
+func dot2x4Asm512(w0, w1, x []float32, stride int, out *[8]float32) {
+	dot2x4With(dot2x4AVX512, 16, w0, w1, x, stride, out)
+}
+
+// dot2x4With runs kernel, which takes a multiple of step values, and adds
+// the tail in Go.
+func dot2x4With(kernel func(w0, w1, x *float32, stride, n int, out *[8]float32), step int, w0, w1, x []float32, stride int, out *[8]float32) {
 	k := len(w0)
 	if k == 0 {
 		*out = [8]float32{}
 		return
 	}
-	n := k &^ 7
+	n := k / step * step
 	_, _ = w1[k-1], x[3*stride+k-1]
 	if n > 0 {
-		dot2x4AVX2(&w0[0], &w1[0], &x[0], stride, n, out)
+		kernel(&w0[0], &w1[0], &x[0], stride, n, out)
 	} else {
 		*out = [8]float32{}
 	}

@@ -48,6 +48,15 @@ func TestKernelsAgree(t *testing.T) {
 				t.Errorf("dot2x4 n=%d out %d: %v vs %v", n, i, p1[i], p2[i])
 			}
 		}
+		for _, k := range dot2x4Kernels() { // every kernel this CPU has, not only the one in use
+			var p3 [8]float32
+			k.fn(a, w1, b, n, &p3)
+			for i := range p3 {
+				if math.Abs(float64(p3[i]-p2[i])) > 1e-4*float64(n)+1e-6 {
+					t.Errorf("dot2x4 %s n=%d out %d: %v vs %v", k.name, n, i, p3[i], p2[i])
+				}
+			}
+		}
 		if want := DotGo(w1[:n], b[2*n:3*n]); math.Abs(float64(p1[6]-want)) > 1e-4*float64(n)+1e-6 {
 			t.Errorf("dot2x4 n=%d: row 1 vector 2 is %v, a plain dot product %v", n, p1[6], want)
 		}
@@ -91,4 +100,32 @@ func BenchmarkDotI8(b *testing.B) {
 		s += DotI8(x, y)
 	}
 	_ = s
+}
+
+// namedDot2x4 is one Dot2x4 kernel, for tests that try each.
+type namedDot2x4 struct {
+	name string
+	fn   func(w0, w1, x []float32, stride int, out *[8]float32)
+}
+
+// BenchmarkDot2x4 measures the batched float kernel (2 rows × 4 vectors of
+// 1024 values, in cache) for each kernel this CPU has; flops/ns is its
+// arithmetic rate.
+func BenchmarkDot2x4(b *testing.B) {
+	const n = 1024
+	rng := rand.New(rand.NewSource(2))
+	v := make([]float32, 6*n)
+	for i := range v {
+		v[i] = float32(rng.NormFloat64())
+	}
+	ks := append([]namedDot2x4{{"go", Dot2x4Go}}, dot2x4Kernels()...)
+	for _, k := range ks {
+		b.Run(k.name, func(b *testing.B) {
+			var o [8]float32
+			for b.Loop() {
+				k.fn(v[:n], v[n:2*n], v[2*n:], n, &o)
+			}
+			b.ReportMetric(float64(2*8*n)*float64(b.N)/float64(b.Elapsed().Nanoseconds()), "flops/ns")
+		})
+	}
 }
