@@ -30,6 +30,9 @@ func dotQ4VNNI(w *byte, qs *int8, d, m *float32, ngroups int) float32
 func dotQ8UVNNI(w *byte, us *byte, d *float32, corr *int32, ngroups int) float32
 
 //go:noescape
+func dotQ8UVNNI512(w *byte, us *byte, d *float32, corr *int32, ngroups int) float32
+
+//go:noescape
 func unpackQ4AVX2(w *byte, dst *byte, ngroups int)
 
 //go:noescape
@@ -42,6 +45,7 @@ var (
 	q4Kernel  = dotQ4AVX2
 	q84Kernel = dot4Q8AVX2
 	q44Kernel = dot4Q4AVX2
+	q8uKernel = dotQ8UVNNI // dotQ8UVNNI512 where the CPU has AVX-512 (F and VNNI)
 	hasVNNI   = cpu.X86.HasAVX512VNNI && cpu.X86.HasAVX512VL && os.Getenv("SIDECAR_KERNELS") != "avx2"
 )
 
@@ -64,6 +68,9 @@ func init() {
 	if hasVNNI {
 		q8Kernel, q4Kernel, kernelID = dotQ8VNNI, dotQ4VNNI, "avx2+vnni"
 		q84Kernel, q44Kernel = dot4Q8VNNI, dot4Q4VNNI
+		if cpu.X86.HasAVX512F {
+			q8uKernel = dotQ8UVNNI512
+		}
 		dotQ8U, sumQ8, unpackQ4 = dotQ8UAsm, sumQ8Asm, unpackQ4Asm
 	}
 }
@@ -130,7 +137,7 @@ func dotQ8UAsm(w []byte, a *actQ8, off, nblk int, corr []int32) float32 {
 	var s float32
 	if ng > 0 {
 		_, _, _, _ = w[ng*group*34-1], a.us[(off+ng*group)*qk-1], a.d[off+ng*group-1], corr[ng*group-1]
-		s = dotQ8UVNNI(&w[0], &a.us[off*qk], &a.d[off], &corr[0], ng)
+		s = q8uKernel(&w[0], &a.us[off*qk], &a.d[off], &corr[0], ng)
 	}
 	if tail := nblk - ng*group; tail > 0 {
 		s += dotQ8Go(w[ng*group*34:], a, off+ng*group, tail)

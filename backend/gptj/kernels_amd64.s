@@ -401,6 +401,26 @@ q44group: \
 	VFMADD231PS Y2, Y6, a \
 	VFMADD231PS Y3, Y7, b
 
+// The order of the block sums after the 512-bit reduction of dotQ8UVNNI512
+// (0 2 4 6 in dwords 0..3, 1 3 5 7 in dwords 8..11), as VPERMD indices.
+DATA q8uorder<>+0(SB)/4, $0
+DATA q8uorder<>+4(SB)/4, $8
+DATA q8uorder<>+8(SB)/4, $1
+DATA q8uorder<>+12(SB)/4, $9
+DATA q8uorder<>+16(SB)/4, $2
+DATA q8uorder<>+20(SB)/4, $10
+DATA q8uorder<>+24(SB)/4, $3
+DATA q8uorder<>+28(SB)/4, $11
+DATA q8uorder<>+32(SB)/4, $0
+DATA q8uorder<>+36(SB)/4, $0
+DATA q8uorder<>+40(SB)/4, $0
+DATA q8uorder<>+44(SB)/4, $0
+DATA q8uorder<>+48(SB)/4, $0
+DATA q8uorder<>+52(SB)/4, $0
+DATA q8uorder<>+56(SB)/4, $0
+DATA q8uorder<>+60(SB)/4, $0
+GLOBL q8uorder<>(SB), RODATA|NOPTR, $64
+
 // func dotQ8AVX2(w *byte, qs *int8, d *float32, ngroups int) float32
 TEXT ·dotQ8AVX2(SB), NOSPLIT, $0-36
 	DOTQ8(Q8B)
@@ -633,3 +653,62 @@ dot4f16loop:
 	VADDPS X0, X14, X11
 	MOVQ out+32(FP), AX
 	STORE4
+
+// func dotQ8UVNNI512(w *byte, us *byte, d *float32, corr *int32, ngroups int) float32
+// dotQ8UVNNI on 512-bit registers: one VPDPBUSD takes two blocks (their 64
+// contiguous bytes), and the 8 blocks' lanes are summed with unpacks and
+// adds (no horizontal adds): half the instructions per group.
+TEXT ·dotQ8UVNNI512(SB), NOSPLIT, $0-44
+	MOVQ w+0(FP), SI
+	MOVQ us+8(FP), DI
+	MOVQ d+16(FP), DX
+	MOVQ corr+24(FP), BX
+	MOVQ ngroups+32(FP), CX
+	VXORPS Y10, Y10, Y10
+	VMOVDQU32 q8uorder<>(SB), Z15
+q8u512group:
+	VMOVDQU32 (DI), Z12
+	VPXORD Z0, Z0, Z0
+	VPDPBUSD 16(SI), Z12, Z0
+	VMOVDQU32 64(DI), Z13
+	VPXORD Z1, Z1, Z1
+	VPDPBUSD 80(SI), Z13, Z1
+	VMOVDQU32 128(DI), Z12
+	VPXORD Z2, Z2, Z2
+	VPDPBUSD 144(SI), Z12, Z2
+	VMOVDQU32 192(DI), Z13
+	VPXORD Z3, Z3, Z3
+	VPDPBUSD 208(SI), Z13, Z3
+	// Z0 = blocks 0|1 (8 lanes each), Z1 = 2|3, Z2 = 4|5, Z3 = 6|7.
+	VPUNPCKLDQ Z1, Z0, Z4
+	VPUNPCKHDQ Z1, Z0, Z5
+	VPADDD Z5, Z4, Z4
+	VPUNPCKLDQ Z3, Z2, Z6
+	VPUNPCKHDQ Z3, Z2, Z7
+	VPADDD Z7, Z6, Z6
+	VPUNPCKLQDQ Z6, Z4, Z7
+	VPUNPCKHQDQ Z6, Z4, Z8
+	VPADDD Z8, Z7, Z7
+	// 128-bit lanes of Z7: blocks 0 2 4 6 (lanes 0..3 of each, then
+	// 4..7), blocks 1 3 5 7 (the same); add the halves, then order.
+	VSHUFI32X4 $0xb1, Z7, Z7, Z8
+	VPADDD Z8, Z7, Z7
+	VPERMD Z7, Z15, Z9
+	VPSUBD (BX), Y9, Y9
+	VCVTDQ2PS Y9, Y9
+	VCVTPH2PS (SI), Y3
+	VMULPS (DX), Y3, Y3
+	VFMADD231PS Y3, Y9, Y10
+	ADDQ $272, SI
+	ADDQ $256, DI
+	ADDQ $32, DX
+	ADDQ $32, BX
+	DECQ CX
+	JNZ q8u512group
+	VEXTRACTF128 $1, Y10, X1
+	VADDPS X1, X10, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VZEROUPPER
+	MOVSS X0, ret+40(FP)
+	RET
