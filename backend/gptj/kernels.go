@@ -227,7 +227,8 @@ var (
 	unpackQ4 func(w []byte, nblk int, dst []byte)
 )
 
-// Kernels names the kernel set chosen for this CPU ("avx2" or "go").
+// Kernels names the kernel set chosen for this CPU: "go", "avx2",
+// "avx2+vnni" or "avx2+vnni+avx512".
 func Kernels() string { return kernelID }
 
 // useGoKernels switches to the plain Go kernels (tests and benchmarks)

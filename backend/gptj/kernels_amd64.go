@@ -69,7 +69,7 @@ func init() {
 		q8Kernel, q4Kernel, kernelID = dotQ8VNNI, dotQ4VNNI, "avx2+vnni"
 		q84Kernel, q44Kernel = dot4Q8VNNI, dot4Q4VNNI
 		if cpu.X86.HasAVX512F {
-			q8uKernel = dotQ8UVNNI512
+			q8uKernel, kernelID = dotQ8UVNNI512, "avx2+vnni+avx512"
 		}
 		dotQ8U, sumQ8, unpackQ4 = dotQ8UAsm, sumQ8Asm, unpackQ4Asm
 	}
