@@ -20,13 +20,7 @@
 // Q8_0 values: |a| (unsigned) times sign(a)·w (signed) in pairs with
 // VPMADDUBSW (at most 2·127·128: no saturation), pairs to int32 with
 // VPMADDWD by ones (Y15).
-#define Q8B(wo, ao, dst) \
-	VMOVDQU wo(SI), Y12 \
-	VMOVDQU ao(DI), Y13 \
-	VPSIGNB Y13, Y12, Y12 \
-	VPABSB Y13, Y13 \
-	VPMADDUBSW Y12, Y13, Y12 \
-	VPMADDWD Y15, Y12, dst
+#define Q8B(wo, ao, dst) Q8BR(SI, wo, ao, dst)
 
 // DOTQ8(BLK) is the body of a Q8_0 kernel whose blocks are formed by BLK:
 // per group of 8 blocks, 8 integer block products, reduced, scaled and
@@ -134,13 +128,7 @@ q4group: \
 
 // With VNNI, VPDPBUSD forms the unsigned × signed byte products and adds
 // them in fours into int32 lanes in one instruction (no 16-bit step).
-#define Q8BV(wo, ao, dst) \
-	VMOVDQU wo(SI), Y12 \
-	VMOVDQU ao(DI), Y13 \
-	VPSIGNB Y13, Y12, Y12 \
-	VPABSB Y13, Y13 \
-	VPXOR dst, dst, dst \
-	VPDPBUSD Y12, Y13, dst
+#define Q8BV(wo, ao, dst) Q8BVR(SI, wo, ao, dst)
 
 #define Q4BV(wo, ao, dst) \
 	VMOVDQU wo(SI), X12 \
@@ -188,7 +176,7 @@ q4group: \
 	VEXTRACTI128 $1, Y0, X1 \
 	VPADDD X1, X0, X1
 
-// Q8_0 blocks at wo(base), as Q8B and Q8BV.
+// Q8_0 blocks at wo(base) (Q8B and Q8BV: at wo(SI)).
 #define Q8BR(base, wo, ao, dst) \
 	VMOVDQU wo(base), Y12 \
 	VMOVDQU ao(DI), Y13 \
