@@ -263,7 +263,7 @@ func (s *State) forward(tokens []int, wantLogits bool) {
 			layerNorm(h[b*e:(b+1)*e], x[b*e:(b+1)*e], l.ln1W, l.ln1B, c.Eps)
 		}
 		if l.q.quantized() {
-			s.ah.quantize(h)
+			s.ah.quantizeRows(h, e)
 		}
 		s.mul(l.q, q, h, &s.ah, bt)
 		s.mul(l.k, kk, h, &s.ah, bt)
@@ -289,13 +289,13 @@ func (s *State) forward(tokens []int, wantLogits bool) {
 		s.pool.split(task{s: s, attend: true, layer: li, batch: bt}, c.NHead, 1)
 		att, out := s.att[:bt*e], s.out[:bt*e]
 		if l.out.quantized() {
-			s.a2.quantize(att)
+			s.a2.quantizeRows(att, e)
 		}
 		s.mul(l.out, out, att, &s.a2, bt)
 		ff, ff2 := s.ff[:bt*4*e], s.ff2[:bt*e]
 		s.mulGELU(l.fcIn, ff, h, &s.ah, bt, l.fcInB) // the workers apply bias and GELU to their rows
 		if l.fcOut.quantized() {
-			s.a2.quantize(ff)
+			s.a2.quantizeRows(ff, 4*e)
 		}
 		s.mul(l.fcOut, ff2, ff, &s.a2, bt)
 		for i := range x {
@@ -334,7 +334,7 @@ func (s *State) logitsAll(x []float32, bt int) {
 		layerNorm(h[b*e:(b+1)*e], x[b*e:(b+1)*e], m.lnfW, m.lnfB, c.Eps)
 	}
 	if m.lmHead.quantized() {
-		s.ah.quantize(h)
+		s.ah.quantizeRows(h, e)
 	}
 	s.mul(m.lmHead, s.all[:bt*v], h, &s.ah, bt)
 	for b := 0; b < bt; b++ {

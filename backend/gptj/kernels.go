@@ -22,6 +22,11 @@ type actQ8 struct {
 	us   []byte // qs + 128, where dotQ8U is in use (batched Q8_0 products)
 	p4   []int8 // qs paired for dot4Q4, where pairedQ4 is set (see pairQ4)
 	d, m []float32
+	// Batches packed for gemmQ8 (see pack), where it is in use: pkRows
+	// vectors of pkCols values, 0 when the last quantize was not packed.
+	pk             []byte
+	pd             []float32
+	pkRows, pkCols int
 }
 
 func newActQ8(n int) actQ8 {
@@ -34,6 +39,56 @@ func newActQ8(n int) actQ8 {
 		a.p4 = make([]int8, n)
 	}
 	return a
+}
+
+// quantizeRows is quantize for len(x)/cols vectors of cols values, which
+// it also packs for gemmQ8 when there are enough of them.
+func (a *actQ8) quantizeRows(x []float32, cols int) {
+	a.quantize(x)
+	if rows := len(x) / cols; gemmQ8 != nil && rows >= gemmMinBatch && cols%qk == 0 {
+		a.pack(rows, cols)
+	}
+}
+
+// gemmCD is the size of gemmQ8's per-row data: four rows' weight sums,
+// then their scales, kPass/qk blocks each.
+const gemmCD = 8 * kPass / qk
+
+// gemmMinBatch is the smallest batch the packed product takes: it works on
+// 16 vectors at a time, padding the last group.
+const gemmMinBatch = 4
+
+// pack lays out the unsigned values and scales of rows vectors of cols
+// values for gemmQ8, 16 vectors at a time (the last group padded with
+// zero vectors): for group g and block b, pk holds 8 runs of 64 bytes,
+// run j being the 4 values 4j..4j+3 of block b of each of the 16 vectors,
+// and pd the 16 vectors' scales of block b.
+func (a *actQ8) pack(rows, cols int) {
+	nb, groups := cols/qk, (rows+15)/16
+	if n := groups * 16 * cols; len(a.pk) < n {
+		a.pk, a.pd = make([]byte, n), make([]float32, n/qk)
+	}
+	for g := 0; g < groups; g++ {
+		for v := 0; v < 16; v++ {
+			t := g*16 + v
+			for b := 0; b < nb; b++ {
+				at := (g*nb + b) * 8 * 64
+				if t >= rows {
+					for j := 0; j < 8; j++ {
+						copy(a.pk[at+j*64+v*4:at+j*64+v*4+4], []byte{128, 128, 128, 128})
+					}
+					a.pd[(g*nb+b)*16+v] = 0
+					continue
+				}
+				u := a.us[t*cols+b*qk : t*cols+(b+1)*qk]
+				for j := 0; j < 8; j++ {
+					copy(a.pk[at+j*64+v*4:at+j*64+v*4+4], u[4*j:4*j+4])
+				}
+				a.pd[(g*nb+b)*16+v] = a.d[t*nb+b]
+			}
+		}
+	}
+	a.pkRows, a.pkCols = rows, cols
 }
 
 // pairQ4 writes blocks j and j+1 (j even) of q to p in the order the
@@ -55,6 +110,7 @@ func pairQ4(p, q []int8) {
 // quantize fills a from x (len(x) a multiple of 32 and at most a's size).
 // Values are rounded half away from zero (as math.Round, without its cost).
 func (a *actQ8) quantize(x []float32) {
+	a.pkRows = 0 // the packed form, if any, is of other values now
 	for blk := 0; blk < len(x)/qk; blk++ {
 		v := x[blk*qk : (blk+1)*qk : (blk+1)*qk]
 		var amax float32
@@ -222,6 +278,12 @@ var (
 	// VNNI, nil elsewhere.
 	dotQ8U func(w []byte, a *actQ8, off, nblk int, corr []int32) float32
 	sumQ8  func(w []byte, nblk int, corr []int32)
+	// gemmQ8 multiplies four Q8_0 rows with 16 packed vectors (see
+	// actQ8.pack): set where the CPU has AVX-512 VNNI, nil elsewhere.
+	gemmQ8 func(w []byte, stride, ng int, pk []byte, pd []float32, cd []int32, out *[64]float32)
+	// gemmRows prepares cd (gemmCD values) for gemmQ8 from its four rows
+	// and prefetches the next ones; set with gemmQ8.
+	gemmRows func(w []byte, stride, ng int, cd []int32, next []byte)
 	// unpackQ4 turns whole Q4_0 groups into Q8_0 groups, for the same
 	// batched path.
 	unpackQ4 func(w []byte, nblk int, dst []byte)
@@ -236,13 +298,13 @@ func Kernels() string { return kernelID }
 func useGoKernels() (restore func()) {
 	restoreSIMD := simd.UseGo()
 	q8, q4, f16, f32b, row, id, d, d4, d24, ax := dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID, dot, dot4, dot2x4, axpy
-	q8u, s8, u4, d48, d44, d4f := dotQ8U, sumQ8, unpackQ4, dot4Q8, dot4Q4, dot4F16
-	dotQ8U, sumQ8, unpackQ4, dot4Q8, dot4Q4, dot4F16 = nil, nil, nil, dot4Q8Go, dot4Q4Go, dot4F16Go
+	q8u, s8, u4, d48, d44, d4f, gm, gr := dotQ8U, sumQ8, unpackQ4, dot4Q8, dot4Q4, dot4F16, gemmQ8, gemmRows
+	dotQ8U, sumQ8, unpackQ4, dot4Q8, dot4Q4, dot4F16, gemmQ8, gemmRows = nil, nil, nil, dot4Q8Go, dot4Q4Go, dot4F16Go, nil, nil
 	dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID = dotQ8Go, dotQ4Go, dotF16Go, dotF32BytesGo, f16RowGo, "go"
 	dot, dot4, dot2x4, axpy = simd.Dot, simd.Dot4, simd.Dot2x4, simd.Axpy
 	return func() {
 		restoreSIMD()
 		dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID, dot, dot4, dot2x4, axpy = q8, q4, f16, f32b, row, id, d, d4, d24, ax
-		dotQ8U, sumQ8, unpackQ4, dot4Q8, dot4Q4, dot4F16 = q8u, s8, u4, d48, d44, d4f
+		dotQ8U, sumQ8, unpackQ4, dot4Q8, dot4Q4, dot4F16, gemmQ8, gemmRows = q8u, s8, u4, d48, d44, d4f, gm, gr
 	}
 }

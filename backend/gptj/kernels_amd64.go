@@ -69,7 +69,7 @@ func init() {
 		q8Kernel, q4Kernel, kernelID = dotQ8VNNI, dotQ4VNNI, "avx2+vnni"
 		q84Kernel, q44Kernel = dot4Q8VNNI, dot4Q4VNNI
 		if cpu.X86.HasAVX512F {
-			q8uKernel, kernelID = dotQ8UVNNI512, "avx2+vnni+avx512"
+			q8uKernel, kernelID, gemmQ8, gemmRows = dotQ8UVNNI512, "avx2+vnni+avx512", gemmQ8Asm, gemmRowsAsm
 		}
 		dotQ8U, sumQ8, unpackQ4 = dotQ8UAsm, sumQ8Asm, unpackQ4Asm
 	}
@@ -223,5 +223,36 @@ func dot4Q4Asm(w []byte, stride int, a *actQ8, nblk int, out *[4]float32) {
 		for k := range out {
 			out[k] += dotQ4Go(w[k*stride+ng*group*18:], a, ng*group, tail)
 		}
+	}
+}
+
+//go:noescape
+func gemmQ8VNNI(w *byte, rowStride, ngroups int, pk *byte, pd *float32, cd *int32, out *[64]float32)
+
+//go:noescape
+func scalesQ8AVX2(w *byte, dst *float32, ngroups int)
+
+//go:noescape
+func prefetchL2(p *byte, n int)
+
+// gemmQ8Asm is gemmQ8 with gemmQ8VNNI: four rows of ng whole groups from
+// w (stride bytes apart) times the 16 packed vectors at pk/pd.
+func gemmQ8Asm(w []byte, stride, ng int, pk []byte, pd []float32, cd []int32, out *[64]float32) {
+	nb := ng * group
+	_, _, _, _ = w[3*stride+ng*group*34-1], pk[nb*8*64-1], pd[nb*16-1], cd[gemmCD-1]
+	gemmQ8VNNI(&w[0], stride, ng, &pk[0], &pd[0], &cd[0], out)
+}
+
+// gemmRowsAsm fills cd for gemmQ8 from four rows of ng whole groups at w
+// (stride bytes apart), and prefetches next (the following rows), if any.
+func gemmRowsAsm(w []byte, stride, ng int, cd []int32, next []byte) {
+	_ = cd[gemmCD-1]
+	for k := 0; k < 4; k++ {
+		wk := w[k*stride : k*stride+ng*group*34]
+		sumQ8Asm(wk, ng*group, cd[k*kPass/qk:])
+		scalesQ8AVX2(&wk[0], (*float32)(unsafe.Pointer(&cd[(4+k)*kPass/qk])), ng)
+	}
+	if len(next) > 0 {
+		prefetchL2(&next[0], len(next))
 	}
 }

@@ -409,6 +409,29 @@ DATA q8uorder<>+56(SB)/4, $0
 DATA q8uorder<>+60(SB)/4, $0
 GLOBL q8uorder<>(SB), RODATA|NOPTR, $64
 
+// GEMMROW multiplies one block of one Q8_0 row (32 signed values at row,
+// broadcast four at a time) with the same block of 16 vectors (Z0..Z7:
+// quad j of every vector's unsigned values, one vector per lane) into 16
+// int32 sums in two chains, takes away 128·Σw (at co(BX)), and adds the
+// float products, scaled by the vectors' scales (Z8) times the row's
+// (at dw(BX)), to out.
+#define GEMMROW(row, acc, acc2, co, dw, out) \
+	VPXORD acc, acc, acc \
+	VPXORD acc2, acc2, acc2 \
+	VPDPBUSD.BCST 0(row), Z0, acc \
+	VPDPBUSD.BCST 4(row), Z1, acc2 \
+	VPDPBUSD.BCST 8(row), Z2, acc \
+	VPDPBUSD.BCST 12(row), Z3, acc2 \
+	VPDPBUSD.BCST 16(row), Z4, acc \
+	VPDPBUSD.BCST 20(row), Z5, acc2 \
+	VPDPBUSD.BCST 24(row), Z6, acc \
+	VPDPBUSD.BCST 28(row), Z7, acc2 \
+	VPADDD acc2, acc, acc \
+	VPSUBD.BCST co(BX), acc, acc \
+	VCVTDQ2PS acc, acc \
+	VMULPS.BCST dw(BX), Z8, acc2 \
+	VFMADD231PS acc2, acc, out
+
 // func dotQ8AVX2(w *byte, qs *int8, d *float32, ngroups int) float32
 TEXT ·dotQ8AVX2(SB), NOSPLIT, $0-36
 	DOTQ8(Q8B)
@@ -699,4 +722,96 @@ q8u512group:
 	VHADDPS X0, X0, X0
 	VZEROUPPER
 	MOVSS X0, ret+40(FP)
+	RET
+
+// func gemmQ8VNNI(w *byte, rowStride, ngroups int, pk *byte, pd *float32, cd *int32, out *[64]float32)
+// Four Q8_0 rows (rowStride bytes apart, whole groups from w) times 16
+// vectors packed by actQ8.pack (pk: per block, 8 registers of quad j of
+// the 16 vectors' unsigned values; pd: per block, the 16 vectors' scales):
+// out[16k+v] = row k · vector v. cd holds row k's 128·Σw per block at
+// int32 128·k and its scales (float32 bits) at 512 + 128·k. A lane per
+// vector instead of per value: no horizontal sums, each weight read once
+// for 16 vectors.
+TEXT ·gemmQ8VNNI(SB), NOSPLIT, $0-56
+	MOVQ w+0(FP), SI
+	MOVQ rowStride+8(FP), AX
+	LEAQ 16(SI)(AX*1), R8
+	LEAQ (R8)(AX*1), R9
+	LEAQ (R9)(AX*1), R10
+	ADDQ $16, SI
+	MOVQ ngroups+16(FP), CX
+	MOVQ pk+24(FP), DI
+	MOVQ pd+32(FP), DX
+	MOVQ cd+40(FP), BX
+	VPXORD Z28, Z28, Z28
+	VPXORD Z29, Z29, Z29
+	VPXORD Z30, Z30, Z30
+	VPXORD Z31, Z31, Z31
+gemmgroup:
+	MOVQ $8, R11
+gemmblock:
+	VMOVDQU32 0(DI), Z0
+	VMOVDQU32 64(DI), Z1
+	VMOVDQU32 128(DI), Z2
+	VMOVDQU32 192(DI), Z3
+	VMOVDQU32 256(DI), Z4
+	VMOVDQU32 320(DI), Z5
+	VMOVDQU32 384(DI), Z6
+	VMOVDQU32 448(DI), Z7
+	VMOVUPS (DX), Z8
+	GEMMROW(SI, Z16, Z20, 0, 2048, Z28)
+	GEMMROW(R8, Z17, Z21, 512, 2560, Z29)
+	GEMMROW(R9, Z18, Z22, 1024, 3072, Z30)
+	GEMMROW(R10, Z19, Z23, 1536, 3584, Z31)
+	ADDQ $32, SI
+	ADDQ $32, R8
+	ADDQ $32, R9
+	ADDQ $32, R10
+	ADDQ $512, DI
+	ADDQ $64, DX
+	ADDQ $4, BX
+	DECQ R11
+	JNZ gemmblock
+	ADDQ $16, SI
+	ADDQ $16, R8
+	ADDQ $16, R9
+	ADDQ $16, R10
+	DECQ CX
+	JNZ gemmgroup
+	MOVQ out+48(FP), AX
+	VMOVUPS Z28, (AX)
+	VMOVUPS Z29, 64(AX)
+	VMOVUPS Z30, 128(AX)
+	VMOVUPS Z31, 192(AX)
+	VZEROUPPER
+	RET
+
+// func scalesQ8AVX2(w *byte, dst *float32, ngroups int)
+// The block scales of whole Q8_0 groups as float32.
+TEXT ·scalesQ8AVX2(SB), NOSPLIT, $0-24
+	MOVQ w+0(FP), SI
+	MOVQ dst+8(FP), DI
+	MOVQ ngroups+16(FP), CX
+scalesgroup:
+	VCVTPH2PS (SI), Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $272, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ scalesgroup
+	VZEROUPPER
+	RET
+
+// func prefetchL2(p *byte, n int)
+// Asks for the n bytes at p (n > 0) to be brought into L2, a cache line
+// at a time, so a batched product's next rows arrive while it computes.
+TEXT ·prefetchL2(SB), NOSPLIT, $0-16
+	MOVQ p+0(FP), SI
+	MOVQ n+8(FP), CX
+	ADDQ SI, CX
+prefetchline:
+	PREFETCHT1 (SI)
+	ADDQ $64, SI
+	CMPQ SI, CX
+	JLT prefetchline
 	RET

@@ -251,20 +251,27 @@ func TestBatchedProductMatchesRows(t *testing.T) {
 				m.setRow(r, row)
 			}
 			s := (&Model{Config: Config{NEmbd: cols, NCtx: 1, NVocab: 1}}).NewStateThreads(1, 2)
-			a := newActQ8(batch * cols)
-			a.quantize(x)
-			got := make([]float32, batch*rows)
-			s.mul(m, got, x, &a, batch)
-			s.Close()
-			for b := 0; b < batch; b++ {
-				want := make([]float32, rows)
-				m.MatVec(want, x[b*cols:(b+1)*cols])
-				for r := range want {
-					if !close32(got[b*rows+r], want[r], 4*cols) {
-						t.Fatalf("%v (%s kernels) vector %d row %d: batched %v, alone %v", wt, Kernels(), b, r, got[b*rows+r], want[r])
+			for _, bt := range []int{batch, 18} { // 18: a group of 16 packed vectors and a padded one
+				xs := x
+				for len(xs) < bt*cols {
+					xs = append(xs[:len(xs):len(xs)], x...)
+				}
+				xs = xs[:bt*cols]
+				a := newActQ8(bt * cols)
+				a.quantizeRows(xs, cols) // packed where gemmQ8 runs
+				got := make([]float32, bt*rows)
+				s.mul(m, got, xs, &a, bt)
+				for b := 0; b < bt; b++ {
+					want := make([]float32, rows)
+					m.MatVec(want, xs[b*cols:(b+1)*cols])
+					for r := range want {
+						if !close32(got[b*rows+r], want[r], 4*cols) {
+							t.Fatalf("%v (%s kernels) batch %d vector %d row %d: batched %v, alone %v", wt, Kernels(), bt, b, r, got[b*rows+r], want[r])
+						}
 					}
 				}
 			}
+			s.Close()
 		}
 	}
 }

@@ -235,7 +235,11 @@ func (m *Matrix) mulRows(out, x []float32, a *actQ8, batch, lo, hi int, sc *scra
 	rb := rowBytes(m.Type, c)
 	for c0 := 0; c0 < c; c0 += kPass { // int8 activations: kPass values a pass
 		c1 := min(c, c0+kPass)
-		for r := lo; r < hi; r++ {
+		r := lo
+		if gemmQ8 != nil && a.pkRows == batch && a.pkCols == c {
+			r = m.mulRowsPacked(out, a, batch, lo, hi, c0, c1, sc)
+		}
+		for ; r < hi; r++ {
 			b := m.data[r*rb : (r+1)*rb]
 			if m.Type == Q8_0 {
 				wb, nblk := b[c0/qk*34:c1/qk*34], (c1-c0)/qk
@@ -274,17 +278,72 @@ func (m *Matrix) mulRows(out, x []float32, a *actQ8, batch, lo, hi int, sc *scra
 	}
 }
 
+// mulRowsPacked is mulRows' pass c0..c1 over rows lo.. four at a time
+// with gemmQ8, on a's packed vectors (Q4_0 rows unpacked to Q8_0 first);
+// it returns the first row it left (fewer than four remain).
+func (m *Matrix) mulRowsPacked(out []float32, a *actQ8, batch, lo, hi, c0, c1 int, sc *scratch) int {
+	c, nb := m.Cols, (c1-c0)/qk
+	whole := nb / group * group
+	if whole == 0 {
+		return lo
+	}
+	rb, bs, at := rowBytes(m.Type, c), blockBytes(m.Type), c0/qk // at: the pass's first block
+	var o [64]float32
+	r := lo
+	for ; r+4 <= hi; r += 4 {
+		w, stride := m.data[r*rb+at*bs:], rb
+		if m.Type == Q4_0 {
+			stride = kPass / qk * 34
+			for k := 0; k < 4; k++ {
+				unpackQ4(m.data[(r+k)*rb+at*bs:], whole, sc.q8x4[k*stride:])
+			}
+			w = sc.q8x4
+		}
+		var next []byte // the next four rows' pass, fetched while these are multiplied
+		if r+8 <= hi {
+			next = m.data[(r+4)*rb+at*bs : (r+7)*rb+(at+whole)*bs]
+		}
+		gemmRows(w, stride, whole/group, sc.cd, next)
+		for g := 0; g*16 < batch; g++ {
+			from := g*(c/qk) + at
+			gemmQ8(w, stride, whole/group, a.pk[from*8*64:], a.pd[from*16:], sc.cd, &o)
+			for v := 0; v < 16 && g*16+v < batch; v++ {
+				t := g*16 + v
+				for k := 0; k < 4; k++ {
+					out[t*m.Rows+r+k] += o[16*k+v]
+				}
+			}
+		}
+		if whole < nb { // the pass's last blocks, not a whole group
+			for k := 0; k < 4; k++ {
+				for t := 0; t < batch; t++ {
+					off, tail := (t*c+c0)/qk+whole, m.data[(r+k)*rb+(at+whole)*bs:(r+k)*rb+(at+nb)*bs]
+					if m.Type == Q8_0 {
+						out[t*m.Rows+r+k] += dotQ8(tail, a, off, nb-whole)
+					} else {
+						out[t*m.Rows+r+k] += dotQ4(tail, a, off, nb-whole)
+					}
+				}
+			}
+		}
+	}
+	return r
+}
+
 // scratch is one worker's buffers for batched products, allocated with
 // its State.
 type scratch struct {
 	rows []float32 // rowBlock decoded F16/F32 row pieces of one column pass
 	q8   []byte    // a Q4_0 row piece unpacked to Q8_0 (one pass)
+	q8x4 []byte    // four of them (mulRowsPacked)
 	corr []int32   // per-block weight sums of one pass (dotQ8U)
+	cd   []int32   // four rows' weight sums and scales (gemmQ8)
 }
 
 func newScratch(cols int) scratch {
 	return scratch{rows: make([]float32, rowBlock*min(cols, kPass/4)),
-		q8: make([]byte, kPass/qk*34), corr: make([]int32, kPass/qk)}
+		q8: make([]byte, kPass/qk*34), q8x4: make([]byte, 4*kPass/qk*34),
+		corr: make([]int32, kPass/qk), cd: make([]int32, gemmCD)}
 }
 
 // rowBlock is how many rows of an F16 or F32 matrix a batched product
