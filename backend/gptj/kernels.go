@@ -45,7 +45,7 @@ func newActQ8(n int) actQ8 {
 // it also packs for gemmQ8 when there are enough of them.
 func (a *actQ8) quantizeRows(x []float32, cols int) {
 	a.quantize(x)
-	if rows := len(x) / cols; gemmQ8 != nil && rows >= gemmMinBatch && cols%qk == 0 {
+	if rows := len(x) / cols; gemmQ8 != nil && a.us != nil && rows >= gemmMinBatch && cols%qk == 0 {
 		a.pack(rows, cols)
 	}
 }
