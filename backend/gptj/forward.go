@@ -356,7 +356,8 @@ func (s *State) attendHeads(li, bt, lo, hi, w int) {
 		scores := s.scores[w][:last+1]
 		for h := lo; h < hi; h++ {
 			qh := s.q[b*e+h*hd : b*e+(h+1)*hd]
-			// Head h's keys and values are runs of last+1 rows of hd.
+			// Head h's keys: last+1 rows of hd from run; its half-float
+			// values: hd rows of ctx from run (float ones as the keys).
 			run := h * s.ctx * hd
 			if half {
 				scoresF16(scores, s.kh[li][2*run:2*(run+len(scores)*hd)], qh)
@@ -368,7 +369,9 @@ func (s *State) attendHeads(li, bt, lo, hi, w int) {
 			mx := float32(math.Inf(-1))
 			for t, d := range scores {
 				scores[t] = d * scale
-				mx = max(mx, scores[t])
+				if scores[t] > mx {
+					mx = scores[t]
+				}
 			}
 			var sum float64
 			for t, d := range scores {
