@@ -289,8 +289,8 @@ var (
 	unpackQ4 func(w []byte, nblk int, dst []byte)
 )
 
-// Kernels names the kernel set chosen for this CPU: "go", "avx2",
-// "avx2+vnni" or "avx2+vnni+avx512".
+// Kernels names the kernel set chosen for this CPU: "go", "avx2" or
+// "avx2+avx512vnni".
 func Kernels() string { return kernelID }
 
 // useGoKernels switches to the plain Go kernels (tests and benchmarks)

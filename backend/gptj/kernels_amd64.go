@@ -27,9 +27,6 @@ func dotQ8VNNI(w *byte, qs *int8, d *float32, ngroups int) float32
 func dotQ4VNNI(w *byte, qs *int8, d, m *float32, ngroups int) float32
 
 //go:noescape
-func dotQ8UVNNI(w *byte, us *byte, d *float32, corr *int32, ngroups int) float32
-
-//go:noescape
 func dotQ8UVNNI512(w *byte, us *byte, d *float32, corr *int32, ngroups int) float32
 
 //go:noescape
@@ -39,13 +36,13 @@ func unpackQ4AVX2(w *byte, dst *byte, ngroups int)
 func sumQ8VNNI(w *byte, corr *int32, ngroups int)
 
 // The quantized kernels in use: the VNNI ones where the CPU has AVX-512
-// VNNI with 256-bit forms (SIDECAR_KERNELS=avx2 keeps the AVX2 ones).
+// VNNI with 256-bit forms, which also runs the 512-bit batched kernels
+// (SIDECAR_KERNELS=avx2 keeps the AVX2 ones).
 var (
 	q8Kernel  = dotQ8AVX2
 	q4Kernel  = dotQ4AVX2
 	q84Kernel = dot4Q8AVX2
 	q44Kernel = dot4Q4AVX2
-	q8uKernel = dotQ8UVNNI // dotQ8UVNNI512 where the CPU has AVX-512 (F and VNNI)
 	hasVNNI   = cpu.X86.HasAVX512VNNI && cpu.X86.HasAVX512VL && os.Getenv("SIDECAR_KERNELS") != "avx2"
 )
 
@@ -66,11 +63,9 @@ func init() {
 	dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID = dotQ8Asm, dotQ4Asm, dotF16Asm, dotF32BytesAsm, f16RowAsm, "avx2"
 	dot4Q8, dot4Q4, dot4F16, pairedQ4 = dot4Q8Asm, dot4Q4Asm, dot4F16Asm, true
 	if hasVNNI {
-		q8Kernel, q4Kernel, kernelID = dotQ8VNNI, dotQ4VNNI, "avx2+vnni"
+		q8Kernel, q4Kernel, kernelID = dotQ8VNNI, dotQ4VNNI, "avx2+avx512vnni"
 		q84Kernel, q44Kernel = dot4Q8VNNI, dot4Q4VNNI
-		if cpu.X86.HasAVX512F {
-			q8uKernel, kernelID, gemmQ8, gemmRows = dotQ8UVNNI512, "avx2+vnni+avx512", gemmQ8Asm, gemmRowsAsm
-		}
+		gemmQ8, gemmRows = gemmQ8Asm, gemmRowsAsm
 		dotQ8U, sumQ8, unpackQ4 = dotQ8UAsm, sumQ8Asm, unpackQ4Asm
 	}
 }
@@ -137,7 +132,7 @@ func dotQ8UAsm(w []byte, a *actQ8, off, nblk int, corr []int32) float32 {
 	var s float32
 	if ng > 0 {
 		_, _, _, _ = w[ng*group*34-1], a.us[(off+ng*group)*qk-1], a.d[off+ng*group-1], corr[ng*group-1]
-		s = q8uKernel(&w[0], &a.us[off*qk], &a.d[off], &corr[0], ng)
+		s = dotQ8UVNNI512(&w[0], &a.us[off*qk], &a.d[off], &corr[0], ng)
 	}
 	if tail := nblk - ng*group; tail > 0 {
 		s += dotQ8Go(w[ng*group*34:], a, off+ng*group, tail)

@@ -138,15 +138,6 @@ q4group: \
 	VPXOR dst, dst, dst \
 	VPDPBUSD ao(DI), Y12, dst
 
-// With activations stored unsigned (u = a + 128), a Q8_0 block product
-// is one VPDPBUSD: Σu·w = Σa·w + 128·Σw, and the second term, which
-// depends on the weights only, is subtracted per block from corr (made
-// once per row by sumQ8VNNI, then used for every vector of a batch).
-#define Q8BU(wo, ao, dst) \
-	VPXOR dst, dst, dst \
-	VMOVDQU ao(DI), Y13 \
-	VPDPBUSD wo(SI), Y13, dst
-
 #define SUMB(wo, dst) \
 	VPXOR dst, dst, dst \
 	VPDPBUSD wo(SI), Y14, dst
@@ -498,43 +489,6 @@ TEXT ·dotQ8VNNI(SB), NOSPLIT, $0-36
 TEXT ·dotQ4VNNI(SB), NOSPLIT, $0-44
 	DOTQ4(Q4BV)
 
-// func dotQ8UVNNI(w *byte, us *byte, d *float32, corr *int32, ngroups int) float32
-TEXT ·dotQ8UVNNI(SB), NOSPLIT, $0-44
-	MOVQ w+0(FP), SI
-	MOVQ us+8(FP), DI
-	MOVQ d+16(FP), DX
-	MOVQ corr+24(FP), BX
-	MOVQ ngroups+32(FP), CX
-	VXORPS Y8, Y8, Y8
-q8ugroup:
-	Q8BU(16, 0, Y0)
-	Q8BU(48, 32, Y1)
-	Q8BU(80, 64, Y2)
-	Q8BU(112, 96, Y3)
-	Q8BU(144, 128, Y4)
-	Q8BU(176, 160, Y5)
-	Q8BU(208, 192, Y6)
-	Q8BU(240, 224, Y7)
-	REDUCE8
-	VPSUBD (BX), Y1, Y1
-	VCVTDQ2PS Y1, Y1
-	VCVTPH2PS (SI), Y3
-	VMULPS (DX), Y3, Y3
-	VFMADD231PS Y3, Y1, Y8
-	ADDQ $272, SI
-	ADDQ $256, DI
-	ADDQ $32, DX
-	ADDQ $32, BX
-	DECQ CX
-	JNZ q8ugroup
-	VEXTRACTF128 $1, Y8, X1
-	VADDPS X1, X8, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VZEROUPPER
-	MOVSS X0, ret+40(FP)
-	RET
-
 // func sumQ8VNNI(w *byte, corr *int32, ngroups int)
 // corr[b] = 128·Σw over block b's 32 values, for whole groups.
 TEXT ·sumQ8VNNI(SB), NOSPLIT, $0-24
@@ -666,9 +620,12 @@ dot4f16loop:
 	STORE4
 
 // func dotQ8UVNNI512(w *byte, us *byte, d *float32, corr *int32, ngroups int) float32
-// dotQ8UVNNI on 512-bit registers: one VPDPBUSD takes two blocks (their 64
-// contiguous bytes), and the 8 blocks' lanes are summed with unpacks and
-// adds (no horizontal adds): half the instructions per group.
+// With activations stored unsigned (u = a + 128), a Q8_0 block product is
+// VPDPBUSD alone: Σu·w = Σa·w + 128·Σw, and the second term, which depends
+// on the weights only, is subtracted per block from corr (made once per
+// row by sumQ8VNNI, then used for every vector of a batch). On 512-bit
+// registers one VPDPBUSD takes two blocks (their 64 contiguous bytes), and
+// the 8 blocks' lanes are summed with unpacks and adds.
 TEXT ·dotQ8UVNNI512(SB), NOSPLIT, $0-44
 	MOVQ w+0(FP), SI
 	MOVQ us+8(FP), DI
