@@ -138,6 +138,7 @@ func (a *App) RotateDBKey() error {
 	if p2 != nil {
 		p2.Close()
 	}
+	a.prof.Close() // refused before it closed the data: the reopen needs the folder's lock
 	a.svc, a.prof, a.docs = nil, nil, nil
 	all, openErr := cli.OpenServiceWith(a.ctx, a.log, a.dataDir, wailsEvents{a.ctx}, "")
 	if openErr != nil {

@@ -33,6 +33,16 @@ const (
 // ProviderAccount is the account name of a cloud provider's API key.
 func ProviderAccount(provider string) string { return "provider:" + provider }
 
+// LegacyAccounts are the entries builds before per-profile entries kept
+// under bare account names, shared by every data folder: the database key
+// (and its spare during a rotation), the API token, the backup passphrase
+// and the keys of the providers those builds had. The set is closed: no
+// build writes bare names any more.
+func LegacyAccounts() []string {
+	return []string{AccountDBKey, AccountDBKey + ".next", AccountAPIToken, AccountBackupPassphrase,
+		ProviderAccount("openai"), ProviderAccount("anthropic"), ProviderAccount("gemini")}
+}
+
 // Errors callers can test for with errors.Is.
 var (
 	// ErrNotFound means the entry does not exist.
@@ -57,6 +67,25 @@ type Keychain struct {
 	// Backend, when set, keeps the entries instead of the OS keychain (a
 	// profile in passphrase mode keeps them in its encrypted database).
 	Backend Backend
+	// Profile, when set, makes every entry this profile's own: the account
+	// name stored is the name asked for with "@" and Profile appended
+	// ("database-key@3f0c…"), so data folders never share an entry.
+	Profile string
+}
+
+// ForProfile returns a copy of k whose entries belong to the profile id.
+func (k *Keychain) ForProfile(id string) *Keychain {
+	c := *k
+	c.Profile = id
+	return &c
+}
+
+// Account is the account name stored for the entry named name.
+func (k *Keychain) Account(name string) string {
+	if k.Profile == "" {
+		return name
+	}
+	return name + "@" + k.Profile
 }
 
 // Backend stores secrets by service and account. Get returns ErrNotFound
@@ -136,17 +165,20 @@ func classify(op string, err error) error {
 
 // Get returns the secret stored under account, or ErrNotFound.
 func (k *Keychain) Get(ctx context.Context, account string) (string, error) {
+	account = k.Account(account)
 	return k.call(ctx, "read "+account, func() (string, error) { return k.backend().Get(k.Service, account) })
 }
 
 // Set stores secret under account, replacing any previous value.
 func (k *Keychain) Set(ctx context.Context, account, secret string) error {
+	account = k.Account(account)
 	_, err := k.call(ctx, "write "+account, func() (string, error) { return "", k.backend().Set(k.Service, account, secret) })
 	return err
 }
 
 // Delete removes account's entry; deleting a missing entry is not an error.
 func (k *Keychain) Delete(ctx context.Context, account string) error {
+	account = k.Account(account)
 	_, err := k.call(ctx, "delete "+account, func() (string, error) { return "", k.backend().Delete(k.Service, account) })
 	if errors.Is(err, ErrNotFound) {
 		return nil
@@ -181,7 +213,7 @@ func (k *Keychain) LoadKey(ctx context.Context, account string, n int) ([]byte, 
 	}
 	key, err := hex.DecodeString(v)
 	if err != nil || len(key) != n {
-		return nil, fmt.Errorf("keychain: entry %q is not a %d-byte key; it was not changed", account, n)
+		return nil, fmt.Errorf("keychain: entry %q is not a %d-byte key; it was not changed", k.Account(account), n)
 	}
 	return key, nil
 }

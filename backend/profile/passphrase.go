@@ -203,11 +203,12 @@ func recoverPassphraseSwitch(ctx context.Context, dir string, kc *keychain.Keych
 	next, ok, err := readKDF(nf)
 	if err != nil || !ok {
 		if err != nil { // a half-written parameters file: the switch never got past step 2
-			os.Remove(path + rotatingSuffix)
+			store.RemoveCopy(path + rotatingSuffix)
 			return os.Remove(nf)
 		}
 		return nil
 	}
+	os.Remove(path + rotatingSuffix + "-journal")
 	if err := os.Remove(path + rotatingSuffix); err == nil || !errors.Is(err, fs.ErrNotExist) {
 		return os.Remove(nf) // the swap never happened
 	}
@@ -299,24 +300,24 @@ func UsePassphrase(ctx context.Context, p *Profile, pass string, accounts []stri
 	stepHook(12)
 	// 3: a verified copy under the new key.
 	tmp := path + rotatingSuffix
-	os.Remove(tmp)
+	store.RemoveCopy(tmp)
 	if err := p.DB.CopyWithKey(ctx, tmp, params.key(pass)); err != nil {
-		os.Remove(tmp)
+		store.RemoveCopy(tmp)
 		os.Remove(nf)
 		return nil, fmt.Errorf("profile: use a passphrase: %w", err)
 	}
 	stepHook(13)
 	// 4: close and swap.
-	if err := p.Close(); err != nil {
-		return nil, fmt.Errorf("profile: use a passphrase: %w", err)
+	if err := p.closeDB(); err != nil {
+		return nil, p.fail(fmt.Errorf("profile: use a passphrase: %w", err))
 	}
 	if err := swapIn(tmp, path); err != nil {
-		return nil, fmt.Errorf("profile: use a passphrase: %w", err)
+		return nil, p.fail(fmt.Errorf("profile: use a passphrase: %w", err))
 	}
 	stepHook(14)
 	// 5: the new parameters become the key file.
 	if err := os.Rename(nf, filepath.Join(dir, KeyFile)); err != nil {
-		return nil, fmt.Errorf("profile: use a passphrase: %w", err)
+		return nil, p.fail(fmt.Errorf("profile: use a passphrase: %w", err))
 	}
 	syncDir(dir)
 	stepHook(15)
@@ -324,7 +325,7 @@ func UsePassphrase(ctx context.Context, p *Profile, pass string, accounts []stri
 	if fromKeychain {
 		forgetOSKeychain(ctx, osKC, moved)
 	}
-	return OpenWith(ctx, dir, osKC, pass)
+	return p.reopen(ctx, osKC, pass)
 }
 
 // UseKeychain re-encrypts a passphrase-mode database under a new random

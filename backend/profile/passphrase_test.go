@@ -204,12 +204,12 @@ func TestSwitchModesSurvivesACrashAtEveryStep(t *testing.T) {
 	// Steps 11-15 of UsePassphrase; 0 runs to the end.
 	for _, crash := range []int{11, 12, 13, 14, 15, 0} {
 		t.Run(fmt.Sprintf("to passphrase, crash after step %d", crash), func(t *testing.T) {
-			kc := testKeychain(t)
+			dir := t.TempDir()
+			kc := testKeychain(t, dir)
 			t.Cleanup(func() {
 				kc.Delete(ctx, accountNextKey)
 				kc.Delete(ctx, keychain.ProviderAccount("openai"))
 			})
-			dir := t.TempDir()
 			p, err := Open(ctx, dir, kc)
 			if err != nil {
 				t.Fatal(err)
@@ -239,12 +239,12 @@ func TestSwitchModesSurvivesACrashAtEveryStep(t *testing.T) {
 	// Steps 1-4 of the way back (UseKeychain); 0 runs to the end.
 	for _, crash := range []int{1, 2, 3, 4, 0} {
 		t.Run(fmt.Sprintf("to keychain, crash after step %d", crash), func(t *testing.T) {
-			kc := testKeychain(t)
+			dir := t.TempDir()
+			kc := testKeychain(t, dir)
 			t.Cleanup(func() {
 				kc.Delete(ctx, accountNextKey)
 				kc.Delete(ctx, keychain.ProviderAccount("openai"))
 			})
-			dir := t.TempDir()
 			p, err := OpenWith(ctx, dir, kc, testPass)
 			if err != nil || p.Mode != ModeKeychain {
 				// a fresh folder with a passphrase starts in passphrase mode

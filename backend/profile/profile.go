@@ -34,17 +34,22 @@ func Dir() (string, error) {
 // it (the keychain was reset, or the folder was copied from elsewhere).
 var ErrKeyMissing = errors.New("profile: the database exists but its key is not in the OS keychain")
 
-// Profile is an opened data folder.
+// Profile is an opened data folder. While it is open its process holds the
+// folder's lock (LockFile): no other process opens, rotates or wipes it.
 type Profile struct {
 	Dir string
-	DB  *store.DB
-	// Keychain keeps the profile's secrets: the OS keychain, or in
-	// passphrase mode the encrypted database.
+	// ID is the profile id (IDFile) its keychain entries are named after.
+	ID string
+	DB *store.DB
+	// Keychain keeps the profile's secrets: its entries in the OS
+	// keychain, or in passphrase mode the encrypted database.
 	Keychain *keychain.Keychain
-	// OS is the OS keychain (the same as Keychain in keychain mode).
+	// OS is the profile's part of the OS keychain (the same as Keychain in
+	// keychain mode).
 	OS   *keychain.Keychain
 	Mode string // ModeKeychain or ModePassphrase
 
+	lock   *Lock
 	closed bool
 }
 
@@ -55,6 +60,8 @@ func DBPath(dir string) string { return filepath.Join(dir, store.FileName) }
 // random key is generated and stored in the keychain before the database is
 // created; an existing database whose key is missing is left untouched.
 // In passphrase mode it returns ErrPassphraseNeeded: use OpenWith.
+// kc is the OS keychain; the profile's entries in it are named after the
+// profile id. A folder another process has open gives a *LockedError.
 func Open(ctx context.Context, dir string, kc *keychain.Keychain) (*Profile, error) {
 	return OpenWith(ctx, dir, kc, "")
 }
@@ -66,6 +73,57 @@ func OpenWith(ctx context.Context, dir string, kc *keychain.Keychain, pass strin
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("profile: create %s: %w", dir, err)
 	}
+	restrictFileModes()
+	lock, err := Acquire(dir)
+	if err != nil {
+		return nil, err
+	}
+	removeStale(dir)
+	p, err := openLocked(ctx, dir, kc, pass)
+	if err != nil {
+		lock.Release()
+		return nil, err
+	}
+	p.lock = lock
+	return p, nil
+}
+
+// reopen opens p's folder again after a key change, keeping the lock p
+// holds; on failure the lock goes.
+func (p *Profile) reopen(ctx context.Context, kc *keychain.Keychain, pass string) (*Profile, error) {
+	lock := p.lock
+	p.lock = nil
+	p2, err := openLocked(ctx, p.Dir, kc, pass)
+	if err != nil {
+		lock.Release()
+		return nil, err
+	}
+	p2.lock = lock
+	return p2, nil
+}
+
+// staleFiles are what a process that ended without cleaning up leaves in
+// the data folder: whoever takes the lock knows their owner is gone.
+var staleFiles = []string{"localapi.json", IDFile + ".tmp", KeyFile + ".tmp", KeyFile + ".next.tmp"}
+
+func removeStale(dir string) {
+	for _, name := range staleFiles {
+		os.Remove(filepath.Join(dir, name))
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, ".localapi-*")); m != nil {
+		for _, f := range m {
+			os.Remove(f)
+		}
+	}
+}
+
+// openLocked opens dir, whose lock the caller holds.
+func openLocked(ctx context.Context, dir string, osKC *keychain.Keychain, pass string) (*Profile, error) {
+	id, err := loadOrCreateID(dir)
+	if err != nil {
+		return nil, err
+	}
+	kc := osKC.ForProfile(id)
 	path := DBPath(dir)
 	if err := recoverRotation(ctx, dir, kc); err != nil {
 		down := errors.Is(err, keychain.ErrUnavailable) || errors.Is(err, keychain.ErrTimeout)
@@ -85,28 +143,18 @@ func OpenWith(ctx context.Context, dir string, kc *keychain.Keychain, pass strin
 		exists = false // an empty file left by an interrupted first start
 	}
 	if Mode(dir) == ModePassphrase || (!exists && pass != "") {
-		return openPassphrase(ctx, dir, kc, pass, exists)
+		p, err := openPassphrase(ctx, dir, kc, pass, exists)
+		if err == nil {
+			p.ID = id
+		}
+		return p, err
 	}
 	if _, ok, err := readKDF(filepath.Join(dir, KeyFile)); err != nil && !ok {
 		return nil, err // a damaged key file: not guessed at
 	}
-	var key []byte
-	if exists {
-		k, err := kc.LoadKey(ctx, keychain.AccountDBKey, store.KeySize)
-		if errors.Is(err, keychain.ErrNotFound) {
-			return nil, fmt.Errorf("%w (%s); restore the keychain entry %q of service %q, or move the file away to start afresh",
-				ErrKeyMissing, path, keychain.AccountDBKey, kc.Service)
-		}
-		if err != nil {
-			return nil, wrapKeychain(err)
-		}
-		key = k
-	} else {
-		k, _, err := kc.LoadOrCreateKey(ctx, keychain.AccountDBKey, store.KeySize)
-		if err != nil {
-			return nil, wrapKeychain(err)
-		}
-		key = k
+	key, err := keychainKey(ctx, path, kc, exists)
+	if err != nil {
+		return nil, err
 	}
 	db, err := store.Open(ctx, path, key)
 	if err != nil {
@@ -121,19 +169,57 @@ func OpenWith(ctx context.Context, dir string, kc *keychain.Keychain, pass strin
 		db.Close()
 		return nil, wrapKeychain(err)
 	}
-	return &Profile{Dir: dir, DB: db, Keychain: kc, OS: kc, Mode: ModeKeychain}, nil
+	return &Profile{Dir: dir, ID: id, DB: db, Keychain: kc, OS: kc, Mode: ModeKeychain}, nil
+}
+
+// keychainKey returns the key of the database at path from the profile's
+// keychain entry: created on first start, taken over from the entry
+// earlier versions shared between folders when that entry opens it.
+func keychainKey(ctx context.Context, path string, kc *keychain.Keychain, exists bool) ([]byte, error) {
+	if !exists {
+		k, _, err := kc.LoadOrCreateKey(ctx, keychain.AccountDBKey, store.KeySize)
+		if err != nil {
+			return nil, wrapKeychain(err)
+		}
+		return k, nil
+	}
+	k, err := kc.LoadKey(ctx, keychain.AccountDBKey, store.KeySize)
+	if errors.Is(err, keychain.ErrNotFound) {
+		k, err = adoptLegacyKey(ctx, path, kc)
+	}
+	if errors.Is(err, keychain.ErrNotFound) {
+		return nil, fmt.Errorf("%w (%s); restore the keychain entry %q of service %q, or move the file away to start afresh",
+			ErrKeyMissing, path, kc.Account(keychain.AccountDBKey), kc.Service)
+	}
+	if err != nil {
+		return nil, wrapKeychain(err)
+	}
+	return k, nil
 }
 
 // wrapKeychain keeps the keychain sentinel errors visible to errors.Is, so
 // callers can add keychain.Help where they show the error.
 func wrapKeychain(err error) error { return fmt.Errorf("profile: %w", err) }
 
-// Close closes the store.
+// Close closes the store and releases the folder's lock. Closing twice is
+// harmless.
 func (p *Profile) Close() error {
+	if p.closed {
+		return nil
+	}
+	err := p.closeDB()
+	p.lock.Release()
+	p.lock = nil
+	return err
+}
+
+// closeDB closes the store but keeps the lock, for a key change that swaps
+// the file and reopens it.
+func (p *Profile) closeDB() error {
 	p.closed = true
 	return p.DB.Close()
 }
 
 // Closed reports whether Close was called (a key change that fails after
-// closing the profile leaves it closed).
+// closing the profile leaves it closed, its lock released).
 func (p *Profile) Closed() bool { return p.closed }

@@ -15,7 +15,25 @@ import (
 	"sidecar/backend/keychain"
 )
 
-func testKeychain(t *testing.T) *keychain.Keychain {
+// testKeychain returns a keychain service of the test's own, scoped to the
+// profile id it gives dir (as Open would on the folder's first start).
+func testKeychain(t *testing.T, dir string) *keychain.Keychain {
+	t.Helper()
+	kc := serviceKeychain(t)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	id, err := loadOrCreateID(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kc = kc.ForProfile(id)
+	t.Cleanup(func() { deleteAll(kc) })
+	return kc
+}
+
+// serviceKeychain returns the whole keychain service of the test.
+func serviceKeychain(t *testing.T) *keychain.Keychain {
 	t.Helper()
 	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
 		if os.Getenv("SIDECAR_REQUIRE_KEYCHAIN") != "" {
@@ -24,14 +42,21 @@ func testKeychain(t *testing.T) *keychain.Keychain {
 		t.Skip("no D-Bus session: run under `make test`")
 	}
 	kc := &keychain.Keychain{Service: fmt.Sprintf("SidecarProfileTest-%d-%s", os.Getpid(), t.Name()), Timeout: 10 * time.Second}
-	t.Cleanup(func() { kc.Delete(context.Background(), keychain.AccountDBKey) })
+	t.Cleanup(func() { deleteAll(kc) })
 	return kc
+}
+
+// deleteAll removes every entry a profile may have in kc.
+func deleteAll(kc *keychain.Keychain) {
+	for _, a := range keychain.LegacyAccounts() {
+		kc.Delete(context.Background(), a)
+	}
 }
 
 func TestFirstStartThenReopen(t *testing.T) {
 	ctx := context.Background()
-	kc := testKeychain(t)
 	dir := filepath.Join(t.TempDir(), "Sidecar")
+	kc := testKeychain(t, dir)
 	p, err := Open(ctx, dir, kc)
 	if err != nil {
 		t.Fatal(err)
@@ -65,8 +90,8 @@ func TestFirstStartThenReopen(t *testing.T) {
 
 func TestMissingKeyLeavesDatabaseAlone(t *testing.T) {
 	ctx := context.Background()
-	kc := testKeychain(t)
 	dir := t.TempDir()
+	kc := testKeychain(t, dir)
 	p, err := Open(ctx, dir, kc)
 	if err != nil {
 		t.Fatal(err)

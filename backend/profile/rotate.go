@@ -51,33 +51,41 @@ func rotateInto(ctx context.Context, p *Profile, kc *keychain.Keychain) (*Profil
 	stepHook(1)
 	// 2: a verified copy under the new key.
 	tmp := path + rotatingSuffix
-	os.Remove(tmp)
+	store.RemoveCopy(tmp)
 	if err := p.DB.CopyWithKey(ctx, tmp, newKey); err != nil {
-		os.Remove(tmp)
+		store.RemoveCopy(tmp)
 		kc.Delete(ctx, accountNextKey)
 		return nil, fmt.Errorf("profile: rotate: %w", err)
 	}
 	stepHook(2)
 	// 3: close (checkpointing the WAL) and swap the files atomically.
-	if err := p.Close(); err != nil {
-		return nil, fmt.Errorf("profile: rotate: %w", err)
+	if err := p.closeDB(); err != nil {
+		return nil, p.fail(fmt.Errorf("profile: rotate: %w", err))
 	}
 	if err := swapIn(tmp, path); err != nil {
-		return nil, fmt.Errorf("profile: rotate: %w", err)
+		return nil, p.fail(fmt.Errorf("profile: rotate: %w", err))
 	}
 	stepHook(3)
 	// 4: the new key becomes the database key; the spare goes.
 	if err := kc.Set(ctx, keychain.AccountDBKey, hex.EncodeToString(newKey)); err != nil {
-		return nil, fmt.Errorf("profile: rotate: the database now uses the new key, kept as %q: %w", accountNextKey, err)
+		return nil, p.fail(fmt.Errorf("profile: rotate: the database now uses the new key, kept as %q: %w", kc.Account(accountNextKey), err))
 	}
 	if err := os.Remove(filepath.Join(dir, KeyFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("profile: rotate: %w", err)
+		return nil, p.fail(fmt.Errorf("profile: rotate: %w", err))
 	}
 	stepHook(4)
 	if err := kc.Delete(ctx, accountNextKey); err != nil {
-		return nil, fmt.Errorf("profile: rotate: %w", err)
+		return nil, p.fail(fmt.Errorf("profile: rotate: %w", err))
 	}
-	return Open(ctx, dir, kc)
+	return p.reopen(ctx, kc, "")
+}
+
+// fail releases the lock of a profile whose store a key change closed
+// before failing, and returns err.
+func (p *Profile) fail(err error) error {
+	p.lock.Release()
+	p.lock = nil
+	return err
 }
 
 // swapIn replaces the closed database at path with the copy tmp: the old
@@ -102,13 +110,14 @@ func swapIn(tmp, path string) error {
 func recoverRotation(ctx context.Context, dir string, kc *keychain.Keychain) error {
 	next, err := kc.LoadKey(ctx, accountNextKey, store.KeySize)
 	if errors.Is(err, keychain.ErrNotFound) {
-		os.Remove(DBPath(dir) + rotatingSuffix)
+		store.RemoveCopy(DBPath(dir) + rotatingSuffix)
 		return nil
 	}
 	if err != nil {
 		return err
 	}
 	path := DBPath(dir)
+	os.Remove(path + rotatingSuffix + "-journal")
 	if err := os.Remove(path + rotatingSuffix); err == nil || !errors.Is(err, fs.ErrNotExist) {
 		// The swap never happened: the database still has the old key.
 		return kc.Delete(ctx, accountNextKey)

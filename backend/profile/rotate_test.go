@@ -40,9 +40,9 @@ func TestRotateSurvivesACrashAtEveryStep(t *testing.T) {
 	ctx := context.Background()
 	for crash := 1; crash <= 5; crash++ { // 5: no crash
 		t.Run(fmt.Sprintf("crash after step %d", crash), func(t *testing.T) {
-			kc := testKeychain(t)
-			t.Cleanup(func() { kc.Delete(ctx, accountNextKey) })
 			dir := t.TempDir()
+			kc := testKeychain(t, dir)
+			t.Cleanup(func() { kc.Delete(ctx, accountNextKey) })
 			p, err := Open(ctx, dir, kc)
 			if err != nil {
 				t.Fatal(err)
