@@ -127,7 +127,7 @@ func TestHostile(t *testing.T) {
 		{"gap", tensorsAt([]tensorSpec{f32("a", 8, 0), f32("b", 8, 64)}), "expected 32"},
 		{"unpadded", tensorsAt([]tensorSpec{f32("a", 3, 0), f32("b", 8, 12)}), "expected 32"},
 		{"past end", tensorsAt([]tensorSpec{f32("a", 2048, 0)}), "past the end"},
-		{"huge offset", tensorsAt([]tensorSpec{f32("a", 8, 1 << 63)}), "overflows"},
+		{"huge offset", tensorsAt([]tensorSpec{f32("a", 8, 1<<63)}), "overflows"},
 		{"truncated data", good[:len(good)-1], "past the end"},
 	}
 	for _, c := range cases {
