@@ -1,6 +1,3 @@
-// Package quant holds the weight types that GGUF and legacy ggml files use:
-// their block layouts and sizes, dequantization to float32, quantization of
-// activations, and the dot-product kernels that the local engines share.
 package quant
 
 import "fmt"
