@@ -36,13 +36,11 @@ type Acts struct {
 	f  []float32 // kind F32: the values themselves
 	qs []int8    // quantized values, vector v at v·cols
 	d  []float32 // block scales, vector v at v·nb
-	// s is Q8_0's d·Σqs per block (the "min" term of Q4_1 and Q5_1);
-	// bsums is Q8_K's Σqs per 16 values.
-	s     []float32
-	bsums []int16
-	// ext holds data the assembly kernels keep beside the values
-	// (see kernels_amd64.go); nil where they do not.
-	ext *actsExt
+	// s is Q8_0's d·Σqs per block (the "min" term of Q4_1 and Q5_1, and
+	// the "−8" of Q4_0 in the assembly kernels); bsums is Q8_K's Σqs per
+	// 16 values and bsums32 per 32.
+	s              []float32
+	bsums, bsums32 []int16
 }
 
 // NewActs makes room for maxVecs vectors of cols values, to be multiplied
@@ -69,9 +67,9 @@ func NewActs(wt Type, cols, maxVecs int) (*Acts, error) {
 		a.qs, a.d, a.s = make([]int8, cols*maxVecs), make([]float32, a.nb*maxVecs), make([]float32, a.nb*maxVecs)
 	case Q8_K:
 		a.nb = cols / 256
-		a.qs, a.d, a.bsums = make([]int8, cols*maxVecs), make([]float32, a.nb*maxVecs), make([]int16, cols/16*maxVecs)
+		a.qs, a.d = make([]int8, cols*maxVecs), make([]float32, a.nb*maxVecs)
+		a.bsums, a.bsums32 = make([]int16, cols/16*maxVecs), make([]int16, cols/32*maxVecs)
 	}
-	a.ext = newActsExt(a)
 	return a, nil
 }
 
@@ -102,16 +100,16 @@ func (a *Acts) Set(x []float32) error {
 	case Q8_K:
 		for b := 0; b < n*a.nb; b++ {
 			a.d[b] = quantizeQ8K(x[256*b:256*b+256], a.qs[256*b:256*b+256], a.bsums[16*b:16*b+16])
+			for j := 0; j < 8; j++ {
+				a.bsums32[8*b+j] = a.bsums[16*b+2*j] + a.bsums[16*b+2*j+1]
+			}
 		}
-	}
-	if a.ext != nil {
-		a.ext.prepare(a)
 	}
 	return nil
 }
 
 // quantizeQ8_0 fills q from 32 values and returns the block's scale (a
-// half-precision value) and d·Σq.
+// half-precision value, as ggml stores it) and d·Σq.
 func quantizeQ8_0(x []float32, q []int8) (d, s float32) {
 	var amax float32
 	for _, v := range x {
@@ -132,7 +130,7 @@ func quantizeQ8_0(x []float32, q []int8) (d, s float32) {
 		sum += r
 	}
 	d = F16ToF32(F32ToF16(dd))
-	return d, dd * float32(sum)
+	return d, d * float32(sum)
 }
 
 // quantizeQ8K fills q and the sixteen group sums from 256 values and
@@ -167,10 +165,10 @@ func abs32(f float32) float32 { return math.Float32frombits(math.Float32bits(f) 
 
 // actVec is one vector of an Acts, as the kernels read it.
 type actVec struct {
-	f     []float32
-	qs    []int8
-	d, s  []float32
-	bsums []int16
+	f              []float32
+	qs             []int8
+	d, s           []float32
+	bsums, bsums32 []int16
 }
 
 // vec returns vector v (v < Len()).
@@ -181,5 +179,6 @@ func (a *Acts) vec(v int) actVec {
 	case Q8_0:
 		return actVec{qs: a.qs[v*a.cols : (v+1)*a.cols], d: a.d[v*a.nb : (v+1)*a.nb], s: a.s[v*a.nb : (v+1)*a.nb]}
 	}
-	return actVec{qs: a.qs[v*a.cols : (v+1)*a.cols], d: a.d[v*a.nb : (v+1)*a.nb], bsums: a.bsums[v*a.cols/16 : (v+1)*a.cols/16]}
+	return actVec{qs: a.qs[v*a.cols : (v+1)*a.cols], d: a.d[v*a.nb : (v+1)*a.nb],
+		bsums: a.bsums[v*a.cols/16 : (v+1)*a.cols/16], bsums32: a.bsums32[v*a.cols/32 : (v+1)*a.cols/32]}
 }

@@ -2,9 +2,4 @@
 
 package quant
 
-type actsExt struct{}
-
-func newActsExt(*Acts) *actsExt { return nil }
-func (*actsExt) prepare(*Acts)  {}
-
 const fastName = "go"

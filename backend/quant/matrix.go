@@ -63,8 +63,9 @@ func mustActType(t Type) Type { k, _ := ActType(t); return k }
 // Dot returns row r · the first vector of a.
 func (m Matrix) Dot(r int, a *Acts) float32 {
 	m.check(a)
-	x := a.vec(0)
-	return goDots[m.typ](m.Row(r), &x)
+	var out [1]float32
+	kernelsFor(m.typ).rows(Matrix{m.typ, 1, m.cols, m.rowBytes, m.Row(r)}, 0, 1, a, out[:])
+	return out[0]
 }
 
 // DotRows sets out[r] = row r · the first vector of a for r0 ≤ r < r1: the
