@@ -201,7 +201,9 @@ func (c *Config) readGemma(r *keyReader) {
 }
 
 func (c Config) validate() error {
-	bad := func(format string, a ...any) error { return fmt.Errorf("%w: "+format, append([]any{ErrFormat}, a...)...) }
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: "+format, append([]any{ErrFormat}, a...)...)
+	}
 	switch {
 	case c.Embd <= 0 || c.Embd > maxEmbd:
 		return bad("embedding length %d", c.Embd)
