@@ -286,6 +286,15 @@ func (l *local) Stream(ctx context.Context, req llm.Request, onToken llm.TokenFu
 	return lm.Stream(ctx, s, msgs, onToken)
 }
 
+// SystemPrompt is the model's configured system prompt ("" if none).
+func (l *local) SystemPrompt(ctx context.Context, model string) string {
+	m, err := l.find(ctx, model)
+	if err != nil {
+		return ""
+	}
+	return m.Settings.SystemPrompt
+}
+
 // ContextWindow implements llm.Windowed.
 func (l *local) ContextWindow(model string) (int, int) {
 	m, err := l.find(context.Background(), model)
