@@ -85,7 +85,7 @@ func TestModelSystemPromptKeptWithDocuments(t *testing.T) {
 	rec := newRecorder()
 	s := New(db, rec, nil, &llm.Echo{})
 	defer s.Close()
-	s.EnableLocal(&wordRuntime{}, t.TempDir())
+	s.EnableLocal(t.TempDir(), &wordRuntime{})
 	m, err := s.ImportLocalModel(ctx, writeModel(t, t.TempDir(), "alpha.bin", "alpha says hi"))
 	if err != nil {
 		t.Fatal(err)
