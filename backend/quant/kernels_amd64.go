@@ -34,14 +34,21 @@ func dotQ6KAVX2(row *byte, qs *int8, d *float32, bs *int16, nb int) float32
 func dotQ6KVNNI(row *byte, qs *int8, d *float32, bs *int16, nb int) float32
 
 //go:noescape
+func dotQ4K512(row *byte, qs *int8, d *float32, bs *int16, nb int) float32
+
+//go:noescape
+func dotQ6K512(row *byte, qs *int8, d *float32, bs *int16, nb int) float32
+
+//go:noescape
 func dotF16AVX2(row *byte, x *float32, n int) float32 // n a multiple of 32
 
-// The CPU's kernels: AVX2 with FMA and F16C, and VPDPBUSD where it has
-// AVX-512 VNNI with VL. SIDECAR_KERNELS=go keeps the Go kernels and
+// The CPU's kernels: AVX2 with FMA and F16C, and where it has AVX-512
+// (F, BW, VL, VNNI) VPDPBUSD for Q8_0 and Q4_0 and 512-bit K-quant kernels. SIDECAR_KERNELS=go keeps the Go kernels and
 // SIDECAR_KERNELS=avx2 stops at AVX2.
 var (
 	hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasF16C && os.Getenv("SIDECAR_KERNELS") != "go"
-	hasVNNI = hasAVX2 && cpu.X86.HasAVX512VNNI && cpu.X86.HasAVX512VL && os.Getenv("SIDECAR_KERNELS") != "avx2"
+	hasVNNI = hasAVX2 && cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VL &&
+		cpu.X86.HasAVX512VNNI && os.Getenv("SIDECAR_KERNELS") != "avx2"
 )
 
 var fastName = "go"
@@ -61,7 +68,7 @@ func selectKernels(avx2, vnni bool) {
 	q80, q40, q4k, q6k := dotQ8_0AVX2, dotQ4_0AVX2, dotQ4KAVX2, dotQ6KAVX2
 	fastName = "avx2"
 	if vnni {
-		q80, q40, q4k, q6k = dotQ8_0VNNI, dotQ4_0VNNI, dotQ4KVNNI, dotQ6KVNNI
+		q80, q40, q4k, q6k = dotQ8_0VNNI, dotQ4_0VNNI, dotQ4K512, dotQ6K512
 		fastName = "avx2+avx512vnni"
 	}
 	asmDots = map[Type]func(row []byte, x *actVec) float32{
