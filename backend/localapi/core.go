@@ -80,7 +80,7 @@ func (s *Server) run(ctx context.Context, t *turn, on func(event) error) (outcom
 	defer cancel()
 	var out outcome
 	if t.ground {
-		cites, err := s.groundRequest(ctx, &sidecarExt{Documents: true, K: t.groundK}, &t.req)
+		cites, err := s.groundRequest(ctx, t.model, &sidecarExt{Documents: true, K: t.groundK}, &t.req)
 		if err != nil {
 			return out, &failure{http.StatusBadRequest, "invalid_request_error", "documents_unavailable", publicMessage(err)}
 		}
