@@ -166,7 +166,7 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	cites, err := s.groundRequest(r.Context(), req.Sidecar, &lr)
+	cites, err := s.groundRequest(r.Context(), req.Model, req.Sidecar, &lr)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "invalid_request_error", "documents_unavailable", publicMessage(err))
 		return
