@@ -102,7 +102,7 @@ func TestLegacyEntriesAreAdopted(t *testing.T) {
 	kc.Set(ctx, keychain.ProviderAccount("openai"), "sk-legacy")
 	kc.Set(ctx, keychain.AccountAPIToken, "legacy-token")
 	owner := legacyFolder(t, shared, "owner")
-	sibling := legacyFolder(t, shared, "sibling") // old builds gave every folder the same key
+	sibling := legacyFolder(t, shared, "sibling")  // old builds gave every folder the same key
 	orphan := legacyFolder(t, orphanKey, "orphan") // its key went with an old rotation elsewhere
 	midRotation := legacyFolder(t, spare, "swapped before the crash")
 	fresh := filepath.Join(t.TempDir(), "fresh")
