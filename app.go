@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/wailsapp/wails/v2/pkg/options"
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"sidecar/backend/assistant"
@@ -85,6 +86,14 @@ func (a *App) startup(ctx context.Context) {
 	}
 	a.prof, a.svc, a.docs = all.Profile, all.Assistant, all.Docs
 	a.afterOpen()
+}
+
+// onSecondInstance brings the window forward when Sidecar is started again
+// on the same data folder.
+func (a *App) onSecondInstance(options.SecondInstanceData) {
+	<-a.started
+	runtime.WindowUnminimise(a.ctx)
+	runtime.WindowShow(a.ctx)
 }
 
 // afterOpen starts what runs over open data: background jobs and, if the

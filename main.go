@@ -4,7 +4,9 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -114,6 +116,13 @@ Files:
 `, cli.Version, cli.UsageLines(), dir, profile.EnvHome, profile.DBPath(dir), filepath.Join(dir, applog.FileName))
 }
 
+// instanceID names the window of one data folder among running instances
+// (letters, digits and underscores: it becomes part of a D-Bus name).
+func instanceID(dir string) string {
+	sum := sha256.Sum256([]byte(dir))
+	return "sidecar_" + hex.EncodeToString(sum[:8])
+}
+
 func runWindow(level slog.Level, stderr io.Writer) int {
 	dir, err := profile.Dir()
 	if err != nil {
@@ -142,6 +151,9 @@ func runWindow(level slog.Level, stderr io.Writer) int {
 		Bind:             []any{app},
 		DragAndDrop:      &options.DragAndDrop{EnableFileDrop: true, DisableWebViewDrop: true},
 		Linux:            &linux.Options{ProgramName: "sidecar", Icon: icon, WebviewGpuPolicy: linux.WebviewGpuPolicyNever},
+		// A second window on the same data folder brings the first forward
+		// and exits; where that fails, the folder's lock refuses it.
+		SingleInstanceLock: &options.SingleInstanceLock{UniqueId: instanceID(dir), OnSecondInstanceLaunch: app.onSecondInstance},
 	})
 	if err != nil {
 		log.Error("window failed", "err", err)

@@ -16,7 +16,10 @@ import (
 func runCmd(t *testing.T, fn func(context.Context, Env) error, args ...string) (string, error) {
 	t.Helper()
 	var out bytes.Buffer
-	err := fn(context.Background(), Env{Args: args, Stdout: &out, Stderr: &out})
+	// A context that can be cancelled, as the command line's (Ctrl+C).
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	err := fn(ctx, Env{Args: args, Stdout: &out, Stderr: &out})
 	return out.String(), err
 }
 
@@ -25,13 +28,13 @@ func TestExportWipeImport(t *testing.T) {
 	ctx := context.Background()
 	home := t.TempDir()
 	t.Setenv("SIDECAR_HOME", home)
-	kc := keychain.New()
 	const secret = "sk-proj-EXPORTMUSTNOTCONTAINTHIS0123"
-	if err := kc.Set(ctx, keychain.ProviderAccount("openai"), secret); err != nil {
-		t.Fatal(err)
-	}
 	prof, err := OpenProfile(ctx)
 	if err != nil {
+		t.Fatal(err)
+	}
+	kc := prof.Keychain // this folder's entries
+	if err := kc.Set(ctx, keychain.ProviderAccount("openai"), secret); err != nil {
 		t.Fatal(err)
 	}
 	c, _ := prof.DB.CreateChat(ctx, "Keep me", "")
@@ -111,7 +114,7 @@ func TestRotateKeyCommand(t *testing.T) {
 	}
 	c, _ := prof.DB.CreateChat(ctx, "still here", "")
 	prof.Close()
-	kc := keychain.New()
+	kc := prof.Keychain
 	before, _ := kc.Get(ctx, keychain.AccountDBKey)
 	out, err := runCmd(t, runRotateKey)
 	if err != nil || !strings.Contains(out, "re-encrypted") {

@@ -130,3 +130,39 @@ func TestTimeout(t *testing.T) {
 		t.Fatalf("err = %v, want ErrTimeout", err)
 	}
 }
+
+// TestProfileEntries: a profile's entries are stored as NAME@ID, apart
+// from another profile's and from the bare name.
+func TestProfileEntries(t *testing.T) {
+	ctx := context.Background()
+	k := realKeychain(t)
+	a, b := k.ForProfile("aaaa"), k.ForProfile("bbbb")
+	t.Cleanup(func() {
+		for _, kc := range []*Keychain{a, b} {
+			kc.Delete(ctx, ProviderAccount("openai"))
+		}
+	})
+	if err := a.Set(ctx, ProviderAccount("openai"), "sk-a"); err != nil {
+		t.Fatal(err)
+	}
+	if got := a.Account(ProviderAccount("openai")); got != "provider:openai@aaaa" {
+		t.Fatalf("account = %q", got)
+	}
+	for _, other := range []*Keychain{b, k} {
+		if _, err := other.Get(ctx, ProviderAccount("openai")); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("profile %q sees another profile's entry: %v", other.Profile, err)
+		}
+	}
+	if path, err := exec.LookPath("secret-tool"); err == nil {
+		out, err := exec.Command(path, "lookup", "service", k.Service, "username", "provider:openai@aaaa").Output()
+		if err != nil || string(out) != "sk-a" {
+			t.Errorf("secret-tool lookup = %q, %v", out, err)
+		}
+	}
+	if err := b.Delete(ctx, ProviderAccount("openai")); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := a.Get(ctx, ProviderAccount("openai")); v != "sk-a" {
+		t.Fatalf("another profile's delete removed the entry: %q", v)
+	}
+}
