@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"sidecar/backend/profile"
 )
 
 // syncBuffer is a bytes.Buffer safe to read while a command writes to it.
@@ -102,7 +104,13 @@ func TestServeHeadless(t *testing.T) {
 	if !strings.Contains(stdout.String(), disc.URL) {
 		t.Errorf("stdout lacks the URL: %q", stdout.String())
 	}
-	// The same port twice: a clear message.
+	// The same data folder twice: refused, naming the running process.
+	err = runServe(context.Background(), Env{Args: []string{"--port", fmt.Sprint(freePort(t))}, Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}})
+	if !errors.Is(err, profile.ErrLocked) || !strings.Contains(err.Error(), fmt.Sprintf("Sidecar is already running (pid %d)", os.Getpid())) {
+		t.Fatalf("second serve on the same data folder: %v", err)
+	}
+	// The same port twice (from another data folder): a clear message.
+	t.Setenv("SIDECAR_HOME", t.TempDir())
 	err = runServe(context.Background(), Env{Args: []string{"--port", fmt.Sprint(port)}, Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}})
 	if err == nil || !strings.Contains(err.Error(), "in use") {
 		t.Fatalf("second serve on the same port: %v", err)

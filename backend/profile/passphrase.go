@@ -220,6 +220,8 @@ func recoverPassphraseSwitch(ctx context.Context, dir string, kc *keychain.Keych
 		}
 	} else if k, err := kc.LoadKey(ctx, keychain.AccountDBKey, store.KeySize); err == nil {
 		cur = k
+	} else if k, err := kc.ForProfile("").LoadKey(ctx, keychain.AccountDBKey, store.KeySize); err == nil {
+		cur = k // a switch an earlier version began, with the key all folders shared
 	}
 	if cur != nil {
 		if db, err := store.Open(ctx, path, cur); err == nil {

@@ -88,3 +88,40 @@ func TestRotateSurvivesACrashAtEveryStep(t *testing.T) {
 		})
 	}
 }
+
+// TestKeyChangesWithCancellableContext runs the key changes Settings
+// offers with a context that can be cancelled, as the window's is: each
+// once failed with "cannot VACUUM - SQL statements in progress".
+func TestKeyChangesWithCancellableContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	dir := t.TempDir()
+	kc := testKeychain(t, dir)
+	p, err := Open(ctx, dir, kc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := p.DB.CreateChat(ctx, "through every key", "")
+	steps := []struct {
+		name   string
+		change func(*Profile) (*Profile, error)
+		mode   string
+	}{
+		{"rotate", func(p *Profile) (*Profile, error) { return Rotate(ctx, p) }, ModeKeychain},
+		{"use a passphrase", func(p *Profile) (*Profile, error) { return UsePassphrase(ctx, p, testPass, nil) }, ModePassphrase},
+		{"change the passphrase", func(p *Profile) (*Profile, error) { return UsePassphrase(ctx, p, testPass+"!", nil) }, ModePassphrase},
+		{"use the keychain", func(p *Profile) (*Profile, error) { return UseKeychain(ctx, p) }, ModeKeychain},
+	}
+	for _, s := range steps {
+		if p, err = s.change(p); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		if p.Mode != s.mode {
+			t.Fatalf("%s: mode %q", s.name, p.Mode)
+		}
+		if got, err := p.DB.Chat(ctx, c.ID); err != nil || got.Title != "through every key" {
+			t.Fatalf("%s: chat %+v %v", s.name, got, err)
+		}
+	}
+	p.Close()
+}
