@@ -41,6 +41,11 @@ type Acts struct {
 	// 16 values and bsums32 per 32.
 	s              []float32
 	bsums, bsums32 []int16
+	// qsK4 is qs with each 128 values' middle 32-value quarters swapped
+	// (0-31, 64-95, 32-63, 96-127): the order in which the 512-bit Q4_K
+	// kernel takes a Q4_K super-block's values (low nibbles of two
+	// sub-blocks, then high nibbles).
+	qsK4 []int8
 }
 
 // NewActs makes room for maxVecs vectors of cols values, to be multiplied
@@ -69,6 +74,7 @@ func NewActs(wt Type, cols, maxVecs int) (*Acts, error) {
 		a.nb = cols / 256
 		a.qs, a.d = make([]int8, cols*maxVecs), make([]float32, a.nb*maxVecs)
 		a.bsums, a.bsums32 = make([]int16, cols/16*maxVecs), make([]int16, cols/32*maxVecs)
+		a.qsK4 = make([]int8, cols*maxVecs)
 	}
 	return a, nil
 }
@@ -102,6 +108,13 @@ func (a *Acts) Set(x []float32) error {
 			a.d[b] = quantizeQ8K(x[256*b:256*b+256], a.qs[256*b:256*b+256], a.bsums[16*b:16*b+16])
 			for j := 0; j < 8; j++ {
 				a.bsums32[8*b+j] = a.bsums[16*b+2*j] + a.bsums[16*b+2*j+1]
+			}
+			for h := 256 * b; h < 256*b+256; h += 128 {
+				q, p := a.qs[h:h+128], a.qsK4[h:h+128]
+				copy(p[0:32], q[0:32])
+				copy(p[32:64], q[64:96])
+				copy(p[64:96], q[32:64])
+				copy(p[96:128], q[96:128])
 			}
 		}
 	}
@@ -169,6 +182,7 @@ type actVec struct {
 	qs             []int8
 	d, s           []float32
 	bsums, bsums32 []int16
+	qsK4           []int8
 }
 
 // vec returns vector v (v < Len()).
@@ -180,5 +194,6 @@ func (a *Acts) vec(v int) actVec {
 		return actVec{qs: a.qs[v*a.cols : (v+1)*a.cols], d: a.d[v*a.nb : (v+1)*a.nb], s: a.s[v*a.nb : (v+1)*a.nb]}
 	}
 	return actVec{qs: a.qs[v*a.cols : (v+1)*a.cols], d: a.d[v*a.nb : (v+1)*a.nb],
-		bsums: a.bsums[v*a.cols/16 : (v+1)*a.cols/16], bsums32: a.bsums32[v*a.cols/32 : (v+1)*a.cols/32]}
+		bsums: a.bsums[v*a.cols/16 : (v+1)*a.cols/16], bsums32: a.bsums32[v*a.cols/32 : (v+1)*a.cols/32],
+		qsK4: a.qsK4[v*a.cols : (v+1)*a.cols]}
 }

@@ -4,20 +4,12 @@
 // VNNI). 64 values at a time: their unsigned weights (VPSRLVW shifts the
 // two 256-bit halves differently, so one 32-byte load yields two
 // sub-blocks) times the signed activations in word pairs (VPMADDUBSW), then
-// VPDPWSSD multiplies the pairs by their sub-block scales, spread over the
-// words by VPERMW, and accumulates: no per-sub-block reduction, no VPMULLD.
+// VPMADDWD multiplies the pairs by their sub-block scales, spread over the
+// words by VPERMW: no per-sub-block reduction, no VPMULLD. Each 64 values
+// go to their own register, summed at the end of the super-block, so no
+// chain of dependent instructions runs through it.
 
 // Word shifts: the lower 256 bits by a, the upper by b.
-
-DATA shift0_4<>+0(SB)/8, $0x0000000000000000
-DATA shift0_4<>+8(SB)/8, $0x0000000000000000
-DATA shift0_4<>+16(SB)/8, $0x0000000000000000
-DATA shift0_4<>+24(SB)/8, $0x0000000000000000
-DATA shift0_4<>+32(SB)/8, $0x0004000400040004
-DATA shift0_4<>+40(SB)/8, $0x0004000400040004
-DATA shift0_4<>+48(SB)/8, $0x0004000400040004
-DATA shift0_4<>+56(SB)/8, $0x0004000400040004
-GLOBL shift0_4<>(SB), RODATA|NOPTR, $64
 
 DATA shift4_2<>+0(SB)/8, $0x0004000400040004
 DATA shift4_2<>+8(SB)/8, $0x0004000400040004
@@ -40,47 +32,48 @@ DATA shift0_2<>+56(SB)/8, $0x0002000200020002
 GLOBL shift0_2<>(SB), RODATA|NOPTR, $64
 
 // VPERMW indexes spreading scale words over their values' product words:
-// Q4_K, per 64 values: scales 2j and 2j+1, 16 words each.
+// Q4_K, per 128 values 4p..: low nibbles are sub-blocks 4p and 4p+2, high
+// ones 4p+1 and 4p+3, 16 words each.
 
-DATA q4kIdx0<>+0(SB)/8, $0x0000000000000000
-DATA q4kIdx0<>+8(SB)/8, $0x0000000000000000
-DATA q4kIdx0<>+16(SB)/8, $0x0000000000000000
-DATA q4kIdx0<>+24(SB)/8, $0x0000000000000000
-DATA q4kIdx0<>+32(SB)/8, $0x0001000100010001
-DATA q4kIdx0<>+40(SB)/8, $0x0001000100010001
-DATA q4kIdx0<>+48(SB)/8, $0x0001000100010001
-DATA q4kIdx0<>+56(SB)/8, $0x0001000100010001
-GLOBL q4kIdx0<>(SB), RODATA|NOPTR, $64
+DATA q4kIdxLo0<>+0(SB)/8, $0x0000000000000000
+DATA q4kIdxLo0<>+8(SB)/8, $0x0000000000000000
+DATA q4kIdxLo0<>+16(SB)/8, $0x0000000000000000
+DATA q4kIdxLo0<>+24(SB)/8, $0x0000000000000000
+DATA q4kIdxLo0<>+32(SB)/8, $0x0002000200020002
+DATA q4kIdxLo0<>+40(SB)/8, $0x0002000200020002
+DATA q4kIdxLo0<>+48(SB)/8, $0x0002000200020002
+DATA q4kIdxLo0<>+56(SB)/8, $0x0002000200020002
+GLOBL q4kIdxLo0<>(SB), RODATA|NOPTR, $64
 
-DATA q4kIdx1<>+0(SB)/8, $0x0002000200020002
-DATA q4kIdx1<>+8(SB)/8, $0x0002000200020002
-DATA q4kIdx1<>+16(SB)/8, $0x0002000200020002
-DATA q4kIdx1<>+24(SB)/8, $0x0002000200020002
-DATA q4kIdx1<>+32(SB)/8, $0x0003000300030003
-DATA q4kIdx1<>+40(SB)/8, $0x0003000300030003
-DATA q4kIdx1<>+48(SB)/8, $0x0003000300030003
-DATA q4kIdx1<>+56(SB)/8, $0x0003000300030003
-GLOBL q4kIdx1<>(SB), RODATA|NOPTR, $64
+DATA q4kIdxHi0<>+0(SB)/8, $0x0001000100010001
+DATA q4kIdxHi0<>+8(SB)/8, $0x0001000100010001
+DATA q4kIdxHi0<>+16(SB)/8, $0x0001000100010001
+DATA q4kIdxHi0<>+24(SB)/8, $0x0001000100010001
+DATA q4kIdxHi0<>+32(SB)/8, $0x0003000300030003
+DATA q4kIdxHi0<>+40(SB)/8, $0x0003000300030003
+DATA q4kIdxHi0<>+48(SB)/8, $0x0003000300030003
+DATA q4kIdxHi0<>+56(SB)/8, $0x0003000300030003
+GLOBL q4kIdxHi0<>(SB), RODATA|NOPTR, $64
 
-DATA q4kIdx2<>+0(SB)/8, $0x0004000400040004
-DATA q4kIdx2<>+8(SB)/8, $0x0004000400040004
-DATA q4kIdx2<>+16(SB)/8, $0x0004000400040004
-DATA q4kIdx2<>+24(SB)/8, $0x0004000400040004
-DATA q4kIdx2<>+32(SB)/8, $0x0005000500050005
-DATA q4kIdx2<>+40(SB)/8, $0x0005000500050005
-DATA q4kIdx2<>+48(SB)/8, $0x0005000500050005
-DATA q4kIdx2<>+56(SB)/8, $0x0005000500050005
-GLOBL q4kIdx2<>(SB), RODATA|NOPTR, $64
+DATA q4kIdxLo1<>+0(SB)/8, $0x0004000400040004
+DATA q4kIdxLo1<>+8(SB)/8, $0x0004000400040004
+DATA q4kIdxLo1<>+16(SB)/8, $0x0004000400040004
+DATA q4kIdxLo1<>+24(SB)/8, $0x0004000400040004
+DATA q4kIdxLo1<>+32(SB)/8, $0x0006000600060006
+DATA q4kIdxLo1<>+40(SB)/8, $0x0006000600060006
+DATA q4kIdxLo1<>+48(SB)/8, $0x0006000600060006
+DATA q4kIdxLo1<>+56(SB)/8, $0x0006000600060006
+GLOBL q4kIdxLo1<>(SB), RODATA|NOPTR, $64
 
-DATA q4kIdx3<>+0(SB)/8, $0x0006000600060006
-DATA q4kIdx3<>+8(SB)/8, $0x0006000600060006
-DATA q4kIdx3<>+16(SB)/8, $0x0006000600060006
-DATA q4kIdx3<>+24(SB)/8, $0x0006000600060006
-DATA q4kIdx3<>+32(SB)/8, $0x0007000700070007
-DATA q4kIdx3<>+40(SB)/8, $0x0007000700070007
-DATA q4kIdx3<>+48(SB)/8, $0x0007000700070007
-DATA q4kIdx3<>+56(SB)/8, $0x0007000700070007
-GLOBL q4kIdx3<>(SB), RODATA|NOPTR, $64
+DATA q4kIdxHi1<>+0(SB)/8, $0x0005000500050005
+DATA q4kIdxHi1<>+8(SB)/8, $0x0005000500050005
+DATA q4kIdxHi1<>+16(SB)/8, $0x0005000500050005
+DATA q4kIdxHi1<>+24(SB)/8, $0x0005000500050005
+DATA q4kIdxHi1<>+32(SB)/8, $0x0007000700070007
+DATA q4kIdxHi1<>+40(SB)/8, $0x0007000700070007
+DATA q4kIdxHi1<>+48(SB)/8, $0x0007000700070007
+DATA q4kIdxHi1<>+56(SB)/8, $0x0007000700070007
+GLOBL q4kIdxHi1<>(SB), RODATA|NOPTR, $64
 
 // Q6_K, per 64 values: scales 4k..4k+3, 8 words each.
 
@@ -132,19 +125,24 @@ GLOBL q6kIdx3<>(SB), RODATA|NOPTR, $64
 	VHADDPS X0, X0, X0 \
 	VHADDPS X0, X0, X0
 
-// Q4K_SUB512 takes the 32 bytes at qoff (sub-blocks 2j and 2j+1) with
-// activations at aoff and scales spread by idx.
-#define Q4K_SUB512(qoff, aoff, idx) \
-	VBROADCASTI64X4 qoff(SI), Z0 \
-	VPSRLVW Z13, Z0, Z0 \
+// Q4K_128 takes the 64 bytes at qoff (sub-blocks 4p..4p+3) with
+// activations at aoff (in qsK4 order) and scales spread by idxLo, idxHi,
+// into accLo and accHi.
+#define Q4K_128(qoff, aoff, idxLo, idxHi, accLo, accHi) \
+	VMOVDQU64 qoff(SI), Z0 \
+	VPANDQ Z14, Z0, Z1 \
+	VPSRLW $4, Z0, Z0 \
 	VPANDQ Z14, Z0, Z0 \
-	VPMADDUBSW aoff(DI), Z0, Z1 \
-	VPERMW Z12, idx, Z2 \
-	VPDPWSSD Z2, Z1, Z7
+	VPMADDUBSW aoff(DI), Z1, Z1 \
+	VPMADDUBSW aoff+64(DI), Z0, Z0 \
+	VPERMW Z12, idxLo, Z2 \
+	VPERMW Z12, idxHi, Z3 \
+	VPMADDWD Z2, Z1, accLo \
+	VPMADDWD Z3, Z0, accHi
 
 // Q6K_HALF512 takes one 128-value half: ql at qlo, qh at qho, activations
 // at ao; idxA and idxB spread its eight scales.
-#define Q6K_HALF512(qlo, qho, ao, idxA, idxB) \
+#define Q6K_HALF512(qlo, qho, ao, idxA, idxB, accA, accB) \
 	VMOVDQU64 qlo(SI), Z0 \
 	VBROADCASTI64X4 qho(SI), Z1 \
 	VPANDQ Z14, Z0, Z2 \
@@ -153,7 +151,7 @@ GLOBL q6kIdx3<>(SB), RODATA|NOPTR, $64
 	VPORQ Z3, Z2, Z2 \
 	VPMADDUBSW ao(DI), Z2, Z2 \
 	VPERMW Z12, idxA, Z4 \
-	VPDPWSSD Z4, Z2, Z7 \
+	VPMADDWD Z4, Z2, accA \
 	VPSRLW $4, Z0, Z0 \
 	VPANDQ Z14, Z0, Z0 \
 	VPSRLVW Z17, Z1, Z1 \
@@ -161,12 +159,12 @@ GLOBL q6kIdx3<>(SB), RODATA|NOPTR, $64
 	VPORQ Z1, Z0, Z0 \
 	VPMADDUBSW ao+64(DI), Z0, Z0 \
 	VPERMW Z12, idxB, Z4 \
-	VPDPWSSD Z4, Z0, Z7
+	VPMADDWD Z4, Z0, accB
 
-// func dotQ4K512(row *byte, qs *int8, d *float32, bs *int16, nb int) float32
+// func dotQ4K512(row *byte, qsK4 *int8, d *float32, bs *int16, nb int) float32
 TEXT ·dotQ4K512(SB), NOSPLIT, $0-44
 	MOVQ row+0(FP), SI
-	MOVQ qs+8(FP), DI
+	MOVQ qsK4+8(FP), DI
 	MOVQ d+16(FP), DX
 	MOVQ bs+24(FP), BX
 	MOVQ nb+32(FP), CX
@@ -174,11 +172,10 @@ TEXT ·dotQ4K512(SB), NOSPLIT, $0-44
 	VXORPS X9, X9, X9
 	MOVL $0x0F0F0F0F, AX
 	VPBROADCASTD AX, Z14
-	VMOVDQU64 shift0_4<>(SB), Z13
-	VMOVDQU64 q4kIdx0<>(SB), Z16
-	VMOVDQU64 q4kIdx1<>(SB), Z17
-	VMOVDQU64 q4kIdx2<>(SB), Z18
-	VMOVDQU64 q4kIdx3<>(SB), Z19
+	VMOVDQU64 q4kIdxLo0<>(SB), Z16
+	VMOVDQU64 q4kIdxHi0<>(SB), Z17
+	VMOVDQU64 q4kIdxLo1<>(SB), Z18
+	VMOVDQU64 q4kIdxHi1<>(SB), Z19
 
 q4k512:
 	// Scales (R10: 0-3, R12: 4-7) and mins (R11: 0-3, R9: 4-7), 6 bits each.
@@ -216,11 +213,11 @@ q4k512:
 	VSHUFPS $0x55, Y10, Y10, Y15
 	VFMADD231PS X15, X11, X9
 	VBROADCASTSS X10, Z10
-	VPXORD Z7, Z7, Z7
-	Q4K_SUB512(16, 0, Z16)
-	Q4K_SUB512(48, 64, Z17)
-	Q4K_SUB512(80, 128, Z18)
-	Q4K_SUB512(112, 192, Z19)
+	Q4K_128(16, 0, Z16, Z17, Z4, Z5)
+	Q4K_128(80, 128, Z18, Z19, Z6, Z7)
+	VPADDD Z4, Z5, Z5
+	VPADDD Z6, Z7, Z7
+	VPADDD Z5, Z7, Z7
 	VCVTDQ2PS Z7, Z7
 	VFMADD231PS Z10, Z7, Z8
 	ADDQ $144, SI
@@ -260,11 +257,13 @@ q6k512:
 	// The "−32": 32·Σ sc·Σa over the sixteen groups, taken off first.
 	VPMOVSXBW 192(SI), Y12
 	VPMADDWD (BX), Y12, Y0
-	VPSLLD $5, Y0, Y0
-	VPXORD Z7, Z7, Z7
-	VPSUBD Z0, Z7, Z7
-	Q6K_HALF512(0, 128, 0, Z20, Z21)
-	Q6K_HALF512(64, 160, 128, Z22, Z23)
+	VPSLLD $5, Y0, Y5
+	Q6K_HALF512(0, 128, 0, Z20, Z21, Z6, Z7)
+	Q6K_HALF512(64, 160, 128, Z22, Z23, Z9, Z10)
+	VPADDD Z6, Z7, Z7
+	VPADDD Z9, Z10, Z10
+	VPSUBD Z5, Z7, Z7
+	VPADDD Z10, Z7, Z7
 	VCVTDQ2PS Z7, Z7
 	VPBROADCASTW 208(SI), X0
 	VCVTPH2PS X0, X0

@@ -34,7 +34,7 @@ func dotQ6KAVX2(row *byte, qs *int8, d *float32, bs *int16, nb int) float32
 func dotQ6KVNNI(row *byte, qs *int8, d *float32, bs *int16, nb int) float32
 
 //go:noescape
-func dotQ4K512(row *byte, qs *int8, d *float32, bs *int16, nb int) float32
+func dotQ4K512(row *byte, qsK4 *int8, d *float32, bs *int16, nb int) float32
 
 //go:noescape
 func dotQ6K512(row *byte, qs *int8, d *float32, bs *int16, nb int) float32
@@ -66,9 +66,11 @@ func selectKernels(avx2, vnni bool) {
 		return
 	}
 	q80, q40, q4k, q6k := dotQ8_0AVX2, dotQ4_0AVX2, dotQ4KAVX2, dotQ6KAVX2
+	k4 := func(x *actVec) *int8 { return &x.qs[0] }
 	fastName = "avx2"
 	if vnni {
 		q80, q40, q4k, q6k = dotQ8_0VNNI, dotQ4_0VNNI, dotQ4K512, dotQ6K512
+		k4 = func(x *actVec) *int8 { return &x.qsK4[0] }
 		fastName = "avx2+avx512vnni"
 	}
 	asmDots = map[Type]func(row []byte, x *actVec) float32{
@@ -82,7 +84,7 @@ func selectKernels(avx2, vnni bool) {
 		},
 		Q4_K: func(row []byte, x *actVec) float32 {
 			_ = row[144*len(x.d)-1]
-			return q4k(&row[0], &x.qs[0], &x.d[0], &x.bsums32[0], len(x.d))
+			return q4k(&row[0], k4(x), &x.d[0], &x.bsums32[0], len(x.d))
 		},
 		Q6_K: func(row []byte, x *actVec) float32 {
 			_ = row[210*len(x.d)-1]
