@@ -135,7 +135,9 @@ func ggufBenchTarget(ctx context.Context, path string) (benchTarget, error) {
 // gptjState gives a GPT-J State the benchmark's Eval.
 type gptjState struct{ *gptj.State }
 
-func (s gptjState) Eval(_ context.Context, tokens []int) ([]float32, error) { return s.State.Eval(tokens) }
+func (s gptjState) Eval(_ context.Context, tokens []int) ([]float32, error) {
+	return s.State.Eval(tokens)
+}
 
 func gptjBenchTarget(random, path, wtype string) (benchTarget, error) {
 	wt, err := gptj.ParseWType(wtype)

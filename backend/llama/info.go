@@ -105,7 +105,7 @@ func (m *Model) ReadFloor(threads int, fiveStreams bool) time.Duration {
 // rowsOf is the matrix's bytes, rows one after the other.
 func rowsOf(w quant.Matrix) []byte {
 	first := w.Row(0)
-	return first[:w.Rows()*w.RowBytes() : w.Rows()*w.RowBytes()]
+	return first[: w.Rows()*w.RowBytes() : w.Rows()*w.RowBytes()]
 }
 
 // Kernels names the kernel set of each weight type the model uses.
