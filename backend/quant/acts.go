@@ -46,6 +46,9 @@ type Acts struct {
 	// kernel takes a Q4_K super-block's values (low nibbles of two
 	// sub-blocks, then high nibbles).
 	qsK4 []int8
+	// pk4 is the batch packed for the four-vector kernels, where they
+	// are in use and the batch has two vectors or more (else groups is 0).
+	pk4 packed4
 }
 
 // NewActs makes room for maxVecs vectors of cols values, to be multiplied
@@ -117,6 +120,10 @@ func (a *Acts) Set(x []float32) error {
 				copy(p[96:128], q[96:128])
 			}
 		}
+	}
+	a.pk4.groups = 0
+	if a.kind == Q8_K && n >= 2 && pack4 {
+		a.pk4.pack(a)
 	}
 	return nil
 }

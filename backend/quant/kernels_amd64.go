@@ -53,6 +53,9 @@ var (
 
 var fastName = "go"
 
+// pack4 makes Acts.Set pack batches for the four-vector kernels.
+var pack4 bool
+
 func init() { selectKernels(hasAVX2, hasVNNI) }
 
 // asmDots are the row products of the chosen set, by type.
@@ -61,7 +64,7 @@ var asmDots map[Type]func(row []byte, x *actVec) float32
 // selectKernels installs the assembly kernels (the VNNI ones if vnni), or
 // none; tests call it to run each set in turn.
 func selectKernels(avx2, vnni bool) {
-	fast, asmDots, fastName = map[Type]kernelSet{}, nil, "go"
+	fast, asmDots, fastName, pack4 = map[Type]kernelSet{}, nil, "go", false
 	if !avx2 {
 		return
 	}
@@ -95,6 +98,11 @@ func selectKernels(avx2, vnni bool) {
 	}
 	for t := range asmDots {
 		fast[t] = kernelSet{rows: rowsAsm, mul: mulAsm}
+	}
+	pack4 = vnni
+	if vnni {
+		fast[Q4_K] = kernelSet{rows: rowsAsm, mul: mulQ4K512}
+		fast[Q6_K] = kernelSet{rows: rowsAsm, mul: mulQ6K512}
 	}
 }
 
