@@ -22,21 +22,23 @@ func mulQ6K512(m Matrix, r0, r1 int, a *Acts, out []float32, ldo int) {
 }
 
 // mul4 runs kernel for each row and each group of four packed vectors
-// (i is the group's first packed index) and adds up the lanes it stores.
+// (i is the group's first packed index), block by block of rows as
+// mulEach, and adds up the lanes it stores.
 func mul4(m Matrix, r0, r1 int, a *Acts, out []float32, ldo int, kernel func(row []byte, p *packed4, i int, o *[80]float32)) {
 	p := &a.pk4
 	if p.groups == 0 {
 		mulAsm(m, r0, r1, a, out, ldo)
 		return
 	}
-	nb := a.nb
 	var o [80]float32
-	for r := r0; r < r1; r++ {
-		row := m.Row(r)
+	for b0 := r0; b0 < r1; b0 += m.blockRows() {
+		b1 := min(b0+m.blockRows(), r1)
 		for g := 0; g < p.groups; g++ {
-			kernel(row, p, g*nb*4, &o)
-			for v := 0; v < 4 && g*4+v < a.n; v++ {
-				out[(g*4+v)*ldo+r] = sumLanes(o[16*v:16*v+16]) - sumLanes(o[64+4*v:68+4*v])
+			for r := b0; r < b1; r++ {
+				kernel(m.Row(r), p, g*a.nb*4, &o)
+				for v := 0; v < 4 && g*4+v < a.n; v++ {
+					out[(g*4+v)*ldo+r] = sumLanes(o[16*v:16*v+16]) - sumLanes(o[64+4*v:68+4*v])
+				}
 			}
 		}
 	}

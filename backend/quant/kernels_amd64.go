@@ -136,16 +136,7 @@ func rowsAsm(m Matrix, r0, r1 int, a *Acts, out []float32) {
 
 // mulAsm is mulGo with the assembly row products.
 func mulAsm(m Matrix, r0, r1 int, a *Acts, out []float32, ldo int) {
-	dot := asmDots[m.typ]
-	for g := r0; g < r1; g += 4 {
-		ge := min(g+4, r1)
-		for v := 0; v < a.n; v++ {
-			x := a.vec(v)
-			for r := g; r < ge; r++ {
-				out[v*ldo+r] = dot(m.Row(r), &x)
-			}
-		}
-	}
+	mulEach(asmDots[m.typ], m, r0, r1, a, out, ldo)
 }
 
 var simdDot = simd.Dot
