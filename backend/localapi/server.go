@@ -34,7 +34,8 @@ const DiscoveryFile = "localapi.json"
 // Generator is what the API needs from the assistant.
 type Generator interface {
 	Models(ctx context.Context) ([]assistant.ModelView, error)
-	Complete(ctx context.Context, model string, req llm.Request, onToken llm.TokenFunc) (assistant.Completion, error)
+	Complete(ctx context.Context, model string, req llm.Request, on llm.EventFunc) (assistant.Completion, error)
+	Capabilities(model string) (llm.Capabilities, error)
 }
 
 // Embedder turns texts into vectors for /v1/embeddings.
@@ -95,6 +96,7 @@ type Server struct {
 	fails   failures
 	docs    Documents    // nil: no document endpoints
 	mcp     http.Handler // MCP over streamable HTTP, with docs
+	started time.Time    // reported as the models' modification time
 
 	mu   sync.Mutex
 	srv  *http.Server
@@ -109,7 +111,7 @@ func New(cfg Config, gen Generator, emb Embedder, tokens *Tokens, log *slog.Logg
 		log = slog.Default()
 	}
 	return &Server{cfg: cfg, gen: gen, emb: emb, tokens: tokens, log: log,
-		limiter: newLimiter(cfg.RatePerMinute, cfg.Burst), gens: make(chan struct{}, cfg.MaxConcurrent)}
+		limiter: newLimiter(cfg.RatePerMinute, cfg.Burst), gens: make(chan struct{}, cfg.MaxConcurrent), started: time.Now()}
 }
 
 // ErrPortInUse means another program holds the port.

@@ -36,13 +36,19 @@ type Acts struct {
 	f  []float32 // kind F32: the values themselves
 	qs []int8    // quantized values, vector v at v·cols
 	d  []float32 // block scales, vector v at v·nb
-	// s is Q8_0's d·Σqs per block (the "min" term of Q4_1 and Q5_1);
-	// bsums is Q8_K's Σqs per 16 values.
-	s     []float32
-	bsums []int16
-	// ext holds data the assembly kernels keep beside the values
-	// (see kernels_amd64.go); nil where they do not.
-	ext *actsExt
+	// s is Q8_0's d·Σqs per block (the "min" term of Q4_1 and Q5_1, and
+	// the "−8" of Q4_0 in the assembly kernels); bsums is Q8_K's Σqs per
+	// 16 values and bsums32 per 32.
+	s              []float32
+	bsums, bsums32 []int16
+	// qsK4 is qs with each 128 values' middle 32-value quarters swapped
+	// (0-31, 64-95, 32-63, 96-127): the order in which the 512-bit Q4_K
+	// kernel takes a Q4_K super-block's values (low nibbles of two
+	// sub-blocks, then high nibbles).
+	qsK4 []int8
+	// pk4 is the batch packed for the four-vector kernels, where they
+	// are in use and the batch has two vectors or more (else groups is 0).
+	pk4 packed4
 }
 
 // NewActs makes room for maxVecs vectors of cols values, to be multiplied
@@ -69,9 +75,10 @@ func NewActs(wt Type, cols, maxVecs int) (*Acts, error) {
 		a.qs, a.d, a.s = make([]int8, cols*maxVecs), make([]float32, a.nb*maxVecs), make([]float32, a.nb*maxVecs)
 	case Q8_K:
 		a.nb = cols / 256
-		a.qs, a.d, a.bsums = make([]int8, cols*maxVecs), make([]float32, a.nb*maxVecs), make([]int16, cols/16*maxVecs)
+		a.qs, a.d = make([]int8, cols*maxVecs), make([]float32, a.nb*maxVecs)
+		a.bsums, a.bsums32 = make([]int16, cols/16*maxVecs), make([]int16, cols/32*maxVecs)
+		a.qsK4 = make([]int8, cols*maxVecs)
 	}
-	a.ext = newActsExt(a)
 	return a, nil
 }
 
@@ -102,16 +109,27 @@ func (a *Acts) Set(x []float32) error {
 	case Q8_K:
 		for b := 0; b < n*a.nb; b++ {
 			a.d[b] = quantizeQ8K(x[256*b:256*b+256], a.qs[256*b:256*b+256], a.bsums[16*b:16*b+16])
+			for j := 0; j < 8; j++ {
+				a.bsums32[8*b+j] = a.bsums[16*b+2*j] + a.bsums[16*b+2*j+1]
+			}
+			for h := 256 * b; h < 256*b+256; h += 128 {
+				q, p := a.qs[h:h+128], a.qsK4[h:h+128]
+				copy(p[0:32], q[0:32])
+				copy(p[32:64], q[64:96])
+				copy(p[64:96], q[32:64])
+				copy(p[96:128], q[96:128])
+			}
 		}
 	}
-	if a.ext != nil {
-		a.ext.prepare(a)
+	a.pk4.groups = 0
+	if a.kind == Q8_K && n >= 2 && pack4 {
+		a.pk4.pack(a)
 	}
 	return nil
 }
 
 // quantizeQ8_0 fills q from 32 values and returns the block's scale (a
-// half-precision value) and d·Σq.
+// half-precision value, as ggml stores it) and d·Σq.
 func quantizeQ8_0(x []float32, q []int8) (d, s float32) {
 	var amax float32
 	for _, v := range x {
@@ -132,7 +150,7 @@ func quantizeQ8_0(x []float32, q []int8) (d, s float32) {
 		sum += r
 	}
 	d = F16ToF32(F32ToF16(dd))
-	return d, dd * float32(sum)
+	return d, d * float32(sum)
 }
 
 // quantizeQ8K fills q and the sixteen group sums from 256 values and
@@ -167,10 +185,11 @@ func abs32(f float32) float32 { return math.Float32frombits(math.Float32bits(f) 
 
 // actVec is one vector of an Acts, as the kernels read it.
 type actVec struct {
-	f     []float32
-	qs    []int8
-	d, s  []float32
-	bsums []int16
+	f              []float32
+	qs             []int8
+	d, s           []float32
+	bsums, bsums32 []int16
+	qsK4           []int8
 }
 
 // vec returns vector v (v < Len()).
@@ -181,5 +200,7 @@ func (a *Acts) vec(v int) actVec {
 	case Q8_0:
 		return actVec{qs: a.qs[v*a.cols : (v+1)*a.cols], d: a.d[v*a.nb : (v+1)*a.nb], s: a.s[v*a.nb : (v+1)*a.nb]}
 	}
-	return actVec{qs: a.qs[v*a.cols : (v+1)*a.cols], d: a.d[v*a.nb : (v+1)*a.nb], bsums: a.bsums[v*a.cols/16 : (v+1)*a.cols/16]}
+	return actVec{qs: a.qs[v*a.cols : (v+1)*a.cols], d: a.d[v*a.nb : (v+1)*a.nb],
+		bsums: a.bsums[v*a.cols/16 : (v+1)*a.cols/16], bsums32: a.bsums32[v*a.cols/32 : (v+1)*a.cols/32],
+		qsK4: a.qsK4[v*a.cols : (v+1)*a.cols]}
 }

@@ -2,9 +2,6 @@
 
 package quant
 
-type actsExt struct{}
-
-func newActsExt(*Acts) *actsExt { return nil }
-func (*actsExt) prepare(*Acts)  {}
-
 const fastName = "go"
+
+const pack4 = false
