@@ -40,6 +40,12 @@ func dotQ4K512(row *byte, qsK4 *int8, d *float32, bs *int16, nb int) float32
 func dotQ6K512(row *byte, qs *int8, d *float32, bs *int16, nb int) float32
 
 //go:noescape
+func dotQ4_0512(row *byte, qsP *int8, d, s *float32, n4 int) float32
+
+//go:noescape
+func dotQ8_0512(row *byte, qs *int8, d *float32, n4 int) float32
+
+//go:noescape
 func dotF16AVX2(row *byte, x *float32, n int) float32 // n a multiple of 32
 
 // The CPU's kernels: AVX2 with FMA and F16C, and where it has AVX-512
@@ -101,9 +107,42 @@ func selectKernels(avx2, vnni bool) {
 	}
 	pack4 = vnni
 	if vnni {
+		asmDots[Q4_0] = dotQ4_0Asm512
+		asmDots[Q8_0] = dotQ8_0Asm512
 		fast[Q4_K] = kernelSet{rows: rowsAsm, mul: mulQ4K512}
 		fast[Q6_K] = kernelSet{rows: rowsAsm, mul: mulQ6K512}
 	}
+}
+
+// dotQ4_0Asm512 takes whole groups of four blocks with the 512-bit
+// kernel and the rest with the 256-bit one.
+func dotQ4_0Asm512(row []byte, x *actVec) float32 {
+	nb := len(x.d)
+	n4 := nb / 4
+	_ = row[18*nb-1]
+	var s float32
+	if n4 > 0 {
+		s = dotQ4_0512(&row[0], &x.qsP[0], &x.d[0], &x.s[0], n4)
+	}
+	if k := 4 * n4; k < nb {
+		s += dotQ4_0VNNI(&row[18*k], &x.qs[32*k], &x.d[k], &x.s[k], nb-k)
+	}
+	return s
+}
+
+// dotQ8_0Asm512 is dotQ4_0Asm512 for Q8_0.
+func dotQ8_0Asm512(row []byte, x *actVec) float32 {
+	nb := len(x.d)
+	n4 := nb / 4
+	_ = row[34*nb-1]
+	var s float32
+	if n4 > 0 {
+		s = dotQ8_0512(&row[0], &x.qs[0], &x.d[0], n4)
+	}
+	if k := 4 * n4; k < nb {
+		s += dotQ8_0VNNI(&row[34*k], &x.qs[32*k], &x.d[k], nb-k)
+	}
+	return s
 }
 
 func dotF16Asm(row []byte, x *actVec) float32 {
