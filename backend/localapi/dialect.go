@@ -46,6 +46,14 @@ func anthropicErrorType(typ string, status int) string {
 	switch {
 	case status == http.StatusRequestEntityTooLarge:
 		return "request_too_large"
+	case status == http.StatusNotFound:
+		return "not_found_error"
+	case status == http.StatusUnauthorized:
+		return "authentication_error"
+	case status == http.StatusForbidden:
+		return "permission_error"
+	case status == http.StatusTooManyRequests:
+		return "rate_limit_error"
 	case typ == "server_error":
 		return "api_error"
 	case typ == "invalid_request_error", typ == "authentication_error", typ == "permission_error",

@@ -33,6 +33,8 @@ var routes = []route{
 	{http.MethodPost, "/v1/chat/completions", (*Server).chatCompletions},
 	{http.MethodPost, "/v1/completions", (*Server).completions},
 	{http.MethodPost, "/v1/embeddings", (*Server).embeddings},
+	{http.MethodPost, "/v1/messages", (*Server).anthropicMessages},
+	{http.MethodPost, "/v1/messages/count_tokens", (*Server).anthropicCountTokens},
 	{http.MethodGet, "/v1/models", (*Server).listModels},
 }
 
