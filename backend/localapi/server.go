@@ -96,6 +96,7 @@ type Server struct {
 	fails   failures
 	docs    Documents    // nil: no document endpoints
 	mcp     http.Handler // MCP over streamable HTTP, with docs
+	started time.Time    // reported as the models' modification time
 
 	mu   sync.Mutex
 	srv  *http.Server
@@ -110,7 +111,7 @@ func New(cfg Config, gen Generator, emb Embedder, tokens *Tokens, log *slog.Logg
 		log = slog.Default()
 	}
 	return &Server{cfg: cfg, gen: gen, emb: emb, tokens: tokens, log: log,
-		limiter: newLimiter(cfg.RatePerMinute, cfg.Burst), gens: make(chan struct{}, cfg.MaxConcurrent)}
+		limiter: newLimiter(cfg.RatePerMinute, cfg.Burst), gens: make(chan struct{}, cfg.MaxConcurrent), started: time.Now()}
 }
 
 // ErrPortInUse means another program holds the port.
