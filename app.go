@@ -250,3 +250,7 @@ func exportName(passphrase string) string {
 	}
 	return "sidecar-export-" + time.Now().Format("2006-01-02") + ext
 }
+
+// EventPayloads declares the events' payload types to the generated
+// bindings (see session.EventPayloads); the page never needs its value.
+func (a *App) EventPayloads() session.EventPayloads { return session.EventPayloads{} }

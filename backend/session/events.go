@@ -2,6 +2,7 @@ package session
 
 import (
 	"sidecar/backend/assistant"
+	"sidecar/backend/dataexport"
 	"sidecar/backend/docs"
 )
 
@@ -34,4 +35,41 @@ type EmbeddingProgress struct {
 	docs.EmbedProgress
 	Finished bool   `json:"finished"`
 	Error    string `json:"error"`
+}
+
+// Event is one entry of the table the frontend's event names are
+// generated from (frontend/src/events.gen.ts; see TestEventNamesFile).
+type Event struct {
+	Key     string // the name the frontend uses, e.g. "token"
+	Name    string // the wire name, e.g. "chat:token"
+	Payload string // the payload's type in the generated bindings ("" for none)
+}
+
+// EventTable lists every event the window emits.
+var EventTable = []Event{
+	{"token", EventChatToken, "assistant.TokenEvent"},
+	{"done", EventChatDone, "assistant.DoneEvent"},
+	{"chatUpdated", EventChatUpdated, "assistant.ChatView"},
+	{"chatsChanged", EventChatsChanged, ""},
+	{"modelLoad", EventModelLoad, "assistant.ModelLoadEvent"},
+	{"download", EventModelDownload, "assistant.DownloadEvent"},
+	{"modelsChanged", EventModelsChanged, ""},
+	{"docsProgress", EventDocsProgress, "session.IngestProgress"},
+	{"docsChanged", EventDocsChanged, ""},
+	{"docsEmbedding", EventDocsEmbedding, "session.EmbeddingProgress"},
+	{"dataProgress", EventDataProgress, "dataexport.Progress"},
+}
+
+// EventPayloads has one field per event payload type. The window binds a
+// method returning it so that the generated TypeScript bindings declare
+// every payload type; its value carries nothing.
+type EventPayloads struct {
+	Token         assistant.TokenEvent     `json:"token"`
+	Done          assistant.DoneEvent      `json:"done"`
+	ChatUpdated   assistant.ChatView       `json:"chatUpdated"`
+	ModelLoad     assistant.ModelLoadEvent `json:"modelLoad"`
+	Download      assistant.DownloadEvent  `json:"download"`
+	DocsProgress  IngestProgress           `json:"docsProgress"`
+	DocsEmbedding EmbeddingProgress        `json:"docsEmbedding"`
+	DataProgress  dataexport.Progress      `json:"dataProgress"`
 }

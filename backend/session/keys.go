@@ -34,12 +34,12 @@ func (s *Session) Wipe(ctx context.Context) ([]string, error) {
 	if err := s.closeLocked(); err != nil {
 		return nil, err
 	}
-	removed, err := profile.Wipe(ctx, s.opt.Dir, keychain.New(), models.CloudIDs())
+	removed, err := profile.Wipe(ctx, s.opt.Dir, s.opt.Keychain, models.CloudIDs())
 	s.log.Info("data wiped", "items", len(removed))
 	if err != nil {
 		return removed, err
 	}
-	prof, err := profile.OpenWith(ctx, s.opt.Dir, keychain.New(), "")
+	prof, err := profile.OpenWith(ctx, s.opt.Dir, s.opt.Keychain, "")
 	return removed, s.startLocked(ctx, prof, err)
 }
 
@@ -50,7 +50,7 @@ func (s *Session) WipeOnly(ctx context.Context) ([]string, error) {
 	if err := s.closeLocked(); err != nil {
 		return nil, err
 	}
-	return profile.Wipe(ctx, s.opt.Dir, keychain.New(), models.CloudIDs())
+	return profile.Wipe(ctx, s.opt.Dir, s.opt.Keychain, models.CloudIDs())
 }
 
 // RotateKey re-encrypts the database under a new key and reopens it.
@@ -93,7 +93,7 @@ func (s *Session) switchKey(ctx context.Context, change func(*profile.Profile) (
 		p2 = old // refused before anything changed
 	}
 	if p2 == nil {
-		prof, openErr := profile.OpenWith(ctx, s.opt.Dir, keychain.New(), "")
+		prof, openErr := profile.OpenWith(ctx, s.opt.Dir, s.opt.Keychain, "")
 		return errors.Join(err, s.startLocked(ctx, prof, openErr))
 	}
 	return errors.Join(err, s.startLocked(ctx, p2, nil))

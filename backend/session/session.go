@@ -45,6 +45,9 @@ type Options struct {
 	// Passphrase is asked when the data is in passphrase mode; nil makes
 	// Open fail with profile.ErrPassphraseNeeded (the window then asks).
 	Passphrase Prompt
+	// Keychain is the OS keychain the profile's key and secrets live in;
+	// nil is s.opt.Keychain (tests give each their own service).
+	Keychain *keychain.Keychain
 	// Background runs the jobs that keep a long-lived profile tidy:
 	// retention, daily backups, filling in missing vectors and, when the
 	// user enabled it, the local API. One-shot commands leave it off.
@@ -84,6 +87,9 @@ func New(o Options) *Session {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
+	if o.Keychain == nil {
+		o.Keychain = keychain.New()
+	}
 	return &Session{opt: o, log: o.Log}
 }
 
@@ -104,14 +110,14 @@ func (s *Session) Open(ctx context.Context) error {
 	if s.cur != nil {
 		return nil
 	}
-	prof, err := profile.OpenWith(ctx, s.opt.Dir, keychain.New(), "")
+	prof, err := profile.OpenWith(ctx, s.opt.Dir, s.opt.Keychain, "")
 	if errors.Is(err, profile.ErrPassphraseNeeded) && s.opt.Passphrase != nil {
 		pass, perr := s.opt.Passphrase(ctx)
 		if perr != nil {
 			s.openErr = perr
 			return perr
 		}
-		prof, err = profile.OpenWith(ctx, s.opt.Dir, keychain.New(), pass)
+		prof, err = profile.OpenWith(ctx, s.opt.Dir, s.opt.Keychain, pass)
 	}
 	return s.startLocked(ctx, prof, err)
 }
@@ -128,7 +134,7 @@ func (s *Session) Unlock(ctx context.Context, passphrase string) error {
 	if strings.TrimSpace(passphrase) == "" {
 		return errors.New("type your passphrase")
 	}
-	prof, err := profile.OpenWith(ctx, s.opt.Dir, keychain.New(), passphrase)
+	prof, err := profile.OpenWith(ctx, s.opt.Dir, s.opt.Keychain, passphrase)
 	if err != nil {
 		s.log.Warn("unlock failed", "err", err)
 		return err // the earlier reason stays on screen

@@ -3,17 +3,21 @@ package session
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"sidecar/backend/keychain"
 	"sidecar/backend/profile"
 	"sidecar/backend/store"
 )
 
-func needKeychain(t *testing.T) {
+// testKeychain is the real OS keychain under a service of the test's own,
+// so tests running at once never share entries.
+func testKeychain(t *testing.T) *keychain.Keychain {
 	t.Helper()
 	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
 		if os.Getenv("SIDECAR_REQUIRE_KEYCHAIN") != "" {
@@ -21,6 +25,13 @@ func needKeychain(t *testing.T) {
 		}
 		t.Skip("no D-Bus session: run under tools/with-keyring.sh")
 	}
+	kc := &keychain.Keychain{Service: fmt.Sprintf("SidecarSessionTest-%d-%s", os.Getpid(), t.Name()), Timeout: 10 * time.Second}
+	t.Cleanup(func() {
+		for _, a := range append(SecretAccounts(), keychain.AccountDBKey) {
+			kc.Delete(context.Background(), a)
+		}
+	})
+	return kc
 }
 
 // events records what the session emits.
@@ -39,11 +50,11 @@ func (e *events) Emit(name string, _ any) {
 }
 
 func TestOpenUseReopenClose(t *testing.T) {
-	needKeychain(t)
+	kc := testKeychain(t)
 	ctx := context.Background()
 	dir := t.TempDir()
 	ev := &events{}
-	s := New(Options{Dir: dir, Events: ev, Background: true})
+	s := New(Options{Keychain: kc, Dir: dir, Events: ev, Background: true})
 	if _, err := s.ListChats(ctx); !errors.Is(err, ErrNotOpen) {
 		t.Fatalf("before open: %v, want ErrNotOpen", err)
 	}
@@ -78,7 +89,7 @@ func TestOpenUseReopenClose(t *testing.T) {
 		t.Fatalf("after close: %v, want ErrNotOpen", err)
 	}
 	// Reopened by a new session (a later start): the data is there.
-	s2, err := Open(ctx, Options{Dir: dir})
+	s2, err := Open(ctx, Options{Keychain: kc, Dir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,10 +100,10 @@ func TestOpenUseReopenClose(t *testing.T) {
 }
 
 func TestPassphraseIsAskedThroughThePrompt(t *testing.T) {
-	needKeychain(t)
+	kc := testKeychain(t)
 	ctx := context.Background()
 	dir := t.TempDir()
-	s, err := Open(ctx, Options{Dir: dir})
+	s, err := Open(ctx, Options{Keychain: kc, Dir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +116,7 @@ func TestPassphraseIsAskedThroughThePrompt(t *testing.T) {
 	s.Close()
 
 	// No prompt: the window's case; Status asks for the passphrase.
-	w := New(Options{Dir: dir})
+	w := New(Options{Keychain: kc, Dir: dir})
 	if err := w.Open(ctx); !errors.Is(err, profile.ErrPassphraseNeeded) {
 		t.Fatalf("open without prompt: %v", err)
 	}
@@ -122,7 +133,7 @@ func TestPassphraseIsAskedThroughThePrompt(t *testing.T) {
 
 	// The command line's case: the prompt is called once.
 	asked := 0
-	c, err := Open(ctx, Options{Dir: dir, Passphrase: func(context.Context) (string, error) { asked++; return "correct horse battery", nil }})
+	c, err := Open(ctx, Options{Keychain: kc, Dir: dir, Passphrase: func(context.Context) (string, error) { asked++; return "correct horse battery", nil }})
 	if err != nil || asked != 1 {
 		t.Fatalf("open with prompt: %v, asked %d times", err, asked)
 	}
@@ -137,10 +148,10 @@ func TestPassphraseIsAskedThroughThePrompt(t *testing.T) {
 // back, and wiped. Under -race: no race, no panic; every call either
 // works or says the data is not open.
 func TestConcurrentCallsWhileReopening(t *testing.T) {
-	needKeychain(t)
+	kc := testKeychain(t)
 	ctx := context.Background()
 	dir := t.TempDir()
-	s, err := Open(ctx, Options{Dir: dir, Events: &events{}, Background: true})
+	s, err := Open(ctx, Options{Keychain: kc, Dir: dir, Events: &events{}, Background: true})
 	if err != nil {
 		t.Fatal(err)
 	}
