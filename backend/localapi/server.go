@@ -34,7 +34,8 @@ const DiscoveryFile = "localapi.json"
 // Generator is what the API needs from the assistant.
 type Generator interface {
 	Models(ctx context.Context) ([]assistant.ModelView, error)
-	Complete(ctx context.Context, model string, req llm.Request, onToken llm.TokenFunc) (assistant.Completion, error)
+	Complete(ctx context.Context, model string, req llm.Request, on llm.EventFunc) (assistant.Completion, error)
+	Capabilities(model string) (llm.Capabilities, error)
 }
 
 // Embedder turns texts into vectors for /v1/embeddings.

@@ -1,0 +1,143 @@
+package quant
+
+import (
+	"os"
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+
+	"sidecar/backend/simd"
+)
+
+//go:noescape
+func dotQ8_0AVX2(row *byte, qs *int8, d *float32, nb int) float32
+
+//go:noescape
+func dotQ8_0VNNI(row *byte, qs *int8, d *float32, nb int) float32
+
+//go:noescape
+func dotQ4_0AVX2(row *byte, qs *int8, d, s *float32, nb int) float32
+
+//go:noescape
+func dotQ4_0VNNI(row *byte, qs *int8, d, s *float32, nb int) float32
+
+//go:noescape
+func dotQ4KAVX2(row *byte, qs *int8, d *float32, bs *int16, nb int) float32
+
+//go:noescape
+func dotQ4KVNNI(row *byte, qs *int8, d *float32, bs *int16, nb int) float32
+
+//go:noescape
+func dotQ6KAVX2(row *byte, qs *int8, d *float32, bs *int16, nb int) float32
+
+//go:noescape
+func dotQ6KVNNI(row *byte, qs *int8, d *float32, bs *int16, nb int) float32
+
+//go:noescape
+func dotQ4K512(row *byte, qsK4 *int8, d *float32, bs *int16, nb int) float32
+
+//go:noescape
+func dotQ6K512(row *byte, qs *int8, d *float32, bs *int16, nb int) float32
+
+//go:noescape
+func dotF16AVX2(row *byte, x *float32, n int) float32 // n a multiple of 32
+
+// The CPU's kernels: AVX2 with FMA and F16C, and where it has AVX-512
+// (F, BW, VL, VNNI) VPDPBUSD for Q8_0 and Q4_0 and 512-bit K-quant kernels. SIDECAR_KERNELS=go keeps the Go kernels and
+// SIDECAR_KERNELS=avx2 stops at AVX2.
+var (
+	hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasF16C && os.Getenv("SIDECAR_KERNELS") != "go"
+	hasVNNI = hasAVX2 && cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VL &&
+		cpu.X86.HasAVX512VNNI && os.Getenv("SIDECAR_KERNELS") != "avx2"
+)
+
+var fastName = "go"
+
+func init() { selectKernels(hasAVX2, hasVNNI) }
+
+// asmDots are the row products of the chosen set, by type.
+var asmDots map[Type]func(row []byte, x *actVec) float32
+
+// selectKernels installs the assembly kernels (the VNNI ones if vnni), or
+// none; tests call it to run each set in turn.
+func selectKernels(avx2, vnni bool) {
+	fast, asmDots, fastName = map[Type]kernelSet{}, nil, "go"
+	if !avx2 {
+		return
+	}
+	q80, q40, q4k, q6k := dotQ8_0AVX2, dotQ4_0AVX2, dotQ4KAVX2, dotQ6KAVX2
+	k4 := func(x *actVec) *int8 { return &x.qs[0] }
+	fastName = "avx2"
+	if vnni {
+		q80, q40, q4k, q6k = dotQ8_0VNNI, dotQ4_0VNNI, dotQ4K512, dotQ6K512
+		k4 = func(x *actVec) *int8 { return &x.qsK4[0] }
+		fastName = "avx2+avx512vnni"
+	}
+	asmDots = map[Type]func(row []byte, x *actVec) float32{
+		Q8_0: func(row []byte, x *actVec) float32 {
+			_ = row[34*len(x.d)-1]
+			return q80(&row[0], &x.qs[0], &x.d[0], len(x.d))
+		},
+		Q4_0: func(row []byte, x *actVec) float32 {
+			_ = row[18*len(x.d)-1]
+			return q40(&row[0], &x.qs[0], &x.d[0], &x.s[0], len(x.d))
+		},
+		Q4_K: func(row []byte, x *actVec) float32 {
+			_ = row[144*len(x.d)-1]
+			return q4k(&row[0], k4(x), &x.d[0], &x.bsums32[0], len(x.d))
+		},
+		Q6_K: func(row []byte, x *actVec) float32 {
+			_ = row[210*len(x.d)-1]
+			return q6k(&row[0], &x.qs[0], &x.d[0], &x.bsums[0], len(x.d))
+		},
+		F16: dotF16Asm,
+		F32: dotF32Asm,
+	}
+	for t := range asmDots {
+		fast[t] = kernelSet{rows: rowsAsm, mul: mulAsm}
+	}
+}
+
+func dotF16Asm(row []byte, x *actVec) float32 {
+	n := len(x.f) &^ 31
+	var s float32
+	if n > 0 {
+		_ = row[2*n-1]
+		s = dotF16AVX2(&row[0], &x.f[0], n)
+	}
+	if n < len(x.f) {
+		t := actVec{f: x.f[n:]}
+		s += dotF16Go(row[2*n:], &t)
+	}
+	return s
+}
+
+// dotF32Asm reads the row's bytes as float32 (amd64 is little-endian).
+func dotF32Asm(row []byte, x *actVec) float32 {
+	w := unsafe.Slice((*float32)(unsafe.Pointer(&row[0])), len(x.f))
+	return simdDot(w, x.f)
+}
+
+func rowsAsm(m Matrix, r0, r1 int, a *Acts, out []float32) {
+	dot := asmDots[m.typ]
+	x := a.vec(0)
+	for r := r0; r < r1; r++ {
+		out[r] = dot(m.Row(r), &x)
+	}
+}
+
+// mulAsm is mulGo with the assembly row products.
+func mulAsm(m Matrix, r0, r1 int, a *Acts, out []float32, ldo int) {
+	dot := asmDots[m.typ]
+	for g := r0; g < r1; g += 4 {
+		ge := min(g+4, r1)
+		for v := 0; v < a.n; v++ {
+			x := a.vec(v)
+			for r := g; r < ge; r++ {
+				out[v*ldo+r] = dot(m.Row(r), &x)
+			}
+		}
+	}
+}
+
+var simdDot = simd.Dot
