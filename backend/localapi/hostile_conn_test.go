@@ -318,10 +318,14 @@ func (g cloudGen) Models(context.Context) ([]assistant.ModelView, error) {
 	return []assistant.ModelView{{ID: "openai/gpt-4o", Provider: "openai"}}, nil
 }
 
-func (g cloudGen) Complete(ctx context.Context, model string, req llm.Request, on llm.TokenFunc) (assistant.Completion, error) {
+func (g cloudGen) Complete(ctx context.Context, model string, req llm.Request, on llm.EventFunc) (assistant.Completion, error) {
 	req.Model = strings.TrimPrefix(model, "openai/")
-	u, err := g.p.Stream(ctx, req, on)
+	u, err := llm.StreamEvents(ctx, g.p, req, on)
 	return assistant.Completion{Usage: u}, err
+}
+
+func (g cloudGen) Capabilities(string) (llm.Capabilities, error) {
+	return llm.Capabilities{ContextLength: 128000}, nil
 }
 
 // A provider whose error quotes the prompt: the answer to the API client
