@@ -19,10 +19,10 @@ import (
 
 // turn is a request in no dialect.
 type turn struct {
-	model    string // "provider/model", alias suffixes removed
-	ground   bool   // search the user's documents for the last user message
-	groundK  int
-	req      llm.Request
+	model   string // "provider/model", alias suffixes removed
+	ground  bool   // search the user's documents for the last user message
+	groundK int
+	req     llm.Request
 }
 
 // evKind says what an event carries.

@@ -102,6 +102,7 @@ type Server struct {
 	fails   failures
 	docs    Documents    // nil: no document endpoints
 	mcp     http.Handler // MCP over streamable HTTP, with docs
+	started time.Time    // reported as the models' modification time
 
 	refusals *refusalLog // refused requests, logged without flooding the log
 	watch    tokenWatch  // re-reads of a token rotated elsewhere
@@ -119,7 +120,7 @@ func New(cfg Config, gen Generator, emb Embedder, tokens *Tokens, log *slog.Logg
 		log = slog.Default()
 	}
 	return &Server{cfg: cfg, gen: gen, emb: emb, tokens: tokens, log: log,
-		limiter: newLimiter(cfg.RatePerMinute, cfg.Burst), gens: make(chan struct{}, cfg.MaxConcurrent),
+		limiter: newLimiter(cfg.RatePerMinute, cfg.Burst), gens: make(chan struct{}, cfg.MaxConcurrent), started: time.Now(),
 		refusals: newRefusalLog(log, cfg.RefusalLogs, refusalWindow)}
 }
 

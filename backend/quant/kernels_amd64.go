@@ -40,6 +40,12 @@ func dotQ4K512(row *byte, qsK4 *int8, d *float32, bs *int16, nb int) float32
 func dotQ6K512(row *byte, qs *int8, d *float32, bs *int16, nb int) float32
 
 //go:noescape
+func dotQ4_0512(row *byte, qsP *int8, d, s *float32, n4 int) float32
+
+//go:noescape
+func dotQ8_0512(row *byte, qs *int8, d *float32, n4 int) float32
+
+//go:noescape
 func dotF16AVX2(row *byte, x *float32, n int) float32 // n a multiple of 32
 
 // The CPU's kernels: AVX2 with FMA and F16C, and where it has AVX-512
@@ -53,6 +59,9 @@ var (
 
 var fastName = "go"
 
+// pack4 makes Acts.Set pack batches for the four-vector kernels.
+var pack4 bool
+
 func init() { selectKernels(hasAVX2, hasVNNI) }
 
 // asmDots are the row products of the chosen set, by type.
@@ -61,7 +70,7 @@ var asmDots map[Type]func(row []byte, x *actVec) float32
 // selectKernels installs the assembly kernels (the VNNI ones if vnni), or
 // none; tests call it to run each set in turn.
 func selectKernels(avx2, vnni bool) {
-	fast, asmDots, fastName = map[Type]kernelSet{}, nil, "go"
+	fast, asmDots, fastName, pack4 = map[Type]kernelSet{}, nil, "go", false
 	if !avx2 {
 		return
 	}
@@ -96,6 +105,44 @@ func selectKernels(avx2, vnni bool) {
 	for t := range asmDots {
 		fast[t] = kernelSet{rows: rowsAsm, mul: mulAsm}
 	}
+	pack4 = vnni
+	if vnni {
+		asmDots[Q4_0] = dotQ4_0Asm512
+		asmDots[Q8_0] = dotQ8_0Asm512
+		fast[Q4_K] = kernelSet{rows: rowsAsm, mul: mulQ4K512}
+		fast[Q6_K] = kernelSet{rows: rowsAsm, mul: mulQ6K512}
+	}
+}
+
+// dotQ4_0Asm512 takes whole groups of four blocks with the 512-bit
+// kernel and the rest with the 256-bit one.
+func dotQ4_0Asm512(row []byte, x *actVec) float32 {
+	nb := len(x.d)
+	n4 := nb / 4
+	_ = row[18*nb-1]
+	var s float32
+	if n4 > 0 {
+		s = dotQ4_0512(&row[0], &x.qsP[0], &x.d[0], &x.s[0], n4)
+	}
+	if k := 4 * n4; k < nb {
+		s += dotQ4_0VNNI(&row[18*k], &x.qs[32*k], &x.d[k], &x.s[k], nb-k)
+	}
+	return s
+}
+
+// dotQ8_0Asm512 is dotQ4_0Asm512 for Q8_0.
+func dotQ8_0Asm512(row []byte, x *actVec) float32 {
+	nb := len(x.d)
+	n4 := nb / 4
+	_ = row[34*nb-1]
+	var s float32
+	if n4 > 0 {
+		s = dotQ8_0512(&row[0], &x.qs[0], &x.d[0], n4)
+	}
+	if k := 4 * n4; k < nb {
+		s += dotQ8_0VNNI(&row[34*k], &x.qs[32*k], &x.d[k], nb-k)
+	}
+	return s
 }
 
 func dotF16Asm(row []byte, x *actVec) float32 {
@@ -128,16 +175,7 @@ func rowsAsm(m Matrix, r0, r1 int, a *Acts, out []float32) {
 
 // mulAsm is mulGo with the assembly row products.
 func mulAsm(m Matrix, r0, r1 int, a *Acts, out []float32, ldo int) {
-	dot := asmDots[m.typ]
-	for g := r0; g < r1; g += 4 {
-		ge := min(g+4, r1)
-		for v := 0; v < a.n; v++ {
-			x := a.vec(v)
-			for r := g; r < ge; r++ {
-				out[v*ldo+r] = dot(m.Row(r), &x)
-			}
-		}
-	}
+	mulEach(asmDots[m.typ], m, r0, r1, a, out, ldo)
 }
 
 var simdDot = simd.Dot
