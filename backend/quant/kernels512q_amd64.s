@@ -1,4 +1,5 @@
 #include "textflag.h"
+#include "k512_amd64.h"
 
 // 512-bit Q4_0 and Q8_0 row products where the CPU has AVX-512 (BW, VNNI):
 // four blocks a step, two per register, their scales gathered and
@@ -56,14 +57,6 @@ DATA q80Idx23<>+40(SB)/8, $0x0000000300000003
 DATA q80Idx23<>+48(SB)/8, $0x0000000300000003
 DATA q80Idx23<>+56(SB)/8, $0x0000000300000003
 GLOBL q80Idx23<>(SB), RODATA|NOPTR, $64
-
-#define HSUMZ8 \
-	VEXTRACTF64X4 $1, Z8, Y1 \
-	VADDPS Y1, Y8, Y8 \
-	VEXTRACTF128 $1, Y8, X1 \
-	VADDPS X1, X8, X0 \
-	VHADDPS X0, X0, X0 \
-	VHADDPS X0, X0, X0
 
 // Q4_0 pair: blocks at q0 and q1 (their 16 bytes), activations in qsP
 // order at ao, scales spread in sc.

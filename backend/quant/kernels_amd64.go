@@ -37,6 +37,9 @@ func dotQ6KVNNI(row *byte, qs *int8, d *float32, bs *int16, nb int) float32
 func dotQ4K512(row *byte, qsK4 *int8, d *float32, bs *int16, nb int) float32
 
 //go:noescape
+func dotQ5K512(row *byte, qsK4 *int8, d *float32, bs *int16, nb int) float32
+
+//go:noescape
 func dotQ6K512(row *byte, qs *int8, d *float32, bs *int16, nb int) float32
 
 //go:noescape
@@ -107,8 +110,13 @@ func selectKernels(avx2, vnni bool) {
 	}
 	pack4 = vnni
 	if vnni {
+		fast[Q5_K] = kernelSet{rows: rowsAsm, mul: mulAsm}
 		asmDots[Q4_0] = dotQ4_0Asm512
 		asmDots[Q8_0] = dotQ8_0Asm512
+		asmDots[Q5_K] = func(row []byte, x *actVec) float32 {
+			_ = row[176*len(x.d)-1]
+			return dotQ5K512(&row[0], &x.qsK4[0], &x.d[0], &x.bsums32[0], len(x.d))
+		}
 		fast[Q4_K] = kernelSet{rows: rowsAsm, mul: mulQ4K512}
 		fast[Q6_K] = kernelSet{rows: rowsAsm, mul: mulQ6K512}
 	}
