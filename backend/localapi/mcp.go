@@ -59,7 +59,7 @@ func newMCP(d Documents) http.Handler {
 			if err != nil {
 				return nil, searchOut{}, fmt.Errorf("search failed: %s", publicMessage(err))
 			}
-			return nil, searchOut{Results: hits}, nil
+			return searchResult(hits), searchOut{Results: hits}, nil
 		})
 	mcp.AddTool(srv, &mcp.Tool{Name: "read_document", Description: "Read a document of the user's, whole or a range of lines."},
 		func(ctx context.Context, _ *mcp.CallToolRequest, in readArgs) (*mcp.CallToolResult, readOut, error) {
