@@ -36,6 +36,7 @@ var routes = []route{
 	{http.MethodPost, "/v1/messages", (*Server).anthropicMessages},
 	{http.MethodPost, "/v1/messages/count_tokens", (*Server).anthropicCountTokens},
 	{http.MethodGet, "/v1/models", (*Server).listModels},
+	{http.MethodPost, "/v1/responses", (*Server).responses},
 }
 
 // Handler is the API with every check in front of it. A token in the
