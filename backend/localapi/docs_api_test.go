@@ -21,6 +21,11 @@ import (
 
 func startWithDocs(t *testing.T) (*env, *docs.Service, *store.DB) {
 	t.Helper()
+	return startWithDocsConfig(t, Config{})
+}
+
+func startWithDocsConfig(t *testing.T, cfg Config) (*env, *docs.Service, *store.DB) {
+	t.Helper()
 	key := make([]byte, store.KeySize)
 	rand.Read(key)
 	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), store.FileName), key)
@@ -32,7 +37,7 @@ func startWithDocs(t *testing.T) (*env, *docs.Service, *store.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := start(t, Config{})
+	e := start(t, cfg)
 	e.srv.WithDocuments(ds)
 	return e, ds, db
 }
