@@ -192,6 +192,34 @@ GLOBL q80Idx23<>(SB), RODATA|NOPTR, $64
 	MOVSS X0, ret+40(FP) \
 	RET
 
+DATA iq4nlLUT<>+0(SB)/8, $0x766a5d4f3f2d1801
+DATA iq4nlLUT<>+8(SB)/8, $0xf1d9c5b5a6998d81
+DATA iq4nlLUT<>+16(SB)/8, $0x766a5d4f3f2d1801
+DATA iq4nlLUT<>+24(SB)/8, $0xf1d9c5b5a6998d81
+DATA iq4nlLUT<>+32(SB)/8, $0x766a5d4f3f2d1801
+DATA iq4nlLUT<>+40(SB)/8, $0xf1d9c5b5a6998d81
+DATA iq4nlLUT<>+48(SB)/8, $0x766a5d4f3f2d1801
+DATA iq4nlLUT<>+56(SB)/8, $0xf1d9c5b5a6998d81
+GLOBL iq4nlLUT<>(SB), RODATA|NOPTR, $64
+
+DATA oneTwentyEight<>+0(SB)/4, $128.0
+GLOBL oneTwentyEight<>(SB), RODATA|NOPTR, $4
+
+// IQ4_NL pair: as Q40_PAIR with the nibbles looked up in the non-linear
+// levels plus 128 (unsigned, 1..241); the 128·Σa is taken per block as
+// Q4_0's 8·Σa.
+#define IQ4NL_PAIR(q0, q1, ao, sc) \
+	VMOVDQU q0(SI), X0 \
+	VINSERTI128 $1, q1(SI), Y0, Y0 \
+	VINSERTI64X4 $1, Y0, Z0, Z0 \
+	VPSRLVW Z13, Z0, Z0 \
+	VPANDQ Z14, Z0, Z0 \
+	VPSHUFB Z0, Z10, Z0 \
+	VPXORD Z1, Z1, Z1 \
+	VPDPBUSD ao(DI), Z0, Z1 \
+	VCVTDQ2PS Z1, Z1 \
+	VFMADD231PS sc, Z1, Z8
+
 DATA sixteen<>+0(SB)/4, $16.0
 GLOBL sixteen<>(SB), RODATA|NOPTR, $4
 
@@ -320,6 +348,28 @@ q50x512:
 	VHADDPS X9, X9, X9
 	VHADDPS X9, X9, X9
 	VMULSS sixteen<>(SB), X9, X9
+	VSUBSS X9, X0, X0
+	VZEROUPPER
+	MOVSS X0, ret+40(FP)
+	RET
+
+// func dotIQ4NL512(row *byte, qsP *int8, d, s *float32, n4 int) float32
+TEXT ·dotIQ4NL512(SB), NOSPLIT, $0-44
+	SETUP_Q4X
+	VMOVDQU64 iq4nlLUT<>(SB), Z10
+
+iq4nlx512:
+	QSCALES4(18, 36, 54)
+	VFMADD231PS (BX), X5, X9
+	SCALE_PAIRS
+	IQ4NL_PAIR(2, 20, 0, Z6)
+	IQ4NL_PAIR(38, 56, 64, Z7)
+	NEXT4(72)
+	JNZ iq4nlx512
+	HSUMZ8
+	VHADDPS X9, X9, X9
+	VHADDPS X9, X9, X9
+	VMULSS oneTwentyEight<>(SB), X9, X9
 	VSUBSS X9, X0, X0
 	VZEROUPPER
 	MOVSS X0, ret+40(FP)

@@ -55,6 +55,12 @@ func dotQ5_0512(row *byte, qsP *int8, d, s *float32, n4 int) float32
 func dotQ5_1512(row *byte, qsP *int8, d, s *float32, n4 int) float32
 
 //go:noescape
+func dotIQ4NL512(row *byte, qsP *int8, d, s *float32, n4 int) float32
+
+//go:noescape
+func dotIQ4XS512(row *byte, qsP *int8, d *float32, bs *int16, nb int) float32
+
+//go:noescape
 func dotQ8_0512(row *byte, qs *int8, d *float32, n4 int) float32
 
 //go:noescape
@@ -124,7 +130,7 @@ func selectKernels(avx2, vnni bool) {
 	pack4 = vnni
 	if vnni {
 		for t, k := range map[Type]func(row *byte, qsP *int8, d, s *float32, n4 int) float32{
-			Q4_1: dotQ4_1512, Q5_0: dotQ5_0512, Q5_1: dotQ5_1512,
+			Q4_1: dotQ4_1512, Q5_0: dotQ5_0512, Q5_1: dotQ5_1512, IQ4_NL: dotIQ4NL512,
 		} {
 			asmDots[t] = fours(k, t.BlockBytes(), goDots[t])
 			fast[t] = kernelSet{rows: rowsAsm, mul: mulAsm}
@@ -132,6 +138,11 @@ func selectKernels(avx2, vnni bool) {
 		fast[Q5_K] = kernelSet{rows: rowsAsm, mul: mulAsm}
 		asmDots[Q4_0] = dotQ4_0Asm512
 		asmDots[Q8_0] = dotQ8_0Asm512
+		asmDots[IQ4_XS] = func(row []byte, x *actVec) float32 {
+			_ = row[136*len(x.d)-1]
+			return dotIQ4XS512(&row[0], &x.qsP[0], &x.d[0], &x.bsums32[0], len(x.d))
+		}
+		fast[IQ4_XS] = kernelSet{rows: rowsAsm, mul: mulAsm}
 		asmDots[Q5_K] = func(row []byte, x *actVec) float32 {
 			_ = row[176*len(x.d)-1]
 			return dotQ5K512(&row[0], &x.qsK4[0], &x.d[0], &x.bsums32[0], len(x.d))
