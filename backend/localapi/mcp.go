@@ -68,7 +68,7 @@ func newMCP(d Documents, maxRead int) http.Handler {
 			if err != nil {
 				return nil, searchOut{}, fmt.Errorf("search failed: %s", publicMessage(err))
 			}
-			return nil, searchOut{Results: hits}, nil
+			return searchResult(hits), searchOut{Results: hits}, nil
 		})
 	mcp.AddTool(srv, &mcp.Tool{Name: "read_document", Description: fmt.Sprintf("Read a document of the user's, whole or a range of lines. "+
 		"At most %d KiB of text come back at once: when truncated is true, call again with start_line set to end_line + 1.", maxRead>>10)},
