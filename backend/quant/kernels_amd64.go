@@ -149,6 +149,8 @@ func selectKernels(avx2, vnni bool) {
 		}
 		fast[Q4_K] = kernelSet{rows: rowsAsm, mul: mulQ4K512}
 		fast[Q6_K] = kernelSet{rows: rowsAsm, mul: mulQ6K512}
+		fast[Q4_0] = kernelSet{rows: rowsAsm, mul: mulQ4_0512}
+		fast[Q8_0] = kernelSet{rows: rowsAsm, mul: mulQ8_0512}
 	}
 }
 
