@@ -41,6 +41,18 @@ type Acts struct {
 	// 16 values and bsums32 per 32.
 	s              []float32
 	bsums, bsums32 []int16
+	// qsK4 is qs with each 128 values' middle 32-value quarters swapped
+	// (0-31, 64-95, 32-63, 96-127): the order in which the 512-bit Q4_K
+	// kernel takes a Q4_K super-block's values (low nibbles of two
+	// sub-blocks, then high nibbles).
+	qsK4 []int8
+	// qsP is qs with each pair of 32-value blocks as the 512-bit Q4_0
+	// kernel takes them: values 0-15 of both, then 16-31 of both (the low
+	// and the high nibbles of their 32 bytes). A last odd block stays.
+	qsP []int8
+	// pk4 is the batch packed for the four-vector kernels, where they
+	// are in use and the batch has two vectors or more (else groups is 0).
+	pk4 packed4
 }
 
 // NewActs makes room for maxVecs vectors of cols values, to be multiplied
@@ -65,10 +77,12 @@ func NewActs(wt Type, cols, maxVecs int) (*Acts, error) {
 	case Q8_0:
 		a.nb = cols / 32
 		a.qs, a.d, a.s = make([]int8, cols*maxVecs), make([]float32, a.nb*maxVecs), make([]float32, a.nb*maxVecs)
+		a.qsP = make([]int8, cols*maxVecs)
 	case Q8_K:
 		a.nb = cols / 256
 		a.qs, a.d = make([]int8, cols*maxVecs), make([]float32, a.nb*maxVecs)
 		a.bsums, a.bsums32 = make([]int16, cols/16*maxVecs), make([]int16, cols/32*maxVecs)
+		a.qsK4, a.qsP = make([]int8, cols*maxVecs), make([]int8, cols*maxVecs)
 	}
 	return a, nil
 }
@@ -97,15 +111,47 @@ func (a *Acts) Set(x []float32) error {
 		for b := 0; b < n*a.nb; b++ {
 			a.d[b], a.s[b] = quantizeQ8_0(x[32*b:32*b+32], a.qs[32*b:32*b+32])
 		}
+		for v := 0; v < n; v++ {
+			pairBlocks(a.qsP[v*a.cols:(v+1)*a.cols], a.qs[v*a.cols:(v+1)*a.cols])
+		}
 	case Q8_K:
 		for b := 0; b < n*a.nb; b++ {
 			a.d[b] = quantizeQ8K(x[256*b:256*b+256], a.qs[256*b:256*b+256], a.bsums[16*b:16*b+16])
 			for j := 0; j < 8; j++ {
 				a.bsums32[8*b+j] = a.bsums[16*b+2*j] + a.bsums[16*b+2*j+1]
 			}
+			for h := 256 * b; h < 256*b+256; h += 128 {
+				q, p := a.qs[h:h+128], a.qsK4[h:h+128]
+				copy(p[0:32], q[0:32])
+				copy(p[32:64], q[64:96])
+				copy(p[64:96], q[32:64])
+				copy(p[96:128], q[96:128])
+			}
+		}
+		for v := 0; v < n; v++ {
+			pairBlocks(a.qsP[v*a.cols:(v+1)*a.cols], a.qs[v*a.cols:(v+1)*a.cols])
 		}
 	}
+	a.pk4.groups = 0
+	switch {
+	case a.kind == Q8_K && n >= 2 && pack4:
+		a.pk4.pack(a)
+	case a.kind == Q8_0 && n >= 2 && pack4 && a.cols%128 == 0:
+		a.pk4.pack8(a)
+	}
 	return nil
+}
+
+// pairBlocks writes q (whole 32-value blocks) to p in qsP order.
+func pairBlocks(p, q []int8) {
+	j := 0
+	for ; j+64 <= len(q); j += 64 {
+		copy(p[j:j+16], q[j:j+16])
+		copy(p[j+16:j+32], q[j+32:j+48])
+		copy(p[j+32:j+48], q[j+16:j+32])
+		copy(p[j+48:j+64], q[j+48:j+64])
+	}
+	copy(p[j:], q[j:])
 }
 
 // quantizeQ8_0 fills q from 32 values and returns the block's scale (a
@@ -169,6 +215,7 @@ type actVec struct {
 	qs             []int8
 	d, s           []float32
 	bsums, bsums32 []int16
+	qsK4, qsP      []int8
 }
 
 // vec returns vector v (v < Len()).
@@ -177,8 +224,10 @@ func (a *Acts) vec(v int) actVec {
 	case F32:
 		return actVec{f: a.f[v*a.cols : (v+1)*a.cols]}
 	case Q8_0:
-		return actVec{qs: a.qs[v*a.cols : (v+1)*a.cols], d: a.d[v*a.nb : (v+1)*a.nb], s: a.s[v*a.nb : (v+1)*a.nb]}
+		return actVec{qs: a.qs[v*a.cols : (v+1)*a.cols], d: a.d[v*a.nb : (v+1)*a.nb], s: a.s[v*a.nb : (v+1)*a.nb],
+			qsP: a.qsP[v*a.cols : (v+1)*a.cols]}
 	}
 	return actVec{qs: a.qs[v*a.cols : (v+1)*a.cols], d: a.d[v*a.nb : (v+1)*a.nb],
-		bsums: a.bsums[v*a.cols/16 : (v+1)*a.cols/16], bsums32: a.bsums32[v*a.cols/32 : (v+1)*a.cols/32]}
+		bsums: a.bsums[v*a.cols/16 : (v+1)*a.cols/16], bsums32: a.bsums32[v*a.cols/32 : (v+1)*a.cols/32],
+		qsK4: a.qsK4[v*a.cols : (v+1)*a.cols], qsP: a.qsP[v*a.cols : (v+1)*a.cols]}
 }

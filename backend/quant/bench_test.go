@@ -33,13 +33,13 @@ func fastMatrix(b *testing.B, typ Type, rows, cols int, rng *rand.Rand) Matrix {
 	return m
 }
 
-// BenchmarkRowProducts measures one core's throughput on a 1024×4096
-// matrix (cache-resident: the kernel's speed, not memory's), in GB/s of
+// BenchmarkRowProducts measures one core's throughput on a 256×4096
+// matrix (in L2: the kernel's speed, not memory's), in GB/s of
 // weights, for each kernel set: "go" and what the CPU has. best_GB/s is
 // the fastest pass, the figure least disturbed by other work on the
 // machine.
 func BenchmarkRowProducts(b *testing.B) {
-	const rows, cols = 1024, 4096
+	const rows, cols = 256, 4096
 	rng := rand.New(rand.NewPCG(5, 6))
 	sets := []struct {
 		name       string
@@ -162,4 +162,31 @@ func readFloor(mats []Matrix, threads int) time.Duration {
 	}
 	wg.Wait()
 	return time.Since(start)
+}
+
+// BenchmarkBatch measures MulRows, the prompt-evaluation product: a
+// 1024×2048 matrix with 64 vectors on one core. GB/s counts the weights
+// once per vector (what 64 separate row products would read), so it
+// compares directly with BenchmarkRowProducts.
+func BenchmarkBatch(b *testing.B) {
+	const rows, cols, vecs = 1024, 2048, 64
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, typ := range []Type{Q4_K, Q6_K, Q8_0, Q4_0, F16} {
+		m := fastMatrix(b, typ, rows, cols, rng)
+		a, _ := NewActs(typ, cols, vecs)
+		if err := a.Set(randomVectors(vecs*cols, rng)); err != nil {
+			b.Fatal(err)
+		}
+		out := make([]float32, vecs*rows)
+		b.Run(typ.String()+"/"+Kernels(typ), func(b *testing.B) {
+			best := time.Duration(1 << 62)
+			for b.Loop() {
+				t0 := time.Now()
+				m.MulRows(0, rows, a, out, rows)
+				best = min(best, time.Since(t0))
+			}
+			b.ReportMetric(float64(len(m.data))*vecs/best.Seconds()/1e9, "best_GB/s")
+			b.ReportMetric(best.Seconds()*1e6/vecs, "best_µs/vector")
+		})
+	}
 }

@@ -248,3 +248,54 @@ func TestActsRefuseBadShapes(t *testing.T) {
 		t.Error("huge matrix accepted")
 	}
 }
+
+// TestMulRowsAcrossBlocks covers a row range that spans several of the
+// batched products' row blocks, starting and ending inside one, with a
+// batch whose last group of four is partial.
+func TestMulRowsAcrossBlocks(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	defer func(b int) { blockBytes = b }(blockBytes)
+	blockBytes = 8 << 10
+	for _, typ := range []Type{Q4_K, Q6_K, Q8_0, Q4_0, F16} {
+		const rows, cols, vecs = 50, 1024, 6
+		m := randomMatrix(t, typ, rows, cols, rng)
+		if m.blockRows() >= rows/2 {
+			t.Fatalf("%s: %d rows per block: the test wants several blocks", typ, m.blockRows())
+		}
+		a, err := NewActs(typ, cols, vecs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Set(randomVectors(vecs*cols, rng)); err != nil {
+			t.Fatal(err)
+		}
+		out := make([]float32, vecs*rows)
+		m.MulRows(3, rows-1, a, out, rows)
+		xs := make([][]float64, vecs)
+		for v := range xs {
+			xs[v] = dequantizedActs(a, v)
+		}
+		w := make([]float32, cols)
+		for r := 0; r < rows; r++ {
+			m.DequantizeRow(r, w)
+			for v := 0; v < vecs; v++ {
+				x := a.vec(v)
+				got := out[v*rows+r]
+				if r < 3 || r == rows-1 {
+					if got != 0 {
+						t.Fatalf("%s: row %d outside the range written", typ, r)
+					}
+					continue
+				}
+				want := goDots[typ](m.Row(r), &x)
+				mag := 0.0
+				for i, wi := range w {
+					mag += math.Abs(float64(wi) * xs[v][i])
+				}
+				if math.Abs(float64(got-want)) > dotTol*mag {
+					t.Errorf("%s vector %d row %d: %g, Go %g", typ, v, r, got, want)
+				}
+			}
+		}
+	}
+}

@@ -46,7 +46,7 @@ func TestAsmKernelsMatchGo(t *testing.T) {
 			if typ.BlockElems() == 1 {
 				widths = []int{8, 40, 71, 2048 + 24}
 			} else if typ.BlockElems() == 32 {
-				widths = append(widths, 32, 96)
+				widths = append(widths, 32, 96, 224)
 			} else {
 				widths = append(widths, 256)
 			}

@@ -3,3 +3,5 @@
 package quant
 
 const fastName = "go"
+
+const pack4 = false

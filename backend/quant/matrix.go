@@ -118,20 +118,31 @@ func rowsGo(m Matrix, r0, r1 int, a *Acts, out []float32) {
 	}
 }
 
-// mulGo takes the rows in groups of four and the vectors one at a time
-// within a group, so each group of rows stays in cache across vectors.
+// mulGo multiplies block by block of rows (see rowBlocks), each vector
+// with every row of a block in turn.
 func mulGo(m Matrix, r0, r1 int, a *Acts, out []float32, ldo int) {
-	dot := goDots[m.typ]
-	for g := r0; g < r1; g += 4 {
-		ge := min(g+4, r1)
+	mulEach(goDots[m.typ], m, r0, r1, a, out, ldo)
+}
+
+func mulEach(dot func(row []byte, x *actVec) float32, m Matrix, r0, r1 int, a *Acts, out []float32, ldo int) {
+	for b0 := r0; b0 < r1; b0 += m.blockRows() {
+		b1 := min(b0+m.blockRows(), r1)
 		for v := 0; v < a.n; v++ {
 			x := a.vec(v)
-			for r := g; r < ge; r++ {
+			for r := b0; r < b1; r++ {
 				out[v*ldo+r] = dot(m.Row(r), &x)
 			}
 		}
 	}
 }
+
+// blockRows is how many rows the batched products take at a time: about
+// 256 KiB of weights, which stay in the core's L2 cache while every vector
+// (from L1) passes over them, so each row is read from memory once per
+// batch.
+func (m Matrix) blockRows() int { return max(4, blockBytes/m.rowBytes) }
+
+var blockBytes = 256 << 10 // a variable so tests can make blocks small
 
 // Kernels names the kernel set in use for t: "go", or the instruction
 // sets of its assembly kernels.

@@ -19,6 +19,7 @@ import (
 
 	"sidecar/backend/assistant"
 	"sidecar/backend/docs"
+	"sidecar/backend/ggufrt"
 	"sidecar/backend/gptjrt"
 	"sidecar/backend/keychain"
 	"sidecar/backend/llm"
@@ -166,7 +167,7 @@ const ModelsFolder = "models"
 func (s *Session) build(ctx context.Context, prof *profile.Profile) (*open, error) {
 	svc := assistant.New(prof.DB, s.opt.Events, s.log, &llm.Echo{Delay: 25 * time.Millisecond})
 	svc.EnableCloud(ctx, prof.Keychain, models.CloudFactories()...)
-	svc.EnableLocal(filepath.Join(s.opt.Dir, ModelsFolder), gptjrt.Runtime{})
+	svc.EnableLocal(filepath.Join(s.opt.Dir, ModelsFolder), ggufrt.Runtime{}, gptjrt.Runtime{})
 	ds, err := docs.New(ctx, prof.DB, s.chosenEmbedder(ctx, svc, prof), s.log)
 	if err != nil {
 		svc.Close()
