@@ -79,6 +79,16 @@ func TestHostileMCPBatch(t *testing.T) {
 	t.Logf("8-call batch answered in %v with %d bytes", took, len(b))
 }
 
+// Protocol versions from 2025-06-18 on have no batches at all.
+func TestMCPBatchRefusedFromProtocol20250618(t *testing.T) {
+	e, _, _ := startWithDocs(t)
+	r := e.do(t, "POST", "/mcp", mcpBatch(2), map[string]string{"Accept": "application/json, text/event-stream", "Mcp-Protocol-Version": "2025-06-18"})
+	b, _ := io.ReadAll(r.Body)
+	if r.StatusCode != 400 || !strings.Contains(string(b), "batching is not supported") {
+		t.Fatalf("batch under 2025-06-18: %d %s", r.StatusCode, b)
+	}
+}
+
 func TestHostileMCPBatchPaysPerCall(t *testing.T) {
 	e, _, _ := startWithDocsConfig(t, Config{RatePerMinute: 1, Burst: 20}) // 20 at once, then one a minute
 	for i, want := range []int{200, 200, 429} {

@@ -133,8 +133,11 @@ func (a *Acts) Set(x []float32) error {
 		}
 	}
 	a.pk4.groups = 0
-	if a.kind == Q8_K && n >= 2 && pack4 {
+	switch {
+	case a.kind == Q8_K && n >= 2 && pack4:
 		a.pk4.pack(a)
+	case a.kind == Q8_0 && n >= 2 && pack4 && a.cols%128 == 0:
+		a.pk4.pack8(a)
 	}
 	return nil
 }

@@ -8,15 +8,6 @@
 // Q4_0 and Q8_0, four blocks a step: word shifts (upper 256 bits by 4) and
 // VPERMPS indexes spreading four block scales over their product lanes.
 
-DATA shift0_4<>+0(SB)/8, $0x0000000000000000
-DATA shift0_4<>+8(SB)/8, $0x0000000000000000
-DATA shift0_4<>+16(SB)/8, $0x0000000000000000
-DATA shift0_4<>+24(SB)/8, $0x0000000000000000
-DATA shift0_4<>+32(SB)/8, $0x0004000400040004
-DATA shift0_4<>+40(SB)/8, $0x0004000400040004
-DATA shift0_4<>+48(SB)/8, $0x0004000400040004
-DATA shift0_4<>+56(SB)/8, $0x0004000400040004
-GLOBL shift0_4<>(SB), RODATA|NOPTR, $64
 
 DATA q40Idx01<>+0(SB)/8, $0x0000000000000000
 DATA q40Idx01<>+8(SB)/8, $0x0000000000000000
@@ -70,21 +61,6 @@ GLOBL q80Idx23<>(SB), RODATA|NOPTR, $64
 	VPDPBUSD ao(DI), Z0, Z1 \
 	VCVTDQ2PS Z1, Z1 \
 	VFMADD231PS sc, Z1, Z8
-
-// QSCALES4 leaves the four blocks' d_w in X5 (from the halves at 0, o1,
-// o2, o3).
-#define QSCALES4(o1, o2, o3) \
-	MOVWLZX 0(SI), AX \
-	MOVWLZX o1(SI), R8 \
-	SHLL $16, R8 \
-	ORL R8, AX \
-	MOVWLZX o2(SI), R9 \
-	MOVWLZX o3(SI), R10 \
-	SHLL $16, R10 \
-	ORL R10, R9 \
-	VMOVD AX, X5 \
-	VPINSRD $1, R9, X5, X5 \
-	VCVTPH2PS X5, X5
 
 // Q8_0 pair: the blocks' 32 values at w0 and w1, activations at ao:
 // |w| (unsigned) times a with the sign of w (negated under the mask of
