@@ -61,6 +61,12 @@ func dotIQ4NL512(row *byte, qsP *int8, d, s *float32, n4 int) float32
 func dotIQ4XS512(row *byte, qsP *int8, d *float32, bs *int16, nb int) float32
 
 //go:noescape
+func dotQ2K512(row *byte, qs *int8, d *float32, bs *int16, nb int) float32
+
+//go:noescape
+func dotQ3K512(row *byte, qs *int8, d *float32, bs *int16, nb int) float32
+
+//go:noescape
 func dotQ8_0512(row *byte, qs *int8, d *float32, n4 int) float32
 
 //go:noescape
@@ -138,6 +144,16 @@ func selectKernels(avx2, vnni bool) {
 		fast[Q5_K] = kernelSet{rows: rowsAsm, mul: mulAsm}
 		asmDots[Q4_0] = dotQ4_0Asm512
 		asmDots[Q8_0] = dotQ8_0Asm512
+		asmDots[Q2_K] = func(row []byte, x *actVec) float32 {
+			_ = row[84*len(x.d)-1]
+			return dotQ2K512(&row[0], &x.qs[0], &x.d[0], &x.bsums[0], len(x.d))
+		}
+		fast[Q2_K] = kernelSet{rows: rowsAsm, mul: mulAsm}
+		asmDots[Q3_K] = func(row []byte, x *actVec) float32 {
+			_ = row[110*len(x.d)-1]
+			return dotQ3K512(&row[0], &x.qs[0], &x.d[0], &x.bsums[0], len(x.d))
+		}
+		fast[Q3_K] = kernelSet{rows: rowsAsm, mul: mulAsm}
 		asmDots[IQ4_XS] = func(row []byte, x *actVec) float32 {
 			_ = row[136*len(x.d)-1]
 			return dotIQ4XS512(&row[0], &x.qsP[0], &x.d[0], &x.bsums32[0], len(x.d))
