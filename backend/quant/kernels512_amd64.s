@@ -110,6 +110,30 @@ GLOBL q6kIdx3<>(SB), RODATA|NOPTR, $64
 	VPERMW Z12, idxB, Z4 \
 	VPMADDWD Z4, Z0, accB
 
+// Q4K_SB is one Q4_K super-block of the 512-bit row product.
+#define Q4K_SB \
+	K4_SCALES(X11) \
+	VPMADDWD (BX), X11, X11 \
+	VCVTDQ2PS X11, X11 \
+	VPBROADCASTD (SI), X10 \
+	VCVTPH2PS X10, Y10 \
+	VBROADCASTSS (DX), Y15 \
+	VMULPS Y15, Y10, Y10 \
+	VSHUFPS $0x55, Y10, Y10, Y15 \
+	VFMADD231PS X15, X11, X9 \
+	VBROADCASTSS X10, Z10 \
+	Q4K_128(16, 0, Z16, Z17, Z4, Z5) \
+	Q4K_128(80, 128, Z18, Z19, Z6, Z7) \
+	VPADDD Z4, Z5, Z5 \
+	VPADDD Z6, Z7, Z7 \
+	VPADDD Z5, Z7, Z7 \
+	VCVTDQ2PS Z7, Z7 \
+	VFMADD231PS Z10, Z7, Z8 \
+	ADDQ $144, SI \
+	ADDQ $256, DI \
+	ADDQ $4, DX \
+	ADDQ $16, BX
+
 // func dotQ4K512(row *byte, qsK4 *int8, d *float32, bs *int16, nb int) float32
 TEXT ·dotQ4K512(SB), NOSPLIT, $0-44
 	MOVQ row+0(FP), SI
@@ -127,27 +151,7 @@ TEXT ·dotQ4K512(SB), NOSPLIT, $0-44
 	VMOVDQU64 q4kIdxHi1<>(SB), Z19
 
 q4k512:
-	K4_SCALES(X11)
-	VPMADDWD (BX), X11, X11
-	VCVTDQ2PS X11, X11
-	VPBROADCASTD (SI), X10
-	VCVTPH2PS X10, Y10
-	VBROADCASTSS (DX), Y15
-	VMULPS Y15, Y10, Y10
-	VSHUFPS $0x55, Y10, Y10, Y15
-	VFMADD231PS X15, X11, X9
-	VBROADCASTSS X10, Z10
-	Q4K_128(16, 0, Z16, Z17, Z4, Z5)
-	Q4K_128(80, 128, Z18, Z19, Z6, Z7)
-	VPADDD Z4, Z5, Z5
-	VPADDD Z6, Z7, Z7
-	VPADDD Z5, Z7, Z7
-	VCVTDQ2PS Z7, Z7
-	VFMADD231PS Z10, Z7, Z8
-	ADDQ $144, SI
-	ADDQ $256, DI
-	ADDQ $4, DX
-	ADDQ $16, BX
+	Q4K_SB
 	DECQ CX
 	JNZ q4k512
 	HSUMZ8
@@ -157,6 +161,28 @@ q4k512:
 	VZEROUPPER
 	MOVSS X0, ret+40(FP)
 	RET
+
+// Q6K_SB is one Q6_K super-block of the 512-bit row product.
+#define Q6K_SB \
+	VPMOVSXBW 192(SI), Y12 \
+	VPMADDWD (BX), Y12, Y0 \
+	VPSLLD $5, Y0, Y5 \
+	Q6K_HALF512(0, 128, 0, Z20, Z21, Z6, Z7) \
+	Q6K_HALF512(64, 160, 128, Z22, Z23, Z9, Z10) \
+	VPADDD Z6, Z7, Z7 \
+	VPADDD Z9, Z10, Z10 \
+	VPSUBD Z5, Z7, Z7 \
+	VPADDD Z10, Z7, Z7 \
+	VCVTDQ2PS Z7, Z7 \
+	VPBROADCASTW 208(SI), X0 \
+	VCVTPH2PS X0, X0 \
+	VMULSS (DX), X0, X0 \
+	VBROADCASTSS X0, Z0 \
+	VFMADD231PS Z0, Z7, Z8 \
+	ADDQ $210, SI \
+	ADDQ $256, DI \
+	ADDQ $4, DX \
+	ADDQ $32, BX
 
 // func dotQ6K512(row *byte, qs *int8, d *float32, bs *int16, nb int) float32
 TEXT ·dotQ6K512(SB), NOSPLIT, $0-44
@@ -178,26 +204,7 @@ TEXT ·dotQ6K512(SB), NOSPLIT, $0-44
 	VMOVDQU64 q6kIdx3<>(SB), Z23
 
 q6k512:
-	// The "−32": 32·Σ sc·Σa over the sixteen groups, taken off first.
-	VPMOVSXBW 192(SI), Y12
-	VPMADDWD (BX), Y12, Y0
-	VPSLLD $5, Y0, Y5
-	Q6K_HALF512(0, 128, 0, Z20, Z21, Z6, Z7)
-	Q6K_HALF512(64, 160, 128, Z22, Z23, Z9, Z10)
-	VPADDD Z6, Z7, Z7
-	VPADDD Z9, Z10, Z10
-	VPSUBD Z5, Z7, Z7
-	VPADDD Z10, Z7, Z7
-	VCVTDQ2PS Z7, Z7
-	VPBROADCASTW 208(SI), X0
-	VCVTPH2PS X0, X0
-	VMULSS (DX), X0, X0
-	VBROADCASTSS X0, Z0
-	VFMADD231PS Z0, Z7, Z8
-	ADDQ $210, SI
-	ADDQ $256, DI
-	ADDQ $4, DX
-	ADDQ $32, BX
+	Q6K_SB
 	DECQ CX
 	JNZ q6k512
 	HSUMZ8
@@ -429,3 +436,78 @@ q6kx4:
 	DECQ CX
 	JNZ q6kx4
 	STORE5
+
+// func dotQ4K512Rows(w *byte, stride int, qsK4 *int8, d *float32, bs *int16, nb, rows int, out *float32)
+// sets out[i] to row i's product for rows rows of w, stride bytes apart.
+TEXT ·dotQ4K512Rows(SB), NOSPLIT, $0-64
+	MOVQ w+0(FP), R13
+	MOVL $0x0F0F0F0F, AX
+	VPBROADCASTD AX, Z14
+	VMOVDQU64 q4kIdxLo0<>(SB), Z16
+	VMOVDQU64 q4kIdxHi0<>(SB), Z17
+	VMOVDQU64 q4kIdxLo1<>(SB), Z18
+	VMOVDQU64 q4kIdxHi1<>(SB), Z19
+
+q4krow:
+	MOVQ R13, SI
+	MOVQ qsK4+16(FP), DI
+	MOVQ d+24(FP), DX
+	MOVQ bs+32(FP), BX
+	MOVQ nb+40(FP), CX
+	VXORPS Z8, Z8, Z8
+	VXORPS X9, X9, X9
+
+q4krsb:
+	Q4K_SB
+	DECQ CX
+	JNZ q4krsb
+	HSUMZ8
+	VHADDPS X9, X9, X9
+	VHADDPS X9, X9, X9
+	VSUBSS X9, X0, X0
+	MOVQ out+56(FP), AX
+	MOVSS X0, (AX)
+	ADDQ $4, AX
+	MOVQ AX, out+56(FP)
+	ADDQ stride+8(FP), R13
+	DECQ rows+48(FP)
+	JNZ q4krow
+	VZEROUPPER
+	RET
+
+// func dotQ6K512Rows(w *byte, stride int, qs *int8, d *float32, bs *int16, nb, rows int, out *float32)
+TEXT ·dotQ6K512Rows(SB), NOSPLIT, $0-64
+	MOVQ w+0(FP), R13
+	MOVL $0x0F0F0F0F, AX
+	VPBROADCASTD AX, Z14
+	MOVL $0x30303030, AX
+	VPBROADCASTD AX, Z13
+	VMOVDQU64 shift4_2<>(SB), Z16
+	VMOVDQU64 shift0_2<>(SB), Z17
+	VMOVDQU64 q6kIdx0<>(SB), Z20
+	VMOVDQU64 q6kIdx1<>(SB), Z21
+	VMOVDQU64 q6kIdx2<>(SB), Z22
+	VMOVDQU64 q6kIdx3<>(SB), Z23
+
+q6krow:
+	MOVQ R13, SI
+	MOVQ qs+16(FP), DI
+	MOVQ d+24(FP), DX
+	MOVQ bs+32(FP), BX
+	MOVQ nb+40(FP), CX
+	VXORPS Z8, Z8, Z8
+
+q6krsb:
+	Q6K_SB
+	DECQ CX
+	JNZ q6krsb
+	HSUMZ8
+	MOVQ out+56(FP), AX
+	MOVSS X0, (AX)
+	ADDQ $4, AX
+	MOVQ AX, out+56(FP)
+	ADDQ stride+8(FP), R13
+	DECQ rows+48(FP)
+	JNZ q6krow
+	VZEROUPPER
+	RET
