@@ -1,7 +1,9 @@
 #include "textflag.h"
 #include "k512_amd64.h"
 
-// The 512-bit Q3_K row product. A super-block's value 128n+32j+16h+l is
+// The 512-bit Q3_K and Q2_K row products.
+//
+// Q3_K: A super-block's value 128n+32j+16h+l is
 // bits 2j of qs[32n+16h+l] plus 4·(bit 4n+j of hmask[16h+l]), less 4; its
 // group of 16 has the 6-bit scale 8n+2j+h (less 32). 64 values a step
 // (quarters j, j+1 of half n): the 2-bit fields and high bits brought down
@@ -120,6 +122,20 @@ GLOBL q3kHsh3<>(SB), RODATA|NOPTR, $64
 	VPERMW Z12, idx, Z1 \
 	VPMADDWD Z1, Z0, acc
 
+// The 512-bit Q2_K row product: value 128n+32j+16h+l is bits 2j of
+// qs[32n+16h+l]; group 8n+2j+h has a 4-bit scale (low nibble of its
+// scale byte) and a 4-bit min (high nibble). As Q3_K without the high
+// bits: the mins meet the 16-value sums in one VPMADDWD per super-block.
+
+#define Q2K_64(qo, qsh, ao, idx, acc) \
+	VBROADCASTI64X4 qo(SI), Z0 \
+	VPSRLVW qsh, Z0, Z0 \
+	VPANDQ Z13, Z0, Z0 \
+	VPMADDUBSW ao(DI), Z0, Z0 \
+	VPERMW Z12, idx, Z1 \
+	VPMADDWD Z1, Z0, acc
+
+
 // func dotQ3K512(row *byte, qs *int8, d *float32, bs *int16, nb int) float32
 TEXT ·dotQ3K512(SB), NOSPLIT, $0-44
 	MOVQ row+0(FP), SI
@@ -207,6 +223,68 @@ q3k512:
 	DECQ CX
 	JNZ q3k512
 	HSUMZ8
+	VZEROUPPER
+	MOVSS X0, ret+40(FP)
+	RET
+
+// func dotQ2K512(row *byte, qs *int8, d *float32, bs *int16, nb int) float32
+TEXT ·dotQ2K512(SB), NOSPLIT, $0-44
+	MOVQ row+0(FP), SI
+	MOVQ qs+8(FP), DI
+	MOVQ d+16(FP), DX
+	MOVQ bs+24(FP), BX
+	MOVQ nb+32(FP), CX
+	VPXORD Z8, Z8, Z8
+	VXORPS Y10, Y10, Y10
+	MOVL $0x03030303, AX
+	VPBROADCASTD AX, Z13
+	MOVL $0x0F0F0F0F, AX
+	VPBROADCASTD AX, X14
+	VMOVDQU64 q3kIdx0<>(SB), Z16
+	VMOVDQU64 q3kIdx1<>(SB), Z17
+	VMOVDQU64 q3kIdx2<>(SB), Z18
+	VMOVDQU64 q3kIdx3<>(SB), Z19
+	VMOVDQU64 q3kQsh0<>(SB), Z20
+	VMOVDQU64 q3kQsh1<>(SB), Z21
+
+q2k512:
+	VMOVDQU (SI), X2
+	VPAND X14, X2, X12
+	VPMOVZXBW X12, Y12
+	VPSRLW $4, X2, X2
+	VPAND X14, X2, X2
+	VPMOVZXBW X2, Y2
+	VPMADDWD (BX), Y2, Y2
+	VCVTDQ2PS Y2, Y2
+	VPBROADCASTD 80(SI), X3
+	VCVTPH2PS X3, Y3
+	VBROADCASTSS (DX), Y9
+	VMULPS Y9, Y3, Y3
+	VSHUFPS $0x55, Y3, Y3, Y9
+	VFMADD231PS Y9, Y2, Y10
+	VSHUFPS $0x00, Y3, Y3, Y3
+	VINSERTF64X4 $1, Y3, Z3, Z3
+	Q2K_64(16, Z20, 0, Z16, Z4)
+	Q2K_64(16, Z21, 64, Z17, Z5)
+	Q2K_64(48, Z20, 128, Z18, Z6)
+	Q2K_64(48, Z21, 192, Z19, Z7)
+	VPADDD Z4, Z5, Z5
+	VPADDD Z6, Z7, Z7
+	VPADDD Z5, Z7, Z7
+	VCVTDQ2PS Z7, Z7
+	VFMADD231PS Z3, Z7, Z8
+	ADDQ $84, SI
+	ADDQ $256, DI
+	ADDQ $4, DX
+	ADDQ $32, BX
+	DECQ CX
+	JNZ q2k512
+	HSUMZ8
+	VEXTRACTF128 $1, Y10, X1
+	VADDPS X1, X10, X1
+	VHADDPS X1, X1, X1
+	VHADDPS X1, X1, X1
+	VSUBSS X1, X0, X0
 	VZEROUPPER
 	MOVSS X0, ret+40(FP)
 	RET
