@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"sidecar/backend/assistant"
+	"sidecar/backend/ggufrt"
 	"sidecar/backend/gptjrt"
 	"sidecar/backend/llm"
 	"sidecar/backend/llm/anthropic"
@@ -15,7 +16,7 @@ import (
 // enableProviders registers the cloud and local model providers.
 func enableProviders(ctx context.Context, svc *assistant.Service, prof *profile.Profile, modelsDir string) {
 	svc.EnableCloud(ctx, prof.Keychain, CloudFactories()...)
-	svc.EnableLocal(modelsDir, gptjrt.Runtime{})
+	svc.EnableLocal(modelsDir, ggufrt.Runtime{}, gptjrt.Runtime{})
 }
 
 // CloudFactories lists the cloud providers this build has.

@@ -1,5 +1,6 @@
-// Shared by the 512-bit kernel files: the Q4_K/Q5_K scale indexes (each
-// including file gets its own copy) and the final sum of Z8.
+// Shared by the 512-bit kernel files (each including file gets its own
+// copy of the tables): the Q4_K/Q5_K scale indexes, word shifts of the
+// upper 256 bits by 4, gathering four block scales, the final sum of Z8.
 
 // VPERMW indexes spreading scale words over their values' product words:
 // Q4_K, per 128 values 4p..: low nibbles are sub-blocks 4p and 4p+2, high
@@ -52,3 +53,28 @@ GLOBL q4kIdxHi1<>(SB), RODATA|NOPTR, $64
 	VADDPS X1, X8, X0 \
 	VHADDPS X0, X0, X0 \
 	VHADDPS X0, X0, X0
+
+DATA shift0_4<>+0(SB)/8, $0x0000000000000000
+DATA shift0_4<>+8(SB)/8, $0x0000000000000000
+DATA shift0_4<>+16(SB)/8, $0x0000000000000000
+DATA shift0_4<>+24(SB)/8, $0x0000000000000000
+DATA shift0_4<>+32(SB)/8, $0x0004000400040004
+DATA shift0_4<>+40(SB)/8, $0x0004000400040004
+DATA shift0_4<>+48(SB)/8, $0x0004000400040004
+DATA shift0_4<>+56(SB)/8, $0x0004000400040004
+GLOBL shift0_4<>(SB), RODATA|NOPTR, $64
+
+// QSCALES4 leaves the four blocks' d_w in X5 (from the halves at 0, o1,
+// o2, o3).
+#define QSCALES4(o1, o2, o3) \
+	MOVWLZX 0(SI), AX \
+	MOVWLZX o1(SI), R8 \
+	SHLL $16, R8 \
+	ORL R8, AX \
+	MOVWLZX o2(SI), R9 \
+	MOVWLZX o3(SI), R10 \
+	SHLL $16, R10 \
+	ORL R10, R9 \
+	VMOVD AX, X5 \
+	VPINSRD $1, R9, X5, X5 \
+	VCVTPH2PS X5, X5
