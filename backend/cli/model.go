@@ -14,22 +14,23 @@ import (
 	"time"
 
 	"sidecar/backend/gptj"
+	"sidecar/backend/models"
 	"sidecar/backend/procmem"
 )
 
 // modelCommands returns the GPT-J commands (model info/eval, generate).
 func modelCommands() []Command {
 	return []Command{
-		{Name: "model", Usage: "sidecar model info PATH | eval --model PATH --tokens 42,7,9 --steps 16 [--wtype f32|f16|q8_0|q4_0] | bench (--gen-random 6b2l | --model PATH) [--wtype q8_0] [--threads 2] [--prompt 64] [--gen 64]",
-			Summary: "describe a GPT-J or GGUF model file, print its logits as JSON, or measure its speed", Run: runModel},
+		{Name: "model", Usage: "sidecar model info PATH | eval --model PATH --tokens 42,7,9 --steps 16 [--wtype f32|f16|q8_0|q4_0] | bench (--gen-random 6b2l | --model PATH) [--wtype q8_0] [--threads 2] [--prompt 64] [--gen 64] | tokenize --model PATH (--text T | --file F)",
+			Summary: "describe a GPT-J or GGUF model file, print its logits or a text's token ids as JSON, or measure its speed", Run: runModel},
 		{Name: "generate", Usage: "sidecar generate --model PATH --prompt TEXT [--max-tokens N] [--temperature T] [--seed S]",
-			Summary: "stream text from a local GPT-J model", Run: runGenerate},
+			Summary: "stream text from a local GPT-J or GGUF model (GGUF: the file's chat template unless --raw)", Run: runGenerate},
 	}
 }
 
 func runModel(ctx context.Context, env Env) error {
 	if len(env.Args) == 0 {
-		return fmt.Errorf("%w: model needs a subcommand: info or eval", ErrUsage)
+		return fmt.Errorf("%w: model needs a subcommand: info, eval, bench or tokenize", ErrUsage)
 	}
 	switch env.Args[0] {
 	case "info":
@@ -51,6 +52,8 @@ func runModel(ctx context.Context, env Env) error {
 		return runEval(ctx, env.Args[1:], env.Stdout)
 	case "bench":
 		return runBench(ctx, env.Args[1:], env.Stdout)
+	case "tokenize":
+		return runTokenize(env.Args[1:], env.Stdout)
 	}
 	return fmt.Errorf("%w: unknown model subcommand %q", ErrUsage, env.Args[0])
 }
@@ -132,6 +135,13 @@ func runGenerate(ctx context.Context, env Env) error {
 	}
 	if *maxTokens < 1 || *temp < 0 || *temp > 5 {
 		return fmt.Errorf("%w: --max-tokens must be positive and --temperature 0..5", ErrUsage)
+	}
+	if isGGUF(*path) {
+		if wtypeSet(fs) {
+			return fmt.Errorf("%w: %v", ErrUsage, errGGUFWType)
+		}
+		return ggufGenerate(ctx, *path, *prompt, *raw, models.Sampling{MaxTokens: *maxTokens, Temperature: *temp,
+			TopK: 40, TopP: 0.95, RepeatPenalty: 1.1, Seed: *seed}, env.Stdout)
 	}
 	wt, err := gptj.ParseWType(*wtype)
 	if err != nil {

@@ -1,6 +1,16 @@
 package llama
 
-import "math"
+import (
+	"math"
+
+	"sidecar/backend/simd"
+)
+
+// dot and axpy are the attention's vector kernels.
+var (
+	dot  = simd.Dot
+	axpy = simd.Axpy
+)
 
 // rmsNormRows normalises n rows of width values of x into dst (which may
 // be x) and multiplies them by w, summing squares in float64 as ggml does.
@@ -37,20 +47,6 @@ func add(x, y []float32) {
 func scale(x []float32, f float32) {
 	for i := range x {
 		x[i] *= f
-	}
-}
-
-func dot(a, b []float32) float32 {
-	var s float32
-	for i, v := range a {
-		s += v * b[i]
-	}
-	return s
-}
-
-func axpy(a float32, x, y []float32) {
-	for i, v := range x {
-		y[i] += a * v
 	}
 }
 

@@ -29,7 +29,7 @@ type Documents interface {
 // WithDocuments serves the user's documents under /api and to MCP clients.
 func (s *Server) WithDocuments(d Documents) *Server {
 	s.docs = d
-	s.mcp = newMCP(d)
+	s.mcp = newMCP(d, s.cfg.MaxReadBytes)
 	return s
 }
 

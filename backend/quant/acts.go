@@ -82,7 +82,7 @@ func NewActs(wt Type, cols, maxVecs int) (*Acts, error) {
 		a.nb = cols / 256
 		a.qs, a.d = make([]int8, cols*maxVecs), make([]float32, a.nb*maxVecs)
 		a.bsums, a.bsums32 = make([]int16, cols/16*maxVecs), make([]int16, cols/32*maxVecs)
-		a.qsK4 = make([]int8, cols*maxVecs)
+		a.qsK4, a.qsP = make([]int8, cols*maxVecs), make([]int8, cols*maxVecs)
 	}
 	return a, nil
 }
@@ -128,10 +128,16 @@ func (a *Acts) Set(x []float32) error {
 				copy(p[96:128], q[96:128])
 			}
 		}
+		for v := 0; v < n; v++ {
+			pairBlocks(a.qsP[v*a.cols:(v+1)*a.cols], a.qs[v*a.cols:(v+1)*a.cols])
+		}
 	}
 	a.pk4.groups = 0
-	if a.kind == Q8_K && n >= 2 && pack4 {
+	switch {
+	case a.kind == Q8_K && n >= 2 && pack4:
 		a.pk4.pack(a)
+	case a.kind == Q8_0 && n >= 2 && pack4 && a.cols%128 == 0:
+		a.pk4.pack8(a)
 	}
 	return nil
 }
@@ -223,5 +229,5 @@ func (a *Acts) vec(v int) actVec {
 	}
 	return actVec{qs: a.qs[v*a.cols : (v+1)*a.cols], d: a.d[v*a.nb : (v+1)*a.nb],
 		bsums: a.bsums[v*a.cols/16 : (v+1)*a.cols/16], bsums32: a.bsums32[v*a.cols/32 : (v+1)*a.cols/32],
-		qsK4: a.qsK4[v*a.cols : (v+1)*a.cols]}
+		qsK4: a.qsK4[v*a.cols : (v+1)*a.cols], qsP: a.qsP[v*a.cols : (v+1)*a.cols]}
 }

@@ -37,6 +37,12 @@ func dotQ6KVNNI(row *byte, qs *int8, d *float32, bs *int16, nb int) float32
 func dotQ4K512(row *byte, qsK4 *int8, d *float32, bs *int16, nb int) float32
 
 //go:noescape
+func dotQ4K512Rows(w *byte, stride int, qsK4 *int8, d *float32, bs *int16, nb, rows int, out *float32)
+
+//go:noescape
+func dotQ6K512Rows(w *byte, stride int, qs *int8, d *float32, bs *int16, nb, rows int, out *float32)
+
+//go:noescape
 func dotQ5K512(row *byte, qsK4 *int8, d *float32, bs *int16, nb int) float32
 
 //go:noescape
@@ -46,10 +52,34 @@ func dotQ6K512(row *byte, qs *int8, d *float32, bs *int16, nb int) float32
 func dotQ4_0512(row *byte, qsP *int8, d, s *float32, n4 int) float32
 
 //go:noescape
+func dotQ4_1512(row *byte, qsP *int8, d, s *float32, n4 int) float32
+
+//go:noescape
+func dotQ5_0512(row *byte, qsP *int8, d, s *float32, n4 int) float32
+
+//go:noescape
+func dotQ5_1512(row *byte, qsP *int8, d, s *float32, n4 int) float32
+
+//go:noescape
+func dotIQ4NL512(row *byte, qsP *int8, d, s *float32, n4 int) float32
+
+//go:noescape
+func dotIQ4XS512(row *byte, qsP *int8, d *float32, bs *int16, nb int) float32
+
+//go:noescape
+func dotQ2K512(row *byte, qs *int8, d *float32, bs *int16, nb int) float32
+
+//go:noescape
+func dotQ3K512(row *byte, qs *int8, d *float32, bs *int16, nb int) float32
+
+//go:noescape
 func dotQ8_0512(row *byte, qs *int8, d *float32, n4 int) float32
 
 //go:noescape
 func dotF16AVX2(row *byte, x *float32, n int) float32 // n a multiple of 32
+
+//go:noescape
+func dotBF16AVX2(row *byte, x *float32, n int) float32 // n a multiple of 16
 
 // The CPU's kernels: AVX2 with FMA and F16C, and where it has AVX-512
 // (F, BW, VL, VNNI) VPDPBUSD for Q8_0 and Q4_0 and 512-bit K-quant kernels. SIDECAR_KERNELS=go keeps the Go kernels and
@@ -102,23 +132,47 @@ func selectKernels(avx2, vnni bool) {
 			_ = row[210*len(x.d)-1]
 			return q6k(&row[0], &x.qs[0], &x.d[0], &x.bsums[0], len(x.d))
 		},
-		F16: dotF16Asm,
-		F32: dotF32Asm,
+		F16:  dotF16Asm,
+		BF16: dotBF16Asm,
+		F32:  dotF32Asm,
 	}
 	for t := range asmDots {
 		fast[t] = kernelSet{rows: rowsAsm, mul: mulAsm}
 	}
 	pack4 = vnni
 	if vnni {
+		for t, k := range map[Type]func(row *byte, qsP *int8, d, s *float32, n4 int) float32{
+			Q4_1: dotQ4_1512, Q5_0: dotQ5_0512, Q5_1: dotQ5_1512, IQ4_NL: dotIQ4NL512,
+		} {
+			asmDots[t] = fours(k, t.BlockBytes(), goDots[t])
+			fast[t] = kernelSet{rows: rowsAsm, mul: mulAsm}
+		}
 		fast[Q5_K] = kernelSet{rows: rowsAsm, mul: mulAsm}
 		asmDots[Q4_0] = dotQ4_0Asm512
 		asmDots[Q8_0] = dotQ8_0Asm512
+		asmDots[Q2_K] = func(row []byte, x *actVec) float32 {
+			_ = row[84*len(x.d)-1]
+			return dotQ2K512(&row[0], &x.qs[0], &x.d[0], &x.bsums[0], len(x.d))
+		}
+		fast[Q2_K] = kernelSet{rows: rowsAsm, mul: mulAsm}
+		asmDots[Q3_K] = func(row []byte, x *actVec) float32 {
+			_ = row[110*len(x.d)-1]
+			return dotQ3K512(&row[0], &x.qs[0], &x.d[0], &x.bsums[0], len(x.d))
+		}
+		fast[Q3_K] = kernelSet{rows: rowsAsm, mul: mulAsm}
+		asmDots[IQ4_XS] = func(row []byte, x *actVec) float32 {
+			_ = row[136*len(x.d)-1]
+			return dotIQ4XS512(&row[0], &x.qsP[0], &x.d[0], &x.bsums32[0], len(x.d))
+		}
+		fast[IQ4_XS] = kernelSet{rows: rowsAsm, mul: mulAsm}
 		asmDots[Q5_K] = func(row []byte, x *actVec) float32 {
 			_ = row[176*len(x.d)-1]
 			return dotQ5K512(&row[0], &x.qsK4[0], &x.d[0], &x.bsums32[0], len(x.d))
 		}
-		fast[Q4_K] = kernelSet{rows: rowsAsm, mul: mulQ4K512}
-		fast[Q6_K] = kernelSet{rows: rowsAsm, mul: mulQ6K512}
+		fast[Q4_K] = kernelSet{rows: rowsQ4K512, mul: mulQ4K512}
+		fast[Q6_K] = kernelSet{rows: rowsQ6K512, mul: mulQ6K512}
+		fast[Q4_0] = kernelSet{rows: rowsAsm, mul: mulQ4_0512}
+		fast[Q8_0] = kernelSet{rows: rowsAsm, mul: mulQ8_0512}
 	}
 }
 
@@ -136,6 +190,25 @@ func dotQ4_0Asm512(row []byte, x *actVec) float32 {
 		s += dotQ4_0VNNI(&row[18*k], &x.qs[32*k], &x.d[k], &x.s[k], nb-k)
 	}
 	return s
+}
+
+// fours makes a row product of a 512-bit kernel taking groups of four
+// blocks of bs bytes and, for the blocks left over, the Go one.
+func fours(kernel func(row *byte, qsP *int8, d, s *float32, n4 int) float32, bs int, tail func(row []byte, x *actVec) float32) func(row []byte, x *actVec) float32 {
+	return func(row []byte, x *actVec) float32 {
+		nb := len(x.d)
+		n4 := nb / 4
+		_ = row[bs*nb-1]
+		var s float32
+		if n4 > 0 {
+			s = kernel(&row[0], &x.qsP[0], &x.d[0], &x.s[0], n4)
+		}
+		if k := 4 * n4; k < nb {
+			t := actVec{qs: x.qs[32*k:], d: x.d[k:], s: x.s[k:]}
+			s += tail(row[bs*k:], &t)
+		}
+		return s
+	}
 }
 
 // dotQ8_0Asm512 is dotQ4_0Asm512 for Q8_0.
@@ -167,6 +240,20 @@ func dotF16Asm(row []byte, x *actVec) float32 {
 	return s
 }
 
+func dotBF16Asm(row []byte, x *actVec) float32 {
+	n := len(x.f) &^ 15
+	var s float32
+	if n > 0 {
+		_ = row[2*n-1]
+		s = dotBF16AVX2(&row[0], &x.f[0], n)
+	}
+	if n < len(x.f) {
+		t := actVec{f: x.f[n:]}
+		s += dotBF16Go(row[2*n:], &t)
+	}
+	return s
+}
+
 // dotF32Asm reads the row's bytes as float32 (amd64 is little-endian).
 func dotF32Asm(row []byte, x *actVec) float32 {
 	w := unsafe.Slice((*float32)(unsafe.Pointer(&row[0])), len(x.f))
@@ -179,6 +266,26 @@ func rowsAsm(m Matrix, r0, r1 int, a *Acts, out []float32) {
 	for r := r0; r < r1; r++ {
 		out[r] = dot(m.Row(r), &x)
 	}
+}
+
+// rowsQ4K512 runs the rows in one call of the 512-bit kernel.
+func rowsQ4K512(m Matrix, r0, r1 int, a *Acts, out []float32) {
+	if r1 <= r0 {
+		return
+	}
+	x := a.vec(0)
+	_ = m.data[r1*m.rowBytes-1]
+	dotQ4K512Rows(&m.data[r0*m.rowBytes], m.rowBytes, &x.qsK4[0], &x.d[0], &x.bsums32[0], len(x.d), r1-r0, &out[r0])
+}
+
+// rowsQ6K512 is rowsQ4K512 for Q6_K.
+func rowsQ6K512(m Matrix, r0, r1 int, a *Acts, out []float32) {
+	if r1 <= r0 {
+		return
+	}
+	x := a.vec(0)
+	_ = m.data[r1*m.rowBytes-1]
+	dotQ6K512Rows(&m.data[r0*m.rowBytes], m.rowBytes, &x.qs[0], &x.d[0], &x.bsums[0], len(x.d), r1-r0, &out[r0])
 }
 
 // mulAsm is mulGo with the assembly row products.

@@ -324,3 +324,27 @@ f16loop:
 	VZEROUPPER
 	MOVSS X0, ret+24(FP)
 	RET
+
+// func dotBF16AVX2(row *byte, x *float32, n int) float32 (n a multiple of 16)
+TEXT ·dotBF16AVX2(SB), NOSPLIT, $0-28
+	MOVQ row+0(FP), SI
+	MOVQ x+8(FP), DI
+	MOVQ n+16(FP), CX
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+bf16loop:
+	VPMOVZXWD (SI), Y0
+	VPMOVZXWD 16(SI), Y1
+	VPSLLD $16, Y0, Y0
+	VPSLLD $16, Y1, Y1
+	VFMADD231PS (DI), Y0, Y8
+	VFMADD231PS 32(DI), Y1, Y9
+	ADDQ $32, SI
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JNZ bf16loop
+	VADDPS Y9, Y8, Y8
+	HSUM8
+	VZEROUPPER
+	MOVSS X0, ret+24(FP)
+	RET

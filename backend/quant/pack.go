@@ -4,11 +4,46 @@ package quant
 // for group g of four vectors and super-block b, at index (g·nb+b)·4+v,
 // vector v's 256 values (qsK4 order in qsK4, plain in qs), scale, and
 // 32- and 16-value sums. Vectors past the batch's end are zero.
+//
+// Q8_0 vectors are packed four blocks (128 values) at a time instead, by
+// pack8: for group g and block quad q, at index (g·nq+q)·4+v, vector v's
+// 128 values (plain in qs, qsP order in qsP), and at (g·nq+q)·16 + 4v + k
+// the scale and sum of its block k.
 type packed4 struct {
-	qsK4, qs       []int8
-	d              []float32
+	qsK4, qs, qsP  []int8
+	d, s           []float32
 	bsums32, bsums []int16
 	groups         int
+}
+
+// pack8 lays a's Q8_0 vectors out in p (cols a multiple of 128).
+func (p *packed4) pack8(a *Acts) {
+	nq := a.nb / 4
+	p.groups = (a.n + 3) / 4
+	n := p.groups * 4 * nq
+	if len(p.qsP) < 128*n {
+		*p = packed4{qs: make([]int8, 128*n), qsP: make([]int8, 128*n), d: make([]float32, 4*n), s: make([]float32, 4*n)}
+		p.groups = (a.n + 3) / 4
+	}
+	for g := 0; g < p.groups; g++ {
+		for q := 0; q < nq; q++ {
+			for v := 0; v < 4; v++ {
+				i, t := (g*nq+q)*4+v, g*4+v
+				if t >= a.n {
+					clear(p.qs[128*i : 128*i+128])
+					clear(p.qsP[128*i : 128*i+128])
+					clear(p.d[4*i : 4*i+4])
+					clear(p.s[4*i : 4*i+4])
+					continue
+				}
+				j := t*a.nb + 4*q // first block
+				copy(p.qs[128*i:128*i+128], a.qs[32*j:32*j+128])
+				copy(p.qsP[128*i:128*i+128], a.qsP[32*j:32*j+128])
+				copy(p.d[4*i:4*i+4], a.d[j:j+4])
+				copy(p.s[4*i:4*i+4], a.s[j:j+4])
+			}
+		}
+	}
 }
 
 // pack lays a's vectors out in p (made to size once).
