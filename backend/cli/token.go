@@ -35,20 +35,16 @@ func runToken(ctx context.Context, env Env) error {
 }
 
 func rotateToken(ctx context.Context, env Env) error {
-	prof, err := OpenProfile(ctx)
+	s, err := openSession(ctx, nil, false)
 	if err != nil {
 		return err
 	}
-	defer prof.Close()
-	tokens, err := localapi.LoadTokens(ctx, prof.Keychain)
+	defer s.Close()
+	st, err := s.RotateLocalAPIToken(ctx)
 	if err != nil {
 		return err
 	}
-	tok, err := tokens.Rotate(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(env.Stdout, tok)
+	fmt.Fprintln(env.Stdout, st.Token)
 	fmt.Fprintln(env.Stderr, "The old token no longer works. Give the new one to your editor plugins; "+
 		"a running `sidecar serve` or window takes it up without a restart and writes it to localapi.json within 10 s.")
 	return nil
