@@ -3,8 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-
-	"sidecar/backend/localapi"
 )
 
 // tokenCommands returns `token rotate`.
@@ -21,20 +19,16 @@ func runToken(ctx context.Context, env Env) error {
 	if len(env.Args) != 1 || env.Args[0] != "rotate" {
 		return fmt.Errorf("%w: the only token command is rotate", ErrUsage)
 	}
-	prof, err := OpenProfile(ctx)
+	s, err := openSession(ctx, nil, false)
 	if err != nil {
 		return err
 	}
-	defer prof.Close()
-	tokens, err := localapi.LoadTokens(ctx, prof.Keychain)
+	defer s.Close()
+	st, err := s.RotateLocalAPIToken(ctx)
 	if err != nil {
 		return err
 	}
-	tok, err := tokens.Rotate(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(env.Stdout, tok)
+	fmt.Fprintln(env.Stdout, st.Token)
 	fmt.Fprintln(env.Stderr, "The old token no longer works. Give the new one to your editor plugins; "+
 		"a running `sidecar serve` or window takes it up without a restart and writes it to localapi.json within 10 s.")
 	return nil
