@@ -71,7 +71,8 @@ func removeFiles(dir string) (removed []string, errs []error) {
 		name := e.Name()
 		ours := strings.HasPrefix(name, store.FileName) || strings.HasPrefix(name, "sidecar.log") ||
 			name == "localapi.json" || strings.HasPrefix(name, ".localapi-") || name == "models" ||
-			strings.HasPrefix(name, KeyFile) || name == IDFile+".tmp"
+			strings.HasPrefix(name, KeyFile) || name == IDFile+".tmp" ||
+			name == "client-tokens.json" || strings.HasPrefix(name, ".client-tokens-")
 		if !ours {
 			continue
 		}
