@@ -110,7 +110,8 @@ func removeStale(dir string) {
 	for _, name := range staleFiles {
 		os.Remove(filepath.Join(dir, name))
 	}
-	if m, _ := filepath.Glob(filepath.Join(dir, ".localapi-*")); m != nil {
+	for _, pattern := range []string{".localapi-*", ".client-tokens-*"} { // half-written temporaries
+		m, _ := filepath.Glob(filepath.Join(dir, pattern))
 		for _, f := range m {
 			os.Remove(f)
 		}
