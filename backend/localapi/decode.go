@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+
+	"sidecar/backend/store"
 )
 
 // decodeStrict reads one JSON object into v, refusing unknown fields and
@@ -63,8 +65,12 @@ func jsonProblem(err error) string {
 
 var pathLike = regexp.MustCompile(`(?:[A-Za-z]:)?(?:[/\\][^\s/\\:;,'"]+){2,}`)
 
-// publicMessage removes file paths from an internal error's text.
+// publicMessage removes file paths from an internal error's text; a
+// database error becomes a plain sentence, so no SQL reaches a client.
 func publicMessage(err error) string {
+	if store.IsDatabaseError(err) {
+		return "the database could not complete the request"
+	}
 	return pathLike.ReplaceAllString(err.Error(), "[path]")
 }
 
