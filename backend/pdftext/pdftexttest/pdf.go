@@ -7,6 +7,8 @@ import (
 	"compress/zlib"
 	"fmt"
 	"io"
+
+	"sidecar/backend/bombtest"
 )
 
 // Build writes a PDF whose objects are objs (object i+1 is objs[i]; the
@@ -67,73 +69,11 @@ func Deflated(r io.Reader, times int) []byte {
 	return out.Bytes()
 }
 
-// spacesZlib is a zlib stream of n spaces, written directly: one fixed
-// Huffman block of a literal space and then matches of 258 bytes at
-// distance 1 (13 bits each), so n must be 1 plus a multiple of 258.
-func spacesZlib(n int64) []byte {
-	var w bitWriter
-	w.out = append(w.out, 0x78, 0x01)
-	w.bits(1, 1)        // last block
-	w.bits(1, 2)        // fixed Huffman codes
-	w.code(0x30+' ', 8) // literal ' '
-	for left := n - 1; left > 0; left -= 258 {
-		w.code(0xc0+285-280, 8) // length 258
-		w.code(0, 5)            // distance 1
-	}
-	w.code(0, 7) // end of block
-	w.flush()
-	// Adler-32 of n spaces: a = 1 + 32n, b = n + 32n(n+1)/2, both mod 65521.
-	const m = 65521
-	nm := uint64(n) % m
-	a := (1 + 32*nm) % m
-	var tri uint64 // n(n+1)/2 mod m
-	if n%2 == 0 {
-		tri = uint64(n/2) % m * (uint64(n+1) % m) % m
-	} else {
-		tri = nm * (uint64((n+1)/2) % m) % m
-	}
-	b := (nm + 32*tri) % m
-	return append(w.out, byte(b>>8), byte(b), byte(a>>8), byte(a))
-}
-
-// bitWriter writes a deflate bit stream (least significant bit first).
-type bitWriter struct {
-	out  []byte
-	acc  uint64
-	nacc uint
-}
-
-func (w *bitWriter) bits(v uint64, n uint) {
-	w.acc |= v << w.nacc
-	w.nacc += n
-	for w.nacc >= 8 {
-		w.out = append(w.out, byte(w.acc))
-		w.acc >>= 8
-		w.nacc -= 8
-	}
-}
-
-// code writes a Huffman code, which deflate stores most significant bit first.
-func (w *bitWriter) code(v uint64, n uint) {
-	var r uint64
-	for i := uint(0); i < n; i++ {
-		r = r<<1 | (v>>i)&1
-	}
-	w.bits(r, n)
-}
-
-func (w *bitWriter) flush() {
-	if w.nacc > 0 {
-		w.out = append(w.out, byte(w.acc))
-		w.acc, w.nacc = 0, 0
-	}
-}
-
 // FlateBomb is a one-page PDF whose content stream, deflated twice, is a
 // few kilobytes on disk and inflates to about size bytes of spaces.
 func FlateBomb(size int64) []byte {
 	n := 1 + (size-1)/258*258
-	data := Deflated(bytes.NewReader(spacesZlib(n)), 1)
+	data := Deflated(bytes.NewReader(bombtest.Zlib(' ', n)), 1)
 	return Build("<< /Type /Catalog /Pages 2 0 R >>",
 		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
 		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",

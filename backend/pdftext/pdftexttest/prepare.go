@@ -10,9 +10,9 @@ import (
 // test reads a PDF. Under the race detector the compiler itself is
 // instrumented and takes minutes and a gigabyte over the module, so a test
 // binary built without it compiles the module first (the cached code is
-// the same).
+// the same). Child processes of the test inherit that it is done.
 func Prepare() error {
-	if !raceEnabled {
+	if !raceEnabled || os.Getenv(preparedEnv) != "" {
 		return nil
 	}
 	cmd := exec.Command("go", "test", "-count=1", "-run=^TestPrepare$", "sidecar/backend/pdftext/internal/prepare")
@@ -20,5 +20,7 @@ func Prepare() error {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("pdftexttest: compile PDFium: %v: %s", err, out)
 	}
-	return nil
+	return os.Setenv(preparedEnv, "1")
 }
+
+const preparedEnv = "SIDECAR_PDFIUM_PREPARED"
