@@ -397,6 +397,7 @@ export namespace dataexport {
 	    documents: number;
 	    documentsSkipped: number;
 	    settings: number;
+	    settingsSkipped: string[];
 	
 	    static createFrom(source: any = {}) {
 	        return new Report(source);
@@ -410,6 +411,7 @@ export namespace dataexport {
 	        this.documents = source["documents"];
 	        this.documentsSkipped = source["documentsSkipped"];
 	        this.settings = source["settings"];
+	        this.settingsSkipped = source["settingsSkipped"];
 	    }
 	}
 
