@@ -63,7 +63,16 @@ func Setup(o Options) (*slog.Logger, io.Closer, error) {
 // sensitive are substrings of attribute keys whose values are never logged.
 var sensitive = []string{"token", "key", "secret", "password", "passphrase", "authorization", "content", "prompt", "message_text", "text"}
 
-// Redact is a slog ReplaceAttr that hides the values of sensitive keys.
+// Redactor is an error that may carry text the user wrote (a cloud
+// provider's error message can quote the prompt it was sent): the log
+// shows Redacted() wherever Error() would appear.
+type Redactor interface {
+	error
+	Redacted() string
+}
+
+// Redact is a slog ReplaceAttr that hides the values of sensitive keys
+// and the user's text inside errors (see Redactor).
 func Redact(_ []string, a slog.Attr) slog.Attr {
 	k := strings.ToLower(a.Key)
 	for _, s := range sensitive {
@@ -71,7 +80,43 @@ func Redact(_ []string, a slog.Attr) slog.Attr {
 			return slog.String(a.Key, "[redacted]")
 		}
 	}
+	if err, ok := a.Value.Any().(error); ok && a.Value.Kind() == slog.KindAny {
+		if msg, changed := redactError(err); changed {
+			return slog.String(a.Key, msg)
+		}
+	}
 	return a
+}
+
+// redactError returns err's message with the message of every Redactor in
+// its chain replaced by its redacted form.
+func redactError(err error) (string, bool) {
+	msg, changed := err.Error(), false
+	var walk func(error)
+	walk = func(e error) {
+		if r, ok := e.(Redactor); ok {
+			if full := r.Error(); full != "" && strings.Contains(msg, full) {
+				msg, changed = strings.ReplaceAll(msg, full, r.Redacted()), true
+			} else if full != "" {
+				// Wrapped in a way that changed its text: keep nothing
+				// of the wrapper rather than risk the user's words.
+				msg, changed = r.Redacted(), true
+			}
+			return
+		}
+		switch u := e.(type) {
+		case interface{ Unwrap() error }:
+			if next := u.Unwrap(); next != nil {
+				walk(next)
+			}
+		case interface{ Unwrap() []error }:
+			for _, next := range u.Unwrap() {
+				walk(next)
+			}
+		}
+	}
+	walk(err)
+	return msg, changed
 }
 
 // fanout sends each record to several handlers.

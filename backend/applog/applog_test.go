@@ -2,11 +2,15 @@ package applog
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"sidecar/backend/llm"
 )
 
 func TestRotationKeepsNewestFiles(t *testing.T) {
@@ -75,5 +79,38 @@ func TestParseLevel(t *testing.T) {
 	}
 	if _, err := ParseLevel("loud"); err == nil {
 		t.Error("ParseLevel(loud) accepted")
+	}
+}
+
+// A provider's error that quotes the prompt reaches the log only without
+// the quote, however it is wrapped.
+func TestSetupRedactsProviderWordsInErrors(t *testing.T) {
+	const prompt = "the merger closes on 14 March, tell nobody"
+	perr := llm.ClassifyHTTP("OpenAI", 400, nil, "Invalid 'messages[0].content': '"+prompt+"' is not allowed", "sk-test")
+	dir := t.TempDir()
+	var stderr bytes.Buffer
+	log, c, err := Setup(Options{Dir: dir, Level: slog.LevelInfo, Stderr: &stderr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log.Warn("generation failed", "err", perr)
+	log.Warn("generation failed (wrapped)", "err", fmt.Errorf("assistant: send: %w", perr))
+	log.Warn("generation failed (joined)", "err", errors.Join(errors.New("first"), fmt.Errorf("second: %w", perr)))
+	log.Warn("plain error", "err", errors.New("disk full"))
+	c.Close()
+	file, _ := os.ReadFile(filepath.Join(dir, FileName))
+	for name, out := range map[string]string{"file": string(file), "stderr": stderr.String()} {
+		if strings.Contains(out, prompt) || strings.Contains(out, "14 March") {
+			t.Errorf("%s holds the prompt:\n%s", name, out)
+		}
+		for _, want := range []string{"OpenAI refused the request (400)", "assistant: send: OpenAI refused", "first", "second: OpenAI", "left out of the log", "disk full"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s lacks %q:\n%s", name, want, out)
+			}
+		}
+	}
+	// The user still sees the provider's words where errors are shown.
+	if !strings.Contains(perr.Error(), prompt) {
+		t.Errorf("Error() lost the provider's message: %q", perr.Error())
 	}
 }

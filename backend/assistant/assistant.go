@@ -62,9 +62,13 @@ type Service struct {
 	wg           sync.WaitGroup
 }
 
+// generation is a chat's answer from the moment it is reserved: stop
+// cancels its preparation (history, grounding, loading a model) and its
+// streaming alike, so cancel is set before anyone can see the generation.
 type generation struct {
+	ctx    context.Context // ends when the answer is stopped
 	cancel context.CancelFunc
-	done   chan struct{}
+	done   chan struct{} // closed when the chat is free again
 }
 
 // New returns a Service. providers are looked up by their ID.
@@ -79,13 +83,18 @@ func New(db *store.DB, events Events, log *slog.Logger, providers ...llm.Provide
 	return s
 }
 
-// Close stops all generations and waits for them to be stored.
+// Close stops all generations, those still being prepared included, and
+// waits for them to be stored.
 func (s *Service) Close() {
 	s.mu.Lock()
-	for _, g := range s.running {
-		g.cancel()
+	var all []int64
+	for id := range s.running {
+		all = append(all, id)
 	}
 	s.mu.Unlock()
+	for _, id := range all {
+		s.stopAndWait(id)
+	}
 	s.wg.Wait()
 }
 

@@ -15,9 +15,10 @@ type Completion struct {
 
 // Complete generates a reply with model ("provider/model") outside any
 // chat: nothing is stored. It is what the local API serves to editor
-// plugins. The oldest messages are left out if the model's context
-// requires it.
-func (s *Service) Complete(ctx context.Context, model string, req llm.Request, onToken llm.TokenFunc) (Completion, error) {
+// plugins: text, reasoning and tool calls arrive as events (a model that
+// cannot call tools gets them as text, see llm.StreamEvents). The oldest
+// messages are left out if the model's context requires it.
+func (s *Service) Complete(ctx context.Context, model string, req llm.Request, on llm.EventFunc) (Completion, error) {
 	p, modelID, err := s.provider(model)
 	if err != nil {
 		return Completion{}, err
@@ -27,6 +28,15 @@ func (s *Service) Complete(ctx context.Context, model string, req llm.Request, o
 		return Completion{}, fmt.Errorf("assistant: %w", err)
 	}
 	req.Model, req.Messages = modelID, msgs
-	u, err := p.Stream(ctx, req, onToken)
+	u, err := llm.StreamEvents(ctx, p, req, on)
 	return Completion{Usage: u, Dropped: dropped}, err
+}
+
+// Capabilities says what model ("provider/model") can do.
+func (s *Service) Capabilities(model string) (llm.Capabilities, error) {
+	p, modelID, err := s.provider(model)
+	if err != nil {
+		return llm.Capabilities{}, err
+	}
+	return llm.CapabilitiesOf(p, modelID), nil
 }

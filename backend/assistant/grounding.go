@@ -46,15 +46,23 @@ func (s *Service) SetChatDocuments(ctx context.Context, chatID int64, on bool) e
 	return s.db.SetChatDocuments(ctx, chatID, on)
 }
 
+// groundingPrompt introduces the excerpts, in chats and in the local API.
 const groundingPrompt = "Excerpts from the user's own documents follow. Use them when they help answer, " +
 	"cite them by number like [1] right after the statement they support, and say so when they do not contain the answer.\n\n"
 
-// ground adds document excerpts for the last user message to msgs, as a
-// system message, and returns the citations. budget is in tokens.
-func (s *Service) ground(ctx context.Context, msgs []llm.Message, budget int) ([]llm.Message, []Citation, error) {
-	s.mu.Lock()
-	r := s.retriever
-	s.mu.Unlock()
+// Grounding defaults: excerpts per answer in a chat, and the token budget
+// for a model that does not say how large its window is.
+const (
+	ChatExcerpts        = 8
+	DefaultGroundBudget = 2000
+)
+
+// Ground is the one grounding rule: it searches r for the last user
+// message and adds the best excerpts (at most k, about budget tokens) to
+// msgs as one system message placed after the system messages already
+// there (their order kept) and before the conversation. msgs is not
+// modified. With no hits msgs comes back as it was.
+func Ground(ctx context.Context, r Retriever, msgs []llm.Message, budget, k int) ([]llm.Message, []docs.Hit, error) {
 	if r == nil || len(msgs) == 0 {
 		return msgs, nil, nil
 	}
@@ -65,36 +73,87 @@ func (s *Service) ground(ctx context.Context, msgs []llm.Message, budget int) ([
 			break
 		}
 	}
-	hits, text, err := r.Context(ctx, query, budget, docs.SearchOptions{K: 8})
+	hits, text, err := r.Context(ctx, query, budget, docs.SearchOptions{K: k})
 	if err != nil {
 		return nil, nil, fmt.Errorf("assistant: search documents: %w", err)
 	}
 	if len(hits) == 0 {
-		return msgs, []Citation{}, nil
+		return msgs, []docs.Hit{}, nil
+	}
+	sys := llm.Message{Role: llm.RoleSystem, Content: groundingPrompt + strings.TrimSpace(text)}
+	i := 0
+	for i < len(msgs) && msgs[i].Role == llm.RoleSystem {
+		i++
+	}
+	out := make([]llm.Message, 0, len(msgs)+1)
+	out = append(append(append(out, msgs[:i]...), sys), msgs[i:]...)
+	return out, hits, nil
+}
+
+// Ground grounds a request for model ("provider/model") in r, as chats do:
+// the model's own system prompt first, then the excerpts, with a budget of
+// a third of the model's window. The local API calls it for requests that
+// ask for documents.
+func (s *Service) Ground(ctx context.Context, r Retriever, model string, msgs []llm.Message, k int) ([]llm.Message, []docs.Hit, error) {
+	p, modelID, err := s.provider(model)
+	if err != nil {
+		return nil, nil, err
+	}
+	msgs = s.withSystemPrompt(ctx, p, modelID, msgs)
+	return Ground(ctx, r, msgs, GroundingBudget(p, modelID), k)
+}
+
+// groundChat grounds a chat's prompt in the documents and returns the
+// citations to store with the answer.
+func (s *Service) groundChat(ctx context.Context, p llm.Provider, model string, msgs []llm.Message) ([]llm.Message, []Citation, error) {
+	s.mu.Lock()
+	r := s.retriever
+	s.mu.Unlock()
+	if r == nil {
+		return msgs, nil, nil
+	}
+	out, hits, err := Ground(ctx, r, msgs, GroundingBudget(p, model), ChatExcerpts)
+	if err != nil {
+		return nil, nil, err
 	}
 	cites := make([]Citation, len(hits))
 	for i, h := range hits {
 		cites[i] = Citation{N: i + 1, DocumentID: h.DocumentID, Title: h.Title, Source: h.Source, LineStart: h.LineStart, LineEnd: h.LineEnd, Heading: h.Heading}
 	}
-	sys := llm.Message{Role: llm.RoleSystem, Content: groundingPrompt + strings.TrimSpace(text)}
-	// After any system prompt, before the conversation.
-	i := 0
-	for i < len(msgs) && msgs[i].Role == llm.RoleSystem {
-		i++
-	}
-	out := append(append(append([]llm.Message{}, msgs[:i]...), sys), msgs[i:]...)
 	return out, cites, nil
 }
 
-// groundingBudget is how many tokens of excerpts a model gets.
-func groundingBudget(p llm.Provider, model string) int {
+// systemPrompter is a provider whose models carry their own system prompt
+// (local models: a setting per model).
+type systemPrompter interface {
+	SystemPrompt(ctx context.Context, model string) string
+}
+
+// withSystemPrompt puts the model's configured system prompt first unless
+// the conversation brings its own; it runs before grounding so excerpts
+// never stand in for it.
+func (s *Service) withSystemPrompt(ctx context.Context, p llm.Provider, model string, msgs []llm.Message) []llm.Message {
+	sp, ok := p.(systemPrompter)
+	if !ok || (len(msgs) > 0 && msgs[0].Role == llm.RoleSystem) {
+		return msgs
+	}
+	text := sp.SystemPrompt(ctx, model)
+	if text == "" {
+		return msgs
+	}
+	return append([]llm.Message{{Role: llm.RoleSystem, Content: text}}, msgs...)
+}
+
+// GroundingBudget is how many tokens of excerpts a model gets: a third of
+// what its window leaves after the answer's reserve.
+func GroundingBudget(p llm.Provider, model string) int {
 	if w, ok := p.(llm.Windowed); ok {
 		size, reserve := w.ContextWindow(model)
 		if b := (size - reserve) / 3; b > 0 {
 			return b
 		}
 	}
-	return 2000
+	return DefaultGroundBudget
 }
 
 func citationsJSON(c []Citation) string {

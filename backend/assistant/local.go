@@ -15,6 +15,7 @@ import (
 
 	"sidecar/backend/download"
 	"sidecar/backend/llm"
+	"sidecar/backend/models"
 )
 
 // LocalProviderID is the provider ID of in-process models.
@@ -74,37 +75,14 @@ func (s LocalSettings) Validate() error {
 }
 
 // LocalModelInfo describes a model file as its runtime sees it.
-type LocalModelInfo struct {
-	Format     string `json:"format"`     // e.g. "ggml gptj" or "huggingface safetensors"
-	WeightType string `json:"weightType"` // as stored: f32, f16, bf16, q8_0, q4_0
-	Params     int64  `json:"params"`
-	ContextMax int    `json:"contextMax"`
-	SizeBytes  int64  `json:"sizeBytes"`
-}
-
-// LoadedModel is a model in memory, ready to generate.
-type LoadedModel interface {
-	// Stream formats msgs with the model's template and generates a reply.
-	Stream(ctx context.Context, s LocalSettings, msgs []llm.Message, onToken llm.TokenFunc) (llm.Usage, error)
-	// CountTokens measures msgs once formatted.
-	CountTokens(s LocalSettings, msgs []llm.Message) (int, error)
-	// Close releases the model's memory.
-	Close() error
-}
-
-// LocalRuntime runs models in-process.
-type LocalRuntime interface {
-	// Inspect checks that path (a file or folder) is a model it can load.
-	Inspect(ctx context.Context, path string) (LocalModelInfo, error)
-	// Load loads it, reporting progress in [0, 1].
-	Load(ctx context.Context, path string, s LocalSettings, progress func(float64)) (LoadedModel, error)
-}
+type LocalModelInfo = models.Info
 
 // LocalModelView is a local model for the Models screen.
 type LocalModelView struct {
 	ID       string         `json:"id"`
 	Name     string         `json:"name"`
 	Path     string         `json:"path"`
+	Engine   string         `json:"engine"` // the runtime that reads it ("" is GPT-J, from before there were others)
 	Info     LocalModelInfo `json:"info"`
 	Settings LocalSettings  `json:"settings"`
 	AddedAt  int64          `json:"addedAt"`
@@ -133,22 +111,23 @@ const settingLocalModels = "models.local"
 
 // local manages local models: the registry, one loaded model, downloads.
 type local struct {
-	svc     *Service
-	runtime LocalRuntime
-	dir     string // models folder
+	svc      *Service
+	runtimes []models.Runtime // the first one reads models stored without an engine
+	dir      string           // models folder
 
 	loadMu    sync.Mutex // held while a model loads; mu guards the fields
 	mu        sync.Mutex
-	loaded    LoadedModel
+	loaded    models.Model
 	loadedID  string
 	loadedSet LocalSettings
 	downloads map[string]context.CancelFunc
 }
 
-// EnableLocal makes local models available, with their files (downloads)
-// in modelsDir.
-func (s *Service) EnableLocal(rt LocalRuntime, modelsDir string) {
-	l := &local{svc: s, runtime: rt, dir: modelsDir, downloads: map[string]context.CancelFunc{}}
+// EnableLocal makes local models available, run by the runtimes given
+// (a model is kept with the first that reads it), with their files
+// (downloads) in modelsDir.
+func (s *Service) EnableLocal(modelsDir string, rts ...models.Runtime) {
+	l := &local{svc: s, runtimes: rts, dir: modelsDir, downloads: map[string]context.CancelFunc{}}
 	s.mu.Lock()
 	s.local = l
 	s.mu.Unlock()
@@ -225,7 +204,7 @@ func (l *local) find(ctx context.Context, id string) (LocalModelView, error) {
 
 // ensure loads model id (releasing any other) unless it is loaded with
 // compatible settings already.
-func (l *local) ensure(ctx context.Context, id string) (LoadedModel, LocalSettings, error) {
+func (l *local) ensure(ctx context.Context, id string) (models.Model, LocalSettings, error) {
 	m, err := l.find(ctx, id)
 	if err != nil {
 		return nil, LocalSettings{}, err
@@ -251,7 +230,12 @@ func (l *local) ensure(ctx context.Context, id string) (LoadedModel, LocalSettin
 		}
 	}
 	emit(ModelLoadEvent{ID: id})
-	lm, err := l.runtime.Load(ctx, m.Path, s, func(f float64) { emit(ModelLoadEvent{ID: id, Fraction: f}) })
+	rt, err := l.runtimeFor(m.Engine)
+	if err != nil {
+		return nil, s, err
+	}
+	lm, err := rt.Load(ctx, m.Path, models.LoadOptions{WeightType: s.WeightType, ContextSize: s.ContextSize, Threads: s.Threads,
+		Progress: func(f float64) { emit(ModelLoadEvent{ID: id, Fraction: f}) }})
 	if err != nil {
 		emit(ModelLoadEvent{ID: id, Done: true, Error: err.Error()})
 		return nil, s, fmt.Errorf("assistant: load %s: %w", m.Name, err)
@@ -283,7 +267,60 @@ func (l *local) Stream(ctx context.Context, req llm.Request, onToken llm.TokenFu
 		s.TopP = *req.TopP
 	}
 	s.Seed = req.Seed
-	return lm.Stream(ctx, s, msgs, onToken)
+	return lm.Stream(ctx, chatPrompt(s, msgs), sampling(s, req.Stop), onToken)
+}
+
+// chatPrompt is msgs to render with the model's template (or the user's).
+func chatPrompt(s LocalSettings, msgs []llm.Message) models.Prompt {
+	return models.Prompt{Messages: msgs, AddGenerationPrompt: true, Template: s.PromptTemplate}
+}
+
+// sampling turns a model's settings into the runtime's sampling options.
+func sampling(s LocalSettings, stop []string) models.Sampling {
+	seed := time.Now().UnixNano()
+	if s.Seed != nil {
+		seed = *s.Seed
+	}
+	return models.Sampling{Temperature: s.Temperature, TopP: s.TopP, TopK: s.TopK, RepeatPenalty: s.RepeatPenalty,
+		MaxTokens: s.MaxTokens, Seed: seed, Stop: stop}
+}
+
+// runtimeFor returns the runtime named engine ("" is the first one).
+func (l *local) runtimeFor(engine string) (models.Runtime, error) {
+	for _, rt := range l.runtimes {
+		if engine == "" || rt.Engine() == engine {
+			return rt, nil
+		}
+	}
+	return nil, fmt.Errorf("assistant: no runtime %q in this build", engine)
+}
+
+// inspect asks each runtime in turn to read path; the first that accepts
+// it runs the model. A runtime's own error is kept over ErrNotMine.
+func (l *local) inspect(ctx context.Context, path string) (string, LocalModelInfo, error) {
+	var first error
+	for _, rt := range l.runtimes {
+		info, err := rt.Inspect(ctx, path)
+		if err == nil {
+			return rt.Engine(), info, nil
+		}
+		if first == nil || (errors.Is(first, models.ErrNotMine) && !errors.Is(err, models.ErrNotMine)) {
+			first = err
+		}
+	}
+	if first == nil {
+		first = errors.New("assistant: no local runtime in this build")
+	}
+	return "", LocalModelInfo{}, first
+}
+
+// SystemPrompt is the model's configured system prompt ("" if none).
+func (l *local) SystemPrompt(ctx context.Context, model string) string {
+	m, err := l.find(ctx, model)
+	if err != nil {
+		return ""
+	}
+	return m.Settings.SystemPrompt
 }
 
 // ContextWindow implements llm.Windowed.
@@ -304,7 +341,7 @@ func (l *local) CountTokens(model string, msgs []llm.Message) (int, error) {
 	if s.SystemPrompt != "" && (len(msgs) == 0 || msgs[0].Role != llm.RoleSystem) {
 		msgs = append([]llm.Message{{Role: llm.RoleSystem, Content: s.SystemPrompt}}, msgs...)
 	}
-	return lm.CountTokens(s, msgs)
+	return lm.CountTokens(chatPrompt(s, msgs))
 }
 
 var slugRe = regexp.MustCompile(`[^a-z0-9._-]+`)
@@ -326,7 +363,7 @@ func (l *local) add(ctx context.Context, path string, managed bool) (LocalModelV
 	if err != nil {
 		return LocalModelView{}, fmt.Errorf("assistant: %w", err)
 	}
-	info, err := l.runtime.Inspect(ctx, abs)
+	engine, info, err := l.inspect(ctx, abs)
 	if err != nil {
 		return LocalModelView{}, err
 	}
@@ -362,7 +399,7 @@ func (l *local) add(ctx context.Context, path string, managed bool) (LocalModelV
 	case "q4_0", "f16":
 		set.WeightType = info.WeightType
 	}
-	v := LocalModelView{ID: id, Name: name, Path: abs, Info: info, Settings: set, AddedAt: time.Now().UnixMilli(), Managed: managed}
+	v := LocalModelView{ID: id, Name: name, Path: abs, Engine: engine, Info: info, Settings: set, AddedAt: time.Now().UnixMilli(), Managed: managed}
 	if err := l.save(ctx, append(ms, v)); err != nil {
 		return LocalModelView{}, err
 	}

@@ -13,7 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"sidecar/backend/gptjrt"
 	"sidecar/backend/llm"
+	"sidecar/backend/models"
 )
 
 // wordRuntime "loads" files that start with MODEL and answers with the
@@ -29,6 +31,8 @@ type wordModel struct {
 	reply string
 }
 
+func (r *wordRuntime) Engine() string { return "word" }
+
 func (r *wordRuntime) Inspect(_ context.Context, path string) (LocalModelInfo, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -40,19 +44,30 @@ func (r *wordRuntime) Inspect(_ context.Context, path string) (LocalModelInfo, e
 	return LocalModelInfo{Format: "test", WeightType: "f16", ContextMax: 512, SizeBytes: int64(len(b))}, nil
 }
 
-func (r *wordRuntime) Load(_ context.Context, path string, s LocalSettings, progress func(float64)) (LoadedModel, error) {
+func (r *wordRuntime) Load(_ context.Context, path string, o models.LoadOptions) (models.Model, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	progress(0.5)
+	o.Progress(0.5)
 	r.mu.Lock()
-	r.loads = append(r.loads, filepath.Base(path)+":"+s.WeightType)
+	r.loads = append(r.loads, filepath.Base(path)+":"+o.WeightType)
 	r.mu.Unlock()
 	return &wordModel{rt: r, reply: strings.SplitN(string(b), "\n", 3)[1]}, nil
 }
 
-func (m *wordModel) Stream(ctx context.Context, s LocalSettings, msgs []llm.Message, on llm.TokenFunc) (llm.Usage, error) {
+func (m *wordModel) Info() models.Info    { return models.Info{Format: "test"} }
+func (m *wordModel) StopTokens() []string { return nil }
+func (m *wordModel) Render(p models.Prompt) (string, error) {
+	var b strings.Builder
+	for _, x := range p.Messages {
+		b.WriteString(x.Content + "\n")
+	}
+	return b.String(), nil
+}
+
+func (m *wordModel) Stream(ctx context.Context, p models.Prompt, _ models.Sampling, on llm.TokenFunc) (llm.Usage, error) {
+	msgs := p.Messages
 	reply := m.reply
 	if msgs[0].Role == llm.RoleSystem {
 		reply += " [" + msgs[0].Content + "]"
@@ -65,9 +80,9 @@ func (m *wordModel) Stream(ctx context.Context, s LocalSettings, msgs []llm.Mess
 	return llm.Usage{CompletionTokens: len(llm.SplitWords(reply))}, nil
 }
 
-func (m *wordModel) CountTokens(_ LocalSettings, msgs []llm.Message) (int, error) {
+func (m *wordModel) CountTokens(p models.Prompt) (int, error) {
 	n := 0
-	for _, x := range msgs {
+	for _, x := range p.Messages {
 		n += len(strings.Fields(x.Content))
 	}
 	return n, nil
@@ -98,7 +113,7 @@ func TestLocalModelsLifecycle(t *testing.T) {
 	defer s.Close()
 	rt := &wordRuntime{}
 	modelsDir := t.TempDir()
-	s.EnableLocal(rt, modelsDir)
+	s.EnableLocal(modelsDir, rt)
 	src := t.TempDir()
 
 	if _, err := s.ImportLocalModel(ctx, filepath.Join(src, "missing.bin")); err == nil {
@@ -186,7 +201,7 @@ func TestLocalModelDownload(t *testing.T) {
 	s := New(db, nil, nil, &llm.Echo{})
 	defer s.Close()
 	modelsDir := t.TempDir()
-	s.EnableLocal(&wordRuntime{}, modelsDir)
+	s.EnableLocal(modelsDir, &wordRuntime{})
 	body := []byte("MODEL\ndownloaded model\n" + strings.Repeat("w", 1<<20))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/notmodel.bin" {
@@ -266,7 +281,7 @@ func TestRealGPTJModelInChat(t *testing.T) {
 	defer db.Close()
 	s := New(db, nil, nil, &llm.Echo{})
 	defer s.Close()
-	s.EnableLocal(GPTJ{}, t.TempDir())
+	s.EnableLocal(t.TempDir(), gptjrt.Runtime{})
 	m, err := s.ImportLocalModel(ctx, path)
 	if err != nil {
 		t.Fatal(err)

@@ -129,7 +129,8 @@ func (s *Service) reserve(chatID int64) (*generation, error) {
 	if _, busy := s.running[chatID]; busy {
 		return nil, ErrBusy
 	}
-	g := &generation{done: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	g := &generation{ctx: ctx, cancel: cancel, done: make(chan struct{})}
 	s.running[chatID] = g
 	return g, nil
 }
@@ -140,12 +141,17 @@ func (s *Service) release(chatID int64, g *generation) {
 		delete(s.running, chatID)
 	}
 	s.mu.Unlock()
+	g.cancel()
 	close(g.done)
 }
 
 // startLocked runs prepare (which stores or finds the user message), adds
-// the empty answer and starts the generation. The chat is reserved.
+// the empty answer and starts the generation. The chat is reserved; stopping
+// it cancels the preparation too.
 func (s *Service) startLocked(ctx context.Context, g *generation, chatID int64, prepare func(store.Chat) (store.Message, error)) (SendResult, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(g.ctx, cancel)()
 	c, err := s.db.Chat(ctx, chatID)
 	if err != nil {
 		return SendResult{}, err
@@ -166,12 +172,15 @@ func (s *Service) startLocked(ctx context.Context, g *generation, chatID int64, 
 	if model == "" {
 		model = DefaultModel
 	}
-	msgs := prompt(history)
+	msgs := s.withSystemPrompt(ctx, p, modelID, prompt(history))
 	var cites []Citation
 	if c.UseDocuments {
-		if msgs, cites, err = s.ground(ctx, msgs, groundingBudget(p, modelID)); err != nil {
+		if msgs, cites, err = s.groundChat(ctx, p, modelID, msgs); err != nil {
 			return SendResult{}, err
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return SendResult{}, err
 	}
 	msgs, dropped, err := llm.FitWindow(p, modelID, msgs)
 	if err != nil {
@@ -185,13 +194,10 @@ func (s *Service) startLocked(ctx context.Context, g *generation, chatID int64, 
 	if c2, err := s.db.Chat(ctx, chatID); err == nil && s.events != nil {
 		s.events.Emit(EventChatUpdated, chatView(c2))
 	}
-	genCtx, cancel := context.WithCancel(context.Background())
-	g.cancel = cancel
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		final := s.generate(genCtx, p, llm.Request{Model: modelID, Messages: msgs}, answer)
-		cancel()
+		final := s.generate(g.ctx, p, llm.Request{Model: modelID, Messages: msgs}, answer)
 		// Free the chat before announcing the end, so a UI reacting to the
 		// event can send the next message at once.
 		s.release(chatID, g)

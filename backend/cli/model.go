@@ -20,8 +20,8 @@ import (
 // modelCommands returns the GPT-J commands (model info/eval, generate).
 func modelCommands() []Command {
 	return []Command{
-		{Name: "model", Usage: "sidecar model info PATH | eval --model PATH --tokens 42,7,9 --steps 16 [--wtype f32|f16|q8_0|q4_0] | bench (--gen-random 6b2l | --model PATH) [--wtype q8_0] [--threads 2] [--prompt 64] [--gen 64]",
-			Summary: "describe a GPT-J model file, or print its logits as JSON", Run: runModel},
+		{Name: "model", Usage: "sidecar model info PATH | eval --model PATH --tokens 42,7,9 --steps 16 [--wtype f32|f16|q8_0|q4_0] | bench (--gen-random 6b2l | --model PATH) [--wtype q8_0] [--threads 2] [--prompt 64] [--gen 64] | tokenize --model PATH (--text T | --file F)",
+			Summary: "describe a GPT-J or GGUF model file, print its logits or a text's token ids as JSON, or measure its speed", Run: runModel},
 		{Name: "generate", Usage: "sidecar generate --model PATH --prompt TEXT [--max-tokens N] [--temperature T] [--seed S]",
 			Summary: "stream text from a local GPT-J model", Run: runGenerate},
 	}
@@ -29,12 +29,15 @@ func modelCommands() []Command {
 
 func runModel(ctx context.Context, env Env) error {
 	if len(env.Args) == 0 {
-		return fmt.Errorf("%w: model needs a subcommand: info or eval", ErrUsage)
+		return fmt.Errorf("%w: model needs a subcommand: info, eval, bench or tokenize", ErrUsage)
 	}
 	switch env.Args[0] {
 	case "info":
 		if len(env.Args) != 2 {
 			return fmt.Errorf("%w: model info takes one PATH", ErrUsage)
+		}
+		if isGGUF(env.Args[1]) {
+			return ggufInfo(env.Args[1], env.Stdout)
 		}
 		info, err := gptj.Inspect(env.Args[1])
 		if err != nil {
@@ -48,6 +51,8 @@ func runModel(ctx context.Context, env Env) error {
 		return runEval(ctx, env.Args[1:], env.Stdout)
 	case "bench":
 		return runBench(ctx, env.Args[1:], env.Stdout)
+	case "tokenize":
+		return runTokenize(env.Args[1:], env.Stdout)
 	}
 	return fmt.Errorf("%w: unknown model subcommand %q", ErrUsage, env.Args[0])
 }
@@ -73,6 +78,12 @@ func runEval(ctx context.Context, args []string, out io.Writer) error {
 			return fmt.Errorf("%w: %q is not a token id", ErrUsage, f)
 		}
 		prompt = append(prompt, id)
+	}
+	if isGGUF(*path) {
+		if wtypeSet(fs) {
+			return fmt.Errorf("%w: %v", ErrUsage, errGGUFWType)
+		}
+		return ggufEval(ctx, *path, prompt, *steps, out)
 	}
 	m, err := gptj.Load(*path, gptj.Options{WType: wt})
 	if err != nil {
@@ -160,32 +171,36 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	if err := fs.Parse(args); err != nil || (*random == "") == (*path == "") || *promptN < 1 || *genN < 1 || *runs < 1 {
 		return fmt.Errorf("%w: bench needs --gen-random 6b2l or --model PATH, and positive --prompt, --gen, --runs", ErrUsage)
 	}
-	wt, err := gptj.ParseWType(*wtype)
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrUsage, err)
-	}
 	start := time.Now()
-	var m *gptj.Model
-	if *random != "" {
-		if *random != "6b2l" {
-			return fmt.Errorf("%w: the only random shape is 6b2l", ErrUsage)
+	var target benchTarget
+	var err error
+	switch {
+	case *random != "" && *random != "6b2l":
+		return fmt.Errorf("%w: the only random shape is 6b2l", ErrUsage)
+	case *path != "" && isGGUF(*path):
+		if wtypeSet(fs) {
+			return fmt.Errorf("%w: %v", ErrUsage, errGGUFWType)
 		}
-		m, err = gptj.RandomModel(gptj.Shape6B2L, wt, 99)
-	} else {
-		m, err = gptj.Load(*path, gptj.Options{WType: wt})
+		target, err = ggufBenchTarget(ctx, *path)
+	default:
+		target, err = gptjBenchTarget(*random, *path, *wtype)
 	}
 	if err != nil {
 		return err
 	}
+	defer target.close()
 	loadMS := float64(time.Since(start).Microseconds()) / 1000
 	prompt := make([]int, *promptN)
 	for i := range prompt {
-		prompt[i] = (i*7919 + 13) % m.Config.NVocab
+		prompt[i] = (i*7919 + 13) % target.vocab
 	}
 	var promptMS, genMS, ttft, floorMS, floor5MS []float64
 	// One state for every run, emptied between them, as the app keeps one
 	// per loaded model.
-	s := m.NewStateThreads(*promptN+*genN+1, *threads)
+	s, err := target.newState(*promptN+*genN+1, *threads)
+	if err != nil {
+		return err
+	}
 	defer s.Close()
 	for run := 0; run <= *runs; run++ {
 		if run == 1 && *cpuProfile != "" {
@@ -202,12 +217,12 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		floorMS = append(floorMS, float64(m.ReadFloor(*threads, false).Microseconds())/1000)
-		floor5MS = append(floor5MS, float64(m.ReadFloor(*threads, true).Microseconds())/1000)
+		floorMS = append(floorMS, float64(target.readFloor(*threads, false).Microseconds())/1000)
+		floor5MS = append(floor5MS, float64(target.readFloor(*threads, true).Microseconds())/1000)
 		s.Reset()
 		s.SetAllLogits(*allLogits)
 		t0 := time.Now()
-		logits, err := s.Eval(prompt)
+		logits, err := s.Eval(ctx, prompt)
 		s.SetAllLogits(false)
 		if err != nil {
 			return err
@@ -222,7 +237,7 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 					next = j
 				}
 			}
-			if logits, err = s.Eval([]int{next}); err != nil {
+			if logits, err = s.Eval(ctx, []int{next}); err != nil {
 				return err
 			}
 		}
@@ -232,13 +247,13 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 		}
 	}
 	return json.NewEncoder(out).Encode(map[string]any{
-		"model": map[bool]string{true: "random 6b2l", false: *path}[*random != ""], "wtype": wt.String(), "threads": *threads,
+		"model": map[bool]string{true: "random 6b2l", false: *path}[*random != ""], "wtype": target.wtype, "threads": *threads,
 		"prompt_tokens": *promptN, "gen_tokens": *genN, "runs": *runs,
 		"prompt_ms_per_token": median(promptMS), "gen_ms_per_token": median(genMS),
 		"time_to_first_token_ms": median(ttft), "all_logits": *allLogits,
-		"weights_mib_per_token":      float64(m.StreamedBytes()) / (1 << 20),
-		"gen_gb_per_s":               float64(m.StreamedBytes()) / median(genMS) / 1e6,
-		"kernels":                    gptj.Kernels(),
+		"weights_mib_per_token":      float64(target.streamed) / (1 << 20),
+		"gen_gb_per_s":               float64(target.streamed) / median(genMS) / 1e6,
+		"kernels":                    target.kernels,
 		"read_floor_ms":              median(floorMS[1:]),
 		"gen_vs_read_floor":          median(genMS) / median(floorMS[1:]),
 		"read_floor_5streams_ms":     median(floor5MS[1:]),

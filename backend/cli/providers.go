@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"sidecar/backend/assistant"
+	"sidecar/backend/ggufrt"
+	"sidecar/backend/gptjrt"
 	"sidecar/backend/llm"
 	"sidecar/backend/llm/anthropic"
 	"sidecar/backend/llm/gemini"
@@ -14,9 +16,7 @@ import (
 // enableProviders registers the cloud and local model providers.
 func enableProviders(ctx context.Context, svc *assistant.Service, prof *profile.Profile, modelsDir string) {
 	svc.EnableCloud(ctx, prof.Keychain, CloudFactories()...)
-	if rt := localRuntime(); rt != nil {
-		svc.EnableLocal(rt, modelsDir)
-	}
+	svc.EnableLocal(modelsDir, ggufrt.Runtime{}, gptjrt.Runtime{})
 }
 
 // CloudFactories lists the cloud providers this build has.
@@ -33,6 +33,3 @@ func CloudFactories() []assistant.CloudFactory {
 		}},
 	}
 }
-
-// localRuntime is the in-process model runtime: GPT-J in pure Go.
-func localRuntime() assistant.LocalRuntime { return assistant.GPTJ{} }

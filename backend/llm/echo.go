@@ -2,7 +2,6 @@ package llm
 
 import (
 	"context"
-	"fmt"
 	"time"
 	"unicode"
 )
@@ -15,7 +14,9 @@ const EchoModelID = "echo"
 
 // Echo is the built-in test provider: it answers by repeating the user's
 // last message, streamed word by word. It needs no model and no network, so
-// the whole chat path can be exercised on a fresh install.
+// the whole chat path can be exercised on a fresh install. Through
+// StreamEvents it also calls tools and reasons, deterministically (see
+// echoevents.go).
 type Echo struct {
 	// Delay between streamed pieces; zero streams as fast as possible.
 	Delay time.Duration
@@ -31,47 +32,10 @@ func (e *Echo) Models(context.Context) ([]Model, error) {
 	return []Model{{ID: EchoModelID, Name: "Echo (built-in test provider)", Provider: EchoProviderID, Local: true}}, nil
 }
 
-// Stream implements Provider.
+// Stream implements Provider: text only.
 func (e *Echo) Stream(ctx context.Context, req Request, onToken TokenFunc) (Usage, error) {
-	if req.Model != "" && req.Model != EchoModelID {
-		return Usage{}, fmt.Errorf("llm: echo: %w %q", ErrUnknownModel, req.Model)
-	}
-	var last string
-	prompt := 0
-	for _, m := range req.Messages {
-		prompt += len(SplitWords(m.Content))
-		if m.Role == RoleUser {
-			last = m.Content
-		}
-	}
-	reply := "Echo: " + last
-	if last == "" {
-		reply = "Echo: (nothing to echo)"
-	}
-	pieces := SplitWords(reply)
-	if req.MaxTokens > 0 && len(pieces) > req.MaxTokens {
-		pieces = pieces[:req.MaxTokens]
-	}
-	u := Usage{PromptTokens: prompt}
-	for _, p := range pieces {
-		if err := ctx.Err(); err != nil {
-			return u, err
-		}
-		if e.Delay > 0 {
-			t := time.NewTimer(e.Delay)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return u, ctx.Err()
-			case <-t.C:
-			}
-		}
-		if err := onToken(p); err != nil {
-			return u, err
-		}
-		u.CompletionTokens++
-	}
-	return u, nil
+	req.Tools, req.Think = nil, false
+	return e.StreamEvents(ctx, req, func(ev Event) error { return onToken(ev.Text) })
 }
 
 // SplitWords cuts s into pieces that each start with the whitespace before

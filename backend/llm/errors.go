@@ -36,6 +36,26 @@ type ProviderError struct {
 }
 
 func (e *ProviderError) Error() string {
+	msg := e.summary()
+	if e.Detail != "" {
+		msg += ": " + e.Detail
+	}
+	return msg
+}
+
+// Redacted is the error without the provider's own words, for the log: a
+// provider's message can quote what it was sent (the user's prompt), and
+// message text is never logged.
+func (e *ProviderError) Redacted() string {
+	msg := e.summary()
+	if e.Detail != "" {
+		msg += fmt.Sprintf(" [the provider's message, %d bytes, is left out of the log]", len(e.Detail))
+	}
+	return msg
+}
+
+// summary says what went wrong in Sidecar's words, with the HTTP status.
+func (e *ProviderError) summary() string {
 	var msg string
 	switch e.Kind {
 	case KindInvalidKey:
@@ -58,9 +78,6 @@ func (e *ProviderError) Error() string {
 	}
 	if e.Status != 0 {
 		msg += fmt.Sprintf(" (%d)", e.Status)
-	}
-	if e.Detail != "" {
-		msg += ": " + e.Detail
 	}
 	return msg
 }

@@ -23,6 +23,14 @@ const (
 type Message struct {
 	Role    Role
 	Content string
+	// Thinking is an assistant's earlier reasoning, when a client sends it
+	// back; providers that cannot take it leave it out.
+	Thinking string
+	// ToolCalls are the calls an assistant message made.
+	ToolCalls []ToolCall
+	// ToolCallID and ToolName say which call a RoleTool message answers.
+	ToolCallID string
+	ToolName   string
 }
 
 // Request asks a provider to continue a conversation.
@@ -34,6 +42,12 @@ type Request struct {
 	TopP        *float64
 	Seed        *int64
 	Stop        []string
+	TopK        *int       // nil: provider default (local models and Gemini)
+	Tools       []Tool     // functions the model may call (see EventStreamer)
+	ToolChoice  ToolChoice // auto unless set
+	NoParallel  bool       // at most one tool call per answer
+	Think       bool       // ask a model that can reason to do so, and report it
+	JSON        bool       // the answer must be one JSON value
 }
 
 // Usage reports what a generation cost.

@@ -13,6 +13,23 @@ import (
 	"sidecar/backend/store"
 )
 
+// readBody reads the whole (size-limited) body, writing the error
+// response itself and returning false on failure.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	body, err := io.ReadAll(r.Body)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		writeError(w, http.StatusRequestEntityTooLarge, "invalid_request_error", "body_too_large",
+			fmt.Sprintf("the request body is larger than %d bytes", tooBig.Limit))
+		return nil, false
+	}
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "invalid_request_error", "", "could not read the request body")
+		return nil, false
+	}
+	return body, true
+}
+
 // decodeStrict reads one JSON object into v, refusing unknown fields and
 // trailing data. It writes the error response itself and returns false on
 // failure.
@@ -21,15 +38,8 @@ func (s *Server) decodeStrict(w http.ResponseWriter, r *http.Request, v any) boo
 		writeError(w, http.StatusUnsupportedMediaType, "invalid_request_error", "unsupported_media_type", "send the body as application/json")
 		return false
 	}
-	body, err := io.ReadAll(r.Body)
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		writeError(w, http.StatusRequestEntityTooLarge, "invalid_request_error", "body_too_large",
-			fmt.Sprintf("the request body is larger than %d bytes", tooBig.Limit))
-		return false
-	}
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_request_error", "", "could not read the request body")
+	body, ok := readBody(w, r)
+	if !ok {
 		return false
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))

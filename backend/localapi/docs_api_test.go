@@ -21,6 +21,11 @@ import (
 
 func startWithDocs(t *testing.T) (*env, *docs.Service, *store.DB) {
 	t.Helper()
+	return startWithDocsConfig(t, Config{})
+}
+
+func startWithDocsConfig(t *testing.T, cfg Config) (*env, *docs.Service, *store.DB) {
+	t.Helper()
 	key := make([]byte, store.KeySize)
 	rand.Read(key)
 	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), store.FileName), key)
@@ -32,7 +37,7 @@ func startWithDocs(t *testing.T) (*env, *docs.Service, *store.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := start(t, Config{})
+	e := start(t, cfg)
 	e.srv.WithDocuments(ds)
 	return e, ds, db
 }
@@ -169,6 +174,18 @@ func TestMCPTools(t *testing.T) {
 	if rs := got["results"].([]any); len(rs) != 1 || !strings.Contains(rs[0].(map[string]any)["text"].(string), "ten minutes") {
 		t.Fatalf("search = %v", got)
 	}
+	// Agents read plain text: no highlight markers, the source and lines.
+	res, err := sess.CallTool(ctx, &mcp.CallToolParams{Name: "search_documents", Arguments: map[string]any{"query": "cache", "k": 1}})
+	if err != nil || len(res.Content) != 1 {
+		t.Fatalf("search: %v %+v", err, res)
+	}
+	text := res.Content[0].(*mcp.TextContent).Text
+	if strings.ContainsAny(text, "\x02\x03") || !strings.Contains(text, "[1] guide.md (document 1, api:guide, lines 1-5)") || !strings.Contains(text, "ten minutes") {
+		t.Fatalf("search text %q", text)
+	}
+	if b, _ := json.Marshal(res.StructuredContent); strings.Contains(string(b), `\u0002`) || !strings.Contains(string(b), "cache") {
+		t.Fatalf("structured search result %s", b)
+	}
 	got = call("read_document", map[string]any{"id": r.Document, "start_line": 4, "end_line": 4})
 	if got["text"] != "The cache expires after ten minutes." || got["lines"].(float64) < 5 {
 		t.Fatalf("read = %v", got)
@@ -177,8 +194,38 @@ func TestMCPTools(t *testing.T) {
 	if docsList := got["documents"].([]any); len(docsList) != 1 {
 		t.Fatalf("list = %v", got)
 	}
-	res, err := sess.CallTool(ctx, &mcp.CallToolParams{Name: "read_document", Arguments: map[string]any{"id": 999}})
+	res, err = sess.CallTool(ctx, &mcp.CallToolParams{Name: "read_document", Arguments: map[string]any{"id": 999}})
 	if err != nil || !res.IsError {
 		t.Fatalf("reading a missing document: %v %+v", err, res)
+	}
+}
+
+// A model name ending in +docs (or the Ollama tag :docs) grounds the
+// answer in the user's documents, for clients that send no extra field.
+func TestGroundingAlias(t *testing.T) {
+	e, ds, _ := startWithDocs(t)
+	ds.Add(context.Background(), "api:guide", "guide.md", []byte("The cache expires after ten minutes.\n"))
+	r := e.do(t, "POST", "/v1/chat/completions", `{"model":"echo/echo+docs","messages":[{"role":"user","content":"when does the cache expire?"}]}`, nil)
+	var body struct {
+		Sidecar struct {
+			Citations []docs.Hit `json:"citations"`
+		} `json:"sidecar"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil || r.StatusCode != 200 {
+		t.Fatalf("%d %v", r.StatusCode, err)
+	}
+	if len(body.Sidecar.Citations) != 1 || body.Sidecar.Citations[0].Title != "guide.md" {
+		t.Fatalf("citations %+v", body.Sidecar.Citations)
+	}
+	tags := decodeMap(t, e.do(t, "GET", "/api/tags", "", nil).Body)
+	found := false
+	for _, m := range tags["models"].([]any) {
+		found = found || m.(map[string]any)["name"] == "echo/echo:docs"
+	}
+	if !found {
+		t.Fatalf("the :docs alias is not listed: %v", tags)
+	}
+	if r := e.do(t, "POST", "/api/chat", `{"model":"echo/echo:docs","stream":false,"messages":[{"role":"user","content":"cache?"}]}`, nil); r.StatusCode != 200 {
+		t.Fatalf("ollama :docs alias: %d", r.StatusCode)
 	}
 }

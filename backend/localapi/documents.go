@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"sidecar/backend/assistant"
 	"sidecar/backend/docs"
 	"sidecar/backend/llm"
 	"sidecar/backend/store"
@@ -28,7 +29,7 @@ type Documents interface {
 // WithDocuments serves the user's documents under /api and to MCP clients.
 func (s *Server) WithDocuments(d Documents) *Server {
 	s.docs = d
-	s.mcp = newMCP(d)
+	s.mcp = newMCP(d, s.cfg.MaxReadBytes)
 	return s
 }
 
@@ -213,31 +214,40 @@ type sidecarExt struct {
 	K         int  `json:"k"`
 }
 
-// groundRequest adds document excerpts to a chat request.
-func (s *Server) groundRequest(ctx context.Context, ext *sidecarExt, lr *llm.Request) ([]docs.Hit, error) {
+// grounder is a Generator that grounds a request the way chats are
+// grounded (assistant.Service): the model's system prompt first, a budget
+// relative to the model's window.
+type grounder interface {
+	Ground(ctx context.Context, r assistant.Retriever, model string, msgs []llm.Message, k int) ([]llm.Message, []docs.Hit, error)
+}
+
+// groundRequest adds document excerpts to a chat request for model.
+func (s *Server) groundRequest(ctx context.Context, model string, ext *sidecarExt, lr *llm.Request) ([]docs.Hit, error) {
 	if ext == nil || !ext.Documents {
 		return nil, nil
 	}
 	if s.docs == nil {
 		return nil, errors.New("documents are not available on this server")
 	}
-	q := ""
-	for i := len(lr.Messages) - 1; i >= 0; i-- {
-		if lr.Messages[i].Role == llm.RoleUser {
-			q = lr.Messages[i].Content
-			break
-		}
-	}
 	k := ext.K
 	if k <= 0 || k > 20 {
 		k = 5
 	}
-	hits, text, err := s.docs.Context(ctx, q, 2000, docs.SearchOptions{K: k})
-	if err != nil || len(hits) == 0 {
+	var msgs []llm.Message
+	var hits []docs.Hit
+	var err error
+	if g, ok := s.gen.(grounder); ok {
+		msgs, hits, err = g.Ground(ctx, s.docs, model, lr.Messages, k)
+	} else {
+		msgs, hits, err = assistant.Ground(ctx, s.docs, lr.Messages, assistant.DefaultGroundBudget, k)
+	}
+	if err != nil {
 		return []docs.Hit{}, err
 	}
-	sys := llm.Message{Role: llm.RoleSystem, Content: "Excerpts from the user's documents; cite them as [n] where they support the answer.\n\n" + text}
-	lr.Messages = append([]llm.Message{sys}, lr.Messages...)
+	lr.Messages = msgs
+	if hits == nil {
+		hits = []docs.Hit{}
+	}
 	return hits, nil
 }
 

@@ -15,7 +15,12 @@ type apiError struct {
 	} `json:"error"`
 }
 
+// writeError answers with an error in the request's dialect: OpenAI's
+// shape unless the route speaks Ollama's or Anthropic's.
 func writeError(w http.ResponseWriter, status int, typ, code, msg string) {
+	if writeDialectError(w, status, typ, msg) {
+		return
+	}
 	var e apiError
 	e.Error.Message, e.Error.Type = msg, typ
 	if code != "" {

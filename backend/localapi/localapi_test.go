@@ -64,19 +64,29 @@ func (g *gen) Models(context.Context) ([]assistant.ModelView, error) {
 	return []assistant.ModelView{{ID: "echo/echo", Name: "Echo", Provider: "echo", Local: true}, {ID: "slow/wait", Provider: "slow"}}, nil
 }
 
-func (g *gen) Complete(ctx context.Context, model string, req llm.Request, on llm.TokenFunc) (assistant.Completion, error) {
+func (g *gen) Complete(ctx context.Context, model string, req llm.Request, on llm.EventFunc) (assistant.Completion, error) {
 	switch model {
 	case "echo/echo":
 		req.Model = "echo"
-		u, err := g.echo.Stream(ctx, req, on)
+		u, err := g.echo.StreamEvents(ctx, req, on)
 		return assistant.Completion{Usage: u}, err
 	case "slow/wait":
-		on("first ")
+		on(llm.Event{Kind: llm.EventText, Text: "first "})
 		<-ctx.Done()
 		close(g.cancelled)
 		return assistant.Completion{}, ctx.Err()
 	}
 	return assistant.Completion{}, fmt.Errorf("%w %q", llm.ErrUnknownModel, model)
+}
+
+func (g *gen) Capabilities(model string) (llm.Capabilities, error) {
+	switch model {
+	case "echo/echo":
+		return g.echo.Capabilities("echo"), nil
+	case "slow/wait":
+		return llm.Capabilities{ContextLength: 2048}, nil
+	}
+	return llm.Capabilities{}, fmt.Errorf("%w %q", llm.ErrUnknownModel, model)
 }
 
 // lengthEmbedder embeds a text as [len, words, 1].

@@ -1,21 +1,16 @@
 package localapi
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"net/http"
 	"strings"
-	"time"
 
-	"sidecar/backend/assistant"
-	"sidecar/backend/docs"
 	"sidecar/backend/llm"
 )
 
@@ -45,12 +40,13 @@ func (s *Server) listModels(w http.ResponseWriter, r *http.Request) {
 }
 
 type chatMessage struct {
-	Role       string          `json:"role"`
-	Content    content         `json:"content"`
-	Name       string          `json:"name,omitempty"`
-	ToolCalls  json.RawMessage `json:"tool_calls,omitempty"`
-	ToolCallID string          `json:"tool_call_id,omitempty"`
-	Refusal    json.RawMessage `json:"refusal,omitempty"`
+	Role             string          `json:"role"`
+	Content          content         `json:"content"`
+	Name             string          `json:"name,omitempty"`
+	ToolCalls        []chatToolCall  `json:"tool_calls,omitempty"`
+	ToolCallID       string          `json:"tool_call_id,omitempty"`
+	Refusal          json.RawMessage `json:"refusal,omitempty"`
+	ReasoningContent *string         `json:"reasoning_content,omitempty"`
 }
 
 // genParams are the sampling fields both completion endpoints share.
@@ -82,12 +78,17 @@ type genParams struct {
 type chatRequest struct {
 	genParams
 	Messages          []chatMessage   `json:"messages"`
-	ResponseFormat    json.RawMessage `json:"response_format"`
-	Tools             json.RawMessage `json:"tools"`
+	ResponseFormat    *responseFormat `json:"response_format"`
+	Tools             []chatTool      `json:"tools"`
 	ToolChoice        json.RawMessage `json:"tool_choice"`
-	ParallelToolCalls json.RawMessage `json:"parallel_tool_calls"`
+	ParallelToolCalls *bool           `json:"parallel_tool_calls"`
 	ReasoningEffort   json.RawMessage `json:"reasoning_effort"`
 	Sidecar           *sidecarExt     `json:"sidecar"`
+}
+
+type responseFormat struct {
+	Type       string          `json:"type"`
+	JSONSchema json.RawMessage `json:"json_schema"`
 }
 
 type usage struct {
@@ -100,12 +101,12 @@ func toUsage(u llm.Usage) *usage {
 	return &usage{PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens, TotalTokens: u.PromptTokens + u.CompletionTokens}
 }
 
-// request validates the shared fields and builds the provider request; it
-// writes the error itself and returns ok=false on failure.
-func (s *Server) request(w http.ResponseWriter, p genParams, msgs []llm.Message) (llm.Request, bool) {
-	bad := func(msg string) (llm.Request, bool) {
+// request validates the shared fields and builds the turn; it writes the
+// error itself and returns ok=false on failure.
+func (s *Server) request(w http.ResponseWriter, p genParams, msgs []llm.Message) (*turn, bool) {
+	bad := func(msg string) (*turn, bool) {
 		writeError(w, http.StatusBadRequest, "invalid_request_error", "invalid_value", msg)
-		return llm.Request{}, false
+		return nil, false
 	}
 	if p.Model == "" {
 		return bad("model is required (GET /v1/models lists them)")
@@ -132,7 +133,44 @@ func (s *Server) request(w http.ResponseWriter, p genParams, msgs []llm.Message)
 	if p.StreamOptions != nil && !p.Stream {
 		return bad("stream_options is only allowed with stream: true")
 	}
-	return llm.Request{Messages: msgs, MaxTokens: max, Temperature: p.Temperature, TopP: p.TopP, Seed: p.Seed, Stop: p.Stop}, true
+	t := &turn{req: llm.Request{Messages: msgs, MaxTokens: max, Temperature: p.Temperature, TopP: p.TopP, Seed: p.Seed, Stop: p.Stop}}
+	t.model, t.ground = resolveModel(p.Model)
+	return t, true
+}
+
+// chatMessages turns Chat Completions messages into the neutral form.
+func chatMessages(in []chatMessage) ([]llm.Message, error) {
+	var msgs []llm.Message
+	names := map[string]string{} // tool call ID -> name, for results
+	for i, m := range in {
+		switch m.Role {
+		case "system", "developer":
+			msgs = append(msgs, llm.Message{Role: llm.RoleSystem, Content: string(m.Content)})
+		case "user":
+			msgs = append(msgs, llm.Message{Role: llm.RoleUser, Content: string(m.Content)})
+		case "assistant":
+			am := llm.Message{Role: llm.RoleAssistant, Content: string(m.Content)}
+			if m.ReasoningContent != nil {
+				am.Thinking = *m.ReasoningContent
+			}
+			for j, c := range m.ToolCalls {
+				if c.Type != "" && c.Type != "function" || c.ID == "" || !validToolName(c.Function.Name) {
+					return nil, fmt.Errorf("messages[%d].tool_calls[%d] needs an id, type function and a valid function name", i, j)
+				}
+				am.ToolCalls = append(am.ToolCalls, llm.ToolCall{ID: c.ID, Name: c.Function.Name, Arguments: c.Function.Arguments})
+				names[c.ID] = c.Function.Name
+			}
+			msgs = append(msgs, am)
+		case "tool":
+			if m.ToolCallID == "" {
+				return nil, fmt.Errorf("messages[%d].tool_call_id is required for role tool", i)
+			}
+			msgs = append(msgs, llm.Message{Role: llm.RoleTool, Content: string(m.Content), ToolCallID: m.ToolCallID, ToolName: names[m.ToolCallID]})
+		default:
+			return nil, fmt.Errorf("messages[%d].role %q is not supported", i, m.Role)
+		}
+	}
+	return msgs, nil
 }
 
 func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) {
@@ -140,38 +178,49 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 	if !s.decodeStrict(w, r, &req) {
 		return
 	}
-	if len(req.Tools) > 0 && string(req.Tools) != "null" && string(req.Tools) != "[]" {
-		writeError(w, http.StatusBadRequest, "invalid_request_error", "tools_not_supported", "tool calling is not supported by Sidecar's models")
-		return
+	bad := func(msg string) {
+		writeError(w, http.StatusBadRequest, "invalid_request_error", "invalid_value", msg)
 	}
 	if len(req.Messages) == 0 {
-		writeError(w, http.StatusBadRequest, "invalid_request_error", "invalid_value", "messages must not be empty")
+		bad("messages must not be empty")
 		return
 	}
-	var msgs []llm.Message
-	for i, m := range req.Messages {
-		switch m.Role {
-		case "system", "developer":
-			msgs = append(msgs, llm.Message{Role: llm.RoleSystem, Content: string(m.Content)})
-		case "user":
-			msgs = append(msgs, llm.Message{Role: llm.RoleUser, Content: string(m.Content)})
-		case "assistant":
-			msgs = append(msgs, llm.Message{Role: llm.RoleAssistant, Content: string(m.Content)})
-		default:
-			writeError(w, http.StatusBadRequest, "invalid_request_error", "invalid_value", fmt.Sprintf("messages[%d].role %q is not supported", i, m.Role))
-			return
-		}
+	msgs, err := chatMessages(req.Messages)
+	if err != nil {
+		bad(err.Error())
+		return
 	}
-	lr, ok := s.request(w, req.genParams, msgs)
+	tools, err := chatTools(req.Tools)
+	if err != nil {
+		bad(err.Error())
+		return
+	}
+	choice, err := chatToolChoice(req.ToolChoice, tools)
+	if err != nil {
+		bad(err.Error())
+		return
+	}
+	t, ok := s.request(w, req.genParams, msgs)
 	if !ok {
 		return
 	}
-	cites, err := s.groundRequest(r.Context(), req.Sidecar, &lr)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_request_error", "documents_unavailable", publicMessage(err))
-		return
+	t.req.Tools, t.req.ToolChoice = tools, choice
+	t.req.NoParallel = req.ParallelToolCalls != nil && !*req.ParallelToolCalls
+	t.req.Think = len(req.ReasoningEffort) > 0 && string(req.ReasoningEffort) != "null" && string(req.ReasoningEffort) != `"none"`
+	if rf := req.ResponseFormat; rf != nil {
+		switch rf.Type {
+		case "text", "":
+		case "json_object", "json_schema":
+			t.req.JSON = true
+		default:
+			bad("response_format.type must be text, json_object or json_schema")
+			return
+		}
 	}
-	s.generate(w, r, req.genParams, lr, "chat.completion", cites)
+	if req.Sidecar != nil && req.Sidecar.Documents {
+		t.ground, t.groundK = true, req.Sidecar.K
+	}
+	s.generate(w, r, req.genParams, t, "chat.completion")
 }
 
 type completionRequest struct {
@@ -186,6 +235,17 @@ type completionRequest struct {
 const fimInstruction = "You complete code. The user gives the text before and after a gap. " +
 	"Answer with exactly the text that belongs in the gap: no explanations, no code fences, nothing repeated from before or after."
 
+// fimMessages asks a chat model for the text between prompt and suffix.
+func fimMessages(prompt, suffix string) []llm.Message {
+	if suffix == "" {
+		return []llm.Message{{Role: llm.RoleUser, Content: prompt}}
+	}
+	return []llm.Message{
+		{Role: llm.RoleSystem, Content: fimInstruction},
+		{Role: llm.RoleUser, Content: "Before the gap:\n" + prompt + "\n<<<GAP>>>\nAfter the gap:\n" + suffix},
+	}
+}
+
 func (s *Server) completions(w http.ResponseWriter, r *http.Request) {
 	var req completionRequest
 	if !s.decodeStrict(w, r, &req) {
@@ -195,165 +255,21 @@ func (s *Server) completions(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "invalid_request_error", "invalid_value", "prompt must be one string")
 		return
 	}
-	var msgs []llm.Message
-	if req.Suffix != nil && *req.Suffix != "" {
-		msgs = []llm.Message{
-			{Role: llm.RoleSystem, Content: fimInstruction},
-			{Role: llm.RoleUser, Content: "Before the gap:\n" + req.Prompt[0] + "\n<<<GAP>>>\nAfter the gap:\n" + *req.Suffix},
-		}
-	} else {
-		msgs = []llm.Message{{Role: llm.RoleUser, Content: req.Prompt[0]}}
+	suffix := ""
+	if req.Suffix != nil {
+		suffix = *req.Suffix
 	}
-	lr, ok := s.request(w, req.genParams, msgs)
+	t, ok := s.request(w, req.genParams, fimMessages(req.Prompt[0], suffix))
 	if !ok {
 		return
 	}
-	s.generate(w, r, req.genParams, lr, "text_completion", nil)
+	s.generate(w, r, req.genParams, t, "text_completion")
 }
 
 func newID(prefix string) string {
 	b := make([]byte, 12)
 	rand.Read(b)
 	return prefix + hex.EncodeToString(b)
-}
-
-// generate runs the model and answers in kind ("chat.completion" or
-// "text_completion"), streaming or not.
-func (s *Server) generate(w http.ResponseWriter, r *http.Request, p genParams, lr llm.Request, kind string, cites []docs.Hit) {
-	select {
-	case s.gens <- struct{}{}:
-		defer func() { <-s.gens }()
-	default:
-		w.Header().Set("Retry-After", "2")
-		writeError(w, http.StatusTooManyRequests, "rate_limit_error", "too_many_generations",
-			fmt.Sprintf("%d generations are already running; retry shortly", cap(s.gens)))
-		return
-	}
-	// The request's context ends when the client goes away: the model stops.
-	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.MaxGenTime)
-	defer cancel()
-	id := newID(map[bool]string{true: "chatcmpl-", false: "cmpl-"}[kind == "chat.completion"])
-	created := time.Now().Unix()
-	if p.Stream {
-		s.stream(ctx, w, p, lr, kind, id, created, cites)
-		return
-	}
-	var sb strings.Builder
-	c, err := s.gen.Complete(ctx, p.Model, lr, func(t string) error { sb.WriteString(t); return nil })
-	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		s.modelError(w, err)
-		return
-	}
-	finish := finishReason(c, lr, err)
-	var choice any
-	if kind == "chat.completion" {
-		choice = map[string]any{"index": 0, "message": map[string]any{"role": "assistant", "content": sb.String()}, "finish_reason": finish, "logprobs": nil}
-	} else {
-		choice = map[string]any{"index": 0, "text": sb.String(), "finish_reason": finish, "logprobs": nil}
-	}
-	body := map[string]any{
-		"id": id, "object": kind, "created": created, "model": p.Model,
-		"choices": []any{choice}, "usage": toUsage(c.Usage),
-	}
-	if cites != nil {
-		body["sidecar"] = map[string]any{"citations": cites}
-	}
-	writeJSON(w, http.StatusOK, body)
-}
-
-func finishReason(c assistant.Completion, lr llm.Request, err error) string {
-	if err != nil || (lr.MaxTokens > 0 && c.Usage.CompletionTokens >= lr.MaxTokens) {
-		return "length"
-	}
-	return "stop"
-}
-
-func (s *Server) modelError(w http.ResponseWriter, err error) {
-	switch {
-	case errors.Is(err, llm.ErrUnknownModel), errors.Is(err, assistant.ErrNoProvider):
-		writeError(w, http.StatusNotFound, "invalid_request_error", "model_not_found", "no such model (GET /v1/models lists them)")
-	case errors.Is(err, llm.ErrContextTooLong):
-		writeError(w, http.StatusBadRequest, "invalid_request_error", "context_length_exceeded", publicMessage(err))
-	case errors.Is(err, context.Canceled):
-		// The client went away; nobody reads this.
-		writeError(w, 499, "server_error", "cancelled", "the request was cancelled")
-	default:
-		s.log.Warn("local API: generation failed", "err", err)
-		writeError(w, http.StatusBadGateway, "server_error", "model_error", "the model failed: "+publicMessage(err))
-	}
-}
-
-// stream answers with server-sent events in OpenAI's chunk format.
-func (s *Server) stream(ctx context.Context, w http.ResponseWriter, p genParams, lr llm.Request, kind, id string, created int64, cites []docs.Hit) {
-	fl, ok := w.(http.Flusher)
-	if !ok {
-		writeError(w, http.StatusInternalServerError, "server_error", "", "streaming is not supported here")
-		return
-	}
-	object := kind + ".chunk"
-	if kind == "text_completion" {
-		object = kind
-	}
-	started := false
-	send := func(v any) error {
-		if !started {
-			h := w.Header()
-			h.Set("Content-Type", "text/event-stream")
-			h.Set("Connection", "keep-alive")
-			h.Set("X-Accel-Buffering", "no")
-			w.WriteHeader(http.StatusOK)
-			started = true
-		}
-		b, _ := json.Marshal(v)
-		if _, err := fmt.Fprintf(w, "data: %s\n\n", b); err != nil {
-			return err
-		}
-		fl.Flush()
-		return nil
-	}
-	chunk := func(delta map[string]any, text *string, finish any) map[string]any {
-		var choice map[string]any
-		if kind == "chat.completion" {
-			choice = map[string]any{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": nil}
-		} else {
-			choice = map[string]any{"index": 0, "text": *text, "finish_reason": finish, "logprobs": nil}
-		}
-		return map[string]any{"id": id, "object": object, "created": created, "model": p.Model, "choices": []any{choice}}
-	}
-	empty := ""
-	first := true
-	c, err := s.gen.Complete(ctx, p.Model, lr, func(t string) error {
-		if first && kind == "chat.completion" {
-			first = false
-			if err := send(chunk(map[string]any{"role": "assistant", "content": ""}, &empty, nil)); err != nil {
-				return err
-			}
-		}
-		return send(chunk(map[string]any{"content": t}, &t, nil))
-	})
-	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		if !started {
-			s.modelError(w, err)
-			return
-		}
-		if errors.Is(err, context.Canceled) {
-			return
-		}
-		var e apiError
-		e.Error.Message, e.Error.Type = "the model failed: "+publicMessage(err), "server_error"
-		send(e)
-		return
-	}
-	last := chunk(map[string]any{}, &empty, finishReason(c, lr, err))
-	if cites != nil {
-		last["sidecar"] = map[string]any{"citations": cites}
-	}
-	send(last)
-	if p.StreamOptions != nil && p.StreamOptions.IncludeUsage {
-		send(map[string]any{"id": id, "object": object, "created": created, "model": p.Model, "choices": []any{}, "usage": toUsage(c.Usage)})
-	}
-	fmt.Fprint(w, "data: [DONE]\n\n")
-	fl.Flush()
 }
 
 type embeddingRequest struct {
@@ -383,7 +299,7 @@ func (s *Server) embeddings(w http.ResponseWriter, r *http.Request) {
 	}
 	vecs, err := s.emb.Embed(r.Context(), req.Model, req.Input)
 	if err != nil {
-		s.modelError(w, err)
+		writeFailure(w, s.failureOf(err))
 		return
 	}
 	data := make([]any, len(vecs))

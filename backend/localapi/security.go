@@ -1,9 +1,7 @@
 package localapi
 
 import (
-	"crypto/subtle"
 	"fmt"
-	"math"
 	"net"
 	"net/http"
 	"strconv"
@@ -51,22 +49,22 @@ func (s *Server) secure(next http.Handler) http.Handler {
 			return
 		}
 		tok, reason := presentedToken(r)
-		if reason == "" && subtle.ConstantTimeCompare([]byte(tok), []byte(s.tokens.Current())) != 1 {
+		if reason == "" && !s.tokenMatches(r.Context(), tok) {
 			reason = "wrong token"
 		}
 		if reason != "" {
 			s.fails.add(r, reason)
-			s.log.Warn("local API: refused a request", "reason", reason, "remote", r.RemoteAddr, "path", r.URL.Path)
+			s.refusals.note(time.Now(), reason, r.RemoteAddr, r.URL.Path)
 			w.Header().Set("WWW-Authenticate", `Bearer realm="sidecar"`)
+			// A client without the token keeps no idle connection (see MaxConns).
+			w.Header().Set("Connection", "close")
 			writeError(w, http.StatusUnauthorized, "authentication_error", "invalid_api_key",
 				"missing or wrong token: send it as 'Authorization: Bearer <token>' or 'X-API-Key: <token>' (see localapi.json or Sidecar's settings)")
 			return
 		}
-		if wait := s.limiter.take(tokenKey(tok), time.Now()); wait > 0 {
-			secs := int(math.Ceil(wait.Seconds()))
-			h.Set("Retry-After", strconv.Itoa(secs))
-			writeError(w, http.StatusTooManyRequests, "rate_limit_error", "rate_limit_exceeded",
-				fmt.Sprintf("too many requests; retry in %d s", secs))
+		key := tokenKey(tok)
+		if wait := s.limiter.take(key, time.Now()); wait > 0 {
+			writeRateLimited(w, wait)
 			return
 		}
 		if r.ContentLength > s.cfg.MaxBodyBytes {
@@ -75,7 +73,7 @@ func (s *Server) secure(next http.Handler) http.Handler {
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, r.WithContext(withRateKey(r.Context(), key)))
 	})
 }
 
@@ -133,22 +131,7 @@ func newLimiter(perMinute, burst int) *limiter {
 }
 
 // take spends one request; it returns how long to wait when none is left.
-func (l *limiter) take(key [32]byte, now time.Time) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b, ok := l.buckets[key]
-	if !ok {
-		b = &bucket{tokens: l.burst, last: now}
-		l.buckets[key] = b
-	}
-	b.tokens = math.Min(l.burst, b.tokens+now.Sub(b.last).Seconds()*l.rate)
-	b.last = now
-	if b.tokens >= 1 {
-		b.tokens--
-		return 0
-	}
-	return time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
-}
+func (l *limiter) take(key [32]byte, now time.Time) time.Duration { return l.takeN(key, 1, now) }
 
 // AuthFailure is a refused request, for the Settings screen.
 type AuthFailure struct {
@@ -169,11 +152,7 @@ func (f *failures) add(r *http.Request, reason string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.total++
-	path := r.URL.Path
-	if len(path) > 100 {
-		path = path[:100]
-	}
-	f.last = append(f.last, AuthFailure{Time: time.Now(), Remote: r.RemoteAddr, Path: path, Reason: reason})
+	f.last = append(f.last, AuthFailure{Time: time.Now(), Remote: clip(r.RemoteAddr), Path: clip(r.URL.Path), Reason: reason})
 	if len(f.last) > 20 {
 		f.last = f.last[len(f.last)-20:]
 	}

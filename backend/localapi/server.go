@@ -34,7 +34,8 @@ const DiscoveryFile = "localapi.json"
 // Generator is what the API needs from the assistant.
 type Generator interface {
 	Models(ctx context.Context) ([]assistant.ModelView, error)
-	Complete(ctx context.Context, model string, req llm.Request, onToken llm.TokenFunc) (assistant.Completion, error)
+	Complete(ctx context.Context, model string, req llm.Request, on llm.EventFunc) (assistant.Completion, error)
+	Capabilities(model string) (llm.Capabilities, error)
 }
 
 // Embedder turns texts into vectors for /v1/embeddings.
@@ -55,6 +56,12 @@ type Config struct {
 	MaxGenTime     time.Duration // per generation (default 5 min)
 	MaxTokens      int           // largest max_tokens accepted (default 4096)
 	DataDir        string        // where the discovery file goes ("" for none)
+	MaxConns       int           // open connections at once (default 64); more wait to be accepted
+	MCPBatch       int           // JSON-RPC messages in one POST /mcp (default 8)
+	MaxMCPResponse int64         // bytes in one /mcp answer (default 4 MiB)
+	MaxReadBytes   int           // text one read_document call returns (default 256 KiB)
+	RefusalLogs    int           // refused requests logged one by one per minute (default 10)
+	TokenRefresh   time.Duration // how often the token is re-read from the keychain (default 10 s)
 }
 
 func (c Config) withDefaults() Config {
@@ -79,7 +86,7 @@ func (c Config) withDefaults() Config {
 	if c.MaxTokens <= 0 {
 		c.MaxTokens = 4096
 	}
-	return c
+	return c.withGuardDefaults()
 }
 
 // Server is the loopback API.
@@ -95,6 +102,10 @@ type Server struct {
 	fails   failures
 	docs    Documents    // nil: no document endpoints
 	mcp     http.Handler // MCP over streamable HTTP, with docs
+	started time.Time    // reported as the models' modification time
+
+	refusals *refusalLog // refused requests, logged without flooding the log
+	watch    tokenWatch  // re-reads of a token rotated elsewhere
 
 	mu   sync.Mutex
 	srv  *http.Server
@@ -109,7 +120,8 @@ func New(cfg Config, gen Generator, emb Embedder, tokens *Tokens, log *slog.Logg
 		log = slog.Default()
 	}
 	return &Server{cfg: cfg, gen: gen, emb: emb, tokens: tokens, log: log,
-		limiter: newLimiter(cfg.RatePerMinute, cfg.Burst), gens: make(chan struct{}, cfg.MaxConcurrent)}
+		limiter: newLimiter(cfg.RatePerMinute, cfg.Burst), gens: make(chan struct{}, cfg.MaxConcurrent), started: time.Now(),
+		refusals: newRefusalLog(log, cfg.RefusalLogs, refusalWindow)}
 }
 
 // ErrPortInUse means another program holds the port.
@@ -135,6 +147,7 @@ func (s *Server) Start() error {
 		ln.Close()
 		return err
 	}
+	ln = limitConns(ln, s.cfg.MaxConns)
 	s.mu.Lock()
 	s.ln, s.port = ln, ln.Addr().(*net.TCPAddr).Port
 	s.srv = &http.Server{
@@ -151,6 +164,7 @@ func (s *Server) Start() error {
 		ln.Close()
 		return err
 	}
+	s.watchToken()
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("local API stopped", "err", err)
@@ -192,7 +206,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if srv == nil {
 		return nil
 	}
+	s.stopWatchingToken()
 	s.removeDiscovery()
+	defer s.refusals.stop()
 	err := srv.Shutdown(ctx)
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		srv.Close()

@@ -73,3 +73,20 @@ func (t *Tokens) Rotate(ctx context.Context) (string, error) {
 	t.mu.Unlock()
 	return tok, nil
 }
+
+// Refresh re-reads the token from secrets, where another process may have
+// rotated it; it reports whether the token in force changed. A missing or
+// empty entry keeps the token in force.
+func (t *Tokens) Refresh(ctx context.Context) (bool, error) {
+	tok, err := t.secrets.Get(ctx, keychain.AccountAPIToken)
+	if err != nil {
+		return false, fmt.Errorf("localapi: re-read token: %w", err)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if tok == "" || tok == t.current {
+		return false, nil
+	}
+	t.current = tok
+	return true, nil
+}

@@ -83,52 +83,70 @@ func (p *Provider) CheckKey(ctx context.Context) error {
 	return p.wrap(ctx, err)
 }
 
-// Stream implements llm.Provider.
+// Stream implements llm.Provider: text only.
 func (p *Provider) Stream(ctx context.Context, req llm.Request, onToken llm.TokenFunc) (llm.Usage, error) {
-	params := sdk.MessageNewParams{Model: sdk.Model(req.Model), MaxTokens: DefaultMaxTokens}
-	if req.MaxTokens > 0 {
-		params.MaxTokens = int64(req.MaxTokens)
-	}
-	for _, m := range req.Messages {
-		switch m.Role {
-		case llm.RoleSystem:
-			params.System = append(params.System, sdk.TextBlockParam{Text: m.Content})
-		case llm.RoleAssistant:
-			params.Messages = append(params.Messages, sdk.NewAssistantMessage(sdk.NewTextBlock(m.Content)))
-		default:
-			params.Messages = append(params.Messages, sdk.NewUserMessage(sdk.NewTextBlock(m.Content)))
+	req.Tools, req.Think = nil, false
+	return p.StreamEvents(ctx, req, func(ev llm.Event) error {
+		if ev.Kind != llm.EventText {
+			return nil
 		}
-	}
-	if req.Temperature != nil {
-		params.Temperature = sdk.Float(min(*req.Temperature, 1)) // Anthropic's range is 0..1
-	}
-	if req.TopP != nil {
-		params.TopP = sdk.Float(*req.TopP)
-	}
-	if len(req.Stop) > 0 {
-		params.StopSequences = req.Stop
+		return onToken(ev.Text)
+	})
+}
+
+// StreamEvents implements llm.EventStreamer: text, thinking blocks and
+// tool_use blocks.
+func (p *Provider) StreamEvents(ctx context.Context, req llm.Request, on llm.EventFunc) (llm.Usage, error) {
+	params, err := buildParams(req)
+	if err != nil {
+		return llm.Usage{}, err
 	}
 	stream := p.client.Messages.NewStreaming(ctx, params)
 	defer stream.Close()
 	var u llm.Usage
+	calls := map[int64]int{} // content block index -> call number
 	for stream.Next() {
+		var err error
 		switch ev := stream.Current().AsAny().(type) {
 		case sdk.MessageStartEvent:
 			u.PromptTokens = int(ev.Message.Usage.InputTokens)
 		case sdk.MessageDeltaEvent:
 			u.CompletionTokens = int(ev.Usage.OutputTokens)
-		case sdk.ContentBlockDeltaEvent:
-			if d, ok := ev.Delta.AsAny().(sdk.TextDelta); ok && d.Text != "" {
-				if err := onToken(d.Text); err != nil {
-					return u, err
-				}
+		case sdk.ContentBlockStartEvent:
+			if ev.ContentBlock.Type == "tool_use" {
+				n := len(calls)
+				calls[ev.Index] = n
+				err = on(llm.Event{Kind: llm.EventToolCall, Index: n, Call: llm.ToolCall{ID: ev.ContentBlock.ID, Name: ev.ContentBlock.Name}})
 			}
+		case sdk.ContentBlockDeltaEvent:
+			err = blockDelta(ev, calls, on)
+		}
+		if err != nil {
+			return u, err
 		}
 	}
 	if err := stream.Err(); err != nil {
 		return u, p.wrap(ctx, err)
 	}
 	return u, nil
+}
+
+func blockDelta(ev sdk.ContentBlockDeltaEvent, calls map[int64]int, on llm.EventFunc) error {
+	switch d := ev.Delta.AsAny().(type) {
+	case sdk.TextDelta:
+		if d.Text != "" {
+			return on(llm.Event{Kind: llm.EventText, Text: d.Text})
+		}
+	case sdk.ThinkingDelta:
+		if d.Thinking != "" {
+			return on(llm.Event{Kind: llm.EventThinking, Text: d.Thinking})
+		}
+	case sdk.InputJSONDelta:
+		if n, ok := calls[ev.Index]; ok && d.PartialJSON != "" {
+			return on(llm.Event{Kind: llm.EventToolCall, Index: n, Call: llm.ToolCall{Arguments: d.PartialJSON}})
+		}
+	}
+	return nil
 }
 
 // wrap turns SDK errors into llm.ProviderError, keeping the key out.

@@ -97,38 +97,26 @@ func (p *Provider) CheckKey(ctx context.Context) error {
 	return p.wrap(ctx, err)
 }
 
-// Stream implements llm.Provider.
+// Stream implements llm.Provider: text only.
 func (p *Provider) Stream(ctx context.Context, req llm.Request, onToken llm.TokenFunc) (llm.Usage, error) {
-	cfg := &genai.GenerateContentConfig{}
-	var contents []*genai.Content
-	var system []*genai.Part
-	for _, m := range req.Messages {
-		switch m.Role {
-		case llm.RoleSystem:
-			system = append(system, &genai.Part{Text: m.Content})
-		case llm.RoleAssistant:
-			contents = append(contents, &genai.Content{Role: genai.RoleModel, Parts: []*genai.Part{{Text: m.Content}}})
-		default:
-			contents = append(contents, &genai.Content{Role: genai.RoleUser, Parts: []*genai.Part{{Text: m.Content}}})
+	req.Tools, req.Think = nil, false
+	return p.StreamEvents(ctx, req, func(ev llm.Event) error {
+		if ev.Kind != llm.EventText {
+			return nil
 		}
+		return onToken(ev.Text)
+	})
+}
+
+// StreamEvents implements llm.EventStreamer: text, thought summaries and
+// function calls (which Gemini sends whole, each as one event).
+func (p *Provider) StreamEvents(ctx context.Context, req llm.Request, on llm.EventFunc) (llm.Usage, error) {
+	cfg, contents, err := buildConfig(req)
+	if err != nil {
+		return llm.Usage{}, err
 	}
-	if len(system) > 0 {
-		cfg.SystemInstruction = &genai.Content{Parts: system}
-	}
-	if req.MaxTokens > 0 {
-		cfg.MaxOutputTokens = int32(req.MaxTokens)
-	}
-	if req.Temperature != nil {
-		cfg.Temperature = genai.Ptr(float32(*req.Temperature))
-	}
-	if req.TopP != nil {
-		cfg.TopP = genai.Ptr(float32(*req.TopP))
-	}
-	if req.Seed != nil {
-		cfg.Seed = genai.Ptr(int32(*req.Seed))
-	}
-	cfg.StopSequences = req.Stop
 	var u llm.Usage
+	calls := 0
 	for resp, err := range p.client.Models.GenerateContentStream(ctx, req.Model, contents, cfg) {
 		if err != nil {
 			return u, p.wrap(ctx, err)
@@ -136,10 +124,8 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onToken llm.Toke
 		if resp.UsageMetadata != nil {
 			u = llm.Usage{PromptTokens: int(resp.UsageMetadata.PromptTokenCount), CompletionTokens: int(resp.UsageMetadata.CandidatesTokenCount)}
 		}
-		if t := resp.Text(); t != "" {
-			if err := onToken(t); err != nil {
-				return u, err
-			}
+		if err := partEvents(resp, &calls, on); err != nil {
+			return u, err
 		}
 	}
 	return u, ctx.Err()

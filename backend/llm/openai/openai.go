@@ -15,7 +15,6 @@ import (
 
 	sdk "github.com/openai/openai-go"
 	"github.com/openai/openai-go/option"
-	"github.com/openai/openai-go/packages/param"
 
 	"sidecar/backend/llm"
 )
@@ -100,53 +99,36 @@ func (p *Provider) CheckKey(ctx context.Context) error {
 	return p.wrap(ctx, err)
 }
 
-// Stream implements llm.Provider.
+// Stream implements llm.Provider: text only.
 func (p *Provider) Stream(ctx context.Context, req llm.Request, onToken llm.TokenFunc) (llm.Usage, error) {
-	params := sdk.ChatCompletionNewParams{Model: req.Model}
-	for _, m := range req.Messages {
-		switch m.Role {
-		case llm.RoleSystem:
-			params.Messages = append(params.Messages, sdk.SystemMessage(m.Content))
-		case llm.RoleAssistant:
-			params.Messages = append(params.Messages, sdk.AssistantMessage(m.Content))
-		default:
-			params.Messages = append(params.Messages, sdk.UserMessage(m.Content))
+	req.Tools = nil
+	return p.StreamEvents(ctx, req, func(ev llm.Event) error {
+		if ev.Kind != llm.EventText {
+			return nil
 		}
-	}
-	if req.MaxTokens > 0 {
-		if p.cfg.BaseURL == "" {
-			params.MaxCompletionTokens = sdk.Int(int64(req.MaxTokens))
-		} else {
-			params.MaxTokens = sdk.Int(int64(req.MaxTokens)) // what compatible servers understand
-		}
-	}
-	if req.Temperature != nil {
-		params.Temperature = sdk.Float(*req.Temperature)
-	}
-	if req.TopP != nil {
-		params.TopP = sdk.Float(*req.TopP)
-	}
-	if req.Seed != nil {
-		params.Seed = sdk.Int(*req.Seed)
-	}
-	if len(req.Stop) > 0 {
-		params.Stop = sdk.ChatCompletionNewParamsStopUnion{OfStringArray: req.Stop}
-	}
-	params.StreamOptions = sdk.ChatCompletionStreamOptionsParam{IncludeUsage: param.NewOpt(true)}
+		return onToken(ev.Text)
+	})
+}
 
+// StreamEvents implements llm.EventStreamer: text, tool calls, and the
+// reasoning_content that compatible servers stream.
+func (p *Provider) StreamEvents(ctx context.Context, req llm.Request, on llm.EventFunc) (llm.Usage, error) {
+	params, err := p.params(req)
+	if err != nil {
+		return llm.Usage{}, err
+	}
 	stream := p.client.Chat.Completions.NewStreaming(ctx, params)
 	defer stream.Close()
 	var u llm.Usage
+	calls := callNumbers{}
 	for stream.Next() {
 		c := stream.Current()
 		if c.Usage.TotalTokens > 0 {
 			u = llm.Usage{PromptTokens: int(c.Usage.PromptTokens), CompletionTokens: int(c.Usage.CompletionTokens)}
 		}
 		for _, ch := range c.Choices {
-			if ch.Delta.Content != "" {
-				if err := onToken(ch.Delta.Content); err != nil {
-					return u, err
-				}
+			if err := deltaEvents(ch.Delta, calls, on); err != nil {
+				return u, err
 			}
 		}
 	}

@@ -1,0 +1,164 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"sidecar/backend/gguf"
+	"sidecar/backend/gptj"
+	"sidecar/backend/llama"
+)
+
+// errGGUFWType refuses --wtype for GGUF files: their weights are used as
+// stored, so a different type would measure something else.
+var errGGUFWType = errors.New("--wtype does not apply to a GGUF file: its weights are used in the types it stores")
+
+// isGGUF reports whether path is a file starting with the GGUF magic.
+func isGGUF(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var magic [4]byte
+	_, err = io.ReadFull(f, magic[:])
+	return err == nil && string(magic[:]) == gguf.Magic
+}
+
+// wtypeSet reports whether --wtype was given on the command line.
+func wtypeSet(fs *flag.FlagSet) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == "wtype" })
+	return set
+}
+
+func ggufInfo(path string, out io.Writer) error {
+	f, err := gguf.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	i := llama.Describe(f)
+	support := "yes"
+	if !i.Supported {
+		support = "no (this engine runs " + fmt.Sprint(llama.Architectures()) + ")"
+	}
+	fmt.Fprintf(out, "format:        GGUF v%d\narchitecture:  %s\nsupported:     %s\nname:          %s\n", f.Version, i.Arch, support, i.Name)
+	fmt.Fprintf(out, "weight type:   %s\ntensor types:  %s\nsize:          %d bytes\nparameters:    %d\n", i.FileType, i.TypeSummary(), i.Bytes, i.Params)
+	fmt.Fprintf(out, "context:       %d\nlayers:        %d\nwidth:         %d\nchat template: %v\nfim:           %v\n", i.ContextLength, i.Layers, i.Embd, i.ChatTemplate, i.FIM)
+	return nil
+}
+
+// ggufEval prints the logits of steps greedy steps after prompt, fed as
+// given (no BOS is added).
+func ggufEval(ctx context.Context, path string, prompt []int, steps int, out io.Writer) error {
+	m, err := llama.Load(ctx, path, nil)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	s, err := m.NewState(len(prompt)+steps, 2)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	logits, err := s.Eval(ctx, prompt)
+	if err != nil {
+		return err
+	}
+	res := struct {
+		Greedy      []int       `json:"greedy"`
+		LogitsSteps [][]float32 `json:"logits_steps"`
+	}{}
+	for k := 0; k < steps; k++ {
+		res.LogitsSteps = append(res.LogitsSteps, append([]float32(nil), logits...))
+		next := 0
+		for i, x := range logits {
+			if x > logits[next] {
+				next = i
+			}
+		}
+		res.Greedy = append(res.Greedy, next)
+		if k+1 < steps {
+			if logits, err = s.Eval(ctx, []int{next}); err != nil {
+				return err
+			}
+		}
+	}
+	return json.NewEncoder(out).Encode(res)
+}
+
+// benchState is what the benchmark drives, for either engine.
+type benchState interface {
+	Reset()
+	SetAllLogits(bool)
+	Eval(ctx context.Context, tokens []int) ([]float32, error)
+	Close()
+}
+
+// benchTarget is a loaded model as the benchmark sees it.
+type benchTarget struct {
+	vocab     int
+	wtype     string
+	kernels   string
+	streamed  int64
+	newState  func(ctxSize, threads int) (benchState, error)
+	readFloor func(threads int, fiveStreams bool) time.Duration
+	close     func()
+}
+
+func ggufBenchTarget(ctx context.Context, path string) (benchTarget, error) {
+	m, err := llama.Load(ctx, path, nil)
+	if err != nil {
+		return benchTarget{}, err
+	}
+	return benchTarget{
+		vocab: m.Vocab(), wtype: llama.Describe(m.File).FileType, kernels: m.Kernels(), streamed: m.StreamedBytes(),
+		newState: func(n, threads int) (benchState, error) {
+			s, err := m.NewState(n, threads)
+			if err != nil {
+				return nil, err
+			}
+			return s, nil
+		},
+		readFloor: m.ReadFloor,
+		close:     func() { m.Close() },
+	}, nil
+}
+
+// gptjState gives a GPT-J State the benchmark's Eval.
+type gptjState struct{ *gptj.State }
+
+func (s gptjState) Eval(_ context.Context, tokens []int) ([]float32, error) {
+	return s.State.Eval(tokens)
+}
+
+func gptjBenchTarget(random, path, wtype string) (benchTarget, error) {
+	wt, err := gptj.ParseWType(wtype)
+	if err != nil {
+		return benchTarget{}, fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	var m *gptj.Model
+	if random != "" {
+		m, err = gptj.RandomModel(gptj.Shape6B2L, wt, 99)
+	} else {
+		m, err = gptj.Load(path, gptj.Options{WType: wt})
+	}
+	if err != nil {
+		return benchTarget{}, err
+	}
+	return benchTarget{
+		vocab: m.Config.NVocab, wtype: wt.String(), kernels: gptj.Kernels(), streamed: m.StreamedBytes(),
+		newState: func(n, threads int) (benchState, error) {
+			return gptjState{m.NewStateThreads(n, threads)}, nil
+		},
+		readFloor: m.ReadFloor,
+		close:     func() {},
+	}, nil
+}

@@ -1,0 +1,90 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+	"os"
+	"strings"
+	"testing"
+)
+
+const llamaData = "../llama/testdata/"
+
+func TestModelEvalGGUF(t *testing.T) {
+	b, err := os.ReadFile(llamaData + "qwen3-w64-f32.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g struct {
+		Tokens []int       `json:"tokens"`
+		Logits [][]float64 `json:"logits"`
+		Greedy []int       `json:"greedy"`
+	}
+	if err := json.Unmarshal(b, &g); err != nil {
+		t.Fatal(err)
+	}
+	toks := make([]string, len(g.Tokens))
+	for i, x := range g.Tokens {
+		toks[i] = itoa(x)
+	}
+	var out bytes.Buffer
+	err = runModel(context.Background(), Env{Args: []string{"eval", "--model", llamaData + "qwen3-w64-f32.gguf",
+		"--tokens", strings.Join(toks, ","), "--steps", "4"}, Stdout: &out, Stderr: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Greedy      []int       `json:"greedy"`
+		LogitsSteps [][]float64 `json:"logits_steps"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	for k := 0; k < 4; k++ {
+		if got.Greedy[k] != g.Greedy[k] {
+			t.Fatalf("greedy %v, llama.cpp %v", got.Greedy, g.Greedy[:4])
+		}
+	}
+	last := g.Logits[len(g.Logits)-1] // the prompt's last position, fed without BOS
+	for i, w := range last {
+		if d := math.Abs(got.LogitsSteps[0][i] - w); d > 1e-3 {
+			t.Fatalf("logit %d: %g, llama.cpp %g", i, got.LogitsSteps[0][i], w)
+		}
+	}
+}
+
+func TestModelInfoGGUF(t *testing.T) {
+	var out bytes.Buffer
+	if err := runModel(context.Background(), Env{Args: []string{"info", llamaData + "phi3-w256-Q4_K_M.gguf"}, Stdout: &out}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"GGUF v3", "architecture:  phi3", "supported:     yes", "Q4_K ×", "context:       256"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("info does not say %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestModelBenchGGUF(t *testing.T) {
+	var out bytes.Buffer
+	err := runModel(context.Background(), Env{Args: []string{"bench", "--model", llamaData + "llama-w256-Q4_K.gguf", "--wtype", "q8_0"}, Stdout: &out})
+	if !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), "--wtype does not apply") {
+		t.Fatalf("--wtype with a GGUF file: %v", err)
+	}
+	out.Reset()
+	err = runModel(context.Background(), Env{Args: []string{"bench", "--model", llamaData + "llama-w256-Q4_K.gguf",
+		"--prompt", "8", "--gen", "2", "--runs", "1"}, Stdout: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res map[string]any
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res["wtype"] != "Q4_K" || res["gen_ms_per_token"].(float64) <= 0 || res["peak_rss_mib"].(float64) <= 0 {
+		t.Fatalf("bench printed %v", res)
+	}
+}

@@ -1,0 +1,136 @@
+package anthropic
+
+import (
+	"encoding/json"
+	"fmt"
+
+	sdk "github.com/anthropics/anthropic-sdk-go"
+	"github.com/anthropics/anthropic-sdk-go/packages/param"
+
+	"sidecar/backend/llm"
+)
+
+// thinkingBudget is the reasoning budget asked for when a request wants
+// thinking (the API's minimum).
+const thinkingBudget = 1024
+
+// buildParams builds the Messages request: the system prompt apart, tool
+// calls as tool_use blocks, results as tool_result blocks in a user turn.
+func buildParams(req llm.Request) (sdk.MessageNewParams, error) {
+	params := sdk.MessageNewParams{Model: sdk.Model(req.Model), MaxTokens: DefaultMaxTokens}
+	if req.MaxTokens > 0 {
+		params.MaxTokens = int64(req.MaxTokens)
+	}
+	for _, m := range req.Messages {
+		switch m.Role {
+		case llm.RoleSystem:
+			params.System = append(params.System, sdk.TextBlockParam{Text: m.Content})
+		case llm.RoleAssistant:
+			var blocks []sdk.ContentBlockParamUnion
+			if m.Content != "" || len(m.ToolCalls) == 0 {
+				blocks = append(blocks, sdk.NewTextBlock(m.Content))
+			}
+			for _, c := range m.ToolCalls {
+				args := json.RawMessage(c.Arguments)
+				if !json.Valid(args) {
+					args = json.RawMessage("{}")
+				}
+				blocks = append(blocks, sdk.NewToolUseBlock(c.ID, args, c.Name))
+			}
+			params.Messages = append(params.Messages, sdk.NewAssistantMessage(blocks...))
+		case llm.RoleTool:
+			block := sdk.NewToolResultBlock(m.ToolCallID, m.Content, false)
+			// Results of one turn's calls go together in one user turn.
+			if n := len(params.Messages); n > 0 && params.Messages[n-1].Role == sdk.MessageParamRoleUser && isToolResults(params.Messages[n-1]) {
+				params.Messages[n-1].Content = append(params.Messages[n-1].Content, block)
+				continue
+			}
+			params.Messages = append(params.Messages, sdk.NewUserMessage(block))
+		default:
+			params.Messages = append(params.Messages, sdk.NewUserMessage(sdk.NewTextBlock(m.Content)))
+		}
+	}
+	if req.Think {
+		params.Thinking = sdk.ThinkingConfigParamOfEnabled(thinkingBudget)
+		if params.MaxTokens <= thinkingBudget {
+			params.MaxTokens += thinkingBudget
+		}
+	} else {
+		// Thinking allows neither temperature nor top_p.
+		if req.Temperature != nil {
+			params.Temperature = sdk.Float(min(*req.Temperature, 1)) // Anthropic's range is 0..1
+		}
+		if req.TopP != nil {
+			params.TopP = sdk.Float(*req.TopP)
+		}
+	}
+	if req.TopK != nil {
+		params.TopK = sdk.Int(int64(*req.TopK))
+	}
+	if len(req.Stop) > 0 {
+		params.StopSequences = req.Stop
+	}
+	return params, addTools(&params, req)
+}
+
+func isToolResults(m sdk.MessageParam) bool {
+	for _, b := range m.Content {
+		if b.OfToolResult == nil {
+			return false
+		}
+	}
+	return len(m.Content) > 0
+}
+
+func addTools(params *sdk.MessageNewParams, req llm.Request) error {
+	for _, t := range req.Tools {
+		var schema map[string]any
+		if err := json.Unmarshal(t.ParametersOrEmpty(), &schema); err != nil {
+			return fmt.Errorf("anthropic: tool %s: parameters: %w", t.Name, err)
+		}
+		in := sdk.ToolInputSchemaParam{Properties: schema["properties"], ExtraFields: map[string]any{}}
+		if req, ok := schema["required"].([]any); ok {
+			for _, r := range req {
+				if s, ok := r.(string); ok {
+					in.Required = append(in.Required, s)
+				}
+			}
+		}
+		for k, v := range schema {
+			if k != "properties" && k != "required" && k != "type" {
+				in.ExtraFields[k] = v
+			}
+		}
+		tp := sdk.ToolParam{Name: t.Name, InputSchema: in}
+		if t.Description != "" {
+			tp.Description = param.NewOpt(t.Description)
+		}
+		params.Tools = append(params.Tools, sdk.ToolUnionParam{OfTool: &tp})
+	}
+	if len(req.Tools) == 0 {
+		return nil
+	}
+	noPar := param.Opt[bool]{}
+	if req.NoParallel {
+		noPar = param.NewOpt(true)
+	}
+	switch req.ToolChoice.Mode {
+	case llm.ToolNone:
+		params.ToolChoice = sdk.ToolChoiceUnionParam{OfNone: &sdk.ToolChoiceNoneParam{}}
+	case llm.ToolRequired:
+		params.ToolChoice = sdk.ToolChoiceUnionParam{OfAny: &sdk.ToolChoiceAnyParam{DisableParallelToolUse: noPar}}
+	case llm.ToolNamed:
+		params.ToolChoice = sdk.ToolChoiceUnionParam{OfTool: &sdk.ToolChoiceToolParam{Name: req.ToolChoice.Name, DisableParallelToolUse: noPar}}
+	default:
+		if req.NoParallel {
+			params.ToolChoice = sdk.ToolChoiceUnionParam{OfAuto: &sdk.ToolChoiceAutoParam{DisableParallelToolUse: noPar}}
+		}
+	}
+	return nil
+}
+
+// Capabilities implements llm.Capable: Claude models call tools and
+// stream thinking blocks.
+func (p *Provider) Capabilities(model string) llm.Capabilities {
+	return llm.Capabilities{Tools: true, Thinking: true, ContextLength: 200000}
+}

@@ -1,0 +1,174 @@
+package llm
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+var _ EventStreamer = (*Echo)(nil)
+
+// StreamEvents implements EventStreamer. The echo model answers as Stream
+// does, with three deterministic additions for trying tools and
+// reasoning:
+//
+//   - When the request has tools and the last user message has lines of
+//     the form "call NAME {JSON object}" naming one of them, it answers
+//     with those tool calls (IDs call_echo_1, call_echo_2, ...) and no
+//     text. With tool_choice required (or a named tool) and no such line,
+//     it calls the first (or the named) tool with {}. Tool choice "none"
+//     switches this off.
+//   - When the conversation ends with tool results, it answers
+//     "Echo: NAME returned: RESULT" for each of them.
+//   - When the request asks for reasoning (Think), it first reasons
+//     "The user wrote N words." as thinking.
+func (e *Echo) StreamEvents(ctx context.Context, req Request, on EventFunc) (Usage, error) {
+	if req.Model != "" && req.Model != EchoModelID {
+		return Usage{}, fmt.Errorf("llm: echo: %w %q", ErrUnknownModel, req.Model)
+	}
+	u := Usage{}
+	for _, m := range req.Messages {
+		u.PromptTokens += len(SplitWords(m.Content)) + len(m.ToolCalls)
+	}
+	last := ""
+	if n := len(req.Messages); n > 0 && req.Messages[n-1].Role == RoleUser {
+		last = req.Messages[n-1].Content
+	}
+	if req.Think {
+		thought := fmt.Sprintf("The user wrote %d words.", len(strings.Fields(lastUser(req.Messages))))
+		if err := e.emit(ctx, &u, on, EventThinking, thought, 0); err != nil {
+			return u, err
+		}
+	}
+	if calls := echoToolCalls(req, last); len(calls) > 0 {
+		for i, c := range calls {
+			if err := e.pause(ctx); err != nil {
+				return u, err
+			}
+			// The arguments arrive in two pieces, as real models stream them.
+			half := len(c.Arguments) / 2
+			if err := on(Event{Kind: EventToolCall, Index: i, Call: ToolCall{ID: c.ID, Name: c.Name, Arguments: c.Arguments[:half]}}); err != nil {
+				return u, err
+			}
+			if err := on(Event{Kind: EventToolCall, Index: i, Call: ToolCall{Arguments: c.Arguments[half:]}}); err != nil {
+				return u, err
+			}
+			u.CompletionTokens++
+		}
+		return u, nil
+	}
+	return u, e.emit(ctx, &u, on, EventText, echoReply(req.Messages), req.MaxTokens)
+}
+
+// emit streams text word by word, at most max words (0: all).
+func (e *Echo) emit(ctx context.Context, u *Usage, on EventFunc, kind EventKind, text string, max int) error {
+	pieces := SplitWords(text)
+	if max > 0 && len(pieces) > max {
+		pieces = pieces[:max]
+	}
+	for _, p := range pieces {
+		if err := e.pause(ctx); err != nil {
+			return err
+		}
+		if err := on(Event{Kind: kind, Text: p}); err != nil {
+			return err
+		}
+		u.CompletionTokens++
+	}
+	return nil
+}
+
+func (e *Echo) pause(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if e.Delay <= 0 {
+		return nil
+	}
+	t := time.NewTimer(e.Delay)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func lastUser(msgs []Message) string {
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if msgs[i].Role == RoleUser {
+			return msgs[i].Content
+		}
+	}
+	return ""
+}
+
+// echoReply is the echo model's text answer.
+func echoReply(msgs []Message) string {
+	var results []string
+	for i := len(msgs) - 1; i >= 0 && msgs[i].Role == RoleTool; i-- {
+		name := msgs[i].ToolName
+		if name == "" {
+			name = msgs[i].ToolCallID
+		}
+		results = append([]string{fmt.Sprintf("%s returned: %s", name, msgs[i].Content)}, results...)
+	}
+	if len(results) > 0 {
+		return "Echo: " + strings.Join(results, "; ")
+	}
+	if last := lastUser(msgs); last != "" {
+		return "Echo: " + last
+	}
+	return "Echo: (nothing to echo)"
+}
+
+// echoToolCalls reads "call NAME {json}" lines from the last user message.
+func echoToolCalls(req Request, last string) []ToolCall {
+	if len(req.Tools) == 0 || req.ToolChoice.Mode == ToolNone {
+		return nil
+	}
+	known := map[string]bool{}
+	for _, t := range req.Tools {
+		known[t.Name] = true
+	}
+	var calls []ToolCall
+	for _, line := range strings.Split(last, "\n") {
+		rest, ok := strings.CutPrefix(strings.TrimSpace(line), "call ")
+		if !ok {
+			continue
+		}
+		name, args, _ := strings.Cut(strings.TrimSpace(rest), " ")
+		args = strings.TrimSpace(args)
+		if args == "" {
+			args = "{}"
+		}
+		var obj map[string]any
+		if !known[name] || json.Unmarshal([]byte(args), &obj) != nil {
+			continue
+		}
+		if req.ToolChoice.Mode == ToolNamed && name != req.ToolChoice.Name {
+			continue
+		}
+		calls = append(calls, ToolCall{Name: name, Arguments: args})
+		if req.NoParallel {
+			break
+		}
+	}
+	if len(calls) == 0 {
+		switch req.ToolChoice.Mode {
+		case ToolRequired:
+			calls = []ToolCall{{Name: req.Tools[0].Name, Arguments: "{}"}}
+		case ToolNamed:
+			if known[req.ToolChoice.Name] {
+				calls = []ToolCall{{Name: req.ToolChoice.Name, Arguments: "{}"}}
+			}
+		}
+	}
+	for i := range calls {
+		calls[i].ID = fmt.Sprintf("call_echo_%d", i+1)
+	}
+	return calls
+}

@@ -1,0 +1,26 @@
+// Package quant holds the weight types that GGUF and legacy ggml files use:
+// their block layouts and sizes, dequantization to float32, quantization of
+// activations, and the dot-product kernels that the local engines share.
+//
+// Layouts and decoding match ggml bit for bit (the tests compare with
+// fixtures ggml made). Products follow ggml's pairing of weight and
+// activation types (see ActType): the input vector is quantized once per
+// step into an Acts, and each weight row is multiplied with it in
+// integers, block by block.
+//
+// A matrix-vector product (generation), split over workers:
+//
+//	m, err := quant.NewMatrix(quant.Q4_K, rows, cols, bytesFromTheFile)
+//	a, err := quant.NewActs(quant.Q4_K, cols, 1)
+//	a.Set(x)                    // once per input vector
+//	m.DotRows(r0, r1, a, out)   // each worker its own rows; out[r] for r0 ≤ r < r1
+//
+// A batch of vectors (prompt evaluation): NewActs with room for n vectors,
+// Set with n·cols values, then MulRows(r0, r1, a, out, ldo), which writes
+// out[v·ldo+r] and reads each row once per group of vectors.
+//
+// Every kernel has a plain-Go version; on amd64 faster ones are chosen at
+// start from what the CPU has. SIDECAR_KERNELS=go forces the Go kernels and
+// SIDECAR_KERNELS=avx2 keeps to AVX2 on a CPU with AVX-512 (tests and
+// benchmarks). Kernels(t) names the set in use for a type.
+package quant
