@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"sidecar/backend/pdftext/pdftexttest"
 )
@@ -23,4 +24,19 @@ func TestExtractText(t *testing.T) {
 			t.Errorf("text %q lacks %q", r.Text, want)
 		}
 	}
+}
+
+// FuzzExtract: whatever the bytes, Extract returns (text or an error)
+// within its time, and leaves no read running.
+func FuzzExtract(f *testing.F) {
+	f.Add(pdftexttest.Text([]string{"hello"}))
+	f.Add(pdftexttest.PageTreeBomb(3, 4))
+	f.Add(pdftexttest.FlateBomb(1 << 20))
+	f.Add([]byte("%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 1 0 R >> endobj trailer << /Root 1 0 R >>"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		Extract(context.Background(), data, Options{Timeout: 5 * time.Second})
+		if n := Running(); n != 0 {
+			t.Fatalf("%d reads still running", n)
+		}
+	})
 }
