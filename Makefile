@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -X sidecar/backend/cli.Version=$(VERSION)
+LDFLAGS := -X sidecar/backend/session.Version=$(VERSION)
 TAGS_LINUX := webkit2_41
 BIN := build/bin/sidecar
 DEV_BIN := build/bin/sidecar-dev

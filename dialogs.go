@@ -1,6 +1,10 @@
 package main
 
-import "github.com/wailsapp/wails/v2/pkg/runtime"
+import (
+	"github.com/wailsapp/wails/v2/pkg/runtime"
+
+	"sidecar/backend/session"
+)
 
 // The native file dialogs of export and import. Development builds can
 // answer them from the environment (dialogs_dev.go) so the end-to-end
@@ -9,3 +13,84 @@ var (
 	saveFileDialog = runtime.SaveFileDialog
 	openFileDialog = runtime.OpenFileDialog
 )
+
+// ExportData writes every chat, document and setting to an archive the
+// user picks; a non-empty passphrase encrypts it. It returns the path, or
+// "" if the user cancelled.
+func (a *App) ExportData(passphrase string) (string, error) {
+	path, err := saveFileDialog(a.ctx, runtime.SaveDialogOptions{Title: "Export all data", DefaultFilename: exportName(passphrase)})
+	if err != nil || path == "" {
+		return "", err
+	}
+	_, err = a.ready().Export(a.ctx, path, passphrase)
+	return path, err
+}
+
+// ImportData restores an archive the user picks; nothing changes if it
+// is refused.
+func (a *App) ImportData(passphrase string) (session.ImportReport, error) {
+	path, err := openFileDialog(a.ctx, runtime.OpenDialogOptions{Title: "Import a Sidecar export",
+		Filters: []runtime.FileFilter{{DisplayName: "Sidecar exports (*.zip, *.sidecar)", Pattern: "*.zip;*.sidecar"}}})
+	if err != nil || path == "" {
+		return session.ImportReport{}, err
+	}
+	return a.ready().Import(a.ctx, path, passphrase)
+}
+
+// ImportModelFile asks for a model file with the native dialog and adds
+// it; an empty result means the user cancelled.
+func (a *App) ImportModelFile() (session.LocalModelView, error) {
+	path, err := runtime.OpenFileDialog(a.ctx, runtime.OpenDialogOptions{
+		Title:   "Import a GPT-J model file",
+		Filters: []runtime.FileFilter{{DisplayName: "GPT-J models (*.bin, *.safetensors)", Pattern: "*.bin;*.safetensors"}},
+	})
+	if err != nil || path == "" {
+		return session.LocalModelView{}, err
+	}
+	return a.ready().ImportLocalModel(a.ctx, path)
+}
+
+// ImportModelFolder asks for a Hugging Face model folder and adds it.
+func (a *App) ImportModelFolder() (session.LocalModelView, error) {
+	path, err := runtime.OpenDirectoryDialog(a.ctx, runtime.OpenDialogOptions{Title: "Import a GPT-J model folder (config.json + safetensors)"})
+	if err != nil || path == "" {
+		return session.LocalModelView{}, err
+	}
+	return a.ready().ImportLocalModel(a.ctx, path)
+}
+
+// AddDocumentFiles asks for files with the native dialog and adds them.
+func (a *App) AddDocumentFiles() ([]session.DocResult, error) {
+	paths, err := runtime.OpenMultipleFilesDialog(a.ctx, runtime.OpenDialogOptions{Title: "Add documents"})
+	if err != nil {
+		return nil, err
+	}
+	return a.ready().AddPaths(a.ctx, paths)
+}
+
+// AddDocumentFolder asks for a folder and adds what is in it (respecting
+// .gitignore).
+func (a *App) AddDocumentFolder() ([]session.DocResult, error) {
+	p, err := runtime.OpenDirectoryDialog(a.ctx, runtime.OpenDialogOptions{Title: "Add a folder of documents"})
+	if err != nil || p == "" {
+		return []session.DocResult{}, err
+	}
+	return a.ready().AddPaths(a.ctx, []string{p})
+}
+
+// ImportEmbeddingModel asks for a Hugging Face sentence-embedding folder
+// (config.json, model.safetensors, tokenizer.json), checks it by loading
+// it and copies it into the data folder. It returns the model's ID, or ""
+// if the user cancelled.
+func (a *App) ImportEmbeddingModel() (string, error) {
+	dir, err := runtime.OpenDirectoryDialog(a.ctx, runtime.OpenDialogOptions{Title: "Import a sentence-embedding model folder (BERT family, e.g. all-MiniLM-L6-v2)"})
+	if err != nil || dir == "" {
+		return "", err
+	}
+	return a.ready().ImportEmbeddingModel(a.ctx, dir)
+}
+
+// ChooseBackupFolder asks for a folder ("" if cancelled).
+func (a *App) ChooseBackupFolder() (string, error) {
+	return runtime.OpenDirectoryDialog(a.ctx, runtime.OpenDialogOptions{Title: "Folder for encrypted backups", CanCreateDirectories: true})
+}

@@ -9,7 +9,7 @@ want=${1:-test}
 
 pkgs=(build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev gnome-keyring dbus libsecret-tools)
 if [ "$want" = test ]; then
-  pkgs+=(xvfb x11-apps imagemagick xdotool chromium)
+  pkgs+=(xvfb x11-apps imagemagick xdotool chromium tesseract-ocr)
 fi
 
 missing=()

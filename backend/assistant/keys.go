@@ -9,7 +9,7 @@ import (
 	"unicode/utf8"
 
 	"sidecar/backend/keychain"
-	"sidecar/backend/llm"
+	"sidecar/backend/models"
 )
 
 // Secrets is where provider API keys live: the OS keychain.
@@ -20,12 +20,7 @@ type Secrets interface {
 }
 
 // CloudFactory builds a cloud provider from an API key.
-type CloudFactory struct {
-	ID   string // provider ID, e.g. "openai"
-	Name string // shown to the user, e.g. "OpenAI"
-	// New returns a provider using key and, if not empty, baseURL.
-	New func(key, baseURL string) (llm.Provider, error)
-}
+type CloudFactory = models.CloudFactory
 
 // keyChecker is implemented by providers that can verify their key.
 type keyChecker interface {

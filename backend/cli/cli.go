@@ -4,17 +4,17 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"sort"
 	"strings"
 
 	"golang.org/x/term"
 
-	"sidecar/backend/keychain"
 	"sidecar/backend/profile"
+	"sidecar/backend/session"
 )
 
 // Env is what a command may use: its arguments and standard streams.
@@ -46,6 +46,7 @@ func Commands() []Command {
 	cmds = append(cmds, dataCommands()...)
 	cmds = append(cmds, serveCommands()...)
 	cmds = append(cmds, tokenCommands()...)
+	cmds = append(cmds, providerCommands()...)
 	cmds = append(cmds, extraCommands...)
 	sort.SliceStable(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name })
 	return cmds
@@ -67,11 +68,8 @@ func Lookup(name string) (Command, bool) {
 	return Command{}, false
 }
 
-// Version is set at build time with -ldflags "-X sidecar/backend/cli.Version=...".
-var Version = "0.1.0-dev"
-
 func runVersion(_ context.Context, env Env) error {
-	_, err := fmt.Fprintf(env.Stdout, "sidecar %s\n", Version)
+	_, err := fmt.Fprintf(env.Stdout, "sidecar %s\n", session.Version)
 	return err
 }
 
@@ -88,34 +86,22 @@ func UsageLines() string {
 	return b.String()
 }
 
-// OpenProfile opens the user's data folder and encrypted store, with the
+// openSession opens the user's data folder through a session, with the
 // database key from the OS keychain or, in passphrase mode, from the
 // passphrase (asked on the terminal, or read from $SIDECAR_PASSPHRASE_FILE).
-func OpenProfile(ctx context.Context) (*profile.Profile, error) {
+// background runs the profile's jobs (for `serve`).
+func openSession(ctx context.Context, log *slog.Logger, background bool) (*session.Session, error) {
 	dir, err := profile.Dir()
 	if err != nil {
 		return nil, err
 	}
-	return openAsking(ctx, dir)
+	return session.Open(ctx, session.Options{Dir: dir, Log: log, Background: background,
+		Passphrase: func(context.Context) (string, error) { return askPassphrase("Passphrase for your Sidecar data: ") }})
 }
 
 // EnvPassphraseFile names a file whose first line is the passphrase of
 // data in passphrase mode, for commands run without a terminal.
 const EnvPassphraseFile = "SIDECAR_PASSPHRASE_FILE"
-
-// openAsking opens dir, asking for the passphrase if the data needs one.
-func openAsking(ctx context.Context, dir string) (*profile.Profile, error) {
-	kc := keychain.New()
-	p, err := profile.Open(ctx, dir, kc)
-	if !errors.Is(err, profile.ErrPassphraseNeeded) {
-		return p, err
-	}
-	pass, err := askPassphrase("Passphrase for your Sidecar data: ")
-	if err != nil {
-		return nil, err
-	}
-	return profile.OpenWith(ctx, dir, kc, pass)
-}
 
 // askPassphrase reads a passphrase from $SIDECAR_PASSPHRASE_FILE or, on a
 // terminal, without echo.

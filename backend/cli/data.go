@@ -9,10 +9,8 @@ import (
 	"os"
 	"strings"
 
-	"sidecar/backend/dataexport"
-	"sidecar/backend/docs"
-	"sidecar/backend/keychain"
 	"sidecar/backend/profile"
+	"sidecar/backend/session"
 	"sidecar/backend/termtext"
 )
 
@@ -55,23 +53,14 @@ func runExport(ctx context.Context, env Env) error {
 	if err != nil {
 		return err
 	}
-	prof, err := OpenProfile(ctx)
+	s, err := openSession(ctx, nil, false)
 	if err != nil {
 		return err
 	}
-	defer prof.Close()
-	data, m, err := dataexport.Export(ctx, prof.DB, Version, pass, nil)
+	defer s.Close()
+	m, err := s.Export(ctx, *out, pass)
 	if err != nil {
 		return err
-	}
-	// Write beside the target, then rename: no half-written archive.
-	tmp := *out + ".part"
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	if err := os.Rename(tmp, *out); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("export: %w", err)
 	}
 	enc := "not encrypted"
 	if pass != "" {
@@ -104,27 +93,15 @@ func runImport(ctx context.Context, env Env) error {
 	if err != nil {
 		return err
 	}
-	fi, err := os.Stat(file)
-	if err != nil {
+	if _, err := os.Stat(file); err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
-	if fi.Size() > dataexport.MaxArchiveBytes {
-		return fmt.Errorf("import: the archive is larger than %d GiB", dataexport.MaxArchiveBytes>>30)
-	}
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return fmt.Errorf("import: %w", err)
-	}
-	prof, err := OpenProfile(ctx)
+	s, err := openSession(ctx, nil, false)
 	if err != nil {
 		return err
 	}
-	defer prof.Close()
-	ds, err := docs.New(ctx, prof.DB, docs.Lexical{}, nil)
-	if err != nil {
-		return err
-	}
-	rep, err := dataexport.Import(ctx, prof.DB, ds, data, pass, nil)
+	defer s.Close()
+	rep, err := s.Import(ctx, file, pass)
 	if err != nil {
 		return err
 	}
@@ -153,11 +130,7 @@ func runWipe(ctx context.Context, env Env) error {
 			"and Sidecar's keychain entries (database key, API token, provider API keys).\nRun `sidecar wipe --yes` to do it.\n", dir)
 		return fmt.Errorf("%w: nothing deleted without --yes", ErrUsage)
 	}
-	var ids []string
-	for _, f := range CloudFactories() {
-		ids = append(ids, f.ID)
-	}
-	removed, err := profile.Wipe(ctx, dir, keychain.New(), ids)
+	removed, err := session.New(session.Options{Dir: dir}).WipeOnly(ctx)
 	for _, r := range removed {
 		fmt.Fprintln(env.Stdout, "removed", r)
 	}
@@ -172,16 +145,15 @@ func runRotateKey(ctx context.Context, env Env) error {
 	if len(env.Args) > 0 {
 		return fmt.Errorf("%w: rotate-key takes no arguments", ErrUsage)
 	}
-	prof, err := OpenProfile(ctx)
+	s, err := openSession(ctx, nil, false)
 	if err != nil {
 		return err
 	}
-	p2, err := profile.Rotate(ctx, prof)
-	if err != nil {
+	defer s.Close()
+	if err := s.RotateKey(ctx); err != nil {
 		return err
 	}
-	defer p2.Close()
-	fmt.Fprintf(env.Stdout, "re-encrypted %s under a new key; the old key is gone from the keychain\n", p2.DB.Path())
+	fmt.Fprintf(env.Stdout, "re-encrypted %s under a new key; the old key is gone from the keychain\n", profile.DBPath(s.Dir()))
 	return nil
 }
 
@@ -202,17 +174,15 @@ func runKeyMode(ctx context.Context, env Env) error {
 		(mode == profile.ModeKeychain && *pf != "") {
 		return fmt.Errorf("%w: key-mode [keychain | passphrase [--passphrase-file F]]", ErrUsage)
 	}
-	prof, err := OpenProfile(ctx)
+	s, err := openSession(ctx, nil, false)
 	if err != nil {
 		return err
 	}
+	defer s.Close()
 	if mode == profile.ModeKeychain {
-		p2, err := profile.UseKeychain(ctx, prof)
-		if err != nil {
-			prof.Close()
+		if err := s.UseKeychain(ctx); err != nil {
 			return err
 		}
-		defer p2.Close()
 		fmt.Fprintln(env.Stdout, "the database key is now kept in the OS keychain; no passphrase is needed at start")
 		return nil
 	}
@@ -226,15 +196,11 @@ func runKeyMode(ctx context.Context, env Env) error {
 		}
 	}
 	if err != nil {
-		prof.Close()
 		return err
 	}
-	p2, err := profile.UsePassphrase(ctx, prof, pass, SecretAccounts())
-	if err != nil {
-		prof.Close()
+	if err := s.UsePassphrase(ctx, pass); err != nil {
 		return err
 	}
-	defer p2.Close()
 	fmt.Fprintln(env.Stdout, "the database key now comes from your passphrase; Sidecar asks for it at start")
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sidecar/backend/profile"
 	"strings"
 	"testing"
 
@@ -129,4 +130,14 @@ func TestRotateKeyCommand(t *testing.T) {
 	if got, err := prof.DB.Chat(ctx, c.ID); err != nil || got.Title != "still here" {
 		t.Fatalf("after rotation: %+v %v", got, err)
 	}
+}
+
+// OpenProfile opens the profile through a session, for the tests that look
+// into the store itself.
+func OpenProfile(ctx context.Context) (*profile.Profile, error) {
+	s, err := openSession(ctx, nil, false)
+	if err != nil {
+		return nil, err
+	}
+	return s.Profile()
 }

@@ -31,12 +31,12 @@ func runDocs(ctx context.Context, env Env) error {
 		return fmt.Errorf("%w: docs needs a subcommand: add, list, rm or search", ErrUsage)
 	}
 	sub, args := env.Args[0], env.Args[1:]
-	prof, err := OpenProfile(ctx)
+	s, err := openSession(ctx, nil, false)
 	if err != nil {
 		return err
 	}
-	defer prof.Close()
-	svc, err := docs.New(ctx, prof.DB, docs.Lexical{}, nil)
+	defer s.Close()
+	svc, err := s.Docs()
 	if err != nil {
 		return err
 	}

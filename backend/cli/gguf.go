@@ -11,8 +11,11 @@ import (
 	"time"
 
 	"sidecar/backend/gguf"
+	"sidecar/backend/ggufrt"
 	"sidecar/backend/gptj"
 	"sidecar/backend/llama"
+	"sidecar/backend/llm"
+	"sidecar/backend/models"
 )
 
 // errGGUFWType refuses --wtype for GGUF files: their weights are used as
@@ -92,6 +95,30 @@ func ggufEval(ctx context.Context, path string, prompt []int, steps int, out io.
 		}
 	}
 	return json.NewEncoder(out).Encode(res)
+}
+
+// ggufGenerate streams an answer to prompt, sent as the user's message
+// through the file's chat template, or as it is with raw.
+func ggufGenerate(ctx context.Context, path, prompt string, raw bool, s models.Sampling, out io.Writer) error {
+	m, err := ggufrt.Runtime{}.Load(ctx, path, models.LoadOptions{Threads: 2})
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	write := func(piece string) error { _, err := io.WriteString(out, piece); return err }
+	if raw {
+		c, ok := m.(interface {
+			Complete(context.Context, string, models.Sampling, llm.TokenFunc) (llm.Usage, error)
+		})
+		if !ok {
+			return fmt.Errorf("generate: this runtime cannot complete raw text")
+		}
+		_, err = c.Complete(ctx, prompt, s, write)
+	} else {
+		_, err = m.Stream(ctx, models.Prompt{Messages: []llm.Message{{Role: llm.RoleUser, Content: prompt}}}, s, write)
+	}
+	fmt.Fprintln(out)
+	return err
 }
 
 // benchState is what the benchmark drives, for either engine.

@@ -88,3 +88,23 @@ func TestModelBenchGGUF(t *testing.T) {
 		t.Fatalf("bench printed %v", res)
 	}
 }
+
+func TestGenerateGGUF(t *testing.T) {
+	var out bytes.Buffer
+	args := []string{"--model", llamaData + "qwen2-w64-f32.gguf", "--prompt", "hello", "--max-tokens", "4", "--temperature", "0"}
+	if err := runGenerate(context.Background(), Env{Args: args, Stdout: &out}); err != nil {
+		t.Fatal(err)
+	}
+	first := out.String()
+	out.Reset()
+	if err := runGenerate(context.Background(), Env{Args: append(args, "--raw"), Stdout: &out}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.TrimSpace(first) == "" || strings.TrimSpace(out.String()) == "" {
+		t.Fatalf("no text: %q, raw %q", first, out.String())
+	}
+	err := runGenerate(context.Background(), Env{Args: append(args, "--wtype", "f16"), Stdout: &out})
+	if !errors.Is(err, ErrUsage) {
+		t.Fatalf("--wtype with a GGUF file: %v", err)
+	}
+}

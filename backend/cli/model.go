@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"sidecar/backend/gptj"
+	"sidecar/backend/models"
 	"sidecar/backend/procmem"
 )
 
@@ -23,7 +24,7 @@ func modelCommands() []Command {
 		{Name: "model", Usage: "sidecar model info PATH | eval --model PATH --tokens 42,7,9 --steps 16 [--wtype f32|f16|q8_0|q4_0] | bench (--gen-random 6b2l | --model PATH) [--wtype q8_0] [--threads 2] [--prompt 64] [--gen 64] | tokenize --model PATH (--text T | --file F)",
 			Summary: "describe a GPT-J or GGUF model file, print its logits or a text's token ids as JSON, or measure its speed", Run: runModel},
 		{Name: "generate", Usage: "sidecar generate --model PATH --prompt TEXT [--max-tokens N] [--temperature T] [--seed S]",
-			Summary: "stream text from a local GPT-J model", Run: runGenerate},
+			Summary: "stream text from a local GPT-J or GGUF model (GGUF: the file's chat template unless --raw)", Run: runGenerate},
 	}
 }
 
@@ -134,6 +135,13 @@ func runGenerate(ctx context.Context, env Env) error {
 	}
 	if *maxTokens < 1 || *temp < 0 || *temp > 5 {
 		return fmt.Errorf("%w: --max-tokens must be positive and --temperature 0..5", ErrUsage)
+	}
+	if isGGUF(*path) {
+		if wtypeSet(fs) {
+			return fmt.Errorf("%w: %v", ErrUsage, errGGUFWType)
+		}
+		return ggufGenerate(ctx, *path, *prompt, *raw, models.Sampling{MaxTokens: *maxTokens, Temperature: *temp,
+			TopK: 40, TopP: 0.95, RepeatPenalty: 1.1, Seed: *seed}, env.Stdout)
 	}
 	wt, err := gptj.ParseWType(*wtype)
 	if err != nil {

@@ -2,17 +2,13 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
-	"time"
 
 	"sidecar/backend/applog"
-	"sidecar/backend/backup"
-	"sidecar/backend/docs"
 	"sidecar/backend/localapi"
 	"sidecar/backend/profile"
 )
@@ -47,45 +43,24 @@ func runServe(ctx context.Context, env Env) error {
 		return err
 	}
 	defer closer.Close()
-	all, err := OpenService(ctx, log, dir, nil)
+	s, err := openSession(ctx, log, true)
 	if err != nil {
 		return err
 	}
-	defer all.Close()
-	prof, svc := all.Profile, all.Assistant
-	go svc.RunRetention(ctx)
-	go backup.RunDaily(ctx, prof.DB, prof.Keychain, Version, func(err error) { log.Warn("daily backup failed", "err", err) })
-
-	set, err := svc.LocalAPISettings(ctx)
-	if err != nil {
-		return err
-	}
-	if *port != 0 {
-		set.Port = *port
-	}
+	defer s.Close()
 	if *model != "" {
-		m, err := svc.ImportLocalModel(ctx, *model)
+		m, err := s.ImportLocalModel(ctx, *model)
 		if err != nil {
 			return fmt.Errorf("--model: %w", err)
 		}
 		fmt.Fprintf(env.Stdout, "model: local/%s (%s)\n", m.ID, m.Name)
 	}
-	tokens, err := localapi.LoadTokens(ctx, prof.Keychain)
+	url, err := s.ServeAPI(ctx, *port)
 	if err != nil {
 		return err
 	}
-	srv := localapi.New(localapi.Config{Port: set.Port, AllowedOrigins: set.Origins, DataDir: dir}, svc,
-		localapi.DocEmbeddings{E: docs.Lexical{}}, tokens, log).WithDocuments(all.Docs)
-	if err := srv.Start(); err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "Sidecar API on %s\ntoken and URL in %s (readable only by you)\n", srv.URL(), filepath.Join(dir, localapi.DiscoveryFile))
+	fmt.Fprintf(env.Stdout, "Sidecar API on %s\ntoken and URL in %s (readable only by you)\n", url, filepath.Join(dir, localapi.DiscoveryFile))
 	<-ctx.Done()
-	fmt.Fprintln(env.Stdout, "stopping: finishing requests in flight (up to 10 s)")
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	return nil
+	fmt.Fprintln(env.Stdout, "stopping: finishing requests in flight (up to 5 s)")
+	return s.Close()
 }

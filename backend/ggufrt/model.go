@@ -140,6 +140,13 @@ func (g *model) Stream(ctx context.Context, p models.Prompt, s models.Sampling, 
 	return g.generate(ctx, text, s, onToken)
 }
 
+// Complete continues text as it is (no template; special-token text is
+// parsed, BOS added as the file says): raw completions and the prompts
+// RenderFIM builds.
+func (g *model) Complete(ctx context.Context, text string, s models.Sampling, onToken llm.TokenFunc) (llm.Usage, error) {
+	return g.generate(ctx, text, s, onToken)
+}
+
 // generate evaluates text (rendered already) and streams the answer.
 func (g *model) generate(ctx context.Context, text string, s models.Sampling, onToken llm.TokenFunc) (llm.Usage, error) {
 	ids, err := g.encode(text)

@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"sidecar/backend/quant"
+	"sidecar/backend/simd"
 )
 
 // Eval appends tokens to the sequence and returns the logits after the
@@ -103,9 +104,9 @@ func (s *State) attention(li, nb int) {
 		copy(s.k[li][pos*kvDim:(pos+1)*kvDim], k)
 		copy(s.v[li][pos*kvDim:(pos+1)*kvDim], b.v[i*kvDim:(i+1)*kvDim])
 	}
-	s.pool.run(nb*c.Heads, 1, func(w, lo, hi int) {
+	s.pool.run(nb*c.KVHeads, 1, func(w, lo, hi int) {
 		for t := lo; t < hi; t++ {
-			s.attendHead(li, t/c.Heads, t%c.Heads, w)
+			s.attendGroup(li, t/c.KVHeads, t%c.KVHeads, w)
 		}
 	})
 	s.mul(b.att, nb, out{l.o, b.o})
@@ -116,28 +117,60 @@ func (s *State) attention(li, nb int) {
 	add(b.x[:nb*c.Embd], b.o)
 }
 
-// attendHead computes head h of batch position i: scores against the
-// cached keys it may see (causal, and within the window on sliding
-// layers), softmax, and the weighted sum of the values.
-func (s *State) attendHead(li, i, h, w int) {
+// attendGroup computes the query heads that share KV head kvh, for batch
+// position i: scores against the cached keys they may see (causal, and
+// within the window on sliding layers), softmax, and the weighted sum of
+// the values. Each key and value row is read once for the whole group.
+func (s *State) attendGroup(li, i, kvh, w int) {
 	c := s.m.Config
-	hd, kvDim := c.HeadDim, c.KVHeads*c.HeadDim
+	hd, kvDim, g := c.HeadDim, c.KVHeads*c.HeadDim, c.Heads/c.KVHeads
 	pos := s.n + i
 	first := 0
 	if c.Sliding[li] {
 		first = max(0, pos-c.SlidingWindow+1)
 	}
-	kvh := h / (c.Heads / c.KVHeads)
-	q := s.buf.q[(i*c.Heads+h)*hd : (i*c.Heads+h+1)*hd]
+	n := pos + 1 - first
+	h0 := kvh * g
+	q := s.buf.q[(i*c.Heads+h0)*hd : (i*c.Heads+h0+g)*hd]
 	keys, vals := s.k[li], s.v[li]
-	sc := s.scores[w][:pos+1-first]
+	sc := s.scores[w][:g*n] // head h's scores at h·n
+	var four [4]float32
+	for j := 0; j < n; j++ {
+		k := keys[(first+j)*kvDim+kvh*hd : (first+j)*kvDim+(kvh+1)*hd]
+		for h := 0; h < g; {
+			if g-h >= 4 {
+				simd.Dot4(k, q[h*hd:], hd, &four)
+				for u := 0; u < 4; u++ {
+					sc[(h+u)*n+j] = four[u]
+				}
+				h += 4
+				continue
+			}
+			sc[h*n+j] = dot(k, q[h*hd:(h+1)*hd])
+			h++
+		}
+	}
+	o := s.buf.att[(i*c.Heads+h0)*hd : (i*c.Heads+h0+g)*hd]
+	clear(o)
+	for h := 0; h < g; h++ {
+		softmaxScores(sc[h*n:(h+1)*n], c.AttnScale, c.AttnSoftCap)
+	}
+	for j := 0; j < n; j++ {
+		v := vals[(first+j)*kvDim+kvh*hd : (first+j)*kvDim+(kvh+1)*hd]
+		for h := 0; h < g; h++ {
+			axpy(sc[h*n+j], v, o[h*hd:(h+1)*hd])
+		}
+	}
+}
+
+// softmaxScores scales raw scores (and soft-caps them when cp > 0), then
+// turns them into probabilities in place.
+func softmaxScores(sc []float32, scale, cp float32) {
 	mx := float32(math.Inf(-1))
-	for j := range sc {
-		p := first + j
-		k := keys[p*kvDim+kvh*hd : p*kvDim+(kvh+1)*hd]
-		v := dot(q, k) * c.AttnScale
-		if c.AttnSoftCap > 0 {
-			v = c.AttnSoftCap * float32(math.Tanh(float64(v/c.AttnSoftCap)))
+	for j, v := range sc {
+		v *= scale
+		if cp > 0 {
+			v = cp * float32(math.Tanh(float64(v/cp)))
 		}
 		sc[j] = v
 		mx = max(mx, v)
@@ -148,12 +181,9 @@ func (s *State) attendHead(li, i, h, w int) {
 		sc[j] = e
 		sum += float64(e)
 	}
-	o := s.buf.att[(i*c.Heads+h)*hd : (i*c.Heads+h+1)*hd]
-	clear(o)
 	inv := float32(1 / sum)
-	for j, e := range sc {
-		p := first + j
-		axpy(e*inv, vals[p*kvDim+kvh*hd:p*kvDim+(kvh+1)*hd], o)
+	for j := range sc {
+		sc[j] *= inv
 	}
 }
 

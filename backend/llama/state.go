@@ -26,7 +26,7 @@ type State struct {
 	ropes   []*rope // per layer
 	buf     buffers
 	acts    map[actKey]*quant.Acts
-	scores  [][]float32 // per worker: one row of attention scores
+	scores  [][]float32 // per worker: the attention scores of one group of query heads
 	logits  []float32   // positions × vocab
 	all     bool
 	nLogits int
@@ -92,7 +92,7 @@ func (m *Model) NewState(ctxSize, threads int) (*State, error) {
 	}
 	s.scores = make([][]float32, s.pool.n)
 	for i := range s.scores {
-		s.scores[i] = make([]float32, ctxSize)
+		s.scores[i] = make([]float32, c.Heads/c.KVHeads*ctxSize)
 	}
 	return s, nil
 }

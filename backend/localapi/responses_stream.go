@@ -139,7 +139,7 @@ func respObject(id string, created int64, req *responsesRequest, t *turn, status
 	}
 	if res != nil {
 		obj["usage"] = map[string]any{"input_tokens": res.usage.PromptTokens, "output_tokens": res.usage.CompletionTokens,
-			"total_tokens": res.usage.PromptTokens + res.usage.CompletionTokens,
+			"total_tokens":         res.usage.PromptTokens + res.usage.CompletionTokens,
 			"input_tokens_details": map[string]int{"cached_tokens": 0}, "output_tokens_details": map[string]int{"reasoning_tokens": 0}}
 		if res.finish == finishLength {
 			obj["incomplete_details"] = map[string]string{"reason": "max_output_tokens"}

@@ -49,7 +49,7 @@ func (s *Server) secure(next http.Handler) http.Handler {
 			return
 		}
 		tok, reason := presentedToken(r)
-		if reason == "" && !s.tokenMatches(r.Context(), tok) {
+		if reason == "" && !s.tokenMatches(r.Context(), tok) && !s.clientTokenMatches(tok) {
 			reason = "wrong token"
 		}
 		if reason != "" {

@@ -100,9 +100,10 @@ type Server struct {
 	limiter *limiter
 	gens    chan struct{} // generation slots
 	fails   failures
-	docs    Documents    // nil: no document endpoints
-	mcp     http.Handler // MCP over streamable HTTP, with docs
-	started time.Time    // reported as the models' modification time
+	docs    Documents     // nil: no document endpoints
+	mcp     http.Handler  // MCP over streamable HTTP, with docs
+	started time.Time     // reported as the models' modification time
+	clients *ClientTokens // named client tokens; nil without a data folder
 
 	refusals *refusalLog // refused requests, logged without flooding the log
 	watch    tokenWatch  // re-reads of a token rotated elsewhere
@@ -119,9 +120,23 @@ func New(cfg Config, gen Generator, emb Embedder, tokens *Tokens, log *slog.Logg
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Server{cfg: cfg, gen: gen, emb: emb, tokens: tokens, log: log,
+	s := &Server{cfg: cfg, gen: gen, emb: emb, tokens: tokens, log: log,
 		limiter: newLimiter(cfg.RatePerMinute, cfg.Burst), gens: make(chan struct{}, cfg.MaxConcurrent), started: time.Now(),
 		refusals: newRefusalLog(log, cfg.RefusalLogs, refusalWindow)}
+	if cfg.DataDir != "" {
+		c, err := LoadClientTokens(cfg.DataDir)
+		if err != nil {
+			log.Warn("local API: named client tokens are unreadable; only the default token works", "err", err)
+		}
+		s.clients = c
+	}
+	return s
+}
+
+// clientTokenMatches reports whether tok is one of the named tokens.
+func (s *Server) clientTokenMatches(tok string) bool {
+	_, ok := s.clients.Match(tok)
+	return ok
 }
 
 // ErrPortInUse means another program holds the port.

@@ -30,7 +30,8 @@ func Wipe(ctx context.Context, dir string, kc *keychain.Keychain, providers []st
 	for _, e := range entries {
 		name := e.Name()
 		ours := name == "sidecar.db" || strings.HasPrefix(name, "sidecar.db-") || strings.HasPrefix(name, "sidecar.log") ||
-			name == "localapi.json" || strings.HasPrefix(name, ".localapi-") || name == "models" || strings.HasPrefix(name, KeyFile)
+			name == "localapi.json" || strings.HasPrefix(name, ".localapi-") || name == "models" || strings.HasPrefix(name, KeyFile) ||
+			name == "client-tokens.json" || strings.HasPrefix(name, ".client-tokens-")
 		if !ours {
 			continue
 		}

@@ -20,7 +20,16 @@
 // out[v·ldo+r] and reads each row once per group of vectors.
 //
 // Every kernel has a plain-Go version; on amd64 faster ones are chosen at
-// start from what the CPU has. SIDECAR_KERNELS=go forces the Go kernels and
-// SIDECAR_KERNELS=avx2 keeps to AVX2 on a CPU with AVX-512 (tests and
-// benchmarks). Kernels(t) names the set in use for a type.
+// start from what the CPU has:
+//
+//	AVX2 (+FMA, F16C)          F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K
+//	AVX-512 F/BW/VL + VNNI     also Q4_1, Q5_0, Q5_1, IQ4_NL, Q2_K, Q3_K,
+//	                           Q5_K, IQ4_XS, and 512-bit Q8_0, Q4_0, Q4_K,
+//	                           Q6_K; batches of Q8_0, Q4_0, Q4_K and Q6_K
+//	                           four vectors per weight read
+//
+// Other types and CPUs run the Go kernels. SIDECAR_KERNELS=go forces them
+// and SIDECAR_KERNELS=avx2 keeps to AVX2 on a CPU with AVX-512 (tests and
+// benchmarks); the tests check every set the CPU has against Go.
+// Kernels(t) names the set in use for a type.
 package quant

@@ -140,15 +140,6 @@ func dotIQ4NLGo(row []byte, x *actVec) float32 {
 	return s
 }
 
-// sum16 is Σ w(l)·q[l] for l < 16.
-func sum16(q []int8, w func(l int) int32) int32 {
-	var s int32
-	for l, v := range q[:16] {
-		s += w(l) * int32(v)
-	}
-	return s
-}
-
 func dotQ2KGo(row []byte, x *actVec) float32 {
 	var s float32
 	for b, da := range x.d {
@@ -157,16 +148,17 @@ func dotQ2KGo(row []byte, x *actVec) float32 {
 		for j := 0; j < 16; j++ {
 			summ += int32(blk[j]>>4) * int32(x.bsums[16*b+j])
 		}
-		is := 0
-		for n := 0; n < 2; n++ {
-			q := blk[16+32*n : 48+32*n]
-			for shift := uint(0); shift < 8; shift += 2 {
-				for half := 0; half < 2; half++ {
-					g := sum16(q8[16*is:], func(l int) int32 { return int32(q[16*half+l] >> shift & 3) })
-					isum += int32(blk[is]&0xf) * g
-					is++
-				}
+		// Group g (16 values) is half g&1 of the 32 bytes of its
+		// 128-value half, at bit pair (g>>1)&3.
+		for g := 0; g < 16; g++ {
+			q := blk[16+32*(g>>3)+16*(g&1):]
+			shift := uint(2 * ((g >> 1) & 3))
+			a := q8[16*g : 16*g+16]
+			var v int32
+			for l, av := range a {
+				v += int32(q[l]>>shift&3) * int32(av)
 			}
+			isum += int32(blk[g]&0xf) * v
 		}
 		s += da*f16At(blk, 80)*float32(isum) - da*f16At(blk, 82)*float32(summ)
 	}
@@ -179,25 +171,21 @@ func dotQ3KGo(row []byte, x *actVec) float32 {
 	for b, da := range x.d {
 		blk, q8 := row[110*b:110*b+110], x.qs[256*b:256*b+256]
 		scalesQ3K(blk[96:108], &scales)
-		hm := blk[:32]
 		var isum int32
-		is, m := 0, byte(1)
-		for n := 0; n < 2; n++ {
-			q := blk[32+32*n : 64+32*n]
-			for shift := uint(0); shift < 8; shift += 2 {
-				for half := 0; half < 2; half++ {
-					g := sum16(q8[16*is:], func(l int) int32 {
-						v := int32(q[16*half+l] >> shift & 3)
-						if hm[16*half+l]&m == 0 {
-							v -= 4
-						}
-						return v
-					})
-					isum += (int32(scales[is]) - 32) * g
-					is++
+		for g := 0; g < 16; g++ { // as Q2_K, with the high bit 4n+j of hmask
+			n, j, h := g>>3, (g>>1)&3, g&1
+			q, hm := blk[32+32*n+16*h:], blk[16*h:]
+			shift, m := uint(2*j), byte(1)<<(4*n+j)
+			a := q8[16*g : 16*g+16]
+			var v int32
+			for l, av := range a {
+				w := int32(q[l] >> shift & 3)
+				if hm[l]&m == 0 {
+					w -= 4
 				}
-				m <<= 1
+				v += w * int32(av)
 			}
+			isum += (int32(scales[g]) - 32) * v
 		}
 		s += da * f16At(blk, 108) * float32(isum)
 	}
@@ -252,18 +240,19 @@ func dotQ6KGo(row []byte, x *actVec) float32 {
 	for b, da := range x.d {
 		blk, q8 := row[210*b:210*b+210], x.qs[256*b:256*b+256]
 		var isum int32
-		for n := 0; n < 2; n++ {
-			ql, qh, sc := blk[64*n:64*n+64], blk[128+32*n:160+32*n], blk[192+8*n:200+8*n]
-			a := q8[128*n:]
-			for g := 0; g < 8; g++ { // 16-value groups: quarter g/2, half g%2
-				k, h := g/2, g%2
-				v := sum16(a[16*g:], func(l int) int32 {
-					l += 16 * h
-					nib := ql[l+32*(k&1)] >> (4 * (k >> 1)) & 0xf
-					return int32(nib|(qh[l]>>(2*k)&3)<<4) - 32
-				})
-				isum += int32(int8(sc[g])) * v
+		for g := 0; g < 16; g++ {
+			// Group g: half n, quarter k (its nibbles from ql's first or
+			// second 32 bytes, low or high), values 16·(g&1).. of it.
+			n, k := g>>3, (g>>1)&3
+			ql, qh := blk[64*n+32*(k&1)+16*(g&1):], blk[128+32*n+16*(g&1):]
+			nshift, hshift := uint(4*(k>>1)), uint(2*k)
+			a := q8[16*g : 16*g+16]
+			var v int32
+			for l, av := range a {
+				w := int32(ql[l]>>nshift&0xf|(qh[l]>>hshift&3)<<4) - 32
+				v += w * int32(av)
 			}
+			isum += int32(int8(blk[192+g])) * v
 		}
 		s += da * f16At(blk, 208) * float32(isum)
 	}

@@ -64,10 +64,9 @@ DATA shift0_4<>+48(SB)/8, $0x0004000400040004
 DATA shift0_4<>+56(SB)/8, $0x0004000400040004
 GLOBL shift0_4<>(SB), RODATA|NOPTR, $64
 
-// QSCALES4 leaves the four blocks' d_w in X5 (from the halves at 0, o1,
-// o2, o3).
-#define QSCALES4(o1, o2, o3) \
-	MOVWLZX 0(SI), AX \
+// HALVES4 leaves in x the four halves at o0..o3 as float32.
+#define HALVES4(o0, o1, o2, o3, x) \
+	MOVWLZX o0(SI), AX \
 	MOVWLZX o1(SI), R8 \
 	SHLL $16, R8 \
 	ORL R8, AX \
@@ -75,6 +74,41 @@ GLOBL shift0_4<>(SB), RODATA|NOPTR, $64
 	MOVWLZX o3(SI), R10 \
 	SHLL $16, R10 \
 	ORL R10, R9 \
-	VMOVD AX, X5 \
-	VPINSRD $1, R9, X5, X5 \
-	VCVTPH2PS X5, X5
+	VMOVD AX, x \
+	VPINSRD $1, R9, x, x \
+	VCVTPH2PS x, x
+
+// QSCALES4 leaves the d_w of four blocks (halves at 0, o1, o2, o3) in X5.
+#define QSCALES4(o1, o2, o3) HALVES4(0, o1, o2, o3, X5)
+
+// K4_SCALES unpacks a Q4_K/Q5_K super-block's twelve scale bytes (at
+// 4(SI)): the eight 6-bit scales as words in X12, the mins in mins.
+// Bytes 0-3 hold scales 0-3 and bytes 4-7 mins 0-3 in their low six bits;
+// bytes 8-11 the low nibbles of scales and mins 4-7, whose top two bits
+// are the spare bits of bytes 0-3 (scales) and 4-7 (mins).
+#define K4_SCALES(mins) \
+	MOVL 4(SI), AX \
+	MOVL 8(SI), R8 \
+	MOVL 12(SI), R9 \
+	MOVL AX, R10 \
+	ANDL $0x3f3f3f3f, R10 \
+	MOVL R8, R11 \
+	ANDL $0x3f3f3f3f, R11 \
+	MOVL R9, R12 \
+	ANDL $0x0f0f0f0f, R12 \
+	SHRL $6, AX \
+	ANDL $0x03030303, AX \
+	SHLL $4, AX \
+	ORL AX, R12 \
+	SHRL $4, R9 \
+	ANDL $0x0f0f0f0f, R9 \
+	SHRL $6, R8 \
+	ANDL $0x03030303, R8 \
+	SHLL $4, R8 \
+	ORL R8, R9 \
+	VMOVD R10, X12 \
+	VPINSRD $1, R12, X12, X12 \
+	VPMOVZXBW X12, X12 \
+	VMOVD R11, mins \
+	VPINSRD $1, R9, mins, mins \
+	VPMOVZXBW mins, mins

@@ -115,20 +115,6 @@ GLOBL q80Idx23<>(SB), RODATA|NOPTR, $64
 	VCVTDQ2PS Z1, Z1 \
 	VFMADD231PS sc, Z1, Z8
 
-// HALVES4 leaves in x the four halves at o0..o3 as float32.
-#define HALVES4(o0, o1, o2, o3, x) \
-	MOVWLZX o0(SI), AX \
-	MOVWLZX o1(SI), R8 \
-	SHLL $16, R8 \
-	ORL R8, AX \
-	MOVWLZX o2(SI), R9 \
-	MOVWLZX o3(SI), R10 \
-	SHLL $16, R10 \
-	ORL R10, R9 \
-	VMOVD AX, x \
-	VPINSRD $1, R9, x, x \
-	VCVTPH2PS x, x
-
 #define SETUP_Q4X \
 	MOVQ row+0(FP), SI \
 	MOVQ qsP+8(FP), DI \

@@ -37,6 +37,12 @@ func dotQ6KVNNI(row *byte, qs *int8, d *float32, bs *int16, nb int) float32
 func dotQ4K512(row *byte, qsK4 *int8, d *float32, bs *int16, nb int) float32
 
 //go:noescape
+func dotQ4K512Rows(w *byte, stride int, qsK4 *int8, d *float32, bs *int16, nb, rows int, out *float32)
+
+//go:noescape
+func dotQ6K512Rows(w *byte, stride int, qs *int8, d *float32, bs *int16, nb, rows int, out *float32)
+
+//go:noescape
 func dotQ5K512(row *byte, qsK4 *int8, d *float32, bs *int16, nb int) float32
 
 //go:noescape
@@ -59,6 +65,12 @@ func dotIQ4NL512(row *byte, qsP *int8, d, s *float32, n4 int) float32
 
 //go:noescape
 func dotIQ4XS512(row *byte, qsP *int8, d *float32, bs *int16, nb int) float32
+
+//go:noescape
+func dotQ2K512(row *byte, qs *int8, d *float32, bs *int16, nb int) float32
+
+//go:noescape
+func dotQ3K512(row *byte, qs *int8, d *float32, bs *int16, nb int) float32
 
 //go:noescape
 func dotQ8_0512(row *byte, qs *int8, d *float32, n4 int) float32
@@ -138,6 +150,16 @@ func selectKernels(avx2, vnni bool) {
 		fast[Q5_K] = kernelSet{rows: rowsAsm, mul: mulAsm}
 		asmDots[Q4_0] = dotQ4_0Asm512
 		asmDots[Q8_0] = dotQ8_0Asm512
+		asmDots[Q2_K] = func(row []byte, x *actVec) float32 {
+			_ = row[84*len(x.d)-1]
+			return dotQ2K512(&row[0], &x.qs[0], &x.d[0], &x.bsums[0], len(x.d))
+		}
+		fast[Q2_K] = kernelSet{rows: rowsAsm, mul: mulAsm}
+		asmDots[Q3_K] = func(row []byte, x *actVec) float32 {
+			_ = row[110*len(x.d)-1]
+			return dotQ3K512(&row[0], &x.qs[0], &x.d[0], &x.bsums[0], len(x.d))
+		}
+		fast[Q3_K] = kernelSet{rows: rowsAsm, mul: mulAsm}
 		asmDots[IQ4_XS] = func(row []byte, x *actVec) float32 {
 			_ = row[136*len(x.d)-1]
 			return dotIQ4XS512(&row[0], &x.qsP[0], &x.d[0], &x.bsums32[0], len(x.d))
@@ -147,8 +169,8 @@ func selectKernels(avx2, vnni bool) {
 			_ = row[176*len(x.d)-1]
 			return dotQ5K512(&row[0], &x.qsK4[0], &x.d[0], &x.bsums32[0], len(x.d))
 		}
-		fast[Q4_K] = kernelSet{rows: rowsAsm, mul: mulQ4K512}
-		fast[Q6_K] = kernelSet{rows: rowsAsm, mul: mulQ6K512}
+		fast[Q4_K] = kernelSet{rows: rowsQ4K512, mul: mulQ4K512}
+		fast[Q6_K] = kernelSet{rows: rowsQ6K512, mul: mulQ6K512}
 		fast[Q4_0] = kernelSet{rows: rowsAsm, mul: mulQ4_0512}
 		fast[Q8_0] = kernelSet{rows: rowsAsm, mul: mulQ8_0512}
 	}
@@ -244,6 +266,26 @@ func rowsAsm(m Matrix, r0, r1 int, a *Acts, out []float32) {
 	for r := r0; r < r1; r++ {
 		out[r] = dot(m.Row(r), &x)
 	}
+}
+
+// rowsQ4K512 runs the rows in one call of the 512-bit kernel.
+func rowsQ4K512(m Matrix, r0, r1 int, a *Acts, out []float32) {
+	if r1 <= r0 {
+		return
+	}
+	x := a.vec(0)
+	_ = m.data[r1*m.rowBytes-1]
+	dotQ4K512Rows(&m.data[r0*m.rowBytes], m.rowBytes, &x.qsK4[0], &x.d[0], &x.bsums32[0], len(x.d), r1-r0, &out[r0])
+}
+
+// rowsQ6K512 is rowsQ4K512 for Q6_K.
+func rowsQ6K512(m Matrix, r0, r1 int, a *Acts, out []float32) {
+	if r1 <= r0 {
+		return
+	}
+	x := a.vec(0)
+	_ = m.data[r1*m.rowBytes-1]
+	dotQ6K512Rows(&m.data[r0*m.rowBytes], m.rowBytes, &x.qs[0], &x.d[0], &x.bsums[0], len(x.d), r1-r0, &out[r0])
 }
 
 // mulAsm is mulGo with the assembly row products.

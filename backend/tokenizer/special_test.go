@@ -183,6 +183,11 @@ func TestBadVocabularies(t *testing.T) {
 			v.Model, v.Pre, v.Tokens, v.Merges = "gpt2", "klingon", []string{"a"}, []string{}
 			return v
 		}, `unsupported pre-tokenizer "klingon"`},
+		{"repeated token", func() Vocab {
+			v := NewVocab()
+			v.Model, v.Tokens = "llama", []string{"a", "b", "a"}
+			return v
+		}, `token 2 repeats the text "a"`},
 		{"ids out of range", func() Vocab {
 			v := NewVocab()
 			v.Model, v.Tokens, v.BOS, v.EOS = "llama", []string{"a"}, 99, -7

@@ -136,9 +136,17 @@ func New(v Vocab) (*Tokenizer, error) {
 	default:
 		return nil, fmt.Errorf("%w tokenizer model %q (supported: llama, gpt2)", ErrUnsupported, v.Model)
 	}
-	t.ids = make(map[string]Token, len(v.Tokens))
-	t.attrs = make([]attr, len(v.Tokens))
-	for i, s := range v.Tokens {
+	t.tokens = slices.Clone(v.Tokens)
+	t.ids = make(map[string]Token, len(t.tokens))
+	t.attrs = make([]attr, len(t.tokens))
+	for i, s := range t.tokens {
+		if s == "" { // as llama.cpp names an empty entry
+			s = fmt.Sprintf("[EMPTY_%d]", i)
+			t.tokens[i] = s
+		}
+		if _, dup := t.ids[s]; dup {
+			return nil, fmt.Errorf("tokenizer: token %d repeats the text %q", i, s)
+		}
 		t.ids[s] = Token(i)
 		t.attrs[i] = attrNormal
 		if v.Types != nil {

@@ -2,19 +2,20 @@
 // generated Wails bindings and events. Components import from here only.
 import * as App from './wailsjs/go/main/App';
 import { EventsOn } from './wailsjs/runtime/runtime';
-import type { assistant, backup, dataexport, docs, main } from './wailsjs/go/models';
+import type { assistant, backup, dataexport, docs, download, session } from './wailsjs/go/models';
+import { eventNames, type EventPayload } from './events.gen';
 
 export type Chat = assistant.ChatView;
 export type Message = assistant.MessageView;
 export type ChatDetail = assistant.ChatDetail;
 export type ModelOption = assistant.ModelView;
-export type Status = main.Status;
+export type Status = session.Status;
 export type ProviderInfo = assistant.ProviderView;
 export type LocalModel = assistant.LocalModelView;
 export type LocalSettings = assistant.LocalSettings;
 export type PendingDownload = assistant.PendingDownload;
 export type MessageHit = assistant.MessageHitView;
-export type APIStatus = main.APIStatus;
+export type APIStatus = session.APIStatus;
 export type APISettings = assistant.LocalAPISettings;
 export type Doc = docs.Document;
 export type DocFull = docs.Full;
@@ -24,20 +25,25 @@ export type Citation = assistant.Citation;
 export type ImportReport = dataexport.Report;
 export type BackupConfig = backup.Config;
 export type Theme = 'system' | 'light' | 'dark';
-export interface EmbeddingModel { id: string; label: string; available: boolean; note: string }
-export interface EmbeddingProgressData { model: string; done: number; total: number }
-export interface EmbeddingState { active: string; models: EmbeddingModel[]; running: EmbeddingProgressData | null }
-export interface EmbeddingProgress extends EmbeddingProgressData { finished: boolean; error: string }
-export interface IngestProgress { files: number; filesTotal: number; chunks: number; current: string; done: boolean; results: DocResult[] | null; error: string }
+export type EmbeddingModel = session.EmbeddingModel;
+export type EmbeddingProgressData = docs.EmbedProgress;
+export type EmbeddingState = session.EmbeddingState;
+export type EmbeddingProgress = session.EmbeddingProgress;
+export type IngestProgress = session.IngestProgress;
+/** An event's payload: the generated type without the class's converter (events arrive as plain JSON). */
+type Plain<T> = Omit<T, 'convertValues'>;
+export type TokenEvent = Plain<assistant.TokenEvent>;
+export type DoneEvent = Plain<assistant.DoneEvent>;
+export type LoadEvent = assistant.ModelLoadEvent;
+export type DownloadProgress = download.Progress;
+export type DownloadEvent = assistant.DownloadEvent;
+/** Progress of an export: stage, and items done of total. */
+export type DataProgress = dataexport.Progress;
 
-export interface TokenEvent { chatId: number; messageId: number; text: string }
-export interface DoneEvent { chatId: number; message: Message }
-export interface LoadEvent { id: string; fraction: number; done: boolean; error: string }
-export interface DownloadProgress {
-  name: string; done: number; total: number; bytesPerSecond: number; remaining: number;
-  resumed: boolean; verifying: boolean; completed: boolean;
+/** The saved theme, or "system" for anything else. */
+function asTheme(t: string): Theme {
+  return t === 'light' || t === 'dark' ? t : 'system';
 }
-export interface DownloadEvent { id: string; url: string; progress: DownloadProgress; state: string; error: string }
 
 /** Turns a rejected binding call into a readable message. */
 export function errorText(e: unknown): string {
@@ -59,7 +65,7 @@ export const api = {
   stop: (chatId: number): Promise<void> => App.StopGeneration(chatId),
   listModels: (): Promise<ModelOption[]> => App.ListModels(),
   setChatModel: (chatId: number, model: string): Promise<void> => App.SetChatModel(chatId, model),
-  theme: async (): Promise<Theme> => (await App.Theme()) as Theme,
+  theme: async (): Promise<Theme> => asTheme(await App.Theme()),
   setTheme: (t: Theme): Promise<void> => App.SetTheme(t),
   searchMessages: (q: string): Promise<MessageHit[]> => App.SearchMessages(q),
   providers: (): Promise<ProviderInfo[]> => App.Providers(),
@@ -90,7 +96,7 @@ export const api = {
   retentionDays: (): Promise<number> => App.RetentionDays(),
   setRetentionDays: (days: number): Promise<number> => App.SetRetentionDays(days),
   listDocuments: (): Promise<Doc[]> => App.ListDocuments(),
-  embeddingModels: (): Promise<EmbeddingState> => App.EmbeddingModels() as Promise<EmbeddingState>,
+  embeddingModels: (): Promise<EmbeddingState> => App.EmbeddingModels(),
   useEmbeddingModel: (id: string): Promise<void> => App.UseEmbeddingModel(id),
   reindexDocuments: (): Promise<void> => App.ReindexDocuments(),
   importEmbeddingModel: (): Promise<string> => App.ImportEmbeddingModel(),
@@ -107,19 +113,21 @@ export const api = {
 
 type Off = () => void;
 
-export const events = {
-  onToken: (fn: (e: TokenEvent) => void): Off => EventsOn('chat:token', fn),
-  onDone: (fn: (e: DoneEvent) => void): Off => EventsOn('chat:done', fn),
-  onChatUpdated: (fn: (c: Chat) => void): Off => EventsOn('chat:updated', fn),
-  onModelLoad: (fn: (e: LoadEvent) => void): Off => EventsOn('models:load', fn),
-  onDownload: (fn: (e: DownloadEvent) => void): Off => EventsOn('models:download', fn),
-  onModelsChanged: (fn: () => void): Off => EventsOn('models:changed', fn),
-  onDocsProgress: (fn: (p: IngestProgress) => void): Off => EventsOn('docs:progress', fn),
-  onDocsEmbedding: (fn: (p: EmbeddingProgress) => void): Off => EventsOn('docs:embedding', fn),
-  onDocsChanged: (fn: () => void): Off => EventsOn('docs:changed', fn),
-  onChatsChanged: (fn: () => void): Off => EventsOn('chats:changed', fn),
-  onDataProgress: (fn: (p: DataProgress) => void): Off => EventsOn('data:progress', fn),
-};
+/** Subscribes to an event by its key in the generated table. */
+function on<K extends keyof EventPayload>(key: K, fn: (p: EventPayload[K]) => void): Off {
+  return EventsOn(eventNames[key], fn);
+}
 
-/** Progress of an export: stage, and items done of total. */
-export interface DataProgress { stage: string; done: number; total: number }
+export const events = {
+  onToken: (fn: (e: TokenEvent) => void): Off => on('token', fn),
+  onDone: (fn: (e: DoneEvent) => void): Off => on('done', fn),
+  onChatUpdated: (fn: (c: Chat) => void): Off => on('chatUpdated', fn),
+  onModelLoad: (fn: (e: LoadEvent) => void): Off => on('modelLoad', fn),
+  onDownload: (fn: (e: DownloadEvent) => void): Off => on('download', fn),
+  onModelsChanged: (fn: () => void): Off => on('modelsChanged', fn),
+  onDocsProgress: (fn: (p: IngestProgress) => void): Off => on('docsProgress', fn),
+  onDocsEmbedding: (fn: (p: EmbeddingProgress) => void): Off => on('docsEmbedding', fn),
+  onDocsChanged: (fn: () => void): Off => on('docsChanged', fn),
+  onChatsChanged: (fn: () => void): Off => on('chatsChanged', fn),
+  onDataProgress: (fn: (p: DataProgress) => void): Off => on('dataProgress', fn),
+};

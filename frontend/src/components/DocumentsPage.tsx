@@ -23,7 +23,7 @@ export function DocumentsPage() {
 
   const refresh = useCallback(() => {
     api.listDocuments().then(setList).catch(toast.error);
-    api.embeddingModels().then((s) => { setEmb(s); setEmbRun(s.running); }).catch(() => {});
+    api.embeddingModels().then((s) => { setEmb(s); setEmbRun(s.running ?? null); }).catch(() => {});
   }, [toast]);
   useEffect(() => {
     refresh();

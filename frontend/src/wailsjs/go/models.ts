@@ -136,6 +136,76 @@ export namespace assistant {
 	}
 	
 	
+	export class DoneEvent {
+	    chatId: number;
+	    message: MessageView;
+	
+	    static createFrom(source: any = {}) {
+	        return new DoneEvent(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.chatId = source["chatId"];
+	        this.message = this.convertValues(source["message"], MessageView);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class DownloadEvent {
+	    id: string;
+	    url: string;
+	    progress: download.Progress;
+	    state: string;
+	    error: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new DownloadEvent(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.url = source["url"];
+	        this.progress = this.convertValues(source["progress"], download.Progress);
+	        this.state = source["state"];
+	        this.error = source["error"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class LocalAPISettings {
 	    enabled: boolean;
 	    port: number;
@@ -150,26 +220,6 @@ export namespace assistant {
 	        this.enabled = source["enabled"];
 	        this.port = source["port"];
 	        this.origins = source["origins"];
-	    }
-	}
-	export class LocalModelInfo {
-	    format: string;
-	    weightType: string;
-	    params: number;
-	    contextMax: number;
-	    sizeBytes: number;
-	
-	    static createFrom(source: any = {}) {
-	        return new LocalModelInfo(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.format = source["format"];
-	        this.weightType = source["weightType"];
-	        this.params = source["params"];
-	        this.contextMax = source["contextMax"];
-	        this.sizeBytes = source["sizeBytes"];
 	    }
 	}
 	export class LocalSettings {
@@ -206,7 +256,8 @@ export namespace assistant {
 	    id: string;
 	    name: string;
 	    path: string;
-	    info: LocalModelInfo;
+	    engine: string;
+	    info: models.Info;
 	    settings: LocalSettings;
 	    addedAt: number;
 	    loaded: boolean;
@@ -221,7 +272,8 @@ export namespace assistant {
 	        this.id = source["id"];
 	        this.name = source["name"];
 	        this.path = source["path"];
-	        this.info = this.convertValues(source["info"], LocalModelInfo);
+	        this.engine = source["engine"];
+	        this.info = this.convertValues(source["info"], models.Info);
 	        this.settings = this.convertValues(source["settings"], LocalSettings);
 	        this.addedAt = source["addedAt"];
 	        this.loaded = source["loaded"];
@@ -270,6 +322,24 @@ export namespace assistant {
 	    }
 	}
 	
+	export class ModelLoadEvent {
+	    id: string;
+	    fraction: number;
+	    done: boolean;
+	    error: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ModelLoadEvent(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.fraction = source["fraction"];
+	        this.done = source["done"];
+	        this.error = source["error"];
+	    }
+	}
 	export class ModelView {
 	    id: string;
 	    name: string;
@@ -360,6 +430,22 @@ export namespace assistant {
 		    return a;
 		}
 	}
+	export class TokenEvent {
+	    chatId: number;
+	    messageId: number;
+	    text: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new TokenEvent(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.chatId = source["chatId"];
+	        this.messageId = source["messageId"];
+	        this.text = source["text"];
+	    }
+	}
 
 }
 
@@ -390,6 +476,22 @@ export namespace backup {
 
 export namespace dataexport {
 	
+	export class Progress {
+	    stage: string;
+	    done: number;
+	    total: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Progress(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.stage = source["stage"];
+	        this.done = source["done"];
+	        this.total = source["total"];
+	    }
+	}
 	export class Report {
 	    chats: number;
 	    chatsSkipped: number;
@@ -548,6 +650,39 @@ export namespace docs {
 
 }
 
+export namespace download {
+	
+	export class Progress {
+	    name: string;
+	    done: number;
+	    total: number;
+	    bytesPerSecond: number;
+	    remaining: number;
+	    resumed: boolean;
+	    verifying: boolean;
+	    completed: boolean;
+	    finalPath?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Progress(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.done = source["done"];
+	        this.total = source["total"];
+	        this.bytesPerSecond = source["bytesPerSecond"];
+	        this.remaining = source["remaining"];
+	        this.resumed = source["resumed"];
+	        this.verifying = source["verifying"];
+	        this.completed = source["completed"];
+	        this.finalPath = source["finalPath"];
+	    }
+	}
+
+}
+
 export namespace localapi {
 	
 	export class AuthFailure {
@@ -590,7 +725,74 @@ export namespace localapi {
 
 }
 
-export namespace main {
+export namespace models {
+	
+	export class Capabilities {
+	    fillInMiddle: boolean;
+	    toolCalls: boolean;
+	    embeddings: boolean;
+	    thinking: boolean;
+	    vision: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Capabilities(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.fillInMiddle = source["fillInMiddle"];
+	        this.toolCalls = source["toolCalls"];
+	        this.embeddings = source["embeddings"];
+	        this.thinking = source["thinking"];
+	        this.vision = source["vision"];
+	    }
+	}
+	export class Info {
+	    format: string;
+	    architecture: string;
+	    weightType: string;
+	    params: number;
+	    contextMax: number;
+	    sizeBytes: number;
+	    capabilities: Capabilities;
+	
+	    static createFrom(source: any = {}) {
+	        return new Info(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.format = source["format"];
+	        this.architecture = source["architecture"];
+	        this.weightType = source["weightType"];
+	        this.params = source["params"];
+	        this.contextMax = source["contextMax"];
+	        this.sizeBytes = source["sizeBytes"];
+	        this.capabilities = this.convertValues(source["capabilities"], Capabilities);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+
+}
+
+export namespace session {
 	
 	export class APIStatus {
 	    settings: assistant.LocalAPISettings;
@@ -652,6 +854,26 @@ export namespace main {
 	        this.note = source["note"];
 	    }
 	}
+	export class EmbeddingProgress {
+	    model: string;
+	    done: number;
+	    total: number;
+	    finished: boolean;
+	    error: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new EmbeddingProgress(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.model = source["model"];
+	        this.done = source["done"];
+	        this.total = source["total"];
+	        this.finished = source["finished"];
+	        this.error = source["error"];
+	    }
+	}
 	export class EmbeddingState {
 	    active: string;
 	    models: EmbeddingModel[];
@@ -686,6 +908,93 @@ export namespace main {
 		    return a;
 		}
 	}
+	export class IngestProgress {
+	    files: number;
+	    filesTotal: number;
+	    chunks: number;
+	    current: string;
+	    done: boolean;
+	    results: docs.Result[];
+	    error: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new IngestProgress(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.files = source["files"];
+	        this.filesTotal = source["filesTotal"];
+	        this.chunks = source["chunks"];
+	        this.current = source["current"];
+	        this.done = source["done"];
+	        this.results = this.convertValues(source["results"], docs.Result);
+	        this.error = source["error"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class EventPayloads {
+	    token: assistant.TokenEvent;
+	    done: assistant.DoneEvent;
+	    chatUpdated: assistant.ChatView;
+	    modelLoad: assistant.ModelLoadEvent;
+	    download: assistant.DownloadEvent;
+	    docsProgress: IngestProgress;
+	    docsEmbedding: EmbeddingProgress;
+	    dataProgress: dataexport.Progress;
+	
+	    static createFrom(source: any = {}) {
+	        return new EventPayloads(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.token = this.convertValues(source["token"], assistant.TokenEvent);
+	        this.done = this.convertValues(source["done"], assistant.DoneEvent);
+	        this.chatUpdated = this.convertValues(source["chatUpdated"], assistant.ChatView);
+	        this.modelLoad = this.convertValues(source["modelLoad"], assistant.ModelLoadEvent);
+	        this.download = this.convertValues(source["download"], assistant.DownloadEvent);
+	        this.docsProgress = this.convertValues(source["docsProgress"], IngestProgress);
+	        this.docsEmbedding = this.convertValues(source["docsEmbedding"], EmbeddingProgress);
+	        this.dataProgress = this.convertValues(source["dataProgress"], dataexport.Progress);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
 	export class Status {
 	    ready: boolean;
 	    needsPassphrase: boolean;

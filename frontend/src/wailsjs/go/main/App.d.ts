@@ -3,7 +3,7 @@
 import {docs} from '../models';
 import {backup} from '../models';
 import {assistant} from '../models';
-import {main} from '../models';
+import {session} from '../models';
 import {dataexport} from '../models';
 
 export function AddDocumentFiles():Promise<Array<docs.Result>>;
@@ -30,7 +30,9 @@ export function DownloadModel(arg1:string,arg2:string):Promise<string>;
 
 export function EditAndResend(arg1:number,arg2:number,arg3:string):Promise<assistant.SendResult>;
 
-export function EmbeddingModels():Promise<main.EmbeddingState>;
+export function EmbeddingModels():Promise<session.EmbeddingState>;
+
+export function EventPayloads():Promise<session.EventPayloads>;
 
 export function ExportData(arg1:string):Promise<string>;
 
@@ -52,7 +54,7 @@ export function ListDocuments():Promise<Array<docs.Document>>;
 
 export function ListModels():Promise<Array<assistant.ModelView>>;
 
-export function LocalAPIStatus():Promise<main.APIStatus>;
+export function LocalAPIStatus():Promise<session.APIStatus>;
 
 export function LocalModels():Promise<Array<assistant.LocalModelView>>;
 
@@ -78,11 +80,11 @@ export function RetentionDays():Promise<number>;
 
 export function RotateDBKey():Promise<void>;
 
-export function RotateLocalAPIToken():Promise<main.APIStatus>;
+export function RotateLocalAPIToken():Promise<session.APIStatus>;
 
 export function SaveBackupConfig(arg1:backup.Config,arg2:string):Promise<backup.Config>;
 
-export function SaveLocalAPI(arg1:assistant.LocalAPISettings):Promise<main.APIStatus>;
+export function SaveLocalAPI(arg1:assistant.LocalAPISettings):Promise<session.APIStatus>;
 
 export function SearchDocuments(arg1:string):Promise<Array<docs.Hit>>;
 
@@ -100,7 +102,7 @@ export function SetRetentionDays(arg1:number):Promise<number>;
 
 export function SetTheme(arg1:string):Promise<void>;
 
-export function Status():Promise<main.Status>;
+export function Status():Promise<session.Status>;
 
 export function StopGeneration(arg1:number):Promise<void>;
 

@@ -54,6 +54,10 @@ export function EmbeddingModels() {
   return window['go']['main']['App']['EmbeddingModels']();
 }
 
+export function EventPayloads() {
+  return window['go']['main']['App']['EventPayloads']();
+}
+
 export function ExportData(arg1) {
   return window['go']['main']['App']['ExportData'](arg1);
 }

@@ -1,27 +1,23 @@
-package cli
+package models
 
 import (
-	"context"
-
-	"sidecar/backend/assistant"
-	"sidecar/backend/ggufrt"
-	"sidecar/backend/gptjrt"
 	"sidecar/backend/llm"
 	"sidecar/backend/llm/anthropic"
 	"sidecar/backend/llm/gemini"
 	"sidecar/backend/llm/openai"
-	"sidecar/backend/profile"
 )
 
-// enableProviders registers the cloud and local model providers.
-func enableProviders(ctx context.Context, svc *assistant.Service, prof *profile.Profile, modelsDir string) {
-	svc.EnableCloud(ctx, prof.Keychain, CloudFactories()...)
-	svc.EnableLocal(modelsDir, ggufrt.Runtime{}, gptjrt.Runtime{})
+// CloudFactory makes a cloud provider from the user's API key.
+type CloudFactory struct {
+	ID   string // provider ID, e.g. "openai"
+	Name string // shown to the user, e.g. "OpenAI"
+	// New returns a provider using key and, if not empty, baseURL.
+	New func(key, baseURL string) (llm.Provider, error)
 }
 
 // CloudFactories lists the cloud providers this build has.
-func CloudFactories() []assistant.CloudFactory {
-	return []assistant.CloudFactory{
+func CloudFactories() []CloudFactory {
+	return []CloudFactory{
 		{ID: openai.ID, Name: "OpenAI", New: func(key, base string) (llm.Provider, error) {
 			return openai.New(openai.Config{APIKey: key, BaseURL: base})
 		}},
@@ -32,4 +28,13 @@ func CloudFactories() []assistant.CloudFactory {
 			return gemini.New(gemini.Config{APIKey: key, BaseURL: base})
 		}},
 	}
+}
+
+// CloudIDs are the IDs of CloudFactories (for wiping their keys).
+func CloudIDs() []string {
+	var ids []string
+	for _, f := range CloudFactories() {
+		ids = append(ids, f.ID)
+	}
+	return ids
 }

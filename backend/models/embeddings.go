@@ -1,4 +1,4 @@
-package cli
+package models
 
 import (
 	"context"
@@ -27,6 +27,10 @@ type LocalEmbedding struct {
 	Name string `json:"name"`
 	Dims int    `json:"dims"`
 }
+
+// ModelsFolder is where downloaded and imported models go, inside the
+// data folder.
+const ModelsFolder = "models"
 
 func embeddingsDir(dataDir string) string {
 	return filepath.Join(dataDir, ModelsFolder, EmbeddingsFolder)

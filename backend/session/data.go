@@ -1,0 +1,51 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"sidecar/backend/dataexport"
+)
+
+// Export writes every chat, document and setting to path (a non-empty
+// passphrase encrypts it), beside the target first so no half-written
+// archive is left. Progress goes out as data:progress events.
+func (s *Session) Export(ctx context.Context, path, passphrase string) (dataexport.Manifest, error) {
+	return with(s, func(o *open) (dataexport.Manifest, error) {
+		data, m, err := dataexport.Export(ctx, o.prof.DB, Version, passphrase, func(p dataexport.Progress) { s.emit(EventDataProgress, p) })
+		if err != nil {
+			return m, err
+		}
+		tmp := path + ".part"
+		if err := os.WriteFile(tmp, data, 0o600); err != nil {
+			return m, fmt.Errorf("export: %w", err)
+		}
+		if err := os.Rename(tmp, path); err != nil {
+			os.Remove(tmp)
+			return m, fmt.Errorf("export: %w", err)
+		}
+		return m, nil
+	})
+}
+
+// Import restores the archive at path; nothing changes if it is refused.
+func (s *Session) Import(ctx context.Context, path, passphrase string) (dataexport.Report, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return dataexport.Report{}, fmt.Errorf("import: %w", err)
+	}
+	if fi.Size() > dataexport.MaxArchiveBytes {
+		return dataexport.Report{}, fmt.Errorf("import: the archive is larger than %d GiB", dataexport.MaxArchiveBytes>>30)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return dataexport.Report{}, fmt.Errorf("import: %w", err)
+	}
+	rep, err := with(s, func(o *open) (dataexport.Report, error) {
+		return dataexport.Import(ctx, o.prof.DB, o.docs, data, passphrase, func(p dataexport.Progress) { s.emit(EventDataProgress, p) })
+	})
+	s.emit(EventDocsChanged, nil)
+	s.emit(EventChatsChanged, nil)
+	return rep, err
+}

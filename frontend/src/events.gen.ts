@@ -1,0 +1,32 @@
+// Generated from backend/session/events.go by `go test ./backend/session -run TestEventNamesFile -update`.
+// Do not edit: change the table there.
+import type { assistant, dataexport, session } from './wailsjs/go/models';
+
+export const eventNames = {
+  token: 'chat:token',
+  done: 'chat:done',
+  chatUpdated: 'chat:updated',
+  chatsChanged: 'chats:changed',
+  modelLoad: 'models:load',
+  download: 'models:download',
+  modelsChanged: 'models:changed',
+  docsProgress: 'docs:progress',
+  docsChanged: 'docs:changed',
+  docsEmbedding: 'docs:embedding',
+  dataProgress: 'data:progress',
+} as const;
+
+/** The payload of each event (undefined: the event carries none). */
+export interface EventPayload {
+  token: assistant.TokenEvent;
+  done: assistant.DoneEvent;
+  chatUpdated: assistant.ChatView;
+  chatsChanged: undefined;
+  modelLoad: assistant.ModelLoadEvent;
+  download: assistant.DownloadEvent;
+  modelsChanged: undefined;
+  docsProgress: session.IngestProgress;
+  docsChanged: undefined;
+  docsEmbedding: session.EmbeddingProgress;
+  dataProgress: dataexport.Progress;
+}
