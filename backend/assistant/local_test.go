@@ -138,6 +138,11 @@ func TestLocalModelsLifecycle(t *testing.T) {
 	if len(models) != 3 {
 		t.Fatalf("models = %+v", models)
 	}
+	// What the local API's /api/show reports: the context from the
+	// settings; no tools, reasoning or fill-in-the-middle for this model.
+	if c, err := s.Capabilities(LocalProviderID + "/" + a.ID); err != nil || c.ContextLength != 512 || c.Tools || c.Thinking || c.FIM {
+		t.Fatalf("capabilities %+v %v", c, err)
+	}
 
 	c, _ := s.CreateChat(ctx)
 	if err := s.SetChatModel(ctx, c.ID, "local/"+a.ID); err != nil {
