@@ -156,3 +156,32 @@ test('gateway: openai streams a Responses function call and chat completions wit
   assert.equal(chatArgs, '{"city":"Oslo"}');
   assert.equal(finish, 'tool_calls');
 });
+
+test('gateway: Claude Code (claude -p) completes a turn through Sidecar, offline', { timeout: 180000 }, async (t) => {
+  const disc = await serve(t);
+  const { spawn } = await import('node:child_process');
+  const { mkdtempSync } = await import('node:fs');
+  const os = await import('node:os');
+  const home = mkdtempSync(path.join(os.tmpdir(), 'claude-home-'));
+  const claude = path.join(import.meta.dirname, 'node_modules', '.bin', 'claude');
+  const env = {
+    PATH: process.env.PATH, HOME: home,
+    ANTHROPIC_BASE_URL: disc.url, ANTHROPIC_AUTH_TOKEN: disc.token,
+    ANTHROPIC_MODEL: 'echo/echo', ANTHROPIC_DEFAULT_HAIKU_MODEL: 'echo/echo', ANTHROPIC_SMALL_FAST_MODEL: 'echo/echo',
+    // No telemetry, update checks or error reports: nothing leaves the machine.
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_AUTOUPDATER: '1', DISABLE_TELEMETRY: '1', DISABLE_ERROR_REPORTING: '1',
+  };
+  const out = await new Promise((resolve, reject) => {
+    const p = spawn(claude, ['-p', 'hello from claude code', '--output-format', 'json'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let s = '';
+    p.stdout.on('data', (d) => { s += d; });
+    p.stderr.on('data', (d) => { s += d; });
+    const timer = setTimeout(() => { p.kill('SIGKILL'); reject(new Error(`claude timed out:\n${s}`)); }, 120000);
+    p.on('exit', (code) => { clearTimeout(timer); resolve({ code, s }); });
+  });
+  assert.equal(out.code, 0, out.s);
+  const res = JSON.parse(out.s.slice(out.s.indexOf('{')));
+  assert.equal(res.is_error, false, out.s);
+  assert.equal(res.stop_reason, 'end_turn');
+  assert.ok(res.result.startsWith('Echo: ') && res.result.endsWith('hello from claude code'), res.result);
+});
