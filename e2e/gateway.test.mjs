@@ -185,3 +185,31 @@ test('gateway: Claude Code (claude -p) completes a turn through Sidecar, offline
   assert.equal(res.stop_reason, 'end_turn');
   assert.ok(res.result.startsWith('Echo: ') && res.result.endsWith('hello from claude code'), res.result);
 });
+
+test('gateway: Codex (codex exec) completes a turn through Sidecar over the Responses API, offline', { timeout: 180000 }, async (t) => {
+  const disc = await serve(t);
+  const { spawn } = await import('node:child_process');
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const os = await import('node:os');
+  const codexHome = mkdtempSync(path.join(os.tmpdir(), 'codex-home-'));
+  const work = mkdtempSync(path.join(os.tmpdir(), 'codex-work-'));
+  // The configuration Settings shows for Codex, with updates and
+  // analytics off.
+  writeFileSync(path.join(codexHome, 'config.toml'), [
+    'model = "echo/echo"', 'model_provider = "sidecar"', 'check_for_update_on_startup = false',
+    '[analytics]', 'enabled = false', '[otel]', 'exporter = "none"',
+    '[model_providers.sidecar]', 'name = "Sidecar"', `base_url = "${disc.url}/v1"`, 'env_key = "SIDECAR_TOKEN"', 'wire_api = "responses"', '',
+  ].join('\n'));
+  const codex = path.join(import.meta.dirname, 'node_modules', '.bin', 'codex');
+  const env = { PATH: process.env.PATH, HOME: codexHome, CODEX_HOME: codexHome, SIDECAR_TOKEN: disc.token };
+  const out = await new Promise((resolve, reject) => {
+    const p = spawn(codex, ['exec', '--skip-git-repo-check', 'hello from codex'], { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let s = '';
+    p.stdout.on('data', (d) => { s += d; });
+    p.stderr.on('data', (d) => { s += d; });
+    const timer = setTimeout(() => { p.kill('SIGKILL'); reject(new Error(`codex timed out:\n${s}`)); }, 120000);
+    p.on('exit', (code) => { clearTimeout(timer); resolve({ code, s }); });
+  });
+  assert.equal(out.code, 0, out.s);
+  assert.ok(out.s.includes('Echo: hello from codex'), out.s);
+});

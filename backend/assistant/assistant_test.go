@@ -2,9 +2,7 @@ package assistant
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +10,7 @@ import (
 
 	"sidecar/backend/llm"
 	"sidecar/backend/store"
+	"sidecar/backend/store/storetest"
 )
 
 // recorder collects events; wait blocks until a predicate holds.
@@ -69,14 +68,7 @@ func (r *recorder) tokens(messageID int64) string {
 
 func openDB(t *testing.T) (*store.DB, string, []byte) {
 	t.Helper()
-	key := make([]byte, store.KeySize)
-	rand.Read(key)
-	path := filepath.Join(t.TempDir(), store.FileName)
-	db, err := store.Open(context.Background(), path, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return db, path, key
+	return storetest.OpenFile(t)
 }
 
 func TestSendStreamsAndPersists(t *testing.T) {

@@ -334,14 +334,26 @@ func (l *local) ContextWindow(model string) (int, int) {
 
 // CountTokens implements llm.Windowed; it loads the model if needed.
 func (l *local) CountTokens(model string, msgs []llm.Message) (int, error) {
-	lm, s, err := l.ensure(context.Background(), model)
+	count, err := l.PrepareCount(model)
 	if err != nil {
 		return 0, err
 	}
-	if s.SystemPrompt != "" && (len(msgs) == 0 || msgs[0].Role != llm.RoleSystem) {
-		msgs = append([]llm.Message{{Role: llm.RoleSystem, Content: s.SystemPrompt}}, msgs...)
+	return count(msgs)
+}
+
+// PrepareCount implements llm.CountPreparer: the model (loaded if needed)
+// and its settings are looked up once for every count of a fitting.
+func (l *local) PrepareCount(model string) (func([]llm.Message) (int, error), error) {
+	lm, s, err := l.ensure(context.Background(), model)
+	if err != nil {
+		return nil, err
 	}
-	return lm.CountTokens(chatPrompt(s, msgs))
+	return func(msgs []llm.Message) (int, error) {
+		if s.SystemPrompt != "" && (len(msgs) == 0 || msgs[0].Role != llm.RoleSystem) {
+			msgs = append([]llm.Message{{Role: llm.RoleSystem, Content: s.SystemPrompt}}, msgs...)
+		}
+		return lm.CountTokens(chatPrompt(s, msgs))
+	}, nil
 }
 
 var slugRe = regexp.MustCompile(`[^a-z0-9._-]+`)

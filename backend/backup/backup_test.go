@@ -3,7 +3,6 @@ package backup
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 	"sidecar/backend/docs"
 	"sidecar/backend/keychain"
 	"sidecar/backend/store"
+	"sidecar/backend/store/storetest"
 )
 
 func setup(t *testing.T) (*store.DB, *keychain.Keychain) {
@@ -24,13 +24,7 @@ func setup(t *testing.T) (*store.DB, *keychain.Keychain) {
 		}
 		t.Skip("no D-Bus session: run under `make test`")
 	}
-	key := make([]byte, store.KeySize)
-	rand.Read(key)
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), store.FileName), key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t)
 	kc := &keychain.Keychain{Service: fmt.Sprintf("SidecarBackupTest-%d", os.Getpid()), Timeout: 10 * time.Second}
 	t.Cleanup(func() { kc.Delete(context.Background(), AccountPassphrase) })
 	return db, kc
@@ -76,10 +70,7 @@ func TestBackupsKeepTheLastNAndRestore(t *testing.T) {
 		t.Fatal("the backup is not encrypted")
 	}
 	// It restores into an empty profile with the passphrase.
-	key := make([]byte, store.KeySize)
-	rand.Read(key)
-	fresh, _ := store.Open(ctx, filepath.Join(t.TempDir(), store.FileName), key)
-	defer fresh.Close()
+	fresh := storetest.Open(t)
 	ds, _ := docs.New(ctx, fresh, docs.Lexical{}, nil)
 	rep, err := dataexport.Import(ctx, fresh, ds, data, "backup passphrase 1", nil)
 	if err != nil || rep.Chats != 1 || rep.Messages != 1 {

@@ -11,6 +11,7 @@ import (
 
 	"sidecar/backend/profile"
 	"sidecar/backend/session"
+	"sidecar/backend/termtext"
 )
 
 // dataCommands returns the data commands (export, import, wipe, rotate-key).
@@ -106,6 +107,10 @@ func runImport(ctx context.Context, env Env) error {
 	}
 	fmt.Fprintf(env.Stdout, "imported %d chats (%d already here), %d messages, %d documents (%d already here), %d settings\n",
 		rep.Chats, rep.ChatsSkipped, rep.Messages, rep.Documents, rep.DocumentsSkipped, rep.Settings)
+	if len(rep.SettingsSkipped) > 0 {
+		fmt.Fprintf(env.Stdout, "not imported, for your safety: %d settings (%s); provider addresses, the local API, models and backups stay as set here\n",
+			len(rep.SettingsSkipped), termtext.Line(strings.Join(rep.SettingsSkipped, ", ")))
+	}
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"sidecar/backend/docs"
 	"sidecar/backend/store"
+	"sidecar/backend/termtext"
 )
 
 // docsCommands returns the document commands (docs add/list/rm/search).
@@ -81,7 +82,7 @@ func docsAdd(ctx context.Context, svc *docs.Service, paths []string, out io.Writ
 	for _, r := range results {
 		counts[r.Outcome]++
 		if r.Outcome == docs.Skipped {
-			fmt.Fprintf(out, "skipped %s: %s\n", r.Source, r.Reason)
+			fmt.Fprintf(out, "skipped %s: %s\n", termtext.Line(r.Source), termtext.Line(r.Reason))
 		}
 	}
 	fmt.Fprintf(out, "%d added, %d updated, %d unchanged, %d skipped\n", counts[docs.Added], counts[docs.Updated], counts[docs.Unchanged], counts[docs.Skipped])
@@ -100,7 +101,7 @@ func docsList(ctx context.Context, svc *docs.Service, out io.Writer) error {
 	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tKIND\tSIZE\tCHUNKS\tSOURCE")
 	for _, d := range list {
-		fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%s\n", d.ID, d.Kind, d.Size, d.Chunks, d.Source)
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%s\n", d.ID, termtext.Line(d.Kind), d.Size, d.Chunks, termtext.Line(d.Source))
 	}
 	return tw.Flush()
 }
@@ -166,11 +167,11 @@ func docsSearch(ctx context.Context, svc *docs.Service, args []string, out io.Wr
 	}
 	for i, h := range hits {
 		snip := strings.NewReplacer(store.MarkStart, "**", store.MarkEnd, "**").Replace(h.Snippet)
-		fmt.Fprintf(out, "%d. %s:%d-%d", i+1, h.Source, h.LineStart, h.LineEnd)
+		fmt.Fprintf(out, "%d. %s:%d-%d", i+1, termtext.Line(h.Source), h.LineStart, h.LineEnd)
 		if h.Heading != "" {
-			fmt.Fprintf(out, "  (%s)", h.Heading)
+			fmt.Fprintf(out, "  (%s)", termtext.Line(h.Heading))
 		}
-		fmt.Fprintf(out, "\n   %s\n\n", strings.ReplaceAll(snip, "\n", "\n   "))
+		fmt.Fprintf(out, "\n   %s\n\n", strings.ReplaceAll(termtext.Block(snip), "\n", "\n   "))
 	}
 	return nil
 }

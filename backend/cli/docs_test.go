@@ -73,3 +73,38 @@ func TestDocsCommands(t *testing.T) {
 		t.Fatalf("unknown subcommand: %v", err)
 	}
 }
+
+// Escape sequences and bidi overrides in file names, headings and text
+// reach the terminal as visible escapes, never raw.
+func TestDocsOutputIsTerminalSafe(t *testing.T) {
+	needKeychain(t)
+	t.Setenv("SIDECAR_HOME", t.TempDir())
+	dir := t.TempDir()
+	name := "notes\x1b]0;owned\x07\u202egpj.md"
+	body := "# Plan \x1b[2J\x1b]8;;http://evil\x1b\\\n\nThe zebra migration \x1b[31mstarts\u202e on monday.\n"
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+		t.Skipf("this file system refuses the name: %v", err)
+	}
+	if out, err := run(t, "add", dir); err != nil || !strings.Contains(out, "1 added") {
+		t.Fatalf("add: %v\n%s", err, out)
+	}
+	list, err := run(t, "list")
+	if err != nil {
+		t.Fatal(err)
+	}
+	search, err := run(t, "search", "zebra", "migration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, out := range map[string]string{"list": list, "search": search} {
+		if strings.ContainsAny(out, "\x1b\x07\u202e") {
+			t.Errorf("%s printed raw control characters: %q", what, out)
+		}
+		if !strings.Contains(out, `notes\x1b]0;owned\x07\u202egpj.md`) {
+			t.Errorf("%s does not show the name escaped: %q", what, out)
+		}
+	}
+	if !strings.Contains(search, `\x1b[31m`) || !strings.Contains(search, "zebra") {
+		t.Errorf("search snippet: %q", search)
+	}
+}

@@ -4,28 +4,21 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"sidecar/backend/docs"
 	"sidecar/backend/store"
+	"sidecar/backend/store/storetest"
 )
 
 func init() { kdfTime, kdfMemory, kdfThreads = 1, 64, 1 } // cheap KDF in tests
 
 func newProfile(t *testing.T) (*store.DB, *docs.Service) {
 	t.Helper()
-	key := make([]byte, store.KeySize)
-	rand.Read(key)
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), store.FileName), key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t)
 	ds, err := docs.New(context.Background(), db, docs.Lexical{}, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -3,7 +3,6 @@ package docs
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"os"
@@ -12,17 +11,12 @@ import (
 	"testing"
 
 	"sidecar/backend/store"
+	"sidecar/backend/store/storetest"
 )
 
 func openStore(t testing.TB) *store.DB {
 	t.Helper()
-	key := make([]byte, store.KeySize)
-	rand.Read(key)
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), store.FileName), key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t)
 	return db
 }
 

@@ -16,8 +16,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/ledongthuc/pdf"
 	"golang.org/x/net/html"
+
+	"sidecar/backend/pdftext"
 )
 
 // Kinds of document.
@@ -188,92 +189,29 @@ func collapseBlank(s string) string {
 	return strings.TrimSpace(strings.Join(out, "\n"))
 }
 
-// extractPDF reads a PDF's text layer. The parser runs with a time limit
-// and its panics on malformed files become errors.
-func extractPDF(ctx context.Context, data []byte) (string, error) {
-	type result struct {
-		text string
-		err  error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		defer func() {
-			if v := recover(); v != nil {
-				ch <- result{err: fmt.Errorf("%w: damaged PDF (%v)", ErrSkipped, v)}
-			}
-		}()
-		r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
-		if err != nil {
-			ch <- result{err: fmt.Errorf("%w: unreadable PDF: %v", ErrSkipped, err)}
-			return
-		}
-		// A page tree that loops or nests absurdly would send the parser
-		// round forever: check its shape first.
-		budget := 100000
-		if err := checkPageTree(r.Trailer().Key("Root").Key("Pages"), 0, &budget); err != nil {
-			ch <- result{err: fmt.Errorf("%w: damaged PDF: %v", ErrSkipped, err)}
-			return
-		}
-		var b strings.Builder
-		for i := 1; i <= r.NumPage(); i++ {
-			p := r.Page(i)
-			if p.V.IsNull() {
-				continue
-			}
-			rows, err := p.GetTextByRow()
-			if err != nil {
-				ch <- result{err: fmt.Errorf("%w: unreadable PDF page %d: %v", ErrSkipped, i, err)}
-				return
-			}
-			for _, row := range rows {
-				for j, w := range row.Content {
-					if j > 0 {
-						b.WriteString(" ")
-					}
-					b.WriteString(w.S)
-				}
-				b.WriteString("\n")
-			}
-			b.WriteString("\n")
-			if b.Len() > MaxFileBytes {
-				break
-			}
-		}
-		ch <- result{text: b.String()}
-	}()
-	timer := time.NewTimer(30 * time.Second)
-	defer timer.Stop()
-	select {
-	case r := <-ch:
-		if r.err == nil && strings.TrimSpace(r.text) == "" {
-			return "", fmt.Errorf("%w: the PDF has no text layer (scanned pages need OCR)", ErrSkipped)
-		}
-		return collapseBlank(r.text), r.err
-	case <-timer.C:
-		return "", fmt.Errorf("%w: the PDF took too long to read", ErrSkipped)
-	case <-ctx.Done():
-		return "", ctx.Err()
-	}
-}
+// PDFTimeout bounds reading one PDF; the reader is stopped when it runs out.
+var PDFTimeout = 30 * time.Second
 
-// checkPageTree walks the /Pages tree with a depth and size limit, so a
-// cyclic or enormous tree is refused before the parser walks it.
-func checkPageTree(v pdf.Value, depth int, budget *int) error {
-	if depth > 32 {
-		return fmt.Errorf("the page tree is deeper than 32 levels (a loop?)")
+// extractPDF reads a PDF's text layer with PDFium in its sandbox (see
+// pdftext): bounded memory, bounded time, and a hard stop.
+func extractPDF(ctx context.Context, data []byte) (string, error) {
+	r, err := pdftext.Extract(ctx, data, pdftext.Options{Timeout: PDFTimeout, MaxText: MaxFileBytes})
+	switch {
+	case ctx.Err() != nil:
+		return "", ctx.Err()
+	case errors.Is(err, pdftext.ErrTimeout):
+		return "", fmt.Errorf("%w: the PDF took longer than %v to read", ErrSkipped, PDFTimeout)
+	case errors.Is(err, pdftext.ErrMemory):
+		return "", fmt.Errorf("%w: the PDF needs more than %d MiB of memory to read (a PDF bomb?)", ErrSkipped, pdftext.MemoryCap>>20)
+	case errors.Is(err, pdftext.ErrPassword):
+		return "", fmt.Errorf("%w: the PDF is password-protected", ErrSkipped)
+	case errors.Is(err, pdftext.ErrDamaged):
+		return "", fmt.Errorf("%w: damaged or unsupported PDF", ErrSkipped)
+	case err != nil:
+		return "", fmt.Errorf("docs: read PDF: %w", err)
 	}
-	*budget--
-	if *budget < 0 {
-		return fmt.Errorf("the page tree has too many nodes")
+	if strings.TrimSpace(r.Text) == "" {
+		return "", fmt.Errorf("%w: the PDF has no text layer (scanned pages need OCR)", ErrSkipped)
 	}
-	if v.Key("Type").Name() != "Pages" {
-		return nil
-	}
-	kids := v.Key("Kids")
-	for i := 0; i < kids.Len(); i++ {
-		if err := checkPageTree(kids.Index(i), depth+1, budget); err != nil {
-			return err
-		}
-	}
-	return nil
+	return collapseBlank(r.Text), nil
 }

@@ -48,6 +48,10 @@ func (s *Service) Restore(ctx context.Context, r Restored) (Result, error) {
 		return res, fmt.Errorf("docs: restore: embed: %w", err)
 	}
 	id, err = s.write(ctx, m, 0, r.Source, r.Title, Extracted{Kind: r.Kind, Text: r.Content}, r.Size, r.SHA256, r.Chunks, vecs)
+	if errors.Is(err, errUnchanged) {
+		res.Outcome, res.Document = Unchanged, id
+		return res, nil
+	}
 	if err != nil {
 		return res, err
 	}

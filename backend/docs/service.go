@@ -193,6 +193,10 @@ func (s *Service) Add(ctx context.Context, source, title string, data []byte) (R
 		if errors.Is(err, errModelChanged) && attempt < 3 {
 			continue // the embedding model switched while this file was embedded
 		}
+		if errors.Is(err, errUnchanged) {
+			r.Outcome, r.Document = Unchanged, id
+			return r, nil
+		}
 		if err != nil {
 			return r, err
 		}
@@ -211,6 +215,9 @@ func embedText(title string, c Chunk) string {
 	return title + "\n" + c.Heading + "\n" + c.Text
 }
 
+// errUnchanged: the same source with the same content was stored meanwhile.
+var errUnchanged = errors.New("docs: already stored")
+
 // errModelChanged: the vectors were made by a model no longer in use.
 var errModelChanged = errors.New("docs: the embedding model changed")
 
@@ -228,6 +235,19 @@ func (s *Service) write(ctx context.Context, m embModel, oldID int64, source, ti
 	}
 	defer tx.Rollback()
 	now := time.Now().UnixMilli()
+	if oldID == 0 {
+		// Another add of the same source may have landed while this one
+		// was embedding: the later one replaces it, as if they had come one
+		// after the other, and identical content is left as it is.
+		var sameSHA string
+		err := tx.QueryRowContext(ctx, `SELECT id, sha256 FROM documents WHERE source = ?`, source).Scan(&oldID, &sameSHA)
+		switch {
+		case err == nil && sameSHA == sha:
+			return oldID, errUnchanged
+		case err != nil && !errors.Is(err, sql.ErrNoRows):
+			return 0, fmt.Errorf("docs: %w", err)
+		}
+	}
 	id := oldID
 	var removed []int64
 	if oldID != 0 {

@@ -194,6 +194,16 @@ func (c *Config) readGemma(r *keyReader) {
 		c.SlidingWindow = 0
 		return
 	}
+	key := r.prefix + "attention.sliding_window_pattern"
+	if a, err := r.f.Array(key); err == nil {
+		flags, ok := a.Values.([]bool) // one flag per layer
+		if !ok || len(flags) < len(c.Sliding) {
+			r.keep(fmt.Errorf("key %s is not one bool per layer", key))
+			return
+		}
+		copy(c.Sliding, flags)
+		return
+	}
 	n := r.int("attention.sliding_window_pattern", c.a.swaPattern)
 	for i := range c.Sliding {
 		c.Sliding[i] = n == 0 || i%n < n-1

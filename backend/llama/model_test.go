@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"sidecar/backend/gguf"
 	"sidecar/backend/sample"
 )
 
@@ -189,5 +190,32 @@ func TestLoadProgress(t *testing.T) {
 	m.Close()
 	if len(got) != 2 || got[1] != 1 {
 		t.Fatalf("progress %v", got)
+	}
+}
+
+// TestSlidingPatternArray reads the per-layer form of the sliding-window
+// pattern, and refuses one that does not cover every layer.
+func TestSlidingPatternArray(t *testing.T) {
+	f, err := gguf.Open("testdata/gemma3-w64-f32.gguf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for i := range f.KV {
+		if f.KV[i].Key == "gemma3.attention.sliding_window_pattern" {
+			f.KV[i].Type, f.KV[i].Value = gguf.TypeArray, gguf.Array{Elem: gguf.TypeBool, Values: []bool{false, true}}
+		}
+	}
+	c, err := readConfig(f)
+	if err != nil || c.Sliding[0] || !c.Sliding[1] {
+		t.Fatalf("sliding %v, %v", c.Sliding, err)
+	}
+	for i := range f.KV {
+		if f.KV[i].Key == "gemma3.attention.sliding_window_pattern" {
+			f.KV[i].Value = gguf.Array{Elem: gguf.TypeBool, Values: []bool{true}}
+		}
+	}
+	if _, err := readConfig(f); err == nil {
+		t.Fatal("a pattern of one flag for two layers was accepted")
 	}
 }

@@ -6,7 +6,6 @@ package llm
 import (
 	"context"
 	"errors"
-	"fmt"
 )
 
 // Role is who wrote a message.
@@ -94,39 +93,6 @@ type Windowed interface {
 	// CountTokens returns how many tokens msgs take once formatted into
 	// the model's prompt.
 	CountTokens(model string, msgs []Message) (int, error)
-}
-
-// FitWindow drops the oldest messages from msgs until they fit the
-// window, never dropping system messages or the last message. It returns
-// the messages kept and how many were dropped. A provider that is not
-// Windowed gets msgs unchanged.
-func FitWindow(p Provider, model string, msgs []Message) ([]Message, int, error) {
-	w, ok := p.(Windowed)
-	if !ok || len(msgs) == 0 {
-		return msgs, 0, nil
-	}
-	size, reserve := w.ContextWindow(model)
-	budget := size - reserve
-	kept := append([]Message(nil), msgs...)
-	dropped := 0
-	for {
-		n, err := w.CountTokens(model, kept)
-		if err != nil {
-			return nil, 0, err
-		}
-		if n <= budget {
-			return kept, dropped, nil
-		}
-		i := 0
-		for i < len(kept)-1 && kept[i].Role == RoleSystem {
-			i++
-		}
-		if i >= len(kept)-1 {
-			return nil, dropped, fmt.Errorf("%w: the newest message alone needs %d tokens, the model has %d", ErrContextTooLong, n, budget)
-		}
-		kept = append(kept[:i], kept[i+1:]...)
-		dropped++
-	}
 }
 
 // ErrContextTooLong means a prompt cannot fit the model's context.

@@ -51,3 +51,40 @@ func TestFitWindowDropsOldestKeepsSystemAndNewest(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// countingWindowed is windowed, counting its calls and the messages it
+// was given to count.
+type countingWindowed struct {
+	windowed
+	calls, counted int
+}
+
+func (c *countingWindowed) CountTokens(model string, msgs []Message) (int, error) {
+	c.calls++
+	c.counted += len(msgs)
+	return c.windowed.CountTokens(model, msgs)
+}
+
+// Fitting a long chat counts each message a bounded number of times: the
+// work is linear in the number of messages (it used to recount the whole
+// prompt once per dropped message, quadratic).
+func TestFitWindowIsLinear(t *testing.T) {
+	for _, n := range []int{100, 1000, 4000} {
+		msgs := []Message{{Role: RoleSystem, Content: "be brief"}}
+		for i := 0; i < n; i++ {
+			msgs = append(msgs, Message{Role: RoleUser, Content: "one two three"})
+		}
+		p := &countingWindowed{windowed: windowed{size: 60, reserve: 10}}
+		kept, dropped, err := FitWindow(p, "m", msgs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 50 tokens: the system prompt (3) and 11 messages of 4.
+		if len(kept) != 12 || dropped != n-11 || kept[0].Role != RoleSystem {
+			t.Fatalf("n=%d: kept %d, dropped %d", n, len(kept), dropped)
+		}
+		if p.counted > 3*len(msgs) || p.calls > len(msgs)+4 {
+			t.Fatalf("n=%d: %d count calls over %d messages: not linear", n, p.calls, p.counted)
+		}
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+
+	"sidecar/backend/store"
 )
 
 // readBody reads the whole (size-limited) body, writing the error
@@ -73,8 +75,12 @@ func jsonProblem(err error) string {
 
 var pathLike = regexp.MustCompile(`(?:[A-Za-z]:)?(?:[/\\][^\s/\\:;,'"]+){2,}`)
 
-// publicMessage removes file paths from an internal error's text.
+// publicMessage removes file paths from an internal error's text; a
+// database error becomes a plain sentence, so no SQL reaches a client.
 func publicMessage(err error) string {
+	if store.IsDatabaseError(err) {
+		return "the database could not complete the request"
+	}
 	return pathLike.ReplaceAllString(err.Error(), "[path]")
 }
 

@@ -3,13 +3,11 @@ package localapi
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"mime/multipart"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -17,6 +15,7 @@ import (
 
 	"sidecar/backend/docs"
 	"sidecar/backend/store"
+	"sidecar/backend/store/storetest"
 )
 
 func startWithDocs(t *testing.T) (*env, *docs.Service, *store.DB) {
@@ -26,13 +25,7 @@ func startWithDocs(t *testing.T) (*env, *docs.Service, *store.DB) {
 
 func startWithDocsConfig(t *testing.T, cfg Config) (*env, *docs.Service, *store.DB) {
 	t.Helper()
-	key := make([]byte, store.KeySize)
-	rand.Read(key)
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), store.FileName), key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t)
 	ds, err := docs.New(context.Background(), db, docs.Lexical{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)

@@ -98,6 +98,10 @@ func (s *Server) addDocument(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	res, err := s.docs.Add(r.Context(), source, title, data)
+	if store.IsConflict(err) {
+		writeError(w, http.StatusConflict, "invalid_request_error", "conflict", "another document with this name was added at the same time: try again")
+		return
+	}
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "server_error", "", publicMessage(err))
 		return

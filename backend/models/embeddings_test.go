@@ -8,7 +8,7 @@ import (
 
 	"sidecar/backend/bert"
 	"sidecar/backend/docs"
-	"sidecar/backend/store"
+	"sidecar/backend/store/storetest"
 )
 
 // TestLocalEmbeddingModel imports a (tiny, random) BERT folder, switches
@@ -41,12 +41,7 @@ func TestLocalEmbeddingModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key := make([]byte, store.KeySize)
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "sidecar.db"), key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := storetest.Open(t)
 	ds, err := docs.New(ctx, db, docs.Lexical{}, nil)
 	if err != nil {
 		t.Fatal(err)

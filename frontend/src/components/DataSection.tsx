@@ -55,12 +55,14 @@ export function DataSection({ status }: { status: Status }) {
         </div>
         <div>
           <h3>Import an export</h3>
-          <p className="muted small">Restores an archive; what you already have is kept and nothing is duplicated.</p>
+          <p className="muted small">Restores chats, documents and the theme; what you already have is kept and nothing is duplicated. Other settings (provider addresses, the local API, models, backups) are never taken from an archive.</p>
           <div className="row wrap">
             <input type="password" placeholder="Passphrase (if encrypted)" aria-label="Import passphrase" value={importPass} onChange={(e) => setImportPass(e.target.value)} autoComplete="off" />
             <button type="button" className="button" disabled={busy} onClick={() => run(async () => {
               const r = await api.importData(importPass);
-              toast.info(`Imported ${r.chats} chats and ${r.documents} documents (${r.chatsSkipped + r.documentsSkipped} already here).`);
+              const skipped = r.settingsSkipped ?? [];
+              toast.info(`Imported ${r.chats} chats and ${r.documents} documents (${r.chatsSkipped + r.documentsSkipped} already here).` +
+                (skipped.length ? ` Not imported, for your safety: ${skipped.length} settings (${skipped.join(', ')}); provider addresses, the local API, models and backups stay as you set them here.` : ''));
             })}>Import…</button>
           </div>
         </div>

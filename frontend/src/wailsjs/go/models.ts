@@ -499,6 +499,7 @@ export namespace dataexport {
 	    documents: number;
 	    documentsSkipped: number;
 	    settings: number;
+	    settingsSkipped: string[];
 	
 	    static createFrom(source: any = {}) {
 	        return new Report(source);
@@ -512,6 +513,7 @@ export namespace dataexport {
 	        this.documents = source["documents"];
 	        this.documentsSkipped = source["documentsSkipped"];
 	        this.settings = source["settings"];
+	        this.settingsSkipped = source["settingsSkipped"];
 	    }
 	}
 

@@ -1,0 +1,144 @@
+package dataexport
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"sidecar/backend/docs"
+)
+
+// archive is what Read found in an archive: its manifest and settings,
+// and, when asked to collect them, its chats and documents.
+type archive struct {
+	z        *zipped
+	manifest Manifest
+	chats    []Chat
+	docs     []Document
+	settings map[string]string
+}
+
+// Read checks and decodes an archive without touching any data: the zip
+// layout, sizes, the manifest's version and SHA-256 sums, the JSON of each
+// part, every chat and document against the limits, and the counts. It
+// keeps every chat and document in memory; Import reads them as streams.
+func Read(data []byte, passphrase string) (*archive, error) { return check(data, passphrase, true) }
+
+// check is Read, keeping the chats and documents only when collect is set.
+func check(data []byte, passphrase string, collect bool) (*archive, error) {
+	z, err := openZip(data, passphrase)
+	if err != nil {
+		return nil, err
+	}
+	a := &archive{z: z}
+	sums := map[string]string{}
+	read := func(name string, fn func(p *partStream) error) error {
+		p, err := z.stream(name)
+		if err != nil {
+			return err
+		}
+		defer p.Close()
+		if err := fn(p); err != nil {
+			return err
+		}
+		sums[name] = p.sum()
+		return nil
+	}
+	if err := read(PartManifest, func(p *partStream) error { return p.decodeWhole(&a.manifest) }); err != nil {
+		return nil, err
+	}
+	if a.manifest.Format != Format {
+		return nil, fmt.Errorf("%w: format %q", ErrBadArchive, a.manifest.Format)
+	}
+	if a.manifest.SchemaVersion != SchemaVersion {
+		return nil, fmt.Errorf("%w: schema version %d; this Sidecar reads version %d", ErrBadArchive, a.manifest.SchemaVersion, SchemaVersion)
+	}
+	var c Counts
+	err = read(PartChats, func(p *partStream) error {
+		return eachItem(p, func(_ int, ch *Chat) error {
+			if err := checkChat(ch); err != nil {
+				return err
+			}
+			c.Chats++
+			c.Messages += len(ch.Messages)
+			if collect {
+				a.chats = append(a.chats, *ch)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = read(PartDocuments, func(p *partStream) error {
+		return eachItem(p, func(_ int, d *Document) error {
+			if err := checkDocument(d); err != nil {
+				return err
+			}
+			c.Documents++
+			c.Chunks += len(d.Chunks)
+			if collect {
+				a.docs = append(a.docs, *d)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := read(PartSettings, func(p *partStream) error { return p.decodeWhole(&a.settings) }); err != nil {
+		return nil, err
+	}
+	c.Settings = len(a.settings)
+	for _, name := range []string{PartChats, PartDocuments, PartSettings} {
+		if a.manifest.SHA256[name] != sums[name] {
+			return nil, fmt.Errorf("%w: %s does not match its SHA-256 in the manifest", ErrBadArchive, name)
+		}
+	}
+	if c != a.manifest.Counts {
+		return nil, fmt.Errorf("%w: the counts do not match the manifest", ErrBadArchive)
+	}
+	if collect {
+		if a.chats == nil {
+			a.chats = []Chat{}
+		}
+		if a.docs == nil {
+			a.docs = []Document{}
+		}
+	}
+	return a, nil
+}
+
+func checkChat(ch *Chat) error {
+	for _, m := range ch.Messages {
+		switch {
+		case m.Role != "user" && m.Role != "assistant" && m.Role != "system":
+			return fmt.Errorf("%w: a message has role %q", ErrBadArchive, m.Role)
+		case m.Status != "done" && m.Status != "stopped" && m.Status != "error" && m.Status != "streaming":
+			return fmt.Errorf("%w: a message has status %q", ErrBadArchive, m.Status)
+		case !json.Valid([]byte(m.Citations)):
+			return fmt.Errorf("%w: a message's citations are not JSON", ErrBadArchive)
+		}
+	}
+	return nil
+}
+
+// checkDocument holds a document to what docs add accepts.
+func checkDocument(d *Document) error {
+	if d.Source == "" || len(d.SHA256) != 64 {
+		return fmt.Errorf("%w: a document lacks its source or SHA-256", ErrBadArchive)
+	}
+	switch d.Kind {
+	case docs.KindText, docs.KindMarkdown, docs.KindCode, docs.KindHTML, docs.KindPDF:
+	default:
+		return fmt.Errorf("%w: document %q has kind %q", ErrBadArchive, d.Title, d.Kind)
+	}
+	chunkText := 0
+	for _, c := range d.Chunks {
+		chunkText += len(c.Text) + len(c.Heading)
+	}
+	// A PDF's text may run one page past the file limit, as docs add reads it.
+	if d.Size > MaxDocumentBytes || len(d.Content) > MaxDocumentBytes+1<<20 || chunkText > 3*MaxDocumentBytes {
+		return fmt.Errorf("%w: document %q is larger than %d MiB, the limit for a document", ErrBadArchive, d.Title, MaxDocumentBytes>>20)
+	}
+	return nil
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package dataexport
+
+const raceFactor = 1

@@ -1,0 +1,5 @@
+//go:build !unix
+
+package pdftext
+
+func newLinearMemory(limit uint64) linearMemory { return newSliceMemory(limit) }

@@ -1,0 +1,5 @@
+//go:build !race
+
+package pdftexttest
+
+const raceEnabled = false
