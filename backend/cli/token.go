@@ -2,10 +2,12 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"text/tabwriter"
 	"time"
 
+	"sidecar/backend/keychain"
 	"sidecar/backend/localapi"
 	"sidecar/backend/profile"
 )
@@ -35,19 +37,59 @@ func runToken(ctx context.Context, env Env) error {
 }
 
 func rotateToken(ctx context.Context, env Env) error {
-	s, err := openSession(ctx, nil, false)
+	tok, err := rotateOpen(ctx)
+	if errors.Is(err, profile.ErrLocked) {
+		// The running window or serve owns the database, but in keychain
+		// mode the token lives only in the keychain: rotate it there, and
+		// the running instance takes it up (it re-reads the entry).
+		tok, err = rotateInKeychain(ctx, err)
+	}
 	if err != nil {
 		return err
+	}
+	fmt.Fprintln(env.Stdout, tok)
+	fmt.Fprintln(env.Stderr, "The old token no longer works. Give the new one to your editor plugins; "+
+		"a running `sidecar serve` or window takes it up without a restart and writes it to localapi.json within 10 s.")
+	return nil
+}
+
+// rotateOpen rotates the token through a session of its own.
+func rotateOpen(ctx context.Context) (string, error) {
+	s, err := openSession(ctx, nil, false)
+	if err != nil {
+		return "", err
 	}
 	defer s.Close()
 	st, err := s.RotateLocalAPIToken(ctx)
 	if err != nil {
-		return err
+		return "", err
 	}
-	fmt.Fprintln(env.Stdout, st.Token)
-	fmt.Fprintln(env.Stderr, "The old token no longer works. Give the new one to your editor plugins; "+
-		"a running `sidecar serve` or window takes it up without a restart and writes it to localapi.json within 10 s.")
-	return nil
+	return st.Token, nil
+}
+
+// rotateInKeychain rotates the token of a data folder that another process
+// holds open. Only a keychain-mode folder with a profile id can be served
+// so; otherwise locked (the lock's message) is returned.
+func rotateInKeychain(ctx context.Context, locked error) (string, error) {
+	dir, err := profile.Dir()
+	if err != nil {
+		return "", err
+	}
+	if profile.Mode(dir) != profile.ModeKeychain {
+		return "", fmt.Errorf("%w (in passphrase mode the token is inside the database: rotate it in the running window's Settings)", locked)
+	}
+	id, err := profile.ReadID(dir)
+	if err != nil {
+		return "", err
+	}
+	if id == "" {
+		return "", locked
+	}
+	t, err := localapi.LoadTokens(ctx, keychain.New().ForProfile(id))
+	if err != nil {
+		return "", err
+	}
+	return t.Rotate(ctx)
 }
 
 // clientToken manages the named tokens, kept beside the profile as

@@ -187,14 +187,20 @@ func Extract(ctx context.Context, data []byte, o Options) (Result, error) {
 	done := make(chan outcome, 1)
 	eng.alloc.enter()
 	go func() {
-		defer eng.alloc.leave()
-		defer func() {
-			if v := recover(); v != nil {
-				done <- outcome{err: fmt.Errorf("%w (%v)", ErrDamaged, v)}
-			}
+		var res outcome
+		func() {
+			defer func() {
+				if v := recover(); v != nil {
+					res = outcome{err: fmt.Errorf("%w (%v)", ErrDamaged, v)}
+				}
+			}()
+			r, err := read(inst, data, o)
+			res = outcome{r, err}
 		}()
-		r, err := read(inst, data, o)
-		done <- outcome{r, err}
+		// The read counts as over before anyone hears of its end, so a
+		// caller woken by done never sees it still running.
+		eng.alloc.leave()
+		done <- res
 	}()
 	timer := time.NewTimer(o.Timeout)
 	defer timer.Stop()
