@@ -262,6 +262,7 @@ export namespace assistant {
 	    addedAt: number;
 	    loaded: boolean;
 	    managed: boolean;
+	    weightTypes: string[];
 	
 	    static createFrom(source: any = {}) {
 	        return new LocalModelView(source);
@@ -278,6 +279,7 @@ export namespace assistant {
 	        this.addedAt = source["addedAt"];
 	        this.loaded = source["loaded"];
 	        this.managed = source["managed"];
+	        this.weightTypes = source["weightTypes"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -793,6 +795,7 @@ export namespace models {
 	    contextMax: number;
 	    sizeBytes: number;
 	    capabilities: Capabilities;
+	    ownTemplate: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new Info(source);
@@ -807,6 +810,7 @@ export namespace models {
 	        this.contextMax = source["contextMax"];
 	        this.sizeBytes = source["sizeBytes"];
 	        this.capabilities = this.convertValues(source["capabilities"], Capabilities);
+	        this.ownTemplate = source["ownTemplate"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
