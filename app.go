@@ -158,6 +158,17 @@ func (a *App) RemoveProviderKey(provider string) error {
 // LocalModels lists the local models.
 func (a *App) LocalModels() ([]session.LocalModelView, error) { return a.ready().LocalModels(a.ctx) }
 
+// HuggingFaceModels lists the GPT-J checkpoints and GGUF files in the
+// Hugging Face cache that can be imported with ImportHuggingFaceModel.
+func (a *App) HuggingFaceModels() ([]session.HuggingFaceModel, error) {
+	return a.ready().HuggingFaceModels(a.ctx)
+}
+
+// ImportHuggingFaceModel adds a model HuggingFaceModels listed, by its path.
+func (a *App) ImportHuggingFaceModel(path string) (session.LocalModelView, error) {
+	return a.ready().ImportHuggingFaceModel(a.ctx, path)
+}
+
 // UpdateLocalModel saves a model's name and settings.
 func (a *App) UpdateLocalModel(id, name string, settings session.LocalSettings) (session.LocalModelView, error) {
 	return a.ready().UpdateLocalModel(a.ctx, id, name, settings)

@@ -994,6 +994,32 @@ export namespace session {
 		    return a;
 		}
 	}
+	export class HuggingFaceModel {
+	    name: string;
+	    repo: string;
+	    revision: string;
+	    path: string;
+	    sizeBytes: number;
+	    kind: string;
+	    format: string;
+	    importedId: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new HuggingFaceModel(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.repo = source["repo"];
+	        this.revision = source["revision"];
+	        this.path = source["path"];
+	        this.sizeBytes = source["sizeBytes"];
+	        this.kind = source["kind"];
+	        this.format = source["format"];
+	        this.importedId = source["importedId"];
+	    }
+	}
 	
 	export class Status {
 	    ready: boolean;

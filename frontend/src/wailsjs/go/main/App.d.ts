@@ -38,9 +38,13 @@ export function ExportData(arg1:string):Promise<string>;
 
 export function GetDocument(arg1:number):Promise<docs.Full>;
 
+export function HuggingFaceModels():Promise<Array<session.HuggingFaceModel>>;
+
 export function ImportData(arg1:string):Promise<dataexport.Report>;
 
 export function ImportEmbeddingModel():Promise<string>;
+
+export function ImportHuggingFaceModel(arg1:string):Promise<assistant.LocalModelView>;
 
 export function ImportModelFile():Promise<assistant.LocalModelView>;
 

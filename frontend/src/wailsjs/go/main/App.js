@@ -66,12 +66,20 @@ export function GetDocument(arg1) {
   return window['go']['main']['App']['GetDocument'](arg1);
 }
 
+export function HuggingFaceModels() {
+  return window['go']['main']['App']['HuggingFaceModels']();
+}
+
 export function ImportData(arg1) {
   return window['go']['main']['App']['ImportData'](arg1);
 }
 
 export function ImportEmbeddingModel() {
   return window['go']['main']['App']['ImportEmbeddingModel']();
+}
+
+export function ImportHuggingFaceModel(arg1) {
+  return window['go']['main']['App']['ImportHuggingFaceModel'](arg1);
 }
 
 export function ImportModelFile() {
