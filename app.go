@@ -216,6 +216,28 @@ func (a *App) RotateLocalAPIToken() (session.APIStatus, error) {
 	return a.ready().RotateLocalAPIToken(a.ctx)
 }
 
+// ClientTokens lists the named API tokens (never their values).
+func (a *App) ClientTokens() ([]session.ClientTokenView, error) { return a.ready().ClientTokens(a.ctx) }
+
+// CreateClientToken makes a named API token; its value is returned only now.
+func (a *App) CreateClientToken(name string) (session.NewClientToken, error) {
+	return a.ready().CreateClientToken(a.ctx, name)
+}
+
+// RotateClientToken gives a named API token a new value, returned only now.
+func (a *App) RotateClientToken(name string) (session.NewClientToken, error) {
+	return a.ready().RotateClientToken(a.ctx, name)
+}
+
+// RevokeClientToken deletes a named API token; it stops working at once.
+func (a *App) RevokeClientToken(name string) error { return a.ready().RevokeClientToken(a.ctx, name) }
+
+// ConnectInfo returns each dialect's base URL and each client's
+// configuration for model, with token or a placeholder naming tokenName.
+func (a *App) ConnectInfo(model, tokenName, token string) (session.ConnectView, error) {
+	return a.ready().ConnectInfo(a.ctx, model, tokenName, token)
+}
+
 // BackupConfig returns where and how often backups go.
 func (a *App) BackupConfig() (session.BackupConfig, error) { return a.ready().BackupConfig(a.ctx) }
 

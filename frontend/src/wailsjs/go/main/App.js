@@ -30,8 +30,20 @@ export function ChooseBackupFolder() {
   return window['go']['main']['App']['ChooseBackupFolder']();
 }
 
+export function ClientTokens() {
+  return window['go']['main']['App']['ClientTokens']();
+}
+
+export function ConnectInfo(arg1, arg2, arg3) {
+  return window['go']['main']['App']['ConnectInfo'](arg1, arg2, arg3);
+}
+
 export function CreateChat() {
   return window['go']['main']['App']['CreateChat']();
+}
+
+export function CreateClientToken(arg1) {
+  return window['go']['main']['App']['CreateClientToken'](arg1);
 }
 
 export function DeleteChat(arg1) {
@@ -152,6 +164,14 @@ export function RenameChat(arg1, arg2) {
 
 export function RetentionDays() {
   return window['go']['main']['App']['RetentionDays']();
+}
+
+export function RevokeClientToken(arg1) {
+  return window['go']['main']['App']['RevokeClientToken'](arg1);
+}
+
+export function RotateClientToken(arg1) {
+  return window['go']['main']['App']['RotateClientToken'](arg1);
 }
 
 export function RotateDBKey() {
