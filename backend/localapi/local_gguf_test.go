@@ -391,3 +391,46 @@ func codeOf(t *testing.T, r *http.Response) string {
 	}
 	return ""
 }
+
+// count_tokens counts a local model's prompt with its template and
+// tokenizer: the same number a generation reports as its input.
+func TestLocalCountTokens(t *testing.T) {
+	e, sc := startLocal(t)
+	sc.set("Sunny.<|im_end|>")
+	req := `"model":"local/qwen","system":"Be brief.","messages":[{"role":"user","content":"Weather in Paris?"}],` +
+		`"tools":[{"name":"get_weather","description":"Current weather","input_schema":{"type":"object","properties":{"city":{"type":"string"}}}}]`
+	r := e.do(t, "POST", "/v1/messages/count_tokens", "{"+req+"}", nil)
+	var count struct {
+		InputTokens int `json:"input_tokens"`
+	}
+	decodeBody(t, r, &count)
+	r = e.do(t, "POST", "/v1/messages", `{"max_tokens":100,`+req+`}`, nil)
+	var msg struct {
+		Usage struct {
+			InputTokens int `json:"input_tokens"`
+		} `json:"usage"`
+	}
+	decodeBody(t, r, &msg)
+	prompt := sc.last(t)
+	if !strings.Contains(prompt, "get_weather") || !strings.HasPrefix(prompt, "<|im_start|>system\nBe brief.") {
+		t.Fatalf("prompt %q", prompt)
+	}
+	// The test vocabulary spells most text a byte a token: far more than
+	// the four-bytes-a-token estimate.
+	if count.InputTokens != msg.Usage.InputTokens || count.InputTokens < len(prompt)/2 {
+		t.Fatalf("count_tokens %d, the generation's input %d, the prompt %d bytes", count.InputTokens, msg.Usage.InputTokens, len(prompt))
+	}
+	// Without tools the count drops by the tool section.
+	r = e.do(t, "POST", "/v1/messages/count_tokens", `{"model":"local/qwen","system":"Be brief.","messages":[{"role":"user","content":"Weather in Paris?"}]}`, nil)
+	var plain struct {
+		InputTokens int `json:"input_tokens"`
+	}
+	decodeBody(t, r, &plain)
+	if plain.InputTokens <= 0 || plain.InputTokens+100 > count.InputTokens {
+		t.Fatalf("without tools %d, with %d", plain.InputTokens, count.InputTokens)
+	}
+	r = e.do(t, "POST", "/v1/messages/count_tokens", `{"model":"local/nope","messages":[{"role":"user","content":"hi"}]}`, nil)
+	if r.StatusCode != 404 {
+		t.Fatalf("unknown model: %d", r.StatusCode)
+	}
+}
