@@ -27,11 +27,35 @@ func (l *local) StreamEvents(ctx context.Context, req llm.Request, on llm.EventF
 			return lm.Stream(ctx, chatPrompt(s, msgs), sampling(s, req.Stop), text)
 		})
 	}
+	p, events, err := eventPrompt(lm, s, req, msgs)
+	if err != nil {
+		return llm.Usage{}, err
+	}
+	if !events {
+		return lm.Stream(ctx, p, sampling(s, req.Stop), text)
+	}
+	if req.NoParallel {
+		// One call at most: the model's further calls are left out.
+		all := on
+		on = func(ev llm.Event) error {
+			if ev.Kind == llm.EventToolCall && ev.Index > 0 {
+				return nil
+			}
+			return all(ev)
+		}
+	}
+	return lm.(models.EventStreamer).StreamEvents(ctx, p, sampling(s, req.Stop), on)
+}
+
+// eventPrompt is the prompt StreamEvents renders for req: with the tools
+// when the model reads calls (events), otherwise with tools and earlier
+// calls as text (a required call is refused).
+func eventPrompt(lm models.Model, s LocalSettings, req llm.Request, msgs []llm.Message) (p models.Prompt, events bool, err error) {
 	caps := lm.Info().Capabilities
-	es, ok := lm.(models.EventStreamer)
-	if len(req.Tools) > 0 && (!ok || !caps.ToolCalls) {
+	_, events = lm.(models.EventStreamer)
+	if len(req.Tools) > 0 && (!events || !caps.ToolCalls) {
 		if req.ToolChoice.Mode == llm.ToolRequired || req.ToolChoice.Mode == llm.ToolNamed {
-			return llm.Usage{}, fmt.Errorf("assistant: %s: %w", req.Model, llm.ErrToolsUnsupported)
+			return p, false, fmt.Errorf("assistant: %s: %w", req.Model, llm.ErrToolsUnsupported)
 		}
 		req.Tools = nil
 	}
@@ -39,15 +63,30 @@ func (l *local) StreamEvents(ctx context.Context, req llm.Request, on llm.EventF
 		req.Tools = nil
 		msgs = llm.FlattenTools(msgs)
 	}
-	if !ok {
-		return lm.Stream(ctx, chatPrompt(s, msgs), sampling(s, req.Stop), text)
+	p = chatPrompt(s, msgs)
+	if !events {
+		return p, false, nil
 	}
-	p := chatPrompt(s, msgs)
 	p.Think = req.Think && caps.Thinking
 	for _, t := range req.Tools {
 		p.Tools = append(p.Tools, models.Tool{Name: t.Name, Description: t.Description, Parameters: t.ParametersOrEmpty()})
 	}
-	return es.StreamEvents(ctx, p, sampling(s, req.Stop), on)
+	return p, true, nil
+}
+
+// CountRequest implements llm.RequestCounter: the tokens of the prompt
+// StreamEvents would give the model for req (template, tools, system
+// prompt), loading the model if needed.
+func (l *local) CountRequest(ctx context.Context, req llm.Request) (int, error) {
+	lm, s, msgs, err := l.prepare(ctx, req)
+	if err != nil {
+		return 0, err
+	}
+	p, _, err := eventPrompt(lm, s, req, msgs)
+	if err != nil {
+		return 0, err
+	}
+	return lm.CountTokens(p)
 }
 
 // streamText continues a TextPrompt: with a suffix by the model's FIM

@@ -110,5 +110,12 @@ type Windowed interface {
 	CountTokens(model string, msgs []Message) (int, error)
 }
 
+// RequestCounter is implemented by providers that count the tokens of
+// the prompt a request becomes exactly (local models: their template and
+// tokenizer); it is found by type assertion.
+type RequestCounter interface {
+	CountRequest(ctx context.Context, req Request) (int, error)
+}
+
 // ErrContextTooLong means a prompt cannot fit the model's context.
 var ErrContextTooLong = errors.New("the message is too long for the model's context")

@@ -391,3 +391,131 @@ func codeOf(t *testing.T, r *http.Response) string {
 	}
 	return ""
 }
+
+// count_tokens counts a local model's prompt with its template and
+// tokenizer: the same number a generation reports as its input.
+func TestLocalCountTokens(t *testing.T) {
+	e, sc := startLocal(t)
+	sc.set("Sunny.<|im_end|>")
+	req := `"model":"local/qwen","system":"Be brief.","messages":[{"role":"user","content":"Weather in Paris?"}],` +
+		`"tools":[{"name":"get_weather","description":"Current weather","input_schema":{"type":"object","properties":{"city":{"type":"string"}}}}]`
+	r := e.do(t, "POST", "/v1/messages/count_tokens", "{"+req+"}", nil)
+	var count struct {
+		InputTokens int `json:"input_tokens"`
+	}
+	decodeBody(t, r, &count)
+	r = e.do(t, "POST", "/v1/messages", `{"max_tokens":100,`+req+`}`, nil)
+	var msg struct {
+		Usage struct {
+			InputTokens int `json:"input_tokens"`
+		} `json:"usage"`
+	}
+	decodeBody(t, r, &msg)
+	prompt := sc.last(t)
+	if !strings.Contains(prompt, "get_weather") || !strings.HasPrefix(prompt, "<|im_start|>system\nBe brief.") {
+		t.Fatalf("prompt %q", prompt)
+	}
+	// The test vocabulary spells most text a byte a token: far more than
+	// the four-bytes-a-token estimate.
+	if count.InputTokens != msg.Usage.InputTokens || count.InputTokens < len(prompt)/2 {
+		t.Fatalf("count_tokens %d, the generation's input %d, the prompt %d bytes", count.InputTokens, msg.Usage.InputTokens, len(prompt))
+	}
+	// Without tools the count drops by the tool section.
+	r = e.do(t, "POST", "/v1/messages/count_tokens", `{"model":"local/qwen","system":"Be brief.","messages":[{"role":"user","content":"Weather in Paris?"}]}`, nil)
+	var plain struct {
+		InputTokens int `json:"input_tokens"`
+	}
+	decodeBody(t, r, &plain)
+	if plain.InputTokens <= 0 || plain.InputTokens+100 > count.InputTokens {
+		t.Fatalf("without tools %d, with %d", plain.InputTokens, count.InputTokens)
+	}
+	r = e.do(t, "POST", "/v1/messages/count_tokens", `{"model":"local/nope","messages":[{"role":"user","content":"hi"}]}`, nil)
+	if r.StatusCode != 404 {
+		t.Fatalf("unknown model: %d", r.StatusCode)
+	}
+}
+
+// Reasoning from a local model in Chat Completions (reasoning_content,
+// streamed as deltas) and Responses (a reasoning item); with parallel
+// calls off, one call of two is returned.
+func TestLocalReasoningOpenAI(t *testing.T) {
+	e, sc := startLocal(t)
+	sc.set("<think>\nTwo and two.\n</think>\n\nFour.<|im_end|>")
+	r := e.do(t, "POST", "/v1/chat/completions", `{"model":"local/think","reasoning_effort":"low","messages":[{"role":"user","content":"2+2?"}]}`, nil)
+	var out struct {
+		Choices []struct {
+			Message struct {
+				Content          string `json:"content"`
+				ReasoningContent string `json:"reasoning_content"`
+			}
+		}
+	}
+	decodeBody(t, r, &out)
+	if m := out.Choices[0].Message; m.ReasoningContent != "\nTwo and two.\n" || strings.TrimSpace(m.Content) != "Four." {
+		t.Fatalf("message %+v", m)
+	}
+	r = e.do(t, "POST", "/v1/chat/completions", `{"model":"local/think","stream":true,"reasoning_effort":"low","messages":[{"role":"user","content":"2+2?"}]}`, nil)
+	var reasoning, content string
+	lines := bufio.NewScanner(r.Body)
+	for lines.Scan() {
+		line, ok := strings.CutPrefix(lines.Text(), "data: ")
+		if !ok || line == "[DONE]" {
+			continue
+		}
+		var ch struct {
+			Choices []struct {
+				Delta struct {
+					Content          string `json:"content"`
+					ReasoningContent string `json:"reasoning_content"`
+				}
+			}
+		}
+		if err := json.Unmarshal([]byte(line), &ch); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range ch.Choices {
+			reasoning += c.Delta.ReasoningContent
+			content += c.Delta.Content
+		}
+	}
+	if reasoning != "\nTwo and two.\n" || strings.TrimSpace(content) != "Four." {
+		t.Fatalf("stream: reasoning %q content %q", reasoning, content)
+	}
+	r = e.do(t, "POST", "/v1/responses", `{"model":"local/think","input":"2+2?","reasoning":{"effort":"low"}}`, nil)
+	var resp struct {
+		Output []struct {
+			Type    string `json:"type"`
+			Summary []struct {
+				Text string `json:"text"`
+			} `json:"summary"`
+			Content []struct {
+				Text string `json:"text"`
+			} `json:"content"`
+		} `json:"output"`
+	}
+	decodeBody(t, r, &resp)
+	if len(resp.Output) != 2 || resp.Output[0].Type != "reasoning" || len(resp.Output[0].Summary) != 1 || resp.Output[0].Summary[0].Text != "\nTwo and two.\n" ||
+		resp.Output[1].Type != "message" || strings.TrimSpace(resp.Output[1].Content[0].Text) != "Four." {
+		t.Fatalf("responses output %+v", resp.Output)
+	}
+
+	two := "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Oslo\"}}\n</tool_call><|im_end|>"
+	sc.set(two)
+	for _, parallel := range []string{"true", "false"} {
+		r = e.do(t, "POST", "/v1/chat/completions", `{"model":"local/qwen","parallel_tool_calls":`+parallel+`,"messages":[{"role":"user","content":"Paris and Oslo?"}],"tools":`+weatherTools+`}`, nil)
+		var calls struct {
+			Choices []struct {
+				Message struct {
+					ToolCalls []struct {
+						Function struct{ Arguments string }
+					} `json:"tool_calls"`
+				}
+			}
+		}
+		decodeBody(t, r, &calls)
+		n := len(calls.Choices[0].Message.ToolCalls)
+		if (parallel == "true" && n != 2) || (parallel == "false" && (n != 1 || calls.Choices[0].Message.ToolCalls[0].Function.Arguments != `{"city": "Paris"}`)) {
+			t.Fatalf("parallel %s: %+v", parallel, calls)
+		}
+	}
+}
