@@ -47,7 +47,14 @@ test('local model: download with progress, chat streams from it', { timeout: 180
   const progress = await page.getByTestId('download').textContent();
   assert.match(progress, /KB|MB|B of/);
   await page.getByTestId('local-model').filter({ hasText: 'gptj-tiny-f16' }).waitFor({ timeout: 60000 });
-  assert.match(await page.getByTestId('local-model').textContent(), /ggml gpt-j · stored f16/);
+  const card = page.getByTestId('local-model');
+  assert.equal(await card.getByTestId('model-arch').textContent(), 'gptj');
+  assert.equal(await card.getByTestId('model-quant').textContent(), 'F16');
+  assert.match(await card.textContent(), /ggml gpt-j/);
+  // GPT-J weights can be kept in another type: the choice is offered.
+  await card.getByRole('button', { name: 'Settings' }).click();
+  assert.deepEqual(await card.getByTestId('model-wtype').locator('option').evaluateAll((os) => os.map((o) => o.value)), ['f32', 'f16', 'q8_0', 'q4_0']);
+  assert.equal(await card.getByTestId('model-wtype').inputValue(), 'f16');
   await page.screenshot({ path: path.join(outDir, 'models.png') });
 
   await page.getByTestId('nav-chats').click();
