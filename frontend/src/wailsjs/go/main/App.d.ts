@@ -22,7 +22,13 @@ export function CancelDownload(arg1:string):Promise<void>;
 
 export function ChooseBackupFolder():Promise<string>;
 
+export function ClientTokens():Promise<Array<session.ClientTokenView>>;
+
+export function ConnectInfo(arg1:string,arg2:string,arg3:string):Promise<session.ConnectView>;
+
 export function CreateChat():Promise<assistant.ChatView>;
+
+export function CreateClientToken(arg1:string):Promise<session.NewClientToken>;
 
 export function CreatePreset(arg1:string,arg2:assistant.ChatSettings):Promise<assistant.PresetView>;
 
@@ -44,9 +50,13 @@ export function ExportData(arg1:string):Promise<string>;
 
 export function GetDocument(arg1:number):Promise<docs.Full>;
 
+export function HuggingFaceModels():Promise<Array<session.HuggingFaceModel>>;
+
 export function ImportData(arg1:string):Promise<dataexport.Report>;
 
 export function ImportEmbeddingModel():Promise<string>;
+
+export function ImportHuggingFaceModel(arg1:string):Promise<assistant.LocalModelView>;
 
 export function ImportModelFile():Promise<assistant.LocalModelView>;
 
@@ -85,6 +95,10 @@ export function RemoveProviderKey(arg1:string):Promise<void>;
 export function RenameChat(arg1:number,arg2:string):Promise<void>;
 
 export function RetentionDays():Promise<number>;
+
+export function RevokeClientToken(arg1:string):Promise<void>;
+
+export function RotateClientToken(arg1:string):Promise<session.NewClientToken>;
 
 export function RotateDBKey():Promise<void>;
 
