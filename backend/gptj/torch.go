@@ -71,6 +71,7 @@ func addTorch(b *builder, file string, data []byte, progress func(float64)) (str
 		if err := b.add(rt); err != nil {
 			return "", err
 		}
+		releasePages(data, rt.data)
 		if progress != nil {
 			progress(float64(i+1) / float64(len(entries)))
 		}
