@@ -26,17 +26,14 @@ func Load(path string, o Options) (*Model, error) {
 		return nil, fmt.Errorf("gptj: %w", err)
 	}
 	if fi.IsDir() {
-		want := o.WType
-		if want == KeepFileType {
-			want = F32
-		}
-		return loadHF(path, want, o.Progress)
+		return loadHF(path, o.WType, o.Progress)
 	}
-	data, release, err := readMapped(path)
+	fm, err := mapFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("gptj: %w", err)
 	}
-	defer release() // every tensor is copied out while loading
+	defer unmap(fm) // now, or when the last matrix using it in place goes
+	data := fm.data
 	want := o.WType
 	if want == KeepFileType && len(data) >= 32 {
 		switch binary.LittleEndian.Uint32(data[28:]) % 1000 {
@@ -50,7 +47,7 @@ func Load(path string, o Options) (*Model, error) {
 			want = F32
 		}
 	}
-	return loadGGMLProgress(data, want, o.Progress)
+	return loadGGMLFile(data, fm, want, o.Progress)
 }
 
 // Info describes a model file without keeping its weights.
@@ -69,6 +66,12 @@ func Inspect(path string) (Info, error) {
 	if err != nil {
 		return Info{}, err
 	}
+	return Describe(path, m), nil
+}
+
+// Describe reports what model m, loaded from path, is (the size is the
+// file's or the folder's).
+func Describe(path string, m *Model) Info {
 	var size int64
 	if fi, err := os.Stat(path); err == nil && !fi.IsDir() {
 		size = fi.Size()
@@ -80,5 +83,5 @@ func Inspect(path string) (Info, error) {
 			return nil
 		})
 	}
-	return Info{Format: m.Format, FileType: m.FileType, Config: m.Config, Params: m.Params(), Bytes: size, Tokenizer: m.Tokenizer.Name()}, nil
+	return Info{Format: m.Format, FileType: m.FileType, Config: m.Config, Params: m.Params(), Bytes: size, Tokenizer: m.Tokenizer.Name()}
 }

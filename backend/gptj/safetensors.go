@@ -72,12 +72,12 @@ func loadHF(dir string, want WType, progress func(float64)) (*Model, error) {
 	b := newBuilder(cfg, want)
 	b.m.Format = "huggingface"
 	for i, f := range files {
-		data, release, err := readMapped(filepath.Join(dir, f))
+		fm, err := mapFile(filepath.Join(dir, f))
 		if err != nil {
 			return nil, fmt.Errorf("gptj: %w", err)
 		}
-		ft, err := addSafetensors(b, f, data)
-		release()
+		ft, err := addSafetensors(b, f, fm.data, fm)
+		unmap(fm) // now, or when the last matrix using it in place goes
 		if err != nil {
 			return nil, err
 		}
@@ -98,7 +98,9 @@ func loadHF(dir string, want WType, progress func(float64)) (*Model, error) {
 	return m, nil
 }
 
-func addSafetensors(b *builder, file string, data []byte) (string, error) {
+// addSafetensors adds the tensors of one safetensors file held in data;
+// fm, if set, is the mapping data is (see rawTensor.file).
+func addSafetensors(b *builder, file string, data []byte, fm *fileMap) (string, error) {
 	if len(data) < 8 {
 		return "", fmt.Errorf("%w: %s is too short", ErrFormat, file)
 	}
@@ -153,9 +155,12 @@ func addSafetensors(b *builder, file string, data []byte) (string, error) {
 		if e.Offsets[0] < 0 || e.Offsets[1]-e.Offsets[0] != size || e.Offsets[1] > int64(len(body)) {
 			return "", fmt.Errorf("%w: tensor %s: offsets %v do not match its shape or the file", ErrFormat, name, e.Offsets)
 		}
-		t := &rawTensor{name: name, typ: tt, rows: rows, cols: cols, dims: len(e.Shape), data: body[e.Offsets[0]:e.Offsets[1]]}
+		t := &rawTensor{name: name, typ: tt, rows: rows, cols: cols, dims: len(e.Shape), data: body[e.Offsets[0]:e.Offsets[1]], file: fm}
 		if err := b.add(t); err != nil {
 			return "", err
+		}
+		if !t.kept {
+			t.consumed(len(t.data))
 		}
 	}
 	return ftype, nil
