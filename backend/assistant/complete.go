@@ -40,3 +40,20 @@ func (s *Service) Capabilities(model string) (llm.Capabilities, error) {
 	}
 	return llm.CapabilitiesOf(p, modelID), nil
 }
+
+// CountTokens counts the tokens of the prompt req becomes for model
+// ("provider/model"); exact is false when the provider cannot count
+// (the caller estimates).
+func (s *Service) CountTokens(ctx context.Context, model string, req llm.Request) (n int, exact bool, err error) {
+	p, modelID, err := s.provider(model)
+	if err != nil {
+		return 0, false, err
+	}
+	c, ok := p.(llm.RequestCounter)
+	if !ok {
+		return 0, false, nil
+	}
+	req.Model = modelID
+	n, err = c.CountRequest(ctx, req)
+	return n, err == nil, err
+}

@@ -17,6 +17,16 @@ type fileMap struct {
 
 func sliceAddr(b []byte) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(b))) }
 
+// holds reports whether b lies inside the file's bytes.
+func (fm *fileMap) holds(b []byte) bool {
+	if len(b) == 0 || len(fm.data) == 0 {
+		return false
+	}
+	lo, hi := sliceAddr(fm.data), sliceAddr(fm.data)+uintptr(len(fm.data))
+	p := sliceAddr(b)
+	return p >= lo && p+uintptr(len(b)) <= hi
+}
+
 // keep records that a matrix uses b, a part of the file, in place.
 func (fm *fileMap) keep() { fm.kept = true }
 

@@ -45,11 +45,14 @@ func (r *reader) bytes(n int) []byte {
 }
 
 // loadGGML parses a legacy ggml GPT-J file held in data.
-func loadGGML(data []byte, want WType) (*Model, error) { return loadGGMLFile(data, nil, want, nil) }
+func loadGGML(data []byte, want WType) (*Model, error) {
+	return loadGGMLFile(data, nil, want, false, nil)
+}
 
 // loadGGMLFile parses a ggml file; fm, if set, is the mapping data is
-// (see rawTensor.file).
-func loadGGMLFile(data []byte, fm *fileMap, want WType, progress func(float64)) (*Model, error) {
+// (see rawTensor.file). With dry set, tensors are checked but their
+// values are not read (Inspect).
+func loadGGMLFile(data []byte, fm *fileMap, want WType, dry bool, progress func(float64)) (*Model, error) {
 	r := &reader{b: data}
 	if uint32(r.i32()) != ggmlMagic {
 		return nil, fmt.Errorf("%w: not a ggml file (bad magic)", ErrFormat)
@@ -94,6 +97,7 @@ func loadGGMLFile(data []byte, fm *fileMap, want WType, progress func(float64)) 
 		return nil, r.err
 	}
 	b := newBuilder(cfg, want)
+	b.dry = dry
 	b.m.Format, b.m.FileType = "ggml", ftype.String()
 	for r.off < len(data) {
 		nd := int(r.i32())

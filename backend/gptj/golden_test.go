@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -111,8 +112,11 @@ func TestInPlaceWeights(t *testing.T) {
 	for _, c := range []struct {
 		file string
 		wt   WType
-	}{{"gptj-tinyA-f16.bin", F16}, {"gptj-tinyA-f32.bin", F32}, {"tinyA-hf", F32}} {
+	}{{"gptj-tinyA-f16.bin", F16}, {"gptj-tinyA-f32.bin", F32}, {"tinyA-hf", F32}, {torchF32, F32}, {torchSharded, F16}} {
 		path := filepath.Join(testdata, c.file)
+		if strings.HasPrefix(c.file, "testdata/") { // this package's own
+			path = c.file
+		}
 		if _, err := os.Stat(path); err != nil {
 			t.Skip(err)
 		}
@@ -126,7 +130,7 @@ func TestInPlaceWeights(t *testing.T) {
 		if _, in := weightBytesOf(m); in != 2+6*m.Config.NLayer {
 			t.Errorf("%s: %d of %d matrices in place", c.file, in, 2+6*m.Config.NLayer)
 		}
-		if c.file == "tinyA-hf" {
+		if !strings.HasSuffix(c.file, ".bin") {
 			continue
 		}
 		data, err := os.ReadFile(path)

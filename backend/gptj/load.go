@@ -14,19 +14,26 @@ type Options struct {
 	WType WType
 	// Progress, if set, is called as tensors load with the fraction done.
 	Progress func(float64)
+
+	dry bool // check names and shapes, leave the weights unread (Inspect)
 }
 
 // KeepFileType is the WType that keeps a file's own weight type.
 const KeepFileType WType = -1
 
-// Load loads a Hugging Face GPT-J folder or a legacy ggml GPT-J file.
+// Load loads a Hugging Face GPT-J folder (safetensors or PyTorch
+// checkpoints), one PyTorch checkpoint of such a folder (pytorch_model.bin
+// beside its config.json), or a legacy ggml GPT-J file.
 func Load(path string, o Options) (*Model, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("gptj: %w", err)
 	}
-	if fi.IsDir() {
-		return loadHF(path, o.WType, o.Progress)
+	if fi.IsDir() || isTorchFile(path) {
+		if fi.IsDir() {
+			return loadHF(path, "", o.WType, o.dry, o.Progress)
+		}
+		return loadHF(filepath.Dir(path), filepath.Base(path), o.WType, o.dry, o.Progress)
 	}
 	fm, err := mapFile(path)
 	if err != nil {
@@ -47,7 +54,7 @@ func Load(path string, o Options) (*Model, error) {
 			want = F32
 		}
 	}
-	return loadGGMLFile(data, fm, want, o.Progress)
+	return loadGGMLFile(data, fm, want, o.dry, o.Progress)
 }
 
 // Info describes a model file without keeping its weights.
@@ -60,9 +67,11 @@ type Info struct {
 	Tokenizer string `json:"tokenizer"`
 }
 
-// Inspect loads path to check it and reports what it is.
+// Inspect reads path's config and tensor headers, checks every tensor
+// GPT-J needs is there with the right shape, and reports what it is. It
+// does not read the weights' values (Load does, and checks them).
 func Inspect(path string) (Info, error) {
-	m, err := Load(path, Options{WType: KeepFileType})
+	m, err := Load(path, Options{WType: KeepFileType, dry: true})
 	if err != nil {
 		return Info{}, err
 	}
@@ -75,13 +84,12 @@ func Describe(path string, m *Model) Info {
 	var size int64
 	if fi, err := os.Stat(path); err == nil && !fi.IsDir() {
 		size = fi.Size()
-	} else {
-		filepath.Walk(path, func(_ string, fi os.FileInfo, err error) error {
-			if err == nil && !fi.IsDir() {
+	} else if ents, err := os.ReadDir(path); err == nil {
+		for _, e := range ents { // os.Stat follows symlinks (a Hugging Face cache snapshot's files are links into blobs/)
+			if fi, err := os.Stat(filepath.Join(path, e.Name())); err == nil && fi.Mode().IsRegular() {
 				size += fi.Size()
 			}
-			return nil
-		})
+		}
 	}
 	return Info{Format: m.Format, FileType: m.FileType, Config: m.Config, Params: m.Params(), Bytes: size, Tokenizer: m.Tokenizer.Name()}
 }

@@ -41,7 +41,7 @@ func mapFile(path string) (*fileMap, error) {
 // inside b (a part of the read-only mapping): they leave its resident
 // set, and a later read would fault them in again from the file.
 func dropPages(fm *fileMap, b []byte) {
-	if !fm.mapped || len(b) == 0 {
+	if !fm.mapped || !fm.holds(b) {
 		return
 	}
 	page := pageSize
