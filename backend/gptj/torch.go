@@ -15,7 +15,7 @@ func isTorchFile(path string) bool {
 		return false
 	}
 	defer f.Close()
-	head := make([]byte, 4)
+	head := make([]byte, 16)
 	if _, err := io.ReadFull(f, head); err != nil {
 		return false
 	}
