@@ -20,7 +20,14 @@ const Engine = "gptj"
 // Runtime runs GPT-J models (legacy ggml files and Hugging Face folders).
 type Runtime struct{}
 
-var _ models.Runtime = Runtime{}
+var (
+	_ models.Runtime   = Runtime{}
+	_ models.Converter = Runtime{}
+)
+
+// WeightTypes implements models.Converter: GPT-J weights are kept in
+// memory in one of these, whatever the file stores.
+func (Runtime) WeightTypes() []string { return []string{"f32", "f16", "q8_0", "q4_0"} }
 
 // Engine implements models.Runtime.
 func (Runtime) Engine() string { return Engine }
