@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -30,7 +31,7 @@ const (
 
 // LocalSettings are a local model's per-model settings.
 type LocalSettings struct {
-	WeightType     string  `json:"weightType"` // "f16", "q8_0" or "q4_0"
+	WeightType     string  `json:"weightType"` // "f16", "q8_0" or "q4_0"; "" as stored (runtimes that do not convert)
 	Threads        int     `json:"threads"`
 	ContextSize    int     `json:"contextSize"`
 	Temperature    float64 `json:"temperature"`
@@ -52,7 +53,7 @@ func DefaultLocalSettings() LocalSettings {
 // Validate checks the settings' ranges.
 func (s LocalSettings) Validate() error {
 	switch {
-	case s.WeightType != "f16" && s.WeightType != "q8_0" && s.WeightType != "q4_0" && s.WeightType != "f32":
+	case s.WeightType != "" && s.WeightType != "f16" && s.WeightType != "q8_0" && s.WeightType != "q4_0" && s.WeightType != "f32":
 		return fmt.Errorf("weight type %q: want f16, q8_0 or q4_0", s.WeightType)
 	case s.Threads < 1 || s.Threads > 256:
 		return fmt.Errorf("threads %d: want 1 to 256", s.Threads)
@@ -88,6 +89,9 @@ type LocalModelView struct {
 	AddedAt  int64          `json:"addedAt"`
 	Loaded   bool           `json:"loaded"`
 	Managed  bool           `json:"managed"` // the file is in Sidecar's models folder (removed with the model)
+	// WeightTypes are the types its runtime can keep the weights in
+	// (Settings.WeightType); none: they are used as stored.
+	WeightTypes []string `json:"weightTypes"`
 }
 
 // ModelLoadEvent reports loading progress.
@@ -157,9 +161,32 @@ func (l *local) list(ctx context.Context) ([]LocalModelView, error) {
 	l.mu.Lock()
 	for i := range ms {
 		ms[i].Loaded = ms[i].ID == l.loadedID && l.loaded != nil
+		ms[i].WeightTypes = l.weightTypes(ms[i].Engine)
 	}
 	l.mu.Unlock()
 	return ms, nil
+}
+
+// weightTypes are the types the runtime named engine can keep weights in;
+// nil when it uses them as stored.
+func (l *local) weightTypes(engine string) []string {
+	rt, err := l.runtimeFor(engine)
+	if err != nil {
+		return nil
+	}
+	if c, ok := rt.(models.Converter); ok {
+		return c.WeightTypes()
+	}
+	return nil
+}
+
+// fitWeightType keeps s.WeightType only where the model's runtime
+// converts weights: other runtimes are given "" (as stored).
+func fitWeightType(s LocalSettings, types []string) LocalSettings {
+	if len(types) == 0 {
+		s.WeightType = ""
+	}
+	return s
 }
 
 func (l *local) save(ctx context.Context, ms []LocalModelView) error {
@@ -211,7 +238,7 @@ func (l *local) ensure(ctx context.Context, id string) (models.Model, LocalSetti
 	}
 	l.loadMu.Lock()
 	defer l.loadMu.Unlock()
-	s := m.Settings
+	s := fitWeightType(m.Settings, m.WeightTypes)
 	l.mu.Lock()
 	if l.loaded != nil && l.loadedID == id && l.loadedSet.WeightType == s.WeightType &&
 		l.loadedSet.ContextSize == s.ContextSize && l.loadedSet.Threads == s.Threads {
@@ -424,7 +451,10 @@ func (l *local) add(ctx context.Context, path string, managed bool) (LocalModelV
 	case "q4_0", "f16":
 		set.WeightType = info.WeightType
 	}
-	v := LocalModelView{ID: id, Name: name, Path: abs, Engine: engine, Info: info, Settings: set, AddedAt: time.Now().UnixMilli(), Managed: managed}
+	types := l.weightTypes(engine)
+	set = fitWeightType(set, types)
+	v := LocalModelView{ID: id, Name: name, Path: abs, Engine: engine, Info: info, Settings: set, AddedAt: time.Now().UnixMilli(),
+		Managed: managed, WeightTypes: types}
 	if err := l.save(ctx, append(ms, v)); err != nil {
 		return LocalModelView{}, err
 	}
@@ -469,7 +499,10 @@ func (s *Service) UpdateLocalModel(ctx context.Context, id, name string, set Loc
 	}
 	for i := range ms {
 		if ms[i].ID == id {
-			ms[i].Name, ms[i].Settings = name, set
+			if len(ms[i].WeightTypes) > 0 && !slices.Contains(ms[i].WeightTypes, set.WeightType) {
+				return LocalModelView{}, fmt.Errorf("assistant: weight type %q: want one of %s", set.WeightType, strings.Join(ms[i].WeightTypes, ", "))
+			}
+			ms[i].Name, ms[i].Settings = name, fitWeightType(set, ms[i].WeightTypes)
 			if err := l.save(ctx, ms); err != nil {
 				return LocalModelView{}, err
 			}

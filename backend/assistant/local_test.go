@@ -33,6 +33,9 @@ type wordModel struct {
 
 func (r *wordRuntime) Engine() string { return "word" }
 
+// WeightTypes makes it a models.Converter, as GPT-J's runtime is.
+func (r *wordRuntime) WeightTypes() []string { return []string{"f16", "q8_0", "q4_0"} }
+
 func (r *wordRuntime) Inspect(_ context.Context, path string) (LocalModelInfo, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {

@@ -369,6 +369,13 @@ func TestLocalFIMAndRaw(t *testing.T) {
 	if b, _ := io.ReadAll(r.Body); r.StatusCode != 400 || !strings.Contains(string(b), "cannot fill in the middle") {
 		t.Fatalf("ollama suffix without FIM tokens: %d %s", r.StatusCode, b)
 	}
+	// /v1/completions without suffix continues the prompt as it is.
+	sc.set("(a, b):<|im_end|>")
+	r = e.do(t, "POST", "/v1/completions", `{"model":"local/qwen","prompt":"def add","max_tokens":16}`, nil)
+	decodeBody(t, r, &out)
+	if sc.last(t) != "def add" || out.Choices[0].Text != "(a, b):" {
+		t.Fatalf("completion without suffix: %+v, prompt %q", out, sc.last(t))
+	}
 	// raw: the prompt as it is, special-token text read as tokens.
 	sc.set("Paris.")
 	r = e.do(t, "POST", "/api/generate", `{"model":"local/qwen","prompt":"<|im_start|>user\nCapital of France?<|im_end|>\n<|im_start|>assistant\n","raw":true,"stream":false}`, nil)

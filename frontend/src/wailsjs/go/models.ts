@@ -301,6 +301,7 @@ export namespace assistant {
 	    addedAt: number;
 	    loaded: boolean;
 	    managed: boolean;
+	    weightTypes: string[];
 	
 	    static createFrom(source: any = {}) {
 	        return new LocalModelView(source);
@@ -317,6 +318,7 @@ export namespace assistant {
 	        this.addedAt = source["addedAt"];
 	        this.loaded = source["loaded"];
 	        this.managed = source["managed"];
+	        this.weightTypes = source["weightTypes"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -874,6 +876,7 @@ export namespace models {
 	    contextMax: number;
 	    sizeBytes: number;
 	    capabilities: Capabilities;
+	    ownTemplate: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new Info(source);
@@ -888,6 +891,7 @@ export namespace models {
 	        this.contextMax = source["contextMax"];
 	        this.sizeBytes = source["sizeBytes"];
 	        this.capabilities = this.convertValues(source["capabilities"], Capabilities);
+	        this.ownTemplate = source["ownTemplate"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
