@@ -187,6 +187,16 @@ export function App() {
     }
   };
 
+  const exportChat = async (format: 'markdown' | 'html') => {
+    if (!state.chat) return;
+    try {
+      const path = await api.exportChat(state.chat.id, format);
+      if (path) toast.info(`Saved to ${path}`);
+    } catch (e) {
+      toast.error(e);
+    }
+  };
+
   const setTheme = (t: Theme) => {
     setThemeState(t);
     applyTheme(t);
@@ -244,6 +254,7 @@ export function App() {
                 api.setChatDocuments(before.id, on).catch((e) => { dispatch({ type: 'chat', chat: before }); toast.error(e); });
               }}
               presets={presets} onApplyPreset={applyPreset} onOpenSettings={() => setDialog('settings')} onManagePresets={() => setDialog('presets')}
+              onExport={exportChat}
               onModel={(m) => {
                 if (!state.chat) return;
                 const c = state.chat;
