@@ -5,6 +5,7 @@ import {backup} from '../models';
 import {assistant} from '../models';
 import {session} from '../models';
 import {dataexport} from '../models';
+import {catalog} from '../models';
 
 export function AddDocumentFiles():Promise<Array<docs.Result>>;
 
@@ -42,9 +43,9 @@ export function ImportData(arg1:string):Promise<dataexport.Report>;
 
 export function ImportEmbeddingModel():Promise<string>;
 
-export function ImportModelFile():Promise<assistant.LocalModelView>;
+export function ImportModelFile():Promise<catalog.LocalModelView>;
 
-export function ImportModelFolder():Promise<assistant.LocalModelView>;
+export function ImportModelFolder():Promise<catalog.LocalModelView>;
 
 export function KeyMode():Promise<string>;
 
@@ -52,19 +53,19 @@ export function ListChats():Promise<Array<assistant.ChatView>>;
 
 export function ListDocuments():Promise<Array<docs.Document>>;
 
-export function ListModels():Promise<Array<assistant.ModelView>>;
+export function ListModels():Promise<Array<catalog.ModelView>>;
 
 export function LocalAPIStatus():Promise<session.APIStatus>;
 
-export function LocalModels():Promise<Array<assistant.LocalModelView>>;
+export function LocalModels():Promise<Array<catalog.LocalModelView>>;
 
 export function OpenChat(arg1:number):Promise<assistant.ChatDetail>;
 
 export function PauseDownload(arg1:string):Promise<void>;
 
-export function PendingDownloads():Promise<Array<assistant.PendingDownload>>;
+export function PendingDownloads():Promise<Array<catalog.PendingDownload>>;
 
-export function Providers():Promise<Array<assistant.ProviderView>>;
+export function Providers():Promise<Array<catalog.ProviderView>>;
 
 export function Regenerate(arg1:number):Promise<assistant.SendResult>;
 
@@ -96,7 +97,7 @@ export function SetChatDocuments(arg1:number,arg2:boolean):Promise<void>;
 
 export function SetChatModel(arg1:number,arg2:string):Promise<void>;
 
-export function SetProviderKey(arg1:string,arg2:string,arg3:string):Promise<assistant.ProviderView>;
+export function SetProviderKey(arg1:string,arg2:string,arg3:string):Promise<catalog.ProviderView>;
 
 export function SetRetentionDays(arg1:number):Promise<number>;
 
@@ -110,7 +111,7 @@ export function Theme():Promise<string>;
 
 export function Unlock(arg1:string):Promise<void>;
 
-export function UpdateLocalModel(arg1:string,arg2:string,arg3:assistant.LocalSettings):Promise<assistant.LocalModelView>;
+export function UpdateLocalModel(arg1:string,arg2:string,arg3:catalog.LocalSettings):Promise<catalog.LocalModelView>;
 
 export function UseEmbeddingModel(arg1:string):Promise<void>;
 
