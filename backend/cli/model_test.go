@@ -32,33 +32,48 @@ func TestModelEvalMatchesGolden(t *testing.T) {
 	for i, x := range c.Prompt {
 		toks[i] = itoa(x)
 	}
+	// The legacy ggml file and a Hugging Face folder of PyTorch checkpoints.
+	for _, path := range []string{filepath.Join(gptjData, "gptj-tinyA-f32.bin"), "../gptj/testdata/tinyA-torch"} {
+		var out bytes.Buffer
+		err = runModel(context.Background(), Env{Args: []string{"eval", "--model", path,
+			"--tokens", strings.Join(toks, ","), "--steps", "16"}, Stdout: &out, Stderr: &out})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got struct {
+			Greedy      []int       `json:"greedy"`
+			LogitsSteps [][]float64 `json:"logits_steps"`
+		}
+		if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+			t.Fatalf("%s: not one JSON object: %v\n%s", path, err, out.String())
+		}
+		if len(got.Greedy) != 16 || len(got.LogitsSteps) != 16 {
+			t.Fatalf("%s: shape: %d greedy, %d steps", path, len(got.Greedy), len(got.LogitsSteps))
+		}
+		worst := 0.0
+		for k := range got.Greedy {
+			if got.Greedy[k] != c.Greedy[k] {
+				t.Fatalf("%s: greedy[%d] = %d, want %d", path, k, got.Greedy[k], c.Greedy[k])
+			}
+			for i := range c.LogitsSteps[k] {
+				worst = math.Max(worst, math.Abs(got.LogitsSteps[k][i]-c.LogitsSteps[k][i]))
+			}
+		}
+		if worst > 1e-4 {
+			t.Fatalf("%s: max diff %.2e", path, worst)
+		}
+	}
+}
+
+func TestModelInfoTorchCheckpoint(t *testing.T) {
 	var out bytes.Buffer
-	err = runModel(context.Background(), Env{Args: []string{"eval", "--model", filepath.Join(gptjData, "gptj-tinyA-f32.bin"),
-		"--tokens", strings.Join(toks, ","), "--steps", "16"}, Stdout: &out, Stderr: &out})
-	if err != nil {
+	if err := runModel(context.Background(), Env{Args: []string{"info", "../gptj/testdata/tinyA-torch-f16-sharded"}, Stdout: &out, Stderr: &out}); err != nil {
 		t.Fatal(err)
 	}
-	var got struct {
-		Greedy      []int       `json:"greedy"`
-		LogitsSteps [][]float64 `json:"logits_steps"`
-	}
-	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
-		t.Fatalf("not one JSON object: %v\n%s", err, out.String())
-	}
-	if len(got.Greedy) != 16 || len(got.LogitsSteps) != 16 {
-		t.Fatalf("shape: %d greedy, %d steps", len(got.Greedy), len(got.LogitsSteps))
-	}
-	worst := 0.0
-	for k := range got.Greedy {
-		if got.Greedy[k] != c.Greedy[k] {
-			t.Fatalf("greedy[%d] = %d, want %d", k, got.Greedy[k], c.Greedy[k])
+	for _, want := range []string{"format:      huggingface pytorch", "weight type: f16", "n_layer 2"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("info lacks %q:\n%s", want, out.String())
 		}
-		for i := range c.LogitsSteps[k] {
-			worst = math.Max(worst, math.Abs(got.LogitsSteps[k][i]-c.LogitsSteps[k][i]))
-		}
-	}
-	if worst > 1e-4 {
-		t.Fatalf("max diff %.2e", worst)
 	}
 }
 

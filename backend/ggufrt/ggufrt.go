@@ -17,6 +17,7 @@ import (
 	"sidecar/backend/llama"
 	"sidecar/backend/models"
 	"sidecar/backend/tokenizer"
+	"sidecar/backend/toolparse"
 )
 
 // Engine is the name stored with GGUF models.
@@ -26,7 +27,15 @@ const Engine = "gguf"
 const defaultContext = 4096
 
 // Runtime runs GGUF models of the architectures backend/llama knows.
-type Runtime struct{}
+type Runtime struct {
+	// Script is for tests of what surrounds the engine (tool calls,
+	// reasoning, fill in the middle) with random-weight models: when set,
+	// the answer's tokens are those of Script(prompt) instead of sampled
+	// ones. The engine still evaluates the prompt and every answer token,
+	// and the answer goes through the same decoding, stop texts and
+	// parsing. prompt is the prompt's tokens as text, special ones shown.
+	Script func(prompt string) string
+}
 
 var _ models.Runtime = Runtime{}
 
@@ -79,7 +88,10 @@ func describe(f *gguf.File) (models.Info, *tokenizer.Tokenizer, *chattmpl.Templa
 		ContextMax: d.ContextLength, SizeBytes: d.Bytes, ChatTemplate: src,
 		Capabilities: models.Capabilities{
 			FillInMiddle: tok.FIM().OK(),
-			ToolCalls:    src != "" && tmpl.Capabilities().Tools,
+			// Tools only when the template shows them to the model and
+			// the calls it teaches can be read back.
+			ToolCalls: src != "" && tmpl.Capabilities().Tools && toolparse.Detect(src) != 0,
+			Thinking:  src != "" && strings.Contains(src, "<think>"),
 		},
 	}
 	return info, tok, tmpl, nil
@@ -139,7 +151,7 @@ func (r Runtime) Load(ctx context.Context, path string, o models.LoadOptions) (m
 		n = min(n, info.ContextMax)
 	}
 	progress(1)
-	return &model{m: m, info: info, tok: tok, tmpl: tmpl, ctxSize: n, threads: max(1, o.Threads)}, nil
+	return &model{m: m, info: info, tok: tok, tmpl: tmpl, markers: markerTokens(tok), script: r.Script, ctxSize: n, threads: max(1, o.Threads)}, nil
 }
 
 // ErrClosed is returned by a model used after Close.

@@ -24,6 +24,8 @@ type model struct {
 	tok     *tokenizer.Tokenizer
 	tmpl    *chattmpl.Template
 	state   *llama.State
+	markers map[int]string // control tokens passed on as text to StreamEvents
+	script  func(prompt string) string
 	ctxSize int
 	threads int
 }
@@ -121,15 +123,6 @@ func (g *model) StopTokens() []string {
 	return out
 }
 
-// RenderFIM implements models.Infiller in the prefix-suffix-middle layout.
-func (g *model) RenderFIM(prefix, suffix string) (string, error) {
-	f := g.tok.FIM()
-	if !f.OK() {
-		return "", fmt.Errorf("ggufrt: this model has no fill-in-the-middle tokens")
-	}
-	return g.tok.Text(f.Prefix) + prefix + g.tok.Text(f.Suffix) + suffix + g.tok.Text(f.Middle), nil
-}
-
 // Stream implements models.Model.
 func (g *model) Stream(ctx context.Context, p models.Prompt, s models.Sampling, onToken llm.TokenFunc) (llm.Usage, error) {
 	p.AddGenerationPrompt = true
@@ -137,22 +130,29 @@ func (g *model) Stream(ctx context.Context, p models.Prompt, s models.Sampling, 
 	if err != nil {
 		return llm.Usage{}, err
 	}
-	return g.generate(ctx, text, s, onToken)
+	return g.generate(ctx, text, s, false, onToken)
 }
 
 // Complete continues text as it is (no template; special-token text is
 // parsed, BOS added as the file says): raw completions and the prompts
 // RenderFIM builds.
 func (g *model) Complete(ctx context.Context, text string, s models.Sampling, onToken llm.TokenFunc) (llm.Usage, error) {
-	return g.generate(ctx, text, s, onToken)
+	return g.generate(ctx, text, s, false, onToken)
 }
 
-// generate evaluates text (rendered already) and streams the answer.
-func (g *model) generate(ctx context.Context, text string, s models.Sampling, onToken llm.TokenFunc) (llm.Usage, error) {
+// generate evaluates text (rendered already) and streams the answer;
+// with markers, the control tokens of tool calls come out as their text.
+func (g *model) generate(ctx context.Context, text string, s models.Sampling, markers bool, onToken llm.TokenFunc) (llm.Usage, error) {
 	ids, err := g.encode(text)
 	if err != nil {
 		return llm.Usage{}, err
 	}
+	return g.generateIDs(ctx, ids, s, markers, onToken)
+}
+
+// generateIDs evaluates a prompt of token ids and streams the answer.
+func (g *model) generateIDs(ctx context.Context, ids []int, s models.Sampling, markers bool, onToken llm.TokenFunc) (llm.Usage, error) {
+	var err error
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.m == nil {
@@ -164,7 +164,7 @@ func (g *model) generate(ctx context.Context, text string, s models.Sampling, on
 		}
 	}
 	if len(ids) >= g.ctxSize {
-		return llm.Usage{}, fmt.Errorf("ggufrt: the prompt is %d tokens, the context %d: %w", len(ids), g.ctxSize, llama.ErrContextFull)
+		return llm.Usage{}, fmt.Errorf("ggufrt: the prompt is %d tokens, the context %d: %w (%w)", len(ids), g.ctxSize, llama.ErrContextFull, llm.ErrContextTooLong)
 	}
 	have := g.state.Tokens()
 	common := 0
@@ -178,10 +178,17 @@ func (g *model) generate(ctx context.Context, text string, s models.Sampling, on
 	}
 	out := newStopper(s.Stop, onToken)
 	dec := g.tok.NewDecoder()
-	res, err := g.state.Generate(ctx, ids[common:], llama.GenerateOptions{
+	o := llama.GenerateOptions{
 		MaxTokens: s.MaxTokens, Stop: stop,
 		Sampling: sample.Sampling{Temperature: s.Temperature, TopK: s.TopK, TopP: s.TopP, RepeatPenalty: s.RepeatPenalty, Seed: s.Seed},
-	}, func(id int) error { return out.write(dec.Next(tokenizer.Token(id))) })
+	}
+	each := func(id int) error { return out.write(g.piece(dec, id, markers)) }
+	var res llama.Result
+	if g.script != nil {
+		res, err = g.scripted(ctx, ids, common, o, each)
+	} else {
+		res, err = g.state.Generate(ctx, ids[common:], o, each)
+	}
 	if err == nil {
 		err = out.write(dec.Flush())
 		if err == nil {

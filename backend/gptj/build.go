@@ -96,6 +96,8 @@ type builder struct {
 	m    *Model
 	want WType
 	seen map[string]bool
+	// dry checks names and shapes only: weights are left empty (Inspect).
+	dry bool
 }
 
 func newBuilder(cfg Config, want WType) *builder {
@@ -106,6 +108,9 @@ func newBuilder(cfg Config, want WType) *builder {
 func (b *builder) vector(t *rawTensor, n int) ([]float32, error) {
 	if t.dims != 1 || t.cols != n || t.rows != 1 {
 		return nil, fmt.Errorf("%w: %s has shape %dx%d, want %d", ErrFormat, t.name, t.rows, t.cols, n)
+	}
+	if b.dry {
+		return []float32{}, nil
 	}
 	v := make([]float32, n)
 	return v, t.decodeRow(0, v)
@@ -118,6 +123,9 @@ func (b *builder) matrix(t *rawTensor, rows, cols int) (*Matrix, error) {
 	want := b.want
 	if (want == Q8_0 || want == Q4_0) && cols%qk != 0 {
 		want = F16
+	}
+	if b.dry {
+		return &Matrix{Rows: rows, Cols: cols, Type: want}, nil
 	}
 	// Quantized data already in the wanted layout is kept as it is.
 	if (t.typ == ftQ8 && want == Q8_0) || (t.typ == ftQ4 && want == Q4_0) || (t.typ == ftF16 && want == F16) || (t.typ == ftF32 && want == F32) {

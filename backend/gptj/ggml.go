@@ -45,9 +45,11 @@ func (r *reader) bytes(n int) []byte {
 }
 
 // loadGGML parses a legacy ggml GPT-J file held in data.
-func loadGGML(data []byte, want WType) (*Model, error) { return loadGGMLProgress(data, want, nil) }
+func loadGGML(data []byte, want WType) (*Model, error) {
+	return loadGGMLProgress(data, want, false, nil)
+}
 
-func loadGGMLProgress(data []byte, want WType, progress func(float64)) (*Model, error) {
+func loadGGMLProgress(data []byte, want WType, dry bool, progress func(float64)) (*Model, error) {
 	r := &reader{b: data}
 	if uint32(r.i32()) != ggmlMagic {
 		return nil, fmt.Errorf("%w: not a ggml file (bad magic)", ErrFormat)
@@ -92,6 +94,7 @@ func loadGGMLProgress(data []byte, want WType, progress func(float64)) (*Model, 
 		return nil, r.err
 	}
 	b := newBuilder(cfg, want)
+	b.dry = dry
 	b.m.Format, b.m.FileType = "ggml", ftype.String()
 	for r.off < len(data) {
 		nd := int(r.i32())

@@ -1,5 +1,6 @@
 // Package gptj runs GPT-J models in-process, in pure Go: it loads Hugging
-// Face GPT-J folders (safetensors, F32/F16/BF16) and legacy ggml GPT-J
+// Face GPT-J folders (safetensors or PyTorch pytorch_model.bin checkpoints
+// read by backend/torchfile, single or sharded, F32/F16/BF16) and legacy ggml GPT-J
 // files (F32, F16, Q4_0, Q8_0), keeps the weights as F32, F16, Q8_0 or Q4_0
 // (ggml block layouts), evaluates the model with a KV cache and samples
 // text from it.
@@ -67,7 +68,7 @@ type layer struct {
 // Model is a loaded GPT-J model.
 type Model struct {
 	Config    Config
-	Format    string // "ggml" or "huggingface"
+	Format    string // "ggml", "huggingface safetensors" or "huggingface pytorch"
 	FileType  string // weight type in the file: f32, f16, bf16, q8_0, q4_0
 	WType     WType  // weight type in memory
 	Tokenizer Tokenizer

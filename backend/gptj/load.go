@@ -14,23 +14,30 @@ type Options struct {
 	WType WType
 	// Progress, if set, is called as tensors load with the fraction done.
 	Progress func(float64)
+
+	dry bool // check names and shapes, leave the weights unread (Inspect)
 }
 
 // KeepFileType is the WType that keeps a file's own weight type.
 const KeepFileType WType = -1
 
-// Load loads a Hugging Face GPT-J folder or a legacy ggml GPT-J file.
+// Load loads a Hugging Face GPT-J folder (safetensors or PyTorch
+// checkpoints), one PyTorch checkpoint of such a folder (pytorch_model.bin
+// beside its config.json), or a legacy ggml GPT-J file.
 func Load(path string, o Options) (*Model, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("gptj: %w", err)
 	}
-	if fi.IsDir() {
+	if fi.IsDir() || isTorchFile(path) {
 		want := o.WType
 		if want == KeepFileType {
 			want = F32
 		}
-		return loadHF(path, want, o.Progress)
+		if fi.IsDir() {
+			return loadHF(path, "", want, o.dry, o.Progress)
+		}
+		return loadHF(filepath.Dir(path), filepath.Base(path), want, o.dry, o.Progress)
 	}
 	data, release, err := readMapped(path)
 	if err != nil {
@@ -50,7 +57,7 @@ func Load(path string, o Options) (*Model, error) {
 			want = F32
 		}
 	}
-	return loadGGMLProgress(data, want, o.Progress)
+	return loadGGMLProgress(data, want, o.dry, o.Progress)
 }
 
 // Info describes a model file without keeping its weights.
@@ -63,9 +70,11 @@ type Info struct {
 	Tokenizer string `json:"tokenizer"`
 }
 
-// Inspect loads path to check it and reports what it is.
+// Inspect reads path's config and tensor headers, checks every tensor
+// GPT-J needs is there with the right shape, and reports what it is. It
+// does not read the weights' values (Load does, and checks them).
 func Inspect(path string) (Info, error) {
-	m, err := Load(path, Options{WType: KeepFileType})
+	m, err := Load(path, Options{WType: KeepFileType, dry: true})
 	if err != nil {
 		return Info{}, err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -27,9 +28,12 @@ type stEntry struct {
 	Offsets [2]int64 `json:"data_offsets"`
 }
 
-// loadHF loads a Hugging Face GPT-J folder: config.json and one or more
-// safetensors files.
-func loadHF(dir string, want WType, progress func(float64)) (*Model, error) {
+// loadHF loads a Hugging Face GPT-J folder: config.json and its weights,
+// safetensors or PyTorch checkpoints (pytorch_model.bin), single or
+// sharded. only, if not "", is the one weights file to read (a checkpoint
+// the user named rather than its folder). With dry set, tensors are
+// checked against the config but their values are not read.
+func loadHF(dir, only string, want WType, dry bool, progress func(float64)) (*Model, error) {
 	cb, err := os.ReadFile(filepath.Join(dir, "config.json"))
 	if err != nil {
 		return nil, fmt.Errorf("gptj: %w", err)
@@ -48,35 +52,31 @@ func loadHF(dir string, want WType, progress func(float64)) (*Model, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	files := []string{"model.safetensors"}
-	if ib, err := os.ReadFile(filepath.Join(dir, "model.safetensors.index.json")); err == nil {
-		var idx struct {
-			WeightMap map[string]string `json:"weight_map"`
-		}
-		if err := json.Unmarshal(ib, &idx); err != nil {
-			return nil, fmt.Errorf("%w: model.safetensors.index.json: %v", ErrFormat, err)
-		}
-		set := map[string]bool{}
-		for _, f := range idx.WeightMap {
-			if filepath.Base(f) != f {
-				return nil, fmt.Errorf("%w: the index names a file outside the folder: %q", ErrFormat, f)
-			}
-			set[f] = true
-		}
-		files = files[:0]
-		for f := range set {
-			files = append(files, f)
-		}
-		sort.Strings(files)
+	files, torch, err := hfWeightFiles(dir, only)
+	if err != nil {
+		return nil, err
 	}
 	b := newBuilder(cfg, want)
-	b.m.Format = "huggingface"
+	b.dry = dry
+	b.m.Format = "huggingface safetensors"
+	if torch {
+		b.m.Format = "huggingface pytorch"
+	}
 	for i, f := range files {
 		data, release, err := readMapped(filepath.Join(dir, f))
 		if err != nil {
 			return nil, fmt.Errorf("gptj: %w", err)
 		}
-		ft, err := addSafetensors(b, f, data)
+		var ft string
+		if torch {
+			ft, err = addTorch(b, f, data, func(part float64) {
+				if progress != nil {
+					progress((float64(i) + part) / float64(len(files)))
+				}
+			})
+		} else {
+			ft, err = addSafetensors(b, f, data)
+		}
 		release()
 		if err != nil {
 			return nil, err
@@ -84,7 +84,9 @@ func loadHF(dir string, want WType, progress func(float64)) (*Model, error) {
 		if progress != nil {
 			progress(float64(i+1) / float64(len(files)))
 		}
-		b.m.FileType = ft
+		if ft != "" {
+			b.m.FileType = ft
+		}
 	}
 	m, err := b.done()
 	if err != nil {
@@ -96,6 +98,66 @@ func loadHF(dir string, want WType, progress func(float64)) (*Model, error) {
 	}
 	m.Tokenizer = tok
 	return m, nil
+}
+
+// hfWeightFiles lists the weights files of a Hugging Face folder, in the
+// order Hugging Face prefers them: safetensors (sharded, then single),
+// then PyTorch checkpoints (sharded, then single). torch reports the
+// latter. With only set, that file (and the other shards of its index,
+// if an index names it) is read instead.
+func hfWeightFiles(dir, only string) (files []string, torch bool, err error) {
+	type source struct {
+		index, single string
+		torch         bool
+	}
+	sources := []source{{"model.safetensors.index.json", "model.safetensors", false}, {"pytorch_model.bin.index.json", "pytorch_model.bin", true}}
+	for _, s := range sources {
+		if only != "" && s.torch != isTorchFile(filepath.Join(dir, only)) {
+			continue
+		}
+		ib, err := os.ReadFile(filepath.Join(dir, s.index))
+		if err == nil {
+			shards, err := indexFiles(s.index, ib)
+			if err != nil {
+				return nil, false, err
+			}
+			if only == "" || slices.Contains(shards, only) {
+				return shards, s.torch, nil
+			}
+		}
+		if only != "" {
+			return []string{only}, s.torch, nil
+		}
+		if _, err := os.Stat(filepath.Join(dir, s.single)); err == nil {
+			return []string{s.single}, s.torch, nil
+		}
+	}
+	return nil, false, fmt.Errorf("%w: %s holds no model.safetensors or pytorch_model.bin (nor their .index.json)", ErrFormat, dir)
+}
+
+func indexFiles(name string, ib []byte) ([]string, error) {
+	var idx struct {
+		WeightMap map[string]string `json:"weight_map"`
+	}
+	if err := json.Unmarshal(ib, &idx); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrFormat, name, err)
+	}
+	set := map[string]bool{}
+	for _, f := range idx.WeightMap {
+		if filepath.Base(f) != f || f == "." || f == ".." {
+			return nil, fmt.Errorf("%w: %s names a file outside the folder: %q", ErrFormat, name, f)
+		}
+		set[f] = true
+	}
+	if len(set) == 0 {
+		return nil, fmt.Errorf("%w: %s maps no tensors", ErrFormat, name)
+	}
+	files := make([]string, 0, len(set))
+	for f := range set {
+		files = append(files, f)
+	}
+	sort.Strings(files)
+	return files, nil
 }
 
 func addSafetensors(b *builder, file string, data []byte) (string, error) {

@@ -139,6 +139,22 @@ type Infiller interface {
 	// RenderFIM builds the prompt that asks for the text between prefix
 	// and suffix, in the model's own FIM layout.
 	RenderFIM(prefix, suffix string) (string, error)
+	// Infill generates the text between prefix and suffix from the FIM
+	// prompt in tokens (the user's text is not read for special tokens).
+	Infill(ctx context.Context, prefix, suffix string, s Sampling, onToken llm.TokenFunc) (llm.Usage, error)
+}
+
+// EventStreamer is a Model that reports tool calls and reasoning apart
+// from the answer text (Capabilities.ToolCalls, Capabilities.Thinking):
+// Stream, with events instead of text.
+type EventStreamer interface {
+	StreamEvents(ctx context.Context, p Prompt, s Sampling, on llm.EventFunc) (llm.Usage, error)
+}
+
+// Completer is a Model that continues text as it is, without a chat
+// template (raw prompts and fill in the middle).
+type Completer interface {
+	Complete(ctx context.Context, text string, s Sampling, onToken llm.TokenFunc) (llm.Usage, error)
 }
 
 // Embedder is a Model that turns texts into vectors (Capabilities.Embeddings).

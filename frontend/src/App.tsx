@@ -7,11 +7,15 @@ import { ModelsPage } from './components/ModelsPage';
 import { SettingsPage } from './components/SettingsPage';
 import { Sidebar } from './components/Sidebar';
 import { StatusPage } from './components/StatusPage';
+import { Welcome } from './components/Welcome';
 import { chatReducer, emptyChat } from './state';
 import { useToast } from './toast';
 import { Icon } from './icons';
 
 type View = 'chats' | 'documents' | 'models' | 'settings';
+
+/** The built-in echo model's ID. */
+const echoModel = 'echo/echo';
 
 function applyTheme(t: Theme) {
   const dark = t === 'dark' || (t === 'system' && window.matchMedia?.('(prefers-color-scheme: dark)').matches);
@@ -97,6 +101,18 @@ export function App() {
       return null;
     }
   }, [openChat, toast]);
+
+  // A chat with the built-in echo model, to try the app with no key or model.
+  const startEcho = useCallback(async () => {
+    const c = await newChat();
+    if (!c || c.model === echoModel) return;
+    try {
+      await api.setChatModel(c.id, echoModel);
+      dispatch({ type: 'chat', chat: { ...c, model: echoModel } as Chat });
+    } catch (e) {
+      toast.error(e);
+    }
+  }, [newChat, toast]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -196,7 +212,8 @@ export function App() {
                 .then(() => dispatch({ type: 'chat', chat: { ...state.chat!, model: m } as Chat }))
                 .catch(toast.error)} />
           ) : (
-            <Welcome hasChats={chats.length > 0} onStart={newChat} />
+            <Welcome hasChats={chats.length > 0} models={models} onStart={newChat} onEcho={startEcho}
+              onCloud={() => setView('settings')} onLocal={() => setView('models')} onDocuments={() => setView('documents')} />
           )}
         </>
       )}
@@ -218,19 +235,5 @@ export function App() {
         </ConfirmDialog>
       )}
     </div>
-  );
-}
-
-function Welcome({ hasChats, onStart }: { hasChats: boolean; onStart: () => void }) {
-  return (
-    <main className="welcome" data-testid="empty-state">
-      <div className="welcome-card">
-        <div className="welcome-logo" aria-hidden>S</div>
-        <h1>{hasChats ? 'Pick a chat, or start a new one' : 'Welcome to Sidecar'}</h1>
-        <p className="muted">Your AI companion for code. Chats stay on this machine in an encrypted database whose key lives in your OS keychain.</p>
-        <button type="button" className="button primary big" onClick={onStart}>Start a chat</button>
-        <p className="muted small">Ctrl+N new chat · Ctrl+K search chats · Enter send · Shift+Enter new line</p>
-      </div>
-    </main>
   );
 }
