@@ -158,6 +158,17 @@ func (a *App) RemoveProviderKey(provider string) error {
 // LocalModels lists the local models.
 func (a *App) LocalModels() ([]session.LocalModelView, error) { return a.ready().LocalModels(a.ctx) }
 
+// HuggingFaceModels lists the GPT-J checkpoints and GGUF files in the
+// Hugging Face cache that can be imported with ImportHuggingFaceModel.
+func (a *App) HuggingFaceModels() ([]session.HuggingFaceModel, error) {
+	return a.ready().HuggingFaceModels(a.ctx)
+}
+
+// ImportHuggingFaceModel adds a model HuggingFaceModels listed, by its path.
+func (a *App) ImportHuggingFaceModel(path string) (session.LocalModelView, error) {
+	return a.ready().ImportHuggingFaceModel(a.ctx, path)
+}
+
 // UpdateLocalModel saves a model's name and settings.
 func (a *App) UpdateLocalModel(id, name string, settings session.LocalSettings) (session.LocalModelView, error) {
 	return a.ready().UpdateLocalModel(a.ctx, id, name, settings)
@@ -203,6 +214,28 @@ func (a *App) SaveLocalAPI(set session.LocalAPISettings) (session.APIStatus, err
 // RotateLocalAPIToken replaces the token; the old one stops working now.
 func (a *App) RotateLocalAPIToken() (session.APIStatus, error) {
 	return a.ready().RotateLocalAPIToken(a.ctx)
+}
+
+// ClientTokens lists the named API tokens (never their values).
+func (a *App) ClientTokens() ([]session.ClientTokenView, error) { return a.ready().ClientTokens(a.ctx) }
+
+// CreateClientToken makes a named API token; its value is returned only now.
+func (a *App) CreateClientToken(name string) (session.NewClientToken, error) {
+	return a.ready().CreateClientToken(a.ctx, name)
+}
+
+// RotateClientToken gives a named API token a new value, returned only now.
+func (a *App) RotateClientToken(name string) (session.NewClientToken, error) {
+	return a.ready().RotateClientToken(a.ctx, name)
+}
+
+// RevokeClientToken deletes a named API token; it stops working at once.
+func (a *App) RevokeClientToken(name string) error { return a.ready().RevokeClientToken(a.ctx, name) }
+
+// ConnectInfo returns each dialect's base URL and each client's
+// configuration for model, with token or a placeholder naming tokenName.
+func (a *App) ConnectInfo(model, tokenName, token string) (session.ConnectView, error) {
+	return a.ready().ConnectInfo(a.ctx, model, tokenName, token)
 }
 
 // BackupConfig returns where and how often backups go.

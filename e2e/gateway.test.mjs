@@ -5,6 +5,7 @@
 // documented "call NAME {json}" lines make the tool calls.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -31,7 +32,13 @@ async function serve(t) {
     if (app.exited) assert.fail(`serve exited:\n${app.output}`);
   }
   assert.ok(disc, `no discovery file:\n${app.output}`);
-  return disc;
+  return { ...disc, home };
+}
+
+/** A client's configuration as Settings shows it, from `sidecar connect`. */
+function connectConfig(disc, client, args = []) {
+  return execFileSync(prodBinary, ['connect', '--model', 'echo/echo', ...args, client],
+    { env: { ...process.env, SIDECAR_HOME: disc.home }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 const weather = {
@@ -164,12 +171,15 @@ test('gateway: Claude Code (claude -p) completes a turn through Sidecar, offline
   const os = await import('node:os');
   const home = mkdtempSync(path.join(os.tmpdir(), 'claude-home-'));
   const claude = path.join(import.meta.dirname, 'node_modules', '.bin', 'claude');
+  // The environment Settings shows for Claude Code, with updates, telemetry
+  // and error reports off.
+  const exported = Object.fromEntries(connectConfig(disc, 'claude-code', ['--token', disc.token]).split('\n')
+    .filter((l) => l.startsWith('export ')).map((l) => l.slice(7).split(/=(.*)/s).slice(0, 2)));
+  assert.equal(exported.ANTHROPIC_BASE_URL, disc.url);
+  assert.equal(exported.ANTHROPIC_AUTH_TOKEN, disc.token);
   const env = {
-    PATH: process.env.PATH, HOME: home,
-    ANTHROPIC_BASE_URL: disc.url, ANTHROPIC_AUTH_TOKEN: disc.token,
-    ANTHROPIC_MODEL: 'echo/echo', ANTHROPIC_DEFAULT_HAIKU_MODEL: 'echo/echo', ANTHROPIC_SMALL_FAST_MODEL: 'echo/echo',
-    // No telemetry, update checks or error reports: nothing leaves the machine.
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_AUTOUPDATER: '1', DISABLE_TELEMETRY: '1', DISABLE_ERROR_REPORTING: '1',
+    PATH: process.env.PATH, HOME: home, ...exported,
+    DISABLE_AUTOUPDATER: '1', DISABLE_TELEMETRY: '1', DISABLE_ERROR_REPORTING: '1',
   };
   const out = await new Promise((resolve, reject) => {
     const p = spawn(claude, ['-p', 'hello from claude code', '--output-format', 'json'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -195,10 +205,10 @@ test('gateway: Codex (codex exec) completes a turn through Sidecar over the Resp
   const work = mkdtempSync(path.join(os.tmpdir(), 'codex-work-'));
   // The configuration Settings shows for Codex, with updates and
   // analytics off.
+  const config = connectConfig(disc, 'codex');
+  assert.ok(config.includes(`base_url = "${disc.url}/v1"`), config);
   writeFileSync(path.join(codexHome, 'config.toml'), [
-    'model = "echo/echo"', 'model_provider = "sidecar"', 'check_for_update_on_startup = false',
-    '[analytics]', 'enabled = false', '[otel]', 'exporter = "none"',
-    '[model_providers.sidecar]', 'name = "Sidecar"', `base_url = "${disc.url}/v1"`, 'env_key = "SIDECAR_TOKEN"', 'wire_api = "responses"', '',
+    'check_for_update_on_startup = false', config, '[analytics]', 'enabled = false', '[otel]', 'exporter = "none"', '',
   ].join('\n'));
   const codex = path.join(import.meta.dirname, 'node_modules', '.bin', 'codex');
   const env = { PATH: process.env.PATH, HOME: codexHome, CODEX_HOME: codexHome, SIDECAR_TOKEN: disc.token };

@@ -172,3 +172,20 @@ func (c *Catalog) Capabilities(model string) (llm.Capabilities, error) {
 	}
 	return llm.CapabilitiesOf(p, modelID), nil
 }
+
+// CountTokens counts the tokens of the prompt req becomes for model
+// ("provider/model"); exact is false when the provider cannot count
+// (the caller estimates).
+func (c *Catalog) CountTokens(ctx context.Context, model string, req llm.Request) (n int, exact bool, err error) {
+	p, modelID, err := c.Provider(model)
+	if err != nil {
+		return 0, false, err
+	}
+	rc, ok := p.(llm.RequestCounter)
+	if !ok {
+		return 0, false, nil
+	}
+	req.Model = modelID
+	n, err = rc.CountRequest(ctx, req)
+	return n, err == nil, err
+}

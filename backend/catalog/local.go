@@ -148,9 +148,19 @@ func (c *Catalog) UnloadLocalModel() {
 }
 
 func (l *local) Stream(ctx context.Context, req llm.Request, onToken llm.TokenFunc) (llm.Usage, error) {
-	lm, s, err := l.ensure(ctx, req.Model)
+	lm, s, msgs, err := l.prepare(ctx, req)
 	if err != nil {
 		return llm.Usage{}, err
+	}
+	return lm.Stream(ctx, chatPrompt(s, msgs), sampling(s, req.Stop), onToken)
+}
+
+// prepare loads req's model and applies its settings and req's
+// options: the system prompt, the answer length and the sampling.
+func (l *local) prepare(ctx context.Context, req llm.Request) (models.Model, LocalSettings, []llm.Message, error) {
+	lm, s, err := l.ensure(ctx, req.Model)
+	if err != nil {
+		return nil, s, nil, err
 	}
 	msgs := req.Messages
 	if s.SystemPrompt != "" && (len(msgs) == 0 || msgs[0].Role != llm.RoleSystem) {
@@ -165,8 +175,11 @@ func (l *local) Stream(ctx context.Context, req llm.Request, onToken llm.TokenFu
 	if req.TopP != nil {
 		s.TopP = *req.TopP
 	}
+	if req.TopK != nil {
+		s.TopK = *req.TopK
+	}
 	s.Seed = req.Seed
-	return lm.Stream(ctx, chatPrompt(s, msgs), sampling(s, req.Stop), onToken)
+	return lm, s, msgs, nil
 }
 
 // chatPrompt is msgs to render with the model's template (or the user's).

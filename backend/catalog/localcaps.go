@@ -9,9 +9,10 @@ import (
 var _ llm.Capable = (*local)(nil)
 
 // Capabilities implements llm.Capable for local models: what the model
-// file has and this provider serves. Its answers are text (Stream), so
-// tool calls and separate reasoning are not reported even when the
-// model's template knows them.
+// file has, as its runtime found it (tools when the template shows them
+// and the calls it teaches can be read back, thinking when it marks
+// reasoning with <think>, fill in the middle when the vocabulary has the
+// tokens); StreamEvents serves them.
 func (l *local) Capabilities(model string) llm.Capabilities {
 	m, err := l.find(context.Background(), model)
 	if err != nil {
@@ -21,5 +22,6 @@ func (l *local) Capabilities(model string) llm.Capabilities {
 	if n <= 0 {
 		n = m.Info.ContextMax
 	}
-	return llm.Capabilities{FIM: m.Info.Capabilities.FillInMiddle, ContextLength: n}
+	c := m.Info.Capabilities
+	return llm.Capabilities{Tools: c.ToolCalls, Thinking: c.Thinking, FIM: c.FillInMiddle, ContextLength: n}
 }

@@ -46,6 +46,7 @@ func Commands() []Command {
 	cmds = append(cmds, dataCommands()...)
 	cmds = append(cmds, serveCommands()...)
 	cmds = append(cmds, tokenCommands()...)
+	cmds = append(cmds, connectCommands()...)
 	cmds = append(cmds, providerCommands()...)
 	cmds = append(cmds, extraCommands...)
 	sort.SliceStable(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name })

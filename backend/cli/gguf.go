@@ -16,6 +16,7 @@ import (
 	"sidecar/backend/llama"
 	"sidecar/backend/llm"
 	"sidecar/backend/models"
+	"sidecar/backend/tokenizer"
 )
 
 // errGGUFWType refuses --wtype for GGUF files: their weights are used as
@@ -54,8 +55,22 @@ func ggufInfo(path string, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "format:        GGUF v%d\narchitecture:  %s\nsupported:     %s\nname:          %s\n", f.Version, i.Arch, support, i.Name)
 	fmt.Fprintf(out, "weight type:   %s\ntensor types:  %s\nsize:          %d bytes\nparameters:    %d\n", i.FileType, i.TypeSummary(), i.Bytes, i.Params)
-	fmt.Fprintf(out, "context:       %d\nlayers:        %d\nwidth:         %d\nchat template: %v\nfim:           %v\n", i.ContextLength, i.Layers, i.Embd, i.ChatTemplate, i.FIM)
+	fmt.Fprintf(out, "context:       %d\nlayers:        %d\nwidth:         %d\nchat template: %v\nfim:           %s\n", i.ContextLength, i.Layers, i.Embd, i.ChatTemplate, fimText(f))
 	return nil
+}
+
+// fimText says whether the vocabulary has fill-in-the-middle tokens (as
+// the runtime finds them: named by the metadata or by their text).
+func fimText(f *gguf.File) string {
+	tok, err := tokenizer.FromGGUF(f)
+	if err != nil {
+		return "unknown (" + err.Error() + ")"
+	}
+	fim := tok.FIM()
+	if !fim.OK() {
+		return "no"
+	}
+	return fmt.Sprintf("yes (prefix %d, suffix %d, middle %d)", fim.Prefix, fim.Suffix, fim.Middle)
 }
 
 // ggufEval prints the logits of steps greedy steps after prompt, fed as

@@ -7,8 +7,11 @@ import (
 	"errors"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"sidecar/backend/ggufrt/ggufrttest"
 )
 
 const llamaData = "../llama/testdata/"
@@ -61,10 +64,23 @@ func TestModelInfoGGUF(t *testing.T) {
 	if err := runModel(context.Background(), Env{Args: []string{"info", llamaData + "phi3-w256-Q4_K_M.gguf"}, Stdout: &out}); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"GGUF v3", "architecture:  phi3", "supported:     yes", "Q4_K ×", "context:       256"} {
+	for _, want := range []string{"GGUF v3", "architecture:  phi3", "supported:     yes", "Q4_K ×", "context:       256", "fim:           no\n"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("info does not say %q:\n%s", want, out.String())
 		}
+	}
+	// FIM tokens found by their text (the file names none), as the
+	// runtime finds them.
+	qwen := filepath.Join(t.TempDir(), "qwen.gguf")
+	if err := ggufrttest.Qwen(qwen, ""); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := runModel(context.Background(), Env{Args: []string{"info", qwen}, Stdout: &out}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "fim:           yes (prefix 285, suffix 284, middle 283)\n"; !strings.Contains(out.String(), want) {
+		t.Errorf("info does not say %q:\n%s", want, out.String())
 	}
 }
 

@@ -16,7 +16,7 @@ import (
 func tokenCommands() []Command {
 	return []Command{{
 		Name:  "token",
-		Usage: "sidecar token rotate | create NAME | list | revoke NAME",
+		Usage: "sidecar token rotate [NAME] | create NAME | list | revoke NAME",
 		Summary: "replace the default local API token, or manage named tokens for single clients " +
 			"(shown once, stored only as a hash, revocable, last use listed)",
 		Run: runToken,
@@ -30,10 +30,11 @@ func runToken(ctx context.Context, env Env) error {
 	switch sub, args := env.Args[0], env.Args[1:]; {
 	case sub == "rotate" && len(args) == 0:
 		return rotateToken(ctx, env)
-	case sub == "create" && len(args) == 1, sub == "revoke" && len(args) == 1, sub == "list" && len(args) == 0:
+	case sub == "create" && len(args) == 1, sub == "revoke" && len(args) == 1, sub == "list" && len(args) == 0,
+		sub == "rotate" && len(args) == 1:
 		return clientToken(env, sub, args)
 	}
-	return fmt.Errorf("%w: sidecar token rotate | create NAME | list | revoke NAME", ErrUsage)
+	return fmt.Errorf("%w: sidecar token rotate [NAME] | create NAME | list | revoke NAME", ErrUsage)
 }
 
 func rotateToken(ctx context.Context, env Env) error {
@@ -112,6 +113,13 @@ func clientToken(env Env, sub string, args []string) error {
 		fmt.Fprintln(env.Stdout, tok)
 		fmt.Fprintf(env.Stderr, "Token %q created. It is shown only now; Sidecar keeps only its hash. "+
 			"Send it as a bearer token or X-API-Key, or use the base URL http://127.0.0.1:PORT/t/TOKEN.\n", args[0])
+	case "rotate":
+		tok, err := ct.Rotate(args[0])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(env.Stdout, tok)
+		fmt.Fprintf(env.Stderr, "Token %q has a new value, shown only now; the old one no longer works.\n", args[0])
 	case "revoke":
 		if err := ct.Revoke(args[0]); err != nil {
 			return err

@@ -81,13 +81,12 @@ func Inspect(path string) (Info, error) {
 	var size int64
 	if fi, err := os.Stat(path); err == nil && !fi.IsDir() {
 		size = fi.Size()
-	} else {
-		filepath.Walk(path, func(_ string, fi os.FileInfo, err error) error {
-			if err == nil && !fi.IsDir() {
+	} else if ents, err := os.ReadDir(path); err == nil {
+		for _, e := range ents { // os.Stat follows symlinks (a Hugging Face cache snapshot's files are links into blobs/)
+			if fi, err := os.Stat(filepath.Join(path, e.Name())); err == nil && fi.Mode().IsRegular() {
 				size += fi.Size()
 			}
-			return nil
-		})
+		}
 	}
 	return Info{Format: m.Format, FileType: m.FileType, Config: m.Config, Params: m.Params(), Bytes: size, Tokenizer: m.Tokenizer.Name()}, nil
 }

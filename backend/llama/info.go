@@ -24,7 +24,8 @@ type Info struct {
 	Layers        int
 	Embd          int
 	ChatTemplate  bool
-	FIM           bool // has fill-in-the-middle tokens
+	// Fill-in-the-middle tokens are the tokenizer's to find (by id or by
+	// text): tokenizer.FromGGUF(f).FIM().
 }
 
 // Describe reads what a GGUF file says about itself.
@@ -52,7 +53,6 @@ func Describe(f *gguf.File) Info {
 	embd, _ := f.IntOr(info.Arch+".embedding_length", 0)
 	info.ContextLength, info.Layers, info.Embd = int(ctx), int(layers), int(embd)
 	info.ChatTemplate = f.Has("tokenizer.chat_template")
-	info.FIM = f.Has("tokenizer.ggml.fim_pre_token_id") || f.Has("tokenizer.ggml.prefix_token_id")
 	return info
 }
 

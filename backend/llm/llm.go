@@ -47,7 +47,22 @@ type Request struct {
 	NoParallel  bool       // at most one tool call per answer
 	Think       bool       // ask a model that can reason to do so, and report it
 	JSON        bool       // the answer must be one JSON value
+	// Text, when set, asks for plain text continued without a chat
+	// template (see TextPrompt). Providers that cannot take it answer
+	// Messages, which say the same as a chat.
+	Text *TextPrompt
 }
+
+// TextPrompt is text a model continues as it is: Prefix alone (a raw
+// prompt), or with Suffix the text between the two (fill in the middle,
+// with the model's FIM tokens).
+type TextPrompt struct {
+	Prefix, Suffix string
+}
+
+// ErrFIMUnsupported means a fill-in-the-middle request went to a model
+// without fill-in-the-middle tokens.
+var ErrFIMUnsupported = errors.New("this model cannot fill in the middle (it has no FIM tokens)")
 
 // Usage reports what a generation cost.
 type Usage struct {
@@ -93,6 +108,13 @@ type Windowed interface {
 	// CountTokens returns how many tokens msgs take once formatted into
 	// the model's prompt.
 	CountTokens(model string, msgs []Message) (int, error)
+}
+
+// RequestCounter is implemented by providers that count the tokens of
+// the prompt a request becomes exactly (local models: their template and
+// tokenizer); it is found by type assertion.
+type RequestCounter interface {
+	CountRequest(ctx context.Context, req Request) (int, error)
 }
 
 // ErrContextTooLong means a prompt cannot fit the model's context.

@@ -1,6 +1,7 @@
 package localapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -272,8 +273,16 @@ func (s *Server) anthropicMessages(w http.ResponseWriter, r *http.Request) {
 	s.anthropicRun(w, r, req.Model, req.Stream, t)
 }
 
-// countTokens estimates the prompt's size: about four bytes of text a
-// token, the way a budget is judged before sending.
+// tokenCounter is implemented by generators that count a request's
+// prompt exactly for some models (the assistant: local models).
+type tokenCounter interface {
+	CountTokens(ctx context.Context, model string, req llm.Request) (n int, exact bool, err error)
+}
+
+// anthropicCountTokens counts the prompt's tokens: exactly for models
+// whose template and tokenizer are at hand (local models), otherwise an
+// estimate of about four bytes of text a token, the way a budget is
+// judged before sending.
 func (s *Server) anthropicCountTokens(w http.ResponseWriter, r *http.Request) {
 	var req anthropicRequest
 	if !s.decodeStrict(w, r, &req) {
@@ -283,6 +292,17 @@ func (s *Server) anthropicCountTokens(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "invalid_request_error", "invalid_value", err.Error())
 		return
+	}
+	if c, ok := s.gen.(tokenCounter); ok {
+		n, exact, err := c.CountTokens(r.Context(), t.model, t.req)
+		if err != nil {
+			writeFailure(w, s.failureOf(err))
+			return
+		}
+		if exact {
+			writeJSON(w, http.StatusOK, map[string]int{"input_tokens": n})
+			return
+		}
 	}
 	n := 0
 	for _, m := range t.req.Messages {

@@ -141,13 +141,42 @@ func (c *ClientTokens) Create(name string) (string, error) {
 			return "", fmt.Errorf("%w: %q", ErrTokenExists, name)
 		}
 	}
+	tok, err := newClientToken()
+	if err != nil {
+		return "", err
+	}
+	c.list = append(c.list, ClientToken{Name: name, Hash: hashToken(tok), Created: time.Now().UTC()})
+	return tok, c.save()
+}
+
+func newClientToken() (string, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		return "", fmt.Errorf("localapi: token: %w", err)
 	}
-	tok := clientTokenPrefix + hex.EncodeToString(b)
-	c.list = append(c.list, ClientToken{Name: name, Hash: hashToken(tok), Created: time.Now().UTC()})
-	return tok, c.save()
+	return clientTokenPrefix + hex.EncodeToString(b), nil
+}
+
+// Rotate gives the token named name a new value and returns it (shown only
+// now); the old value stops working at once. Its creation time becomes
+// now and its last use is cleared.
+func (c *ClientTokens) Rotate(name string) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.reload(); err != nil {
+		return "", err
+	}
+	for i, t := range c.list {
+		if t.Name == name {
+			tok, err := newClientToken()
+			if err != nil {
+				return "", err
+			}
+			c.list[i] = ClientToken{Name: name, Hash: hashToken(tok), Created: time.Now().UTC()}
+			return tok, c.save()
+		}
+	}
+	return "", fmt.Errorf("%w: %q", ErrNoSuchToken, name)
 }
 
 // List returns the named tokens by name, without their hashes.

@@ -180,6 +180,8 @@ func (s *Server) failureOf(err error) *failure {
 		return &failure{http.StatusBadRequest, "invalid_request_error", "context_length_exceeded", publicMessage(err)}
 	case errors.Is(err, llm.ErrToolsUnsupported):
 		return &failure{http.StatusBadRequest, "invalid_request_error", "tools_not_supported", "this model cannot call tools, and the request requires a tool call"}
+	case errors.Is(err, llm.ErrFIMUnsupported):
+		return &failure{http.StatusBadRequest, "invalid_request_error", "fim_not_supported", "this model cannot fill in the middle (it has no FIM tokens): send the request without suffix"}
 	case errors.Is(err, context.Canceled):
 		// The client went away; nobody reads this.
 		return &failure{499, "server_error", "cancelled", "the request was cancelled"}

@@ -216,9 +216,14 @@ func (s *Server) ollamaGenerate(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"model": req.Model, "created_at": nowRFC3339(), "response": "", "done": true, "done_reason": "load"})
 		return
 	}
-	// raw asks for the prompt to be used as it is, without a template;
-	// Sidecar's models take messages, so it is sent as the user's text.
+	// A suffix asks for the text between prompt and suffix, in the
+	// model's FIM tokens; raw for the prompt continued as it is, without
+	// a template. Local models do that; the others (chat models) get
+	// the same request as messages.
 	t.req.Messages = fimMessages(req.Prompt, req.Suffix)
+	if req.Suffix != "" || req.Raw {
+		t.req.Text = &llm.TextPrompt{Prefix: req.Prompt, Suffix: req.Suffix}
+	}
 	if req.System != "" && !req.Raw {
 		t.req.Messages = append([]llm.Message{{Role: llm.RoleSystem, Content: req.System}}, t.req.Messages...)
 	}

@@ -263,6 +263,11 @@ func (s *Server) completions(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if suffix != "" {
+		// Local models fill in the middle with their FIM tokens; chat
+		// models answer the messages.
+		t.req.Text = &llm.TextPrompt{Prefix: req.Prompt[0], Suffix: suffix}
+	}
 	s.generate(w, r, req.genParams, t, "text_completion")
 }
 

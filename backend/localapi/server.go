@@ -39,6 +39,14 @@ type Generator interface {
 	Capabilities(model string) (llm.Capabilities, error)
 }
 
+// Models is the Generator of an open profile: the catalogue's models,
+// capabilities and token counts, and the assistant's completions and
+// grounding.
+type Models struct {
+	*catalog.Catalog
+	*assistant.Service
+}
+
 // Embedder turns texts into vectors for /v1/embeddings.
 type Embedder interface {
 	// EmbeddingModels lists the model IDs Embed accepts.

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"sidecar/backend/assistant"
-	"sidecar/backend/catalog"
 	"sidecar/backend/docs"
 	"sidecar/backend/localapi"
 )
@@ -29,13 +28,6 @@ type apiHost struct {
 	srv    *localapi.Server
 	tokens *localapi.Tokens
 	err    error
-}
-
-// generator is what the local API generates with: the catalogue's models
-// and what each can do, the assistant's completions and grounding.
-type generator struct {
-	*catalog.Catalog
-	*assistant.Service
 }
 
 // liveEmbeddings serves at /v1/embeddings the model the documents use
@@ -71,7 +63,7 @@ func (s *Session) applyAPI(o *open, set assistant.LocalAPISettings) {
 		}
 		h.tokens = t
 	}
-	srv := localapi.New(localapi.Config{Port: set.Port, AllowedOrigins: set.Origins, DataDir: s.opt.Dir}, generator{o.cat, o.svc},
+	srv := localapi.New(localapi.Config{Port: set.Port, AllowedOrigins: set.Origins, DataDir: s.opt.Dir}, localapi.Models{Catalog: o.cat, Service: o.svc},
 		liveEmbeddings{o.docs}, h.tokens, s.log).WithDocuments(o.docs)
 	if err := srv.Start(); err != nil {
 		h.err = err

@@ -10,7 +10,7 @@ import (
 // never a panic. The seeds (real checkpoints and a hand-built one) and
 // the corpus in testdata/fuzz run as a regression test with go test.
 func FuzzOpen(f *testing.F) {
-	for _, name := range []string{"small.pt", "small_deflate.pt", "evil_system.pt", "module.pt"} {
+	for _, name := range []string{"small.pt", "small_deflate.pt", "param.pt", "evil_system.pt", "module.pt"} {
 		f.Add(readFixture(f, name))
 	}
 	f.Add(archive(f, stateDict(func(p *pk) { p.tensor("w", "0", 6, 0, []int32{2, 3}, []int32{1, 2}) }), map[string][]byte{"0": floats(6)}, zip.Store))

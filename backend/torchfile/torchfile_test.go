@@ -477,3 +477,80 @@ func TestLegacyAndForeign(t *testing.T) {
 		t.Errorf("gguf: %v", err)
 	}
 }
+
+// zip64End rewrites a zip's end record the way a writer of large files
+// (torch's miniz above 4 GiB) does: counts of 0xffff in the classic
+// record and the real count, given here, in a zip64 end record found
+// through its locator.
+func zip64End(t *testing.T, b []byte, count uint64) []byte {
+	t.Helper()
+	e := bytes.LastIndex(b, []byte("PK\x05\x06"))
+	if e < 0 {
+		t.Fatal("no end record")
+	}
+	cdSize := binary.LittleEndian.Uint32(b[e+12:])
+	cdOff := binary.LittleEndian.Uint32(b[e+16:])
+	out := bytes.Clone(b[:e])
+	rec := make([]byte, 56)
+	copy(rec, "PK\x06\x06")
+	binary.LittleEndian.PutUint64(rec[4:], 44)
+	binary.LittleEndian.PutUint16(rec[12:], 45)
+	binary.LittleEndian.PutUint64(rec[24:], count)
+	binary.LittleEndian.PutUint64(rec[32:], count)
+	binary.LittleEndian.PutUint64(rec[40:], uint64(cdSize))
+	binary.LittleEndian.PutUint64(rec[48:], uint64(cdOff))
+	loc := make([]byte, 20)
+	copy(loc, "PK\x06\x07")
+	binary.LittleEndian.PutUint64(loc[8:], uint64(len(out)))
+	binary.LittleEndian.PutUint32(loc[16:], 1)
+	end := bytes.Clone(b[e : e+22])
+	binary.LittleEndian.PutUint16(end[8:], 0xffff)
+	binary.LittleEndian.PutUint16(end[10:], 0xffff)
+	return append(append(append(out, rec...), loc...), end...)
+}
+
+func TestZip64EndRecord(t *testing.T) {
+	pkl := stateDict(func(p *pk) { p.tensor("w", "0", 6, 0, []int32{6}, []int32{1}) })
+	plain := archive(t, pkl, map[string][]byte{"0": floats(6)}, zip.Store)
+	if n, ok := directoryCount(zip64End(t, plain, 3)); !ok || n != 3 {
+		t.Fatalf("zip64 count = %d, %v", n, ok)
+	}
+	f, err := Open(zip64End(t, plain, 3))
+	if err != nil || len(f.Tensors()) != 1 {
+		t.Fatalf("zip64 end record: %v", err)
+	}
+	if _, err := Open(zip64End(t, plain, 1<<40)); !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "lists 1099511627776 entries") {
+		t.Errorf("zip64 huge count: %v", err)
+	}
+}
+
+// TestParameters: nn.Parameter values, which torch pickles through
+// torch._utils._rebuild_parameter, read as their tensors.
+func TestParameters(t *testing.T) {
+	var want map[string][]float64
+	if err := json.Unmarshal(readFixture(t, "param.json"), &want); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Open(readFixture(t, "param.pt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Tensors()) != 2 {
+		t.Fatalf("%d tensors", len(f.Tensors()))
+	}
+	for _, e := range f.Tensors() {
+		b, err := f.Data(e.Tensor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := decode(t, e.Tensor.DType, b)
+		if len(got) != len(want[e.Name]) {
+			t.Fatalf("%s: %d values, want %d", e.Name, len(got), len(want[e.Name]))
+		}
+		for i := range got {
+			if got[i] != want[e.Name][i] {
+				t.Errorf("%s[%d] = %v, want %v", e.Name, i, got[i], want[e.Name][i])
+			}
+		}
+	}
+}

@@ -2,7 +2,7 @@
 // generated Wails bindings and events. Components import from here only.
 import * as App from './wailsjs/go/main/App';
 import { EventsOn } from './wailsjs/runtime/runtime';
-import type { assistant, backup, catalog, dataexport, docs, download, session } from './wailsjs/go/models';
+import type { assistant, backup, catalog, dataexport, docs, download, localapi, session } from './wailsjs/go/models';
 import { eventNames, type EventPayload } from './events.gen';
 
 export type Chat = assistant.ChatView;
@@ -17,6 +17,10 @@ export type PendingDownload = catalog.PendingDownload;
 export type MessageHit = assistant.MessageHitView;
 export type APIStatus = session.APIStatus;
 export type APISettings = assistant.LocalAPISettings;
+export type ClientToken = session.ClientTokenView;
+export type NewClientToken = session.NewClientToken;
+export type ConnectInfo = session.ConnectView;
+export type ClientSetup = localapi.ClientSetup;
 export type Doc = docs.Document;
 export type DocFull = docs.Full;
 export type DocHit = docs.Hit;
@@ -109,6 +113,11 @@ export const api = {
   setChatDocuments: (chatId: number, on: boolean): Promise<void> => App.SetChatDocuments(chatId, on),
   saveLocalAPI: (s: APISettings): Promise<APIStatus> => App.SaveLocalAPI(s),
   rotateLocalAPIToken: (): Promise<APIStatus> => App.RotateLocalAPIToken(),
+  clientTokens: (): Promise<ClientToken[]> => App.ClientTokens(),
+  createClientToken: (name: string): Promise<NewClientToken> => App.CreateClientToken(name),
+  rotateClientToken: (name: string): Promise<NewClientToken> => App.RotateClientToken(name),
+  revokeClientToken: (name: string): Promise<void> => App.RevokeClientToken(name),
+  connectInfo: (model: string, tokenName: string, token: string): Promise<ConnectInfo> => App.ConnectInfo(model, tokenName, token),
 };
 
 type Off = () => void;

@@ -200,3 +200,11 @@ func Qwen(dst, template string) error {
 	}
 	return Write(dst, filepath.Join(dir(), "..", "..", "llama", "testdata", "qwen2-w64-f32.gguf"), o)
 }
+
+// Plain writes to dst the qwen2 test model with neither a template nor
+// FIM tokens (a base model), and that adds no BOS and no space before the text.
+func Plain(dst string) error {
+	return Write(dst, filepath.Join(dir(), "..", "..", "llama", "testdata", "qwen2-w64-f32.gguf"), Options{
+		Context: 4096, Flags: map[string]bool{"tokenizer.ggml.add_bos_token": false, "tokenizer.ggml.add_space_prefix": false},
+		Tokens: map[int]string{Space: "\u2581"}, Types: map[int]int32{Space: 1}})
+}

@@ -37,7 +37,7 @@ def small():
         os.path.join(here, "small_deflate.pt"), "w", zipfile.ZIP_DEFLATED
     ) as dst:
         for info in src.infolist():
-            dst.writestr(info.filename, src.read(info.filename))
+            dst.writestr(info, src.read(info.filename), compress_type=zipfile.ZIP_DEFLATED)
 
     class Evil:
         def __reduce__(self):
@@ -50,6 +50,11 @@ def small():
             return (eval, ("1+1",))
 
     torch.save({"x": EvilEval()}, os.path.join(here, "evil_eval.pt"))
+    # Parameters (not plain tensors) go through torch._utils._rebuild_parameter.
+    params = collections.OrderedDict(w=torch.nn.Parameter(torch.randn(2, 3, generator=g)), b=torch.nn.Parameter(torch.randn(3, generator=g).half(), requires_grad=False))
+    torch.save(params, os.path.join(here, "param.pt"))
+    with open(os.path.join(here, "param.json"), "w") as f:
+        json.dump({k: v.detach().float().flatten().tolist() for k, v in params.items()}, f)
     # A whole nn.Module rather than a state dict: its class is not allowed.
     torch.save(torch.nn.Linear(2, 2), os.path.join(here, "module.pt"))
 

@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useState } from 'react';
-import { api, type APIStatus } from '../api';
+import { api, type APIStatus, type ClientToken, type NewClientToken } from '../api';
 import { useToast } from '../toast';
 import { ClipboardSetText } from '../wailsjs/runtime/runtime';
+import { ClientTokens } from './ClientTokens';
+import { ConnectHelp } from './ConnectHelp';
 import { ConfirmDialog } from './Dialog';
 
 /** Settings for the loopback API that editor plugins use. */
@@ -13,6 +15,9 @@ export function LocalAPISection() {
   const [origins, setOrigins] = useState('');
   const [showToken, setShowToken] = useState(false);
   const [rotating, setRotating] = useState(false);
+  const [tokens, setTokens] = useState<ClientToken[]>([]);
+  const [fresh, setFresh] = useState<NewClientToken | null>(null);
+  const refreshTokens = useCallback(() => { api.clientTokens().then(setTokens).catch(toast.error); }, [toast]);
 
   const load = useCallback((s: APIStatus) => {
     setSt(s);
@@ -21,14 +26,21 @@ export function LocalAPISection() {
     setOrigins((s.settings.origins ?? []).join('\n'));
   }, []);
   useEffect(() => { api.localAPIStatus().then(load).catch(toast.error); }, [load, toast]);
+  // Last uses change while the page is open: read them again now and then.
+  useEffect(() => {
+    refreshTokens();
+    const timer = window.setInterval(refreshTokens, 10000);
+    return () => window.clearInterval(timer);
+  }, [refreshTokens]);
 
   if (!st) return null;
-  const save = () => api.saveLocalAPI({ enabled, port, origins: origins.split('\n').map((o) => o.trim()).filter(Boolean) } as any)
+  const save = () => api.saveLocalAPI({ enabled, port, origins: origins.split('\n').map((o) => o.trim()).filter(Boolean) })
     .then((s) => { load(s); toast.info(s.running ? `Local API running on ${s.url}` : s.error ? 'Saved, but the API did not start.' : 'Local API is off.'); })
     .catch(toast.error);
   const copy = (text: string) => ClipboardSetText(text).then(() => toast.info('Copied.')).catch(toast.error);
 
   return (
+    <>
     <section className="card" data-testid="local-api">
       <h2>Local API for editor plugins</h2>
       <p className="muted">An OpenAI-compatible API on 127.0.0.1 only, for Continue, CodeCompanion.nvim, Cline, Zed and other tools.
@@ -49,20 +61,15 @@ export function LocalAPISection() {
       </div>
       {st.token && (
         <div className="token-row">
-          <span className="muted">Token</span>
+          <span className="muted">Default token</span>
           <code className="token" data-testid="api-token">{showToken ? st.token : `${'•'.repeat(16)}${st.token.slice(-4)}`}</code>
           <button type="button" className="button small" onClick={() => setShowToken(!showToken)}>{showToken ? 'Hide' : 'Show'}</button>
           <button type="button" className="button small" onClick={() => copy(st.token)}>Copy</button>
           <button type="button" className="button small danger" data-testid="api-rotate" onClick={() => setRotating(true)}>Rotate</button>
         </div>
       )}
-      {st.running && (
-        <details className="howto">
-          <summary>How to connect a plugin</summary>
-          <p>Base URL <code>{st.url}/v1</code>, API key: the token above. Model names are listed at <code>{st.url}/v1/models</code>.
-            The URL and token are also in <code>localapi.json</code> in your data folder, readable only by you.</p>
-        </details>
-      )}
+      <p className="muted small">The URL and default token are also in <code>localapi.json</code> in your data folder, readable only by you.</p>
+      <ClientTokens tokens={tokens} fresh={fresh} onFresh={setFresh} onChange={refreshTokens} copy={copy} />
       {st.authFailures > 0 && (
         <details className="howto">
           <summary className="error-text">{st.authFailures} refused request{st.authFailures === 1 ? '' : 's'} (wrong or missing token)</summary>
@@ -80,5 +87,7 @@ export function LocalAPISection() {
         </ConfirmDialog>
       )}
     </section>
+    <ConnectHelp apiUrl={st.running ? st.url : `port ${st.settings.port}`} tokens={tokens} fresh={fresh} copy={copy} />
+    </>
   );
 }

@@ -745,6 +745,44 @@ export namespace localapi {
 		    return a;
 		}
 	}
+	export class ClientSetup {
+	    id: string;
+	    client: string;
+	    dialect: string;
+	    where: string;
+	    language: string;
+	    text: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ClientSetup(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.client = source["client"];
+	        this.dialect = source["dialect"];
+	        this.where = source["where"];
+	        this.language = source["language"];
+	        this.text = source["text"];
+	    }
+	}
+	export class DialectURL {
+	    dialect: string;
+	    baseUrl: string;
+	    auth: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new DialectURL(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.dialect = source["dialect"];
+	        this.baseUrl = source["baseUrl"];
+	        this.auth = source["auth"];
+	    }
+	}
 
 }
 
@@ -839,6 +877,58 @@ export namespace session {
 	        this.error = source["error"];
 	        this.authFailures = source["authFailures"];
 	        this.recent = this.convertValues(source["recent"], localapi.AuthFailure);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class ClientTokenView {
+	    name: string;
+	    created: number;
+	    lastUsed: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new ClientTokenView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.created = source["created"];
+	        this.lastUsed = source["lastUsed"];
+	    }
+	}
+	export class ConnectView {
+	    url: string;
+	    running: boolean;
+	    dialects: localapi.DialectURL[];
+	    clients: localapi.ClientSetup[];
+	
+	    static createFrom(source: any = {}) {
+	        return new ConnectView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.url = source["url"];
+	        this.running = source["running"];
+	        this.dialects = this.convertValues(source["dialects"], localapi.DialectURL);
+	        this.clients = this.convertValues(source["clients"], localapi.ClientSetup);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -999,7 +1089,49 @@ export namespace session {
 		    return a;
 		}
 	}
+	export class HuggingFaceModel {
+	    name: string;
+	    repo: string;
+	    revision: string;
+	    path: string;
+	    sizeBytes: number;
+	    kind: string;
+	    format: string;
+	    importedId: string;
 	
+	    static createFrom(source: any = {}) {
+	        return new HuggingFaceModel(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.repo = source["repo"];
+	        this.revision = source["revision"];
+	        this.path = source["path"];
+	        this.sizeBytes = source["sizeBytes"];
+	        this.kind = source["kind"];
+	        this.format = source["format"];
+	        this.importedId = source["importedId"];
+	    }
+	}
+	
+	export class NewClientToken {
+	    name: string;
+	    token: string;
+	    pathUrl: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new NewClientToken(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.token = source["token"];
+	        this.pathUrl = source["pathUrl"];
+	    }
+	}
 	export class Status {
 	    ready: boolean;
 	    needsPassphrase: boolean;

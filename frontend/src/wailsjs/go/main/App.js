@@ -30,8 +30,20 @@ export function ChooseBackupFolder() {
   return window['go']['main']['App']['ChooseBackupFolder']();
 }
 
+export function ClientTokens() {
+  return window['go']['main']['App']['ClientTokens']();
+}
+
+export function ConnectInfo(arg1, arg2, arg3) {
+  return window['go']['main']['App']['ConnectInfo'](arg1, arg2, arg3);
+}
+
 export function CreateChat() {
   return window['go']['main']['App']['CreateChat']();
+}
+
+export function CreateClientToken(arg1) {
+  return window['go']['main']['App']['CreateClientToken'](arg1);
 }
 
 export function DeleteChat(arg1) {
@@ -66,12 +78,20 @@ export function GetDocument(arg1) {
   return window['go']['main']['App']['GetDocument'](arg1);
 }
 
+export function HuggingFaceModels() {
+  return window['go']['main']['App']['HuggingFaceModels']();
+}
+
 export function ImportData(arg1) {
   return window['go']['main']['App']['ImportData'](arg1);
 }
 
 export function ImportEmbeddingModel() {
   return window['go']['main']['App']['ImportEmbeddingModel']();
+}
+
+export function ImportHuggingFaceModel(arg1) {
+  return window['go']['main']['App']['ImportHuggingFaceModel'](arg1);
 }
 
 export function ImportModelFile() {
@@ -144,6 +164,14 @@ export function RenameChat(arg1, arg2) {
 
 export function RetentionDays() {
   return window['go']['main']['App']['RetentionDays']();
+}
+
+export function RevokeClientToken(arg1) {
+  return window['go']['main']['App']['RevokeClientToken'](arg1);
+}
+
+export function RotateClientToken(arg1) {
+  return window['go']['main']['App']['RotateClientToken'](arg1);
 }
 
 export function RotateDBKey() {
