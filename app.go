@@ -130,6 +130,32 @@ func (a *App) SetChatDocuments(chatID int64, on bool) error {
 	return a.ready().SetChatDocuments(a.ctx, chatID, on)
 }
 
+// SetChatSettings sets a chat's system prompt and sampling for its next answers.
+func (a *App) SetChatSettings(chatID int64, set session.ChatSettings) (session.ChatView, error) {
+	return a.ready().SetChatSettings(a.ctx, chatID, set)
+}
+
+// ApplyPreset gives a chat a copy of a preset's settings.
+func (a *App) ApplyPreset(chatID, presetID int64) (session.ChatView, error) {
+	return a.ready().ApplyPreset(a.ctx, chatID, presetID)
+}
+
+// ListPresets returns every preset of chat settings by name.
+func (a *App) ListPresets() ([]session.PresetView, error) { return a.ready().ListPresets(a.ctx) }
+
+// CreatePreset stores a new preset.
+func (a *App) CreatePreset(name string, set session.ChatSettings) (session.PresetView, error) {
+	return a.ready().CreatePreset(a.ctx, name, set)
+}
+
+// UpdatePreset renames a preset and replaces its settings.
+func (a *App) UpdatePreset(id int64, name string, set session.ChatSettings) (session.PresetView, error) {
+	return a.ready().UpdatePreset(a.ctx, id, name, set)
+}
+
+// DeletePreset deletes a preset; chats that took it keep its settings.
+func (a *App) DeletePreset(id int64) error { return a.ready().DeletePreset(a.ctx, id) }
+
 // Theme returns the saved theme: "system", "light" or "dark".
 func (a *App) Theme() (string, error) { return a.ready().Theme(a.ctx) }
 

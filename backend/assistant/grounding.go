@@ -99,7 +99,7 @@ func (s *Service) Ground(ctx context.Context, r Retriever, model string, msgs []
 	if err != nil {
 		return nil, nil, err
 	}
-	msgs = s.withSystemPrompt(ctx, p, modelID, msgs)
+	msgs = s.withSystemPrompt(ctx, p, modelID, "", msgs)
 	return Ground(ctx, r, msgs, GroundingBudget(p, modelID), k)
 }
 
@@ -129,15 +129,17 @@ type systemPrompter interface {
 	SystemPrompt(ctx context.Context, model string) string
 }
 
-// withSystemPrompt puts the model's configured system prompt first unless
-// the conversation brings its own; it runs before grounding so excerpts
-// never stand in for it.
-func (s *Service) withSystemPrompt(ctx context.Context, p llm.Provider, model string, msgs []llm.Message) []llm.Message {
-	sp, ok := p.(systemPrompter)
-	if !ok || (len(msgs) > 0 && msgs[0].Role == llm.RoleSystem) {
+// withSystemPrompt puts the chat's system prompt first (chat, when not
+// empty), else the model's configured one, unless the conversation brings
+// its own; it runs before grounding so excerpts never stand in for it.
+func (s *Service) withSystemPrompt(ctx context.Context, p llm.Provider, model, chat string, msgs []llm.Message) []llm.Message {
+	if len(msgs) > 0 && msgs[0].Role == llm.RoleSystem {
 		return msgs
 	}
-	text := sp.SystemPrompt(ctx, model)
+	text := chat
+	if sp, ok := p.(systemPrompter); ok && text == "" {
+		text = sp.SystemPrompt(ctx, model)
+	}
 	if text == "" {
 		return msgs
 	}

@@ -172,7 +172,7 @@ func (s *Service) startLocked(ctx context.Context, g *generation, chatID int64, 
 	if model == "" {
 		model = DefaultModel
 	}
-	msgs := s.withSystemPrompt(ctx, p, modelID, prompt(history))
+	msgs := s.withSystemPrompt(ctx, p, modelID, c.Settings.SystemPrompt, prompt(history))
 	var cites []Citation
 	if c.UseDocuments {
 		if msgs, cites, err = s.groundChat(ctx, p, modelID, msgs); err != nil {
@@ -197,7 +197,8 @@ func (s *Service) startLocked(ctx context.Context, g *generation, chatID int64, 
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		final := s.generate(g.ctx, p, llm.Request{Model: modelID, Messages: msgs}, answer)
+		req := llm.Request{Model: modelID, Messages: msgs, Temperature: c.Settings.Temperature, TopP: c.Settings.TopP, MaxTokens: c.Settings.MaxTokens}
+		final := s.generate(g.ctx, p, req, answer)
 		// Free the chat before announcing the end, so a UI reacting to the
 		// event can send the next message at once.
 		s.release(chatID, g)

@@ -4,12 +4,13 @@ import "sidecar/backend/store"
 
 // ChatView is a chat as the UI and API see it. Times are Unix milliseconds.
 type ChatView struct {
-	ID           int64  `json:"id"`
-	Title        string `json:"title"`
-	Model        string `json:"model"`
-	UseDocuments bool   `json:"useDocuments"`
-	CreatedAt    int64  `json:"createdAt"`
-	UpdatedAt    int64  `json:"updatedAt"`
+	ID           int64        `json:"id"`
+	Title        string       `json:"title"`
+	Model        string       `json:"model"`
+	UseDocuments bool         `json:"useDocuments"`
+	Settings     ChatSettings `json:"settings"`
+	CreatedAt    int64        `json:"createdAt"`
+	UpdatedAt    int64        `json:"updatedAt"`
 }
 
 // MessageView is a stored message as the UI and API see it.
@@ -64,7 +65,8 @@ type DoneEvent struct {
 }
 
 func chatView(c store.Chat) ChatView {
-	return ChatView{ID: c.ID, Title: c.Title, Model: c.Model, UseDocuments: c.UseDocuments, CreatedAt: c.CreatedAt.UnixMilli(), UpdatedAt: c.UpdatedAt.UnixMilli()}
+	return ChatView{ID: c.ID, Title: c.Title, Model: c.Model, UseDocuments: c.UseDocuments, Settings: settingsView(c.Settings),
+		CreatedAt: c.CreatedAt.UnixMilli(), UpdatedAt: c.UpdatedAt.UnixMilli()}
 }
 
 func messageView(m store.Message) MessageView {

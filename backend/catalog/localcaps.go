@@ -23,5 +23,12 @@ func (l *local) Capabilities(model string) llm.Capabilities {
 		n = m.Info.ContextMax
 	}
 	c := m.Info.Capabilities
+	// The loaded model's own description is newer than the one stored
+	// when the file was added (a later Sidecar may read more of it).
+	l.mu.Lock()
+	if l.loaded != nil && l.loadedID == model {
+		c = l.loaded.Info().Capabilities
+	}
+	l.mu.Unlock()
 	return llm.Capabilities{Tools: c.ToolCalls, Thinking: c.Thinking, FIM: c.FillInMiddle, ContextLength: n}
 }

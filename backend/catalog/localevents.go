@@ -34,6 +34,16 @@ func (l *local) StreamEvents(ctx context.Context, req llm.Request, on llm.EventF
 	if !events {
 		return lm.Stream(ctx, p, sampling(s, req.Stop), text)
 	}
+	if req.NoParallel {
+		// One call at most: the model's further calls are left out.
+		all := on
+		on = func(ev llm.Event) error {
+			if ev.Kind == llm.EventToolCall && ev.Index > 0 {
+				return nil
+			}
+			return all(ev)
+		}
+	}
 	return lm.(models.EventStreamer).StreamEvents(ctx, p, sampling(s, req.Stop), on)
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"sidecar/backend/docs"
+	"sidecar/backend/store"
 )
 
 // archive is what Read found in an archive: its manifest and settings,
@@ -15,6 +16,7 @@ type archive struct {
 	chats    []Chat
 	docs     []Document
 	settings map[string]string
+	presets  []Preset // always kept: there are at most store.MaxPresets
 }
 
 // Read checks and decodes an archive without touching any data: the zip
@@ -49,8 +51,12 @@ func check(data []byte, passphrase string, collect bool) (*archive, error) {
 	if a.manifest.Format != Format {
 		return nil, fmt.Errorf("%w: format %q", ErrBadArchive, a.manifest.Format)
 	}
-	if a.manifest.SchemaVersion != SchemaVersion {
-		return nil, fmt.Errorf("%w: schema version %d; this Sidecar reads version %d", ErrBadArchive, a.manifest.SchemaVersion, SchemaVersion)
+	if v := a.manifest.SchemaVersion; v < MinSchemaVersion || v > SchemaVersion {
+		return nil, fmt.Errorf("%w: schema version %d; this Sidecar reads versions %d to %d", ErrBadArchive, v, MinSchemaVersion, SchemaVersion)
+	}
+	_, hasPresets := z.parts[PartPresets]
+	if hasPresets != (a.manifest.SchemaVersion >= 2) {
+		return nil, fmt.Errorf("%w: %s does not belong to schema version %d", ErrBadArchive, PartPresets, a.manifest.SchemaVersion)
 	}
 	var c Counts
 	err = read(PartChats, func(p *partStream) error {
@@ -89,7 +95,18 @@ func check(data []byte, passphrase string, collect bool) (*archive, error) {
 		return nil, err
 	}
 	c.Settings = len(a.settings)
-	for _, name := range []string{PartChats, PartDocuments, PartSettings} {
+	parts := []string{PartChats, PartDocuments, PartSettings}
+	if hasPresets {
+		parts = append(parts, PartPresets)
+		if err := read(PartPresets, func(p *partStream) error { return p.decodeWhole(&a.presets) }); err != nil {
+			return nil, err
+		}
+		if err := checkPresets(a.presets); err != nil {
+			return nil, err
+		}
+		c.Presets = len(a.presets)
+	}
+	for _, name := range parts {
 		if a.manifest.SHA256[name] != sums[name] {
 			return nil, fmt.Errorf("%w: %s does not match its SHA-256 in the manifest", ErrBadArchive, name)
 		}
@@ -109,6 +126,9 @@ func check(data []byte, passphrase string, collect bool) (*archive, error) {
 }
 
 func checkChat(ch *Chat) error {
+	if err := ch.settings().Normalize().Check(); err != nil {
+		return fmt.Errorf("%w: chat %q: %v", ErrBadArchive, ch.Title, err)
+	}
 	for _, m := range ch.Messages {
 		switch {
 		case m.Role != "user" && m.Role != "assistant" && m.Role != "system":
@@ -139,6 +159,30 @@ func checkDocument(d *Document) error {
 	// A PDF's text may run one page past the file limit, as docs add reads it.
 	if d.Size > MaxDocumentBytes || len(d.Content) > MaxDocumentBytes+1<<20 || chunkText > 3*MaxDocumentBytes {
 		return fmt.Errorf("%w: document %q is larger than %d MiB, the limit for a document", ErrBadArchive, d.Title, MaxDocumentBytes>>20)
+	}
+	return nil
+}
+
+// checkPresets holds presets to what the app accepts: at most
+// store.MaxPresets, each name unique, one line and not too long, each
+// setting in bounds.
+func checkPresets(ps []Preset) error {
+	if len(ps) > store.MaxPresets {
+		return fmt.Errorf("%w: %d presets, more than the %d there can be", ErrBadArchive, len(ps), store.MaxPresets)
+	}
+	seen := map[string]bool{}
+	for i := range ps {
+		name, err := store.CleanPresetName(ps[i].Name)
+		if err != nil {
+			return fmt.Errorf("%w: a preset: %v", ErrBadArchive, err)
+		}
+		if seen[name] {
+			return fmt.Errorf("%w: two presets are named %q", ErrBadArchive, name)
+		}
+		seen[name] = true
+		if err := ps[i].settings().Normalize().Check(); err != nil {
+			return fmt.Errorf("%w: preset %q: %v", ErrBadArchive, name, err)
+		}
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"sort"
 	"strings"
 	"testing"
 
@@ -33,8 +34,13 @@ func fill(t *testing.T, db *store.DB, ds *docs.Service) {
 	db.AddMessage(ctx, store.Message{ChatID: c.ID, Role: "user", Content: "when do we deploy? ✓"})
 	db.AddMessage(ctx, store.Message{ChatID: c.ID, Role: "assistant", Content: "On Tuesdays [1].", Model: "echo/echo", CompletionTokens: 4, DurationMS: 120,
 		Citations: `[{"n":1,"documentId":1,"title":"ops.md","source":"/x/ops.md","lineStart":1,"lineEnd":3,"heading":"Ops"}]`})
-	c2, _ := db.CreateChat(ctx, "Empty", "")
+	temp := 0.4
+	c2, _ := db.CreateChatWith(ctx, "Empty", "", store.ChatSettings{SystemPrompt: "Review <b>carefully</b>.", Temperature: &temp, MaxTokens: 300})
 	_ = c2
+	topP := 0.7
+	if _, err := db.CreatePreset(ctx, "Pirate", store.ChatSettings{SystemPrompt: "Talk like a pirate.", TopP: &topP}); err != nil {
+		t.Fatal(err)
+	}
 	db.SetSetting(ctx, "appearance.theme", "dark")
 	db.SetSetting(ctx, "provider.openai.api_key", "sk-MUST-NOT-LEAK") // a careless setting: never exported
 	ds.Add(ctx, "/x/ops.md", "ops.md", []byte("# Ops\n\nDeploys happen on Tuesdays.\n\n## Rollback\n\nUse the previous tag.\n"))
@@ -48,7 +54,15 @@ func content(t *testing.T, data []byte, pass string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := json.Marshal([]any{a.chats, a.docs, a.settings, a.manifest.Counts})
+	// Presets without their times: a new profile makes its starting
+	// presets itself, so theirs are the importing profile's.
+	presets := []Preset{}
+	for _, p := range a.presets {
+		p.CreatedAt, p.UpdatedAt = 0, 0
+		presets = append(presets, p)
+	}
+	sort.Slice(presets, func(i, j int) bool { return presets[i].Name < presets[j].Name })
+	b, _ := json.Marshal([]any{a.chats, a.docs, a.settings, a.manifest.Counts, presets})
 	return string(b)
 }
 
@@ -61,7 +75,7 @@ func TestRoundTripExactAndMerge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Counts != (Counts{Chats: 2, Messages: 2, Documents: 2, Chunks: m.Counts.Chunks, Settings: 1}) || m.Counts.Chunks < 2 || len(stages) == 0 {
+	if m.Counts != (Counts{Chats: 2, Messages: 2, Documents: 2, Chunks: m.Counts.Chunks, Settings: 1, Presets: 3}) || m.Counts.Chunks < 2 || len(stages) == 0 {
 		t.Fatalf("manifest counts %+v stages %v", m.Counts, stages)
 	}
 	if bytes.Contains(first, []byte("sk-MUST-NOT-LEAK")) || bytes.Contains(first, []byte("api_key")) {
@@ -73,7 +87,7 @@ func TestRoundTripExactAndMerge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Chats != 2 || rep.Messages != 2 || rep.Documents != 2 || rep.Settings != 1 {
+	if rep.Chats != 2 || rep.Messages != 2 || rep.Documents != 2 || rep.Settings != 1 || rep.Presets != 1 || rep.PresetsSkipped != 2 {
 		t.Fatalf("report %+v", rep)
 	}
 	second, _, err := Export(ctx, db2, "test", "", nil)
@@ -180,14 +194,17 @@ func TestHostileArchivesChangeNothing(t *testing.T) {
 	}
 	bomb := bytes.Repeat([]byte(" "), 64<<20)
 	cases := map[string][]byte{
-		"zip slip":      with(func(p map[string][]byte) { p["../../evil.sh"] = []byte("x") }),
-		"absolute path": with(func(p map[string][]byte) { p["/etc/cron.d/x"] = []byte("x") }),
-		"extra part":    with(func(p map[string][]byte) { p["notes.txt"] = []byte("x") }),
-		"missing part":  with(func(p map[string][]byte) { delete(p, PartChats) }),
-		"zip bomb":      with(func(p map[string][]byte) { p[PartSettings] = bomb }),
-		"wrong schema":  with(manifest(func(m *Manifest) { m.SchemaVersion = 99 })),
-		"wrong format":  with(manifest(func(m *Manifest) { m.Format = "other" })),
-		"wrong counts":  with(manifest(func(m *Manifest) { m.Counts.Chats++ })),
+		"zip slip":        with(func(p map[string][]byte) { p["../../evil.sh"] = []byte("x") }),
+		"absolute path":   with(func(p map[string][]byte) { p["/etc/cron.d/x"] = []byte("x") }),
+		"extra part":      with(func(p map[string][]byte) { p["notes.txt"] = []byte("x") }),
+		"missing part":    with(func(p map[string][]byte) { delete(p, PartChats) }),
+		"zip bomb":        with(func(p map[string][]byte) { p[PartSettings] = bomb }),
+		"wrong schema":    with(manifest(func(m *Manifest) { m.SchemaVersion = 99 })),
+		"schema 0":        with(manifest(func(m *Manifest) { m.SchemaVersion = 0 })),
+		"v1 with presets": with(manifest(func(m *Manifest) { m.SchemaVersion = 1 })),
+		"v2 no presets":   with(func(p map[string][]byte) { delete(p, PartPresets) }),
+		"wrong format":    with(manifest(func(m *Manifest) { m.Format = "other" })),
+		"wrong counts":    with(manifest(func(m *Manifest) { m.Counts.Chats++ })),
 		"sha mismatch": with(func(p map[string][]byte) {
 			p[PartChats] = bytes.Replace(p[PartChats], []byte("Deploys"), []byte("Hacked!"), 1)
 		}),

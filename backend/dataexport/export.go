@@ -58,8 +58,12 @@ func Export(ctx context.Context, db *store.DB, appVersion, passphrase string, pr
 	if err != nil {
 		return nil, Manifest{}, err
 	}
+	presets, err := readPresets(ctx, tx)
+	if err != nil {
+		return nil, Manifest{}, err
+	}
 	m := Manifest{Format: Format, SchemaVersion: SchemaVersion, AppVersion: appVersion, CreatedAt: time.Now().UnixMilli(), SHA256: map[string]string{}}
-	m.Counts.Chats, m.Counts.Documents, m.Counts.Settings = len(chats), len(docs), len(settings)
+	m.Counts.Chats, m.Counts.Documents, m.Counts.Settings, m.Counts.Presets = len(chats), len(docs), len(settings), len(presets)
 	for _, c := range chats {
 		m.Counts.Messages += len(c.Messages)
 	}
@@ -71,7 +75,7 @@ func Export(ctx context.Context, db *store.DB, appVersion, passphrase string, pr
 	for _, part := range []struct {
 		name string
 		v    any
-	}{{PartChats, chats}, {PartDocuments, docs}, {PartSettings, settings}} {
+	}{{PartChats, chats}, {PartDocuments, docs}, {PartSettings, settings}, {PartPresets, presets}} {
 		b, err := json.MarshalIndent(part.v, "", " ")
 		if err != nil {
 			return nil, m, fmt.Errorf("dataexport: %w", err)
@@ -102,7 +106,8 @@ func Export(ctx context.Context, db *store.DB, appVersion, passphrase string, pr
 }
 
 func readChats(ctx context.Context, tx *sql.Tx, progress func(Progress)) ([]Chat, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, title, model, use_documents, created_at, updated_at FROM chats ORDER BY created_at, id`)
+	rows, err := tx.QueryContext(ctx, `SELECT id, title, model, use_documents, system_prompt, temperature, top_p, max_tokens,
+		created_at, updated_at FROM chats ORDER BY created_at, id`)
 	if err != nil {
 		return nil, fmt.Errorf("dataexport: chats: %w", err)
 	}
@@ -111,10 +116,12 @@ func readChats(ctx context.Context, tx *sql.Tx, progress func(Progress)) ([]Chat
 	for rows.Next() {
 		var id int64
 		var c Chat
-		if err := rows.Scan(&id, &c.Title, &c.Model, &c.UseDocuments, &c.CreatedAt, &c.UpdatedAt); err != nil {
+		var temp, topP sql.NullFloat64
+		if err := rows.Scan(&id, &c.Title, &c.Model, &c.UseDocuments, &c.SystemPrompt, &temp, &topP, &c.MaxTokens, &c.CreatedAt, &c.UpdatedAt); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("dataexport: chats: %w", err)
 		}
+		c.Temperature, c.TopP = floatPtr(temp), floatPtr(topP)
 		ids = append(ids, id)
 		chats = append(chats, c)
 	}
@@ -196,4 +203,41 @@ func readSettings(ctx context.Context, tx *sql.Tx) (map[string]string, error) {
 		}
 	}
 	return out, rows.Err()
+}
+
+func readPresets(ctx context.Context, tx *sql.Tx) ([]Preset, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT name, system_prompt, temperature, top_p, max_tokens, created_at, updated_at FROM presets ORDER BY created_at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("dataexport: presets: %w", err)
+	}
+	defer rows.Close()
+	out := []Preset{}
+	for rows.Next() {
+		var p Preset
+		var temp, topP sql.NullFloat64
+		if err := rows.Scan(&p.Name, &p.SystemPrompt, &temp, &topP, &p.MaxTokens, &p.CreatedAt, &p.UpdatedAt); err != nil {
+			return nil, fmt.Errorf("dataexport: presets: %w", err)
+		}
+		p.Temperature, p.TopP = floatPtr(temp), floatPtr(topP)
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("dataexport: presets: %w", err)
+	}
+	return out, nil
+}
+
+func floatPtr(n sql.NullFloat64) *float64 {
+	if !n.Valid {
+		return nil
+	}
+	v := n.Float64
+	return &v
+}
+
+func nullFloat(p *float64) sql.NullFloat64 {
+	if p == nil {
+		return sql.NullFloat64{}
+	}
+	return sql.NullFloat64{Float64: *p, Valid: true}
 }

@@ -39,7 +39,10 @@ func withParts(t *testing.T, base map[string][]byte, counts Counts, edit map[str
 	var m Manifest
 	json.Unmarshal(p[PartManifest], &m)
 	m.Counts = counts
-	for _, name := range []string{PartChats, PartDocuments, PartSettings} {
+	for _, name := range []string{PartChats, PartDocuments, PartSettings, PartPresets} {
+		if _, ok := p[name]; !ok {
+			continue
+		}
 		sum := sha256.Sum256(p[name])
 		m.SHA256[name] = hex.EncodeToString(sum[:])
 	}
@@ -235,7 +238,7 @@ func importBomb(n int64) []byte {
 	size := uint64(len(prefix)) + uint64(n) + uint64(len(suffix))
 	raw := bombtest.RawDeflate(prefix, ' ', n, suffix)
 
-	parts := map[string][]byte{PartChats: []byte("[]"), PartSettings: []byte("{}")}
+	parts := map[string][]byte{PartChats: []byte("[]"), PartSettings: []byte("{}"), PartPresets: []byte("[]")}
 	m := Manifest{Format: Format, SchemaVersion: SchemaVersion, Counts: Counts{Documents: 1}, SHA256: map[string]string{PartDocuments: hex.EncodeToString(sh.Sum(nil))}}
 	for name, b := range parts {
 		s := sha256.Sum256(b)

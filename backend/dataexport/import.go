@@ -3,6 +3,7 @@ package dataexport
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"sort"
@@ -25,6 +26,10 @@ type Report struct {
 	Documents        int `json:"documents"`
 	DocumentsSkipped int `json:"documentsSkipped"`
 	Settings         int `json:"settings"`
+	Presets          int `json:"presets"`
+	// PresetsSkipped are presets the profile has already (same name,
+	// same settings) or has no room for (store.MaxPresets).
+	PresetsSkipped int `json:"presetsSkipped"`
 	// SettingsSkipped are the archive's settings that import does not
 	// restore (see Importable), sorted; the user is told about them.
 	SettingsSkipped []string `json:"settingsSkipped"`
@@ -107,8 +112,10 @@ func Import(ctx context.Context, db *store.DB, restorer DocRestorer, data []byte
 			rep.ChatsSkipped++
 			return nil
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO chats(title, model, use_documents, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
-			c.Title, c.Model, c.UseDocuments, c.CreatedAt, c.UpdatedAt)
+		set := c.settings().Normalize()
+		res, err := tx.ExecContext(ctx, `INSERT INTO chats(title, model, use_documents, system_prompt, temperature, top_p, max_tokens, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.Title, c.Model, c.UseDocuments, set.SystemPrompt, nullFloat(set.Temperature), nullFloat(set.TopP), set.MaxTokens, c.CreatedAt, c.UpdatedAt)
 		if err != nil {
 			return fmt.Errorf("dataexport: import chat: %w", err)
 		}
@@ -139,6 +146,9 @@ func Import(ctx context.Context, db *store.DB, restorer DocRestorer, data []byte
 		rep.Settings++
 	}
 	sort.Strings(rep.SettingsSkipped)
+	if err := importPresets(ctx, tx, a.presets, &rep); err != nil {
+		return Report{}, err
+	}
 	if err := tx.Commit(); err != nil {
 		return Report{}, fmt.Errorf("dataexport: %w", err)
 	}
@@ -170,4 +180,77 @@ func Import(ctx context.Context, db *store.DB, restorer DocRestorer, data []byte
 	}
 	progress(Progress{Stage: "done", Done: 1, Total: 1})
 	return rep, nil
+}
+
+// importPresets merges presets by name: one the profile has with the same
+// settings is skipped; one whose name is taken by different settings
+// comes in under a free name ("Terse (2)"), so neither is lost; beyond
+// store.MaxPresets the rest are skipped.
+func importPresets(ctx context.Context, tx *sql.Tx, ps []Preset, rep *Report) error {
+	have := map[string]store.ChatSettings{}
+	rows, err := tx.QueryContext(ctx, `SELECT name, system_prompt, temperature, top_p, max_tokens FROM presets`)
+	if err != nil {
+		return fmt.Errorf("dataexport: import presets: %w", err)
+	}
+	for rows.Next() {
+		var name string
+		var s store.ChatSettings
+		var temp, topP sql.NullFloat64
+		if err := rows.Scan(&name, &s.SystemPrompt, &temp, &topP, &s.MaxTokens); err != nil {
+			rows.Close()
+			return fmt.Errorf("dataexport: import presets: %w", err)
+		}
+		s.Temperature, s.TopP = floatPtr(temp), floatPtr(topP)
+		have[name] = s
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("dataexport: import presets: %w", err)
+	}
+	for i := range ps {
+		name, _ := store.CleanPresetName(ps[i].Name) // checked in check
+		set := ps[i].settings().Normalize()
+		if haveAlready(have, name, set) {
+			rep.PresetsSkipped++
+			continue
+		}
+		if len(have) >= store.MaxPresets {
+			rep.PresetsSkipped++
+			continue
+		}
+		for n := 2; ; n++ {
+			if _, taken := have[name]; !taken {
+				break
+			}
+			suffix := fmt.Sprintf(" (%d)", n)
+			base := []rune(strings.TrimSpace(ps[i].Name))
+			if max := store.MaxPresetName - len(suffix); len(base) > max {
+				base = base[:max]
+			}
+			name = string(base) + suffix
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO presets(name, system_prompt, temperature, top_p, max_tokens, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, name, set.SystemPrompt, nullFloat(set.Temperature), nullFloat(set.TopP), set.MaxTokens, ps[i].CreatedAt, ps[i].UpdatedAt); err != nil {
+			return fmt.Errorf("dataexport: import preset %q: %w", name, err)
+		}
+		have[name] = set
+		rep.Presets++
+	}
+	return nil
+}
+
+// haveAlready reports whether the profile has set under name, or under a
+// name an earlier import gave it ("name (2)").
+func haveAlready(have map[string]store.ChatSettings, name string, set store.ChatSettings) bool {
+	for n, s := range have {
+		if (n == name || strings.HasPrefix(n, name+" (") && strings.HasSuffix(n, ")")) && sameSettings(s, set) {
+			return true
+		}
+	}
+	return false
+}
+
+func sameSettings(a, b store.ChatSettings) bool {
+	eq := func(x, y *float64) bool { return (x == nil) == (y == nil) && (x == nil || *x == *y) }
+	return a.SystemPrompt == b.SystemPrompt && eq(a.Temperature, b.Temperature) && eq(a.TopP, b.TopP) && a.MaxTokens == b.MaxTokens
 }

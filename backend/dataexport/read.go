@@ -12,6 +12,7 @@ import (
 	"io"
 
 	"sidecar/backend/docs"
+	"sidecar/backend/store"
 )
 
 // Limits on what an archive may unpack to. Parts are read as streams, one
@@ -21,7 +22,10 @@ const (
 	maxPartBytes  = 1 << 30 // chats or documents, unpacked
 	maxTotalBytes = 2 << 30 // every part together, unpacked
 	maxSmallPart  = 1 << 20 // manifest and settings
-	maxRatio      = 200     // uncompressed/compressed, for parts over 10 MiB
+	// maxPresetsPart bounds presets.json: MaxPresets presets, each with
+	// the longest system prompt written with six-byte JSON escapes.
+	maxPresetsPart = store.MaxPresets * (6*store.MaxSystemPromptBytes + 4<<10)
+	maxRatio       = 200 // uncompressed/compressed, for parts over 10 MiB
 	// MaxDocumentBytes bounds one imported document, original and text,
 	// as docs add bounds a file.
 	MaxDocumentBytes = docs.MaxFileBytes
@@ -64,6 +68,8 @@ func openZip(data []byte, passphrase string) (*zipped, error) {
 		switch f.Name {
 		case PartManifest, PartSettings:
 			limit = maxSmallPart
+		case PartPresets:
+			limit = maxPresetsPart
 		case PartChats, PartDocuments:
 		default:
 			return nil, fmt.Errorf("%w: unexpected entry %q", ErrBadArchive, f.Name)
@@ -85,6 +91,8 @@ func openZip(data []byte, passphrase string) (*zipped, error) {
 			return nil, fmt.Errorf("%w: %s is missing", ErrBadArchive, name)
 		}
 	}
+	// presets.json (schema 2 on) is checked against the manifest's version
+	// once that is read.
 	return z, nil
 }
 

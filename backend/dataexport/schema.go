@@ -6,9 +6,15 @@
 // SCHEMA.md documents the format.
 package dataexport
 
-// SchemaVersion is the version of the archive format this build writes
-// and reads.
-const SchemaVersion = 1
+import "sidecar/backend/store"
+
+// SchemaVersion is the version of the archive format this build writes.
+// It reads every version from MinSchemaVersion on: version 2 added chat
+// settings and presets.json to version 1, which has neither.
+const (
+	SchemaVersion    = 2
+	MinSchemaVersion = 1
+)
 
 // Format names the archive in its manifest.
 const Format = "sidecar-export"
@@ -19,6 +25,7 @@ const (
 	PartChats     = "chats.json"
 	PartDocuments = "documents.json"
 	PartSettings  = "settings.json"
+	PartPresets   = "presets.json" // from schema version 2
 )
 
 // Manifest describes an archive.
@@ -38,6 +45,7 @@ type Counts struct {
 	Documents int `json:"documents"`
 	Chunks    int `json:"chunks"`
 	Settings  int `json:"settings"`
+	Presets   int `json:"presets,omitempty"`
 }
 
 // Chat is one exported chat.
@@ -48,6 +56,31 @@ type Chat struct {
 	CreatedAt    int64     `json:"created_at"`
 	UpdatedAt    int64     `json:"updated_at"`
 	Messages     []Message `json:"messages"`
+	// The chat's system prompt and sampling (schema 2; absent: the
+	// model's defaults).
+	SystemPrompt string   `json:"system_prompt,omitempty"`
+	Temperature  *float64 `json:"temperature,omitempty"`
+	TopP         *float64 `json:"top_p,omitempty"`
+	MaxTokens    int      `json:"max_tokens,omitempty"`
+}
+
+// Preset is one exported preset of chat settings (schema 2).
+type Preset struct {
+	Name         string   `json:"name"`
+	SystemPrompt string   `json:"system_prompt"`
+	Temperature  *float64 `json:"temperature,omitempty"`
+	TopP         *float64 `json:"top_p,omitempty"`
+	MaxTokens    int      `json:"max_tokens,omitempty"`
+	CreatedAt    int64    `json:"created_at"`
+	UpdatedAt    int64    `json:"updated_at"`
+}
+
+func (c *Chat) settings() store.ChatSettings {
+	return store.ChatSettings{SystemPrompt: c.SystemPrompt, Temperature: c.Temperature, TopP: c.TopP, MaxTokens: c.MaxTokens}
+}
+
+func (p *Preset) settings() store.ChatSettings {
+	return store.ChatSettings{SystemPrompt: p.SystemPrompt, Temperature: p.Temperature, TopP: p.TopP, MaxTokens: p.MaxTokens}
 }
 
 // Message is one exported message.

@@ -240,3 +240,30 @@ func TestRecordedOutputsAsTokens(t *testing.T) {
 		t.Fatalf("<|python_tag|> (128010) is not a marker: %v", markerTokens(llama3))
 	}
 }
+
+// The DeepSeek-R1 distill template (llama.cpp's version) opens <think>
+// at the end of the prompt when thinking is on: the answer starts inside
+// the reasoning. With thinking off it closes it, and all is answer.
+func TestThinkingOpenedByTheTemplate(t *testing.T) {
+	var prompt, answer string
+	m := qwenModel(t, "deepseek-ai-DeepSeek-R1-Distill-Qwen-32B", func(p string) string { prompt = p; return answer })
+	if caps := m.Info().Capabilities; !caps.Thinking || caps.ToolCalls {
+		t.Fatalf("capabilities %+v", caps)
+	}
+	for _, think := range []bool{true, false} {
+		answer = "Two and two make four.\n</think>\n\nFour."
+		wantEnd, wantThinking, wantText := "<｜Assistant｜><think>\n", "Two and two make four.\n", "\n\nFour."
+		if !think {
+			answer = "Four."
+			wantEnd, wantThinking, wantText = "<｜Assistant｜><think>\n</think>", "", "Four."
+		}
+		var c collected
+		p := models.Prompt{Messages: []llm.Message{{Role: llm.RoleUser, Content: "2+2?"}}, Think: think}
+		if _, err := m.(models.EventStreamer).StreamEvents(context.Background(), p, models.Sampling{MaxTokens: 100}, c.on); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasSuffix(prompt, wantEnd) || c.thinking != wantThinking || c.text != wantText {
+			t.Fatalf("think %v: prompt ends %q; thinking %q text %q", think, prompt[max(0, len(prompt)-30):], c.thinking, c.text)
+		}
+	}
+}

@@ -4,8 +4,14 @@ package gptj
 
 import (
 	"os"
+	"sync"
 	"syscall"
+	"unsafe"
 )
+
+// mappings holds the live mappings of readMapped (start address ->
+// length), so releasePages touches only memory it mapped.
+var mappings sync.Map
 
 // readMapped maps a file read-only; the weights that keep the file's
 // layout are then copied out tensor by tensor, never the file at once.
@@ -26,5 +32,34 @@ func readMapped(path string) ([]byte, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return b, func() { syscall.Munmap(b) }, nil
+	base := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	mappings.Store(base, len(b))
+	return b, func() { mappings.Delete(base); syscall.Munmap(b) }, nil
+}
+
+// releasePages drops the pages of part, a tensor already converted, from
+// the process's mapping of file (the page cache keeps them): a load then
+// holds the converted weights and one tensor of the file, not the whole
+// file, in its resident memory. part outside a live mapping of file is
+// left alone.
+func releasePages(file, part []byte) {
+	if len(file) == 0 || len(part) == 0 {
+		return
+	}
+	base := uintptr(unsafe.Pointer(unsafe.SliceData(file)))
+	n, ok := mappings.Load(base)
+	if !ok || n.(int) != len(file) {
+		return
+	}
+	page := uintptr(os.Getpagesize())
+	start := uintptr(unsafe.Pointer(unsafe.SliceData(part)))
+	end := start + uintptr(len(part))
+	if start < base || end > base+uintptr(len(file)) {
+		return
+	}
+	lo, hi := (start+page-1)&^(page-1), end&^(page-1)
+	if hi <= lo {
+		return
+	}
+	syscall.Madvise(file[lo-base:hi-base], 4) // MADV_DONTNEED
 }

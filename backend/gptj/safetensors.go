@@ -219,6 +219,7 @@ func addSafetensors(b *builder, file string, data []byte) (string, error) {
 		if err := b.add(t); err != nil {
 			return "", err
 		}
+		releasePages(data, t.data)
 	}
 	return ftype, nil
 }

@@ -15,7 +15,7 @@ func isTorchFile(path string) bool {
 		return false
 	}
 	defer f.Close()
-	head := make([]byte, 4)
+	head := make([]byte, 16)
 	if _, err := io.ReadFull(f, head); err != nil {
 		return false
 	}
@@ -71,6 +71,7 @@ func addTorch(b *builder, file string, data []byte, progress func(float64)) (str
 		if err := b.add(rt); err != nil {
 			return "", err
 		}
+		releasePages(data, rt.data)
 		if progress != nil {
 			progress(float64(i+1) / float64(len(entries)))
 		}

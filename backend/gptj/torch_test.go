@@ -149,6 +149,10 @@ func TestHostileTorchFolders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	legacy, err := os.ReadFile("../torchfile/testdata/legacy.pt")
+	if err != nil {
+		t.Fatal(err)
+	}
 	small, err := os.ReadFile("../torchfile/testdata/small.pt")
 	if err != nil {
 		t.Fatal(err)
@@ -164,12 +168,17 @@ func TestHostileTorchFolders(t *testing.T) {
 		{"index outside", mk(map[string]string{"pytorch_model.bin.index.json": `{"weight_map":{"lm_head.weight":"../x.bin"}}`}), ErrFormat, "outside the folder"},
 		{"not a gpt-j state dict", mk(map[string]string{"pytorch_model.bin": string(small)}), ErrFormat, "missing"},
 		{"no weights", mk(nil), ErrFormat, "no model.safetensors or pytorch_model.bin"},
+		{"legacy format", mk(map[string]string{"pytorch_model.bin": string(legacy)}), torchfile.ErrLegacy, "legacy"},
 	}
 	for _, c := range cases {
 		_, err := Load(c.dir, Options{WType: F32})
 		if err == nil || (c.is != nil && !errors.Is(err, c.is)) || !strings.Contains(err.Error(), c.words) {
 			t.Errorf("%s: err = %v", c.name, err)
 		}
+	}
+	// Named as a file, a legacy checkpoint is recognised as PyTorch's, not taken for a ggml file.
+	if _, err := Load(filepath.Join(cases[len(cases)-1].dir, "pytorch_model.bin"), Options{WType: F32}); !errors.Is(err, torchfile.ErrLegacy) {
+		t.Errorf("legacy file: %v", err)
 	}
 }
 

@@ -64,3 +64,40 @@ func TestEchoUnknownModel(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestEchoShowsSystemPromptsAndSampling(t *testing.T) {
+	e := &Echo{}
+	answer := func(req Request) string {
+		t.Helper()
+		var b strings.Builder
+		if _, err := e.Stream(context.Background(), req, func(s string) error { b.WriteString(s); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	temp, topP := 0.2, 0.9
+	msgs := []Message{
+		{Role: RoleSystem, Content: "Be a pirate."},
+		{Role: RoleSystem, Content: "Excerpts: [1] deploy.md"},
+		{Role: RoleUser, Content: "hello"},
+		{Role: RoleAssistant, Content: "Echo: hello"},
+		{Role: RoleUser, Content: "  /system\n"},
+	}
+	if got, want := answer(Request{Messages: msgs}), "System: Be a pirate.\n\nSystem: Excerpts: [1] deploy.md"; got != want {
+		t.Errorf("/system = %q, want %q", got, want)
+	}
+	if got := answer(Request{Messages: msgs[2:]}); got != "System: (none)" {
+		t.Errorf("/system without one = %q", got)
+	}
+	// Only the whole message is a command.
+	if got := answer(Request{Messages: []Message{{Role: RoleUser, Content: "what does /system do?"}}}); got != "Echo: what does /system do?" {
+		t.Errorf("not a command = %q", got)
+	}
+	sampling := []Message{{Role: RoleUser, Content: "/sampling"}}
+	if got, want := answer(Request{Messages: sampling, Temperature: &temp, TopP: &topP, MaxTokens: 700}), "Sampling: temperature 0.2, top-p 0.9, max tokens 700"; got != want {
+		t.Errorf("/sampling = %q, want %q", got, want)
+	}
+	if got, want := answer(Request{Messages: sampling}), "Sampling: temperature default, top-p default, max tokens default"; got != want {
+		t.Errorf("/sampling with defaults = %q, want %q", got, want)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -24,6 +25,13 @@ var _ EventStreamer = (*Echo)(nil)
 //     "Echo: NAME returned: RESULT" for each of them.
 //   - When the request asks for reasoning (Think), it first reasons
 //     "The user wrote N words." as thinking.
+//
+// Two commands show what reached the model, for checking prompts end to
+// end: a last user message "/system" is answered with every system
+// message of the request, in order ("System: TEXT", one paragraph each,
+// or "System: (none)"), and "/sampling" with the sampling settings
+// ("Sampling: temperature 0.2, top-p default, max tokens 700"). Like every
+// answer, these stop after MaxTokens words when it is set.
 func (e *Echo) StreamEvents(ctx context.Context, req Request, on EventFunc) (Usage, error) {
 	if req.Model != "" && req.Model != EchoModelID {
 		return Usage{}, fmt.Errorf("llm: echo: %w %q", ErrUnknownModel, req.Model)
@@ -59,7 +67,7 @@ func (e *Echo) StreamEvents(ctx context.Context, req Request, on EventFunc) (Usa
 		}
 		return u, nil
 	}
-	return u, e.emit(ctx, &u, on, EventText, echoReply(req.Messages), req.MaxTokens)
+	return u, e.emit(ctx, &u, on, EventText, echoReply(req), req.MaxTokens)
 }
 
 // emit streams text word by word, at most max words (0: all).
@@ -107,7 +115,16 @@ func lastUser(msgs []Message) string {
 }
 
 // echoReply is the echo model's text answer.
-func echoReply(msgs []Message) string {
+func echoReply(req Request) string {
+	msgs := req.Messages
+	if n := len(msgs); n > 0 && msgs[n-1].Role == RoleUser {
+		switch strings.TrimSpace(msgs[n-1].Content) {
+		case "/system":
+			return echoSystem(msgs)
+		case "/sampling":
+			return echoSampling(req)
+		}
+	}
 	var results []string
 	for i := len(msgs) - 1; i >= 0 && msgs[i].Role == RoleTool; i-- {
 		name := msgs[i].ToolName
@@ -171,4 +188,33 @@ func echoToolCalls(req Request, last string) []ToolCall {
 		calls[i].ID = fmt.Sprintf("call_echo_%d", i+1)
 	}
 	return calls
+}
+
+// echoSystem lists the request's system messages, in order.
+func echoSystem(msgs []Message) string {
+	var parts []string
+	for _, m := range msgs {
+		if m.Role == RoleSystem {
+			parts = append(parts, "System: "+m.Content)
+		}
+	}
+	if len(parts) == 0 {
+		return "System: (none)"
+	}
+	return strings.Join(parts, "\n\n")
+}
+
+// echoSampling reports the request's sampling settings.
+func echoSampling(req Request) string {
+	f := func(p *float64) string {
+		if p == nil {
+			return "default"
+		}
+		return strconv.FormatFloat(*p, 'g', -1, 64)
+	}
+	max := "default"
+	if req.MaxTokens > 0 {
+		max = strconv.Itoa(req.MaxTokens)
+	}
+	return fmt.Sprintf("Sampling: temperature %s, top-p %s, max tokens %s", f(req.Temperature), f(req.TopP), max)
 }

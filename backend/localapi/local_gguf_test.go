@@ -373,6 +373,13 @@ func TestLocalFIMAndRaw(t *testing.T) {
 	if b, _ := io.ReadAll(r.Body); r.StatusCode != 400 || !strings.Contains(string(b), "cannot fill in the middle") {
 		t.Fatalf("ollama suffix without FIM tokens: %d %s", r.StatusCode, b)
 	}
+	// /v1/completions without suffix continues the prompt as it is.
+	sc.set("(a, b):<|im_end|>")
+	r = e.do(t, "POST", "/v1/completions", `{"model":"local/qwen","prompt":"def add","max_tokens":16}`, nil)
+	decodeBody(t, r, &out)
+	if sc.last(t) != "def add" || out.Choices[0].Text != "(a, b):" {
+		t.Fatalf("completion without suffix: %+v, prompt %q", out, sc.last(t))
+	}
 	// raw: the prompt as it is, special-token text read as tokens.
 	sc.set("Paris.")
 	r = e.do(t, "POST", "/api/generate", `{"model":"local/qwen","prompt":"<|im_start|>user\nCapital of France?<|im_end|>\n<|im_start|>assistant\n","raw":true,"stream":false}`, nil)
@@ -436,5 +443,90 @@ func TestLocalCountTokens(t *testing.T) {
 	r = e.do(t, "POST", "/v1/messages/count_tokens", `{"model":"local/nope","messages":[{"role":"user","content":"hi"}]}`, nil)
 	if r.StatusCode != 404 {
 		t.Fatalf("unknown model: %d", r.StatusCode)
+	}
+}
+
+// Reasoning from a local model in Chat Completions (reasoning_content,
+// streamed as deltas) and Responses (a reasoning item); with parallel
+// calls off, one call of two is returned.
+func TestLocalReasoningOpenAI(t *testing.T) {
+	e, sc := startLocal(t)
+	sc.set("<think>\nTwo and two.\n</think>\n\nFour.<|im_end|>")
+	r := e.do(t, "POST", "/v1/chat/completions", `{"model":"local/think","reasoning_effort":"low","messages":[{"role":"user","content":"2+2?"}]}`, nil)
+	var out struct {
+		Choices []struct {
+			Message struct {
+				Content          string `json:"content"`
+				ReasoningContent string `json:"reasoning_content"`
+			}
+		}
+	}
+	decodeBody(t, r, &out)
+	if m := out.Choices[0].Message; m.ReasoningContent != "\nTwo and two.\n" || strings.TrimSpace(m.Content) != "Four." {
+		t.Fatalf("message %+v", m)
+	}
+	r = e.do(t, "POST", "/v1/chat/completions", `{"model":"local/think","stream":true,"reasoning_effort":"low","messages":[{"role":"user","content":"2+2?"}]}`, nil)
+	var reasoning, content string
+	lines := bufio.NewScanner(r.Body)
+	for lines.Scan() {
+		line, ok := strings.CutPrefix(lines.Text(), "data: ")
+		if !ok || line == "[DONE]" {
+			continue
+		}
+		var ch struct {
+			Choices []struct {
+				Delta struct {
+					Content          string `json:"content"`
+					ReasoningContent string `json:"reasoning_content"`
+				}
+			}
+		}
+		if err := json.Unmarshal([]byte(line), &ch); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range ch.Choices {
+			reasoning += c.Delta.ReasoningContent
+			content += c.Delta.Content
+		}
+	}
+	if reasoning != "\nTwo and two.\n" || strings.TrimSpace(content) != "Four." {
+		t.Fatalf("stream: reasoning %q content %q", reasoning, content)
+	}
+	r = e.do(t, "POST", "/v1/responses", `{"model":"local/think","input":"2+2?","reasoning":{"effort":"low"}}`, nil)
+	var resp struct {
+		Output []struct {
+			Type    string `json:"type"`
+			Summary []struct {
+				Text string `json:"text"`
+			} `json:"summary"`
+			Content []struct {
+				Text string `json:"text"`
+			} `json:"content"`
+		} `json:"output"`
+	}
+	decodeBody(t, r, &resp)
+	if len(resp.Output) != 2 || resp.Output[0].Type != "reasoning" || len(resp.Output[0].Summary) != 1 || resp.Output[0].Summary[0].Text != "\nTwo and two.\n" ||
+		resp.Output[1].Type != "message" || strings.TrimSpace(resp.Output[1].Content[0].Text) != "Four." {
+		t.Fatalf("responses output %+v", resp.Output)
+	}
+
+	two := "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Oslo\"}}\n</tool_call><|im_end|>"
+	sc.set(two)
+	for _, parallel := range []string{"true", "false"} {
+		r = e.do(t, "POST", "/v1/chat/completions", `{"model":"local/qwen","parallel_tool_calls":`+parallel+`,"messages":[{"role":"user","content":"Paris and Oslo?"}],"tools":`+weatherTools+`}`, nil)
+		var calls struct {
+			Choices []struct {
+				Message struct {
+					ToolCalls []struct {
+						Function struct{ Arguments string }
+					} `json:"tool_calls"`
+				}
+			}
+		}
+		decodeBody(t, r, &calls)
+		n := len(calls.Choices[0].Message.ToolCalls)
+		if (parallel == "true" && n != 2) || (parallel == "false" && (n != 1 || calls.Choices[0].Message.ToolCalls[0].Function.Arguments != `{"city": "Paris"}`)) {
+			t.Fatalf("parallel %s: %+v", parallel, calls)
+		}
 	}
 }

@@ -14,6 +14,8 @@ import (
 type (
 	ChatView         = assistant.ChatView
 	ChatDetail       = assistant.ChatDetail
+	ChatSettings     = assistant.ChatSettings
+	PresetView       = assistant.PresetView
 	SendResult       = assistant.SendResult
 	MessageHitView   = assistant.MessageHitView
 	LocalAPISettings = assistant.LocalAPISettings
@@ -73,6 +75,36 @@ func (s *Session) SetChatModel(ctx context.Context, chatID int64, model string) 
 // SetChatDocuments turns document grounding on or off for a chat.
 func (s *Session) SetChatDocuments(ctx context.Context, chatID int64, on bool) error {
 	return s.use(func(o *open) error { return o.svc.SetChatDocuments(ctx, chatID, on) })
+}
+
+// SetChatSettings sets a chat's system prompt and sampling for its next answers.
+func (s *Session) SetChatSettings(ctx context.Context, chatID int64, set ChatSettings) (ChatView, error) {
+	return with(s, func(o *open) (ChatView, error) { return o.svc.SetChatSettings(ctx, chatID, set) })
+}
+
+// ApplyPreset gives a chat a copy of a preset's settings.
+func (s *Session) ApplyPreset(ctx context.Context, chatID, presetID int64) (ChatView, error) {
+	return with(s, func(o *open) (ChatView, error) { return o.svc.ApplyPreset(ctx, chatID, presetID) })
+}
+
+// ListPresets returns every preset by name.
+func (s *Session) ListPresets(ctx context.Context) ([]PresetView, error) {
+	return with(s, func(o *open) ([]PresetView, error) { return o.svc.ListPresets(ctx) })
+}
+
+// CreatePreset stores a new preset.
+func (s *Session) CreatePreset(ctx context.Context, name string, set ChatSettings) (PresetView, error) {
+	return with(s, func(o *open) (PresetView, error) { return o.svc.CreatePreset(ctx, name, set) })
+}
+
+// UpdatePreset renames a preset and replaces its settings.
+func (s *Session) UpdatePreset(ctx context.Context, id int64, name string, set ChatSettings) (PresetView, error) {
+	return with(s, func(o *open) (PresetView, error) { return o.svc.UpdatePreset(ctx, id, name, set) })
+}
+
+// DeletePreset deletes a preset; chats that took it keep its settings.
+func (s *Session) DeletePreset(ctx context.Context, id int64) error {
+	return s.use(func(o *open) error { return o.svc.DeletePreset(ctx, id) })
 }
 
 // Theme returns the saved theme: "system", "light" or "dark" ("system"

@@ -15,6 +15,7 @@ type Chat struct {
 	Title        string
 	Model        string // model the chat uses for new answers ("provider/model")
 	UseDocuments bool   // answers draw on the user's documents
+	Settings     ChatSettings
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }
@@ -50,13 +51,24 @@ func fromMillis(ms int64) time.Time { return time.UnixMilli(ms) }
 
 // CreateChat creates an empty chat.
 func (db *DB) CreateChat(ctx context.Context, title, model string) (Chat, error) {
+	return db.CreateChatWith(ctx, title, model, ChatSettings{})
+}
+
+// CreateChatWith creates an empty chat with a system prompt and sampling
+// settings.
+func (db *DB) CreateChatWith(ctx context.Context, title, model string, s ChatSettings) (Chat, error) {
 	title = strings.TrimSpace(title)
 	if title == "" {
 		title = "New chat"
 	}
+	s = s.Normalize()
+	if err := s.Check(); err != nil {
+		return Chat{}, fmt.Errorf("store: create chat: %w", err)
+	}
 	t := now()
 	res, err := db.sql.ExecContext(ctx,
-		`INSERT INTO chats(title, model, created_at, updated_at) VALUES (?, ?, ?, ?)`, title, model, t, t)
+		`INSERT INTO chats(title, model, system_prompt, temperature, top_p, max_tokens, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		title, model, s.SystemPrompt, nullFloat(s.Temperature), nullFloat(s.TopP), s.MaxTokens, t, t)
 	if err != nil {
 		return Chat{}, fmt.Errorf("store: create chat: %w", err)
 	}
@@ -64,7 +76,7 @@ func (db *DB) CreateChat(ctx context.Context, title, model string) (Chat, error)
 	if err != nil {
 		return Chat{}, fmt.Errorf("store: create chat: %w", err)
 	}
-	return Chat{ID: id, Title: title, Model: model, CreatedAt: fromMillis(t), UpdatedAt: fromMillis(t)}, nil
+	return Chat{ID: id, Title: title, Model: model, Settings: s, CreatedAt: fromMillis(t), UpdatedAt: fromMillis(t)}, nil
 }
 
 // RenameChat changes a chat's title.
@@ -106,38 +118,45 @@ func (db *DB) execOne(ctx context.Context, what, q string, args ...any) error {
 	return nil
 }
 
+const chatColumns = `id, title, model, use_documents, system_prompt, temperature, top_p, max_tokens, created_at, updated_at`
+
+func scanChat(sc interface{ Scan(...any) error }) (Chat, error) {
+	var c Chat
+	var temp, topP sql.NullFloat64
+	var created, updated int64
+	if err := sc.Scan(&c.ID, &c.Title, &c.Model, &c.UseDocuments, &c.Settings.SystemPrompt, &temp, &topP, &c.Settings.MaxTokens, &created, &updated); err != nil {
+		return Chat{}, err
+	}
+	c.Settings.Temperature, c.Settings.TopP = floatPtr(temp), floatPtr(topP)
+	c.CreatedAt, c.UpdatedAt = fromMillis(created), fromMillis(updated)
+	return c, nil
+}
+
 // Chat returns one chat.
 func (db *DB) Chat(ctx context.Context, id int64) (Chat, error) {
-	var c Chat
-	var created, updated int64
-	err := db.sql.QueryRowContext(ctx, `SELECT id, title, model, use_documents, created_at, updated_at FROM chats WHERE id = ?`, id).
-		Scan(&c.ID, &c.Title, &c.Model, &c.UseDocuments, &created, &updated)
+	c, err := scanChat(db.sql.QueryRowContext(ctx, `SELECT `+chatColumns+` FROM chats WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Chat{}, fmt.Errorf("store: chat %d: %w", id, ErrNotFound)
 	}
 	if err != nil {
 		return Chat{}, fmt.Errorf("store: chat %d: %w", id, err)
 	}
-	c.CreatedAt, c.UpdatedAt = fromMillis(created), fromMillis(updated)
 	return c, nil
 }
 
 // ListChats returns all chats, most recently active first.
 func (db *DB) ListChats(ctx context.Context) ([]Chat, error) {
-	rows, err := db.sql.QueryContext(ctx,
-		`SELECT id, title, model, use_documents, created_at, updated_at FROM chats ORDER BY updated_at DESC, id DESC`)
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+chatColumns+` FROM chats ORDER BY updated_at DESC, id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("store: list chats: %w", err)
 	}
 	defer rows.Close()
 	chats := []Chat{}
 	for rows.Next() {
-		var c Chat
-		var created, updated int64
-		if err := rows.Scan(&c.ID, &c.Title, &c.Model, &c.UseDocuments, &created, &updated); err != nil {
+		c, err := scanChat(rows)
+		if err != nil {
 			return nil, fmt.Errorf("store: list chats: %w", err)
 		}
-		c.CreatedAt, c.UpdatedAt = fromMillis(created), fromMillis(updated)
 		chats = append(chats, c)
 	}
 	if err := rows.Err(); err != nil {

@@ -108,6 +108,28 @@ var migrations = []string{
 		account TEXT PRIMARY KEY,
 		value   TEXT NOT NULL
 	) STRICT;`,
+
+	// 7: a system prompt and sampling settings per chat (NULL and 0: the
+	// model's defaults), and named presets of them, two to start with.
+	`ALTER TABLE chats ADD COLUMN system_prompt TEXT NOT NULL DEFAULT '';
+	ALTER TABLE chats ADD COLUMN temperature REAL;
+	ALTER TABLE chats ADD COLUMN top_p REAL;
+	ALTER TABLE chats ADD COLUMN max_tokens INTEGER NOT NULL DEFAULT 0;
+	CREATE TABLE presets (
+		id            INTEGER PRIMARY KEY,
+		name          TEXT NOT NULL UNIQUE,
+		system_prompt TEXT NOT NULL DEFAULT '',
+		temperature   REAL,
+		top_p         REAL,
+		max_tokens    INTEGER NOT NULL DEFAULT 0,
+		created_at    INTEGER NOT NULL,
+		updated_at    INTEGER NOT NULL
+	) STRICT;
+	INSERT INTO presets(name, system_prompt, temperature, created_at, updated_at) VALUES
+		('Code reviewer', 'You are a careful senior code reviewer. Point out bugs, unclear names, missing error handling and missing tests, most important first, each with a concrete fix. Do not rewrite code that is fine.', 0.2,
+			CAST(unixepoch('subsec') * 1000 AS INTEGER), CAST(unixepoch('subsec') * 1000 AS INTEGER)),
+		('Terse', 'Answer in as few words as possible. No preamble, no summary; code only when asked for code.', NULL,
+			CAST(unixepoch('subsec') * 1000 AS INTEGER), CAST(unixepoch('subsec') * 1000 AS INTEGER));`,
 }
 
 // SchemaVersion is the schema version this build writes.

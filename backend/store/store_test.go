@@ -359,7 +359,7 @@ func TestMigrationsAreVersioned(t *testing.T) {
 	if v != SchemaVersion() || v < 4 {
 		t.Fatalf("user_version = %d, want %d", v, SchemaVersion())
 	}
-	for _, table := range []string{"chats", "messages", "settings", "documents", "chunks", "chunks_fts", "embedding_models", "messages_fts"} {
+	for _, table := range []string{"chats", "messages", "settings", "documents", "chunks", "chunks_fts", "embedding_models", "messages_fts", "presets"} {
 		var n int
 		if err := db.SQL().QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema WHERE name = ?", table).Scan(&n); err != nil || n != 1 {
 			t.Errorf("table %s: n=%d err=%v", table, n, err)

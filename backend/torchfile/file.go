@@ -40,7 +40,7 @@ func Open(data []byte) (*File, error) {
 	if bytes.HasPrefix(data, legacyMagic) {
 		return nil, ErrLegacy
 	}
-	if !IsCheckpoint(data) {
+	if !bytes.HasPrefix(data, []byte("PK\x03\x04")) {
 		return nil, fmt.Errorf("%w: not a zip file", ErrFormat)
 	}
 	if n, ok := directoryCount(data); ok && n > maxEntries {

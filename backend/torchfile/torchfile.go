@@ -132,6 +132,9 @@ func newTensor(s *storageRef, off int64, shape, strides []int64) (*Tensor, error
 // magic number 0x1950a86a20f9469cfc6c as a LONG1.
 var legacyMagic = []byte{0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19}
 
-// IsCheckpoint reports whether head (the first bytes of a file) looks like
-// a torch.save zip checkpoint.
-func IsCheckpoint(head []byte) bool { return bytes.HasPrefix(head, []byte("PK\x03\x04")) }
+// IsCheckpoint reports whether head (the first 16 bytes of a file) looks
+// like a torch.save checkpoint: a zip, or the legacy format that Open
+// refuses with ErrLegacy.
+func IsCheckpoint(head []byte) bool {
+	return bytes.HasPrefix(head, []byte("PK\x03\x04")) || bytes.HasPrefix(head, legacyMagic)
+}

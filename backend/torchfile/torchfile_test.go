@@ -470,8 +470,12 @@ func TestHostileMemoryBound(t *testing.T) {
 }
 
 func TestLegacyAndForeign(t *testing.T) {
-	if _, err := Open(append(bytes.Clone(legacyMagic), 0x2e)); !errors.Is(err, ErrLegacy) {
+	legacy := readFixture(t, "legacy.pt") // torch.save(..., _use_new_zipfile_serialization=False)
+	if _, err := Open(legacy); !errors.Is(err, ErrLegacy) {
 		t.Errorf("legacy: %v", err)
+	}
+	if !IsCheckpoint(legacy[:16]) || !IsCheckpoint(readFixture(t, "small.pt")[:16]) || IsCheckpoint([]byte("GGUF\x03\x00\x00\x00")) {
+		t.Error("IsCheckpoint does not tell torch files from others")
 	}
 	if _, err := Open([]byte("GGUF\x03\x00\x00\x00")); !errors.Is(err, ErrFormat) {
 		t.Errorf("gguf: %v", err)

@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
-import { api, events, type Chat, type ModelOption, type Status, type Theme } from './api';
+import { api, events, type Chat, type ChatSettings, type ModelOption, type Preset, type Status, type Theme } from './api';
 import { ChatPane } from './components/ChatPane';
+import { ChatSettingsDialog } from './components/ChatSettingsDialog';
+import { PresetsDialog } from './components/PresetsDialog';
 import { ConfirmDialog } from './components/Dialog';
 import { DocumentsPage } from './components/DocumentsPage';
 import { ModelsPage } from './components/ModelsPage';
@@ -35,6 +37,8 @@ export function App() {
   const [models, setModels] = useState<ModelOption[]>([]);
   const [state, dispatch] = useReducer(chatReducer, emptyChat);
   const [deleting, setDeleting] = useState<Chat | null>(null);
+  const [presets, setPresets] = useState<Preset[]>([]);
+  const [dialog, setDialog] = useState<'settings' | 'presets' | null>(null);
   const [highlightId, setHighlightId] = useState<number | null>(null);
   const filterRef = useRef<HTMLInputElement>(null);
   const composerRef = useRef<HTMLTextAreaElement>(null);
@@ -57,11 +61,13 @@ export function App() {
   }, [ready, toast]);
 
   const refreshModels = useCallback(() => { api.listModels().then(setModels).catch(toast.error); }, [toast]);
+  const refreshPresets = useCallback(() => api.listPresets().then(setPresets).catch(toast.error), [toast]);
 
   useEffect(() => {
     if (!ready) return;
     api.listChats().then(setChats).catch(toast.error);
     refreshModels();
+    refreshPresets();
     const offs = [
       events.onToken((e) => dispatch({ type: 'token', event: e })),
       events.onDone((e) => {
@@ -76,7 +82,7 @@ export function App() {
       events.onChatsChanged(() => api.listChats().then(setChats).catch(() => {})),
     ];
     return () => offs.forEach((off) => off());
-  }, [ready, toast, refreshModels]);
+  }, [ready, toast, refreshModels, refreshPresets]);
 
   const openChat = useCallback(async (id: number, messageId?: number) => {
     try {
@@ -152,6 +158,32 @@ export function App() {
     }
   };
 
+  // A chat's new settings, from the settings dialog or a preset.
+  const chatSettingsSaved = (c: Chat) => {
+    dispatch({ type: 'chat', chat: c });
+    setChats((cs) => cs.map((x) => (x.id === c.id ? c : x)));
+  };
+  const saveChatSettings = async (s: ChatSettings): Promise<boolean> => {
+    if (!state.chat) return false;
+    try {
+      chatSettingsSaved(await api.setChatSettings(state.chat.id, s));
+      return true;
+    } catch (e) {
+      toast.error(e);
+      return false;
+    }
+  };
+  const applyPreset = async (presetId: number | null) => {
+    if (!state.chat) return;
+    try {
+      chatSettingsSaved(presetId === null
+        ? await api.setChatSettings(state.chat.id, { systemPrompt: '', maxTokens: 0 })
+        : await api.applyPreset(state.chat.id, presetId));
+    } catch (e) {
+      toast.error(e);
+    }
+  };
+
   const setTheme = (t: Theme) => {
     setThemeState(t);
     applyTheme(t);
@@ -208,6 +240,7 @@ export function App() {
                 dispatch({ type: 'chat', chat: { ...before, useDocuments: on } as Chat });
                 api.setChatDocuments(before.id, on).catch((e) => { dispatch({ type: 'chat', chat: before }); toast.error(e); });
               }}
+              presets={presets} onApplyPreset={applyPreset} onOpenSettings={() => setDialog('settings')} onManagePresets={() => setDialog('presets')}
               onModel={(m) => state.chat && api.setChatModel(state.chat.id, m)
                 .then(() => dispatch({ type: 'chat', chat: { ...state.chat!, model: m } as Chat }))
                 .catch(toast.error)} />
@@ -220,6 +253,11 @@ export function App() {
       {view === 'documents' && <DocumentsPage />}
       {view === 'models' && <ModelsPage />}
       {view === 'settings' && <SettingsPage status={status} theme={theme} onTheme={setTheme} />}
+      {dialog === 'settings' && state.chat && (
+        <ChatSettingsDialog key={state.chat.id} chat={state.chat} presets={presets} onSave={saveChatSettings}
+          onManagePresets={() => setDialog('presets')} onClose={() => setDialog(null)} />
+      )}
+      {dialog === 'presets' && <PresetsDialog presets={presets} onChanged={refreshPresets} onClose={() => setDialog(null)} />}
       {deleting && (
         <ConfirmDialog title="Delete this chat?" confirmLabel="Delete" danger confirmTestId="confirm-delete"
           onCancel={() => setDeleting(null)}

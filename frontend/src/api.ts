@@ -6,6 +6,8 @@ import type { assistant, backup, catalog, dataexport, docs, download, localapi, 
 import { eventNames, type EventPayload } from './events.gen';
 
 export type Chat = assistant.ChatView;
+export type ChatSettings = assistant.ChatSettings;
+export type Preset = assistant.PresetView;
 export type Message = assistant.MessageView;
 export type ChatDetail = assistant.ChatDetail;
 export type ModelOption = catalog.ModelView;
@@ -69,6 +71,12 @@ export const api = {
   stop: (chatId: number): Promise<void> => App.StopGeneration(chatId),
   listModels: (): Promise<ModelOption[]> => App.ListModels(),
   setChatModel: (chatId: number, model: string): Promise<void> => App.SetChatModel(chatId, model),
+  setChatSettings: (chatId: number, s: ChatSettings): Promise<Chat> => App.SetChatSettings(chatId, s),
+  applyPreset: (chatId: number, presetId: number): Promise<Chat> => App.ApplyPreset(chatId, presetId),
+  listPresets: (): Promise<Preset[]> => App.ListPresets(),
+  createPreset: (name: string, s: ChatSettings): Promise<Preset> => App.CreatePreset(name, s),
+  updatePreset: (id: number, name: string, s: ChatSettings): Promise<Preset> => App.UpdatePreset(id, name, s),
+  deletePreset: (id: number): Promise<void> => App.DeletePreset(id),
   theme: async (): Promise<Theme> => asTheme(await App.Theme()),
   setTheme: (t: Theme): Promise<void> => App.SetTheme(t),
   searchMessages: (q: string): Promise<MessageHit[]> => App.SearchMessages(q),

@@ -55,6 +55,8 @@ def small():
     torch.save(params, os.path.join(here, "param.pt"))
     with open(os.path.join(here, "param.json"), "w") as f:
         json.dump({k: v.detach().float().flatten().tolist() for k, v in params.items()}, f)
+    # The format of torch before 1.6 (not a zip): refused with its own error.
+    torch.save({"w": torch.zeros(2)}, os.path.join(here, "legacy.pt"), _use_new_zipfile_serialization=False)
     # A whole nn.Module rather than a state dict: its class is not allowed.
     torch.save(torch.nn.Linear(2, 2), os.path.join(here, "module.pt"))
 

@@ -1,5 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
-import type { ModelOption } from '../api';
+import type { ModelOption, Preset } from '../api';
+import { isCustom, matchingPreset, samplingSummary } from '../chatsettings';
+import { Icon } from '../icons';
 import { composerAction } from '../keys';
 import type { ChatState } from '../state';
 import { DocViewer } from './DocViewer';
@@ -14,6 +16,10 @@ interface Props {
   onModel: (model: string) => void;
   onDocuments: (on: boolean) => void;
   onEdit: (messageId: number, text: string) => void;
+  presets: Preset[];
+  onApplyPreset: (presetId: number | null) => void;
+  onOpenSettings: () => void;
+  onManagePresets: () => void;
   highlightId: number | null;
   composerRef: React.RefObject<HTMLTextAreaElement>;
 }
@@ -25,7 +31,7 @@ const suggestions = [
   'Summarise the trade-offs of WAL mode in SQLite',
 ];
 
-export function ChatPane({ state, models, onSend, onStop, onRegenerate, onModel, onDocuments, onEdit, highlightId, composerRef }: Props) {
+export function ChatPane({ state, models, onSend, onStop, onRegenerate, onModel, onDocuments, onEdit, presets, onApplyPreset, onOpenSettings, onManagePresets, highlightId, composerRef }: Props) {
   const [viewing, setViewing] = useState<{ id: number; start: number; end: number } | null>(null);
   const { chat, messages, generating } = state;
   const listRef = useRef<HTMLDivElement>(null);
@@ -64,11 +70,23 @@ export function ChatPane({ state, models, onSend, onStop, onRegenerate, onModel,
   const cloud = models.filter((m) => !m.local);
   const current = chat?.model || 'echo/echo';
   const lastAssistant = [...messages].reverse().find((m) => m.role === 'assistant');
+  const settings = chat?.settings;
+  const preset = matchingPreset(settings, presets);
+  const custom = isCustom(settings);
+  const settingsLabel = preset ? preset.name : custom ? 'Custom prompt' : 'Chat settings';
+  const settingsTitle = custom
+    ? [settings?.systemPrompt ? `System prompt: ${settings.systemPrompt}` : 'No system prompt', samplingSummary(settings)].filter(Boolean).join('\n')
+    : 'System prompt and sampling for this chat';
 
   return (
     <section className="chat-pane" aria-label="Conversation">
       <header className="chat-header">
         <h1 className="chat-heading" data-testid="chat-title">{chat?.title ?? 'Sidecar'}</h1>
+        {chat && (
+          <button type="button" className={`chip${custom ? ' on' : ''}`} data-testid="chat-settings" onClick={onOpenSettings} title={settingsTitle}>
+            <Icon name="sliders" size={15} /><span className="chip-label">{settingsLabel}</span>
+          </button>
+        )}
         {chat && (
           <label className="docs-toggle" title="Answer from the documents you added, with citations">
             <input type="checkbox" data-testid="use-documents" checked={!!chat.useDocuments} onChange={(e) => onDocuments(e.target.checked)} />
@@ -99,6 +117,17 @@ export function ChatPane({ state, models, onSend, onStop, onRegenerate, onModel,
           <div className="empty-state" data-testid="empty-state">
             <h2>What are we working on?</h2>
             <p className="muted">Answers come from <strong>{modelName(current)}</strong>. Pick another model at the top right.</p>
+            <div className="start-preset">
+              <label htmlFor="start-preset">Preset</label>
+              <select id="start-preset" data-testid="start-preset" value={preset ? String(preset.id) : custom ? 'custom' : ''}
+                onChange={(e) => onApplyPreset(e.target.value === '' ? null : Number(e.target.value))}>
+                <option value="">None (the model’s defaults)</option>
+                {custom && !preset && <option value="custom" disabled>Custom</option>}
+                {presets.map((p) => <option key={p.id} value={String(p.id)}>{p.name}</option>)}
+              </select>
+              <button type="button" className="link-button" data-testid="start-manage-presets" onClick={onManagePresets}>Manage…</button>
+            </div>
+            {settings?.systemPrompt && <p className="start-prompt muted small" data-testid="start-prompt">{settings.systemPrompt}</p>}
             <div className="suggestions">
               {suggestions.map((s) => (
                 <button type="button" key={s} className="suggestion" onClick={() => { setText(s); composerRef.current?.focus(); }}>

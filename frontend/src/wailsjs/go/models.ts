@@ -78,11 +78,30 @@ export namespace assistant {
 		    return a;
 		}
 	}
+	export class ChatSettings {
+	    systemPrompt: string;
+	    temperature?: number;
+	    topP?: number;
+	    maxTokens: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new ChatSettings(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.systemPrompt = source["systemPrompt"];
+	        this.temperature = source["temperature"];
+	        this.topP = source["topP"];
+	        this.maxTokens = source["maxTokens"];
+	    }
+	}
 	export class ChatView {
 	    id: number;
 	    title: string;
 	    model: string;
 	    useDocuments: boolean;
+	    settings: ChatSettings;
 	    createdAt: number;
 	    updatedAt: number;
 	
@@ -96,9 +115,28 @@ export namespace assistant {
 	        this.title = source["title"];
 	        this.model = source["model"];
 	        this.useDocuments = source["useDocuments"];
+	        this.settings = this.convertValues(source["settings"], ChatSettings);
 	        this.createdAt = source["createdAt"];
 	        this.updatedAt = source["updatedAt"];
 	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class ChatDetail {
 	    chat: ChatView;
@@ -134,6 +172,7 @@ export namespace assistant {
 		    return a;
 		}
 	}
+	
 	
 	
 	export class DoneEvent {
@@ -207,6 +246,44 @@ export namespace assistant {
 	    }
 	}
 	
+	export class PresetView {
+	    id: number;
+	    name: string;
+	    settings: ChatSettings;
+	    createdAt: number;
+	    updatedAt: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new PresetView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.settings = this.convertValues(source["settings"], ChatSettings);
+	        this.createdAt = source["createdAt"];
+	        this.updatedAt = source["updatedAt"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class SendResult {
 	    user: MessageView;
 	    assistant: MessageView;
@@ -522,6 +599,8 @@ export namespace dataexport {
 	    documents: number;
 	    documentsSkipped: number;
 	    settings: number;
+	    presets: number;
+	    presetsSkipped: number;
 	    settingsSkipped: string[];
 	
 	    static createFrom(source: any = {}) {
@@ -536,6 +615,8 @@ export namespace dataexport {
 	        this.documents = source["documents"];
 	        this.documentsSkipped = source["documentsSkipped"];
 	        this.settings = source["settings"];
+	        this.presets = source["presets"];
+	        this.presetsSkipped = source["presetsSkipped"];
 	        this.settingsSkipped = source["settingsSkipped"];
 	    }
 	}

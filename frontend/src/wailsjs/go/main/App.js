@@ -14,6 +14,10 @@ export function AddNote(arg1, arg2) {
   return window['go']['main']['App']['AddNote'](arg1, arg2);
 }
 
+export function ApplyPreset(arg1, arg2) {
+  return window['go']['main']['App']['ApplyPreset'](arg1, arg2);
+}
+
 export function BackupConfig() {
   return window['go']['main']['App']['BackupConfig']();
 }
@@ -46,12 +50,20 @@ export function CreateClientToken(arg1) {
   return window['go']['main']['App']['CreateClientToken'](arg1);
 }
 
+export function CreatePreset(arg1, arg2) {
+  return window['go']['main']['App']['CreatePreset'](arg1, arg2);
+}
+
 export function DeleteChat(arg1) {
   return window['go']['main']['App']['DeleteChat'](arg1);
 }
 
 export function DeleteDocument(arg1) {
   return window['go']['main']['App']['DeleteDocument'](arg1);
+}
+
+export function DeletePreset(arg1) {
+  return window['go']['main']['App']['DeletePreset'](arg1);
 }
 
 export function DownloadModel(arg1, arg2) {
@@ -116,6 +128,10 @@ export function ListDocuments() {
 
 export function ListModels() {
   return window['go']['main']['App']['ListModels']();
+}
+
+export function ListPresets() {
+  return window['go']['main']['App']['ListPresets']();
 }
 
 export function LocalAPIStatus() {
@@ -210,6 +226,10 @@ export function SetChatModel(arg1, arg2) {
   return window['go']['main']['App']['SetChatModel'](arg1, arg2);
 }
 
+export function SetChatSettings(arg1, arg2) {
+  return window['go']['main']['App']['SetChatSettings'](arg1, arg2);
+}
+
 export function SetProviderKey(arg1, arg2, arg3) {
   return window['go']['main']['App']['SetProviderKey'](arg1, arg2, arg3);
 }
@@ -240,6 +260,10 @@ export function Unlock(arg1) {
 
 export function UpdateLocalModel(arg1, arg2, arg3) {
   return window['go']['main']['App']['UpdateLocalModel'](arg1, arg2, arg3);
+}
+
+export function UpdatePreset(arg1, arg2, arg3) {
+  return window['go']['main']['App']['UpdatePreset'](arg1, arg2, arg3);
 }
 
 export function UseEmbeddingModel(arg1) {
