@@ -37,12 +37,16 @@ func (a *App) ImportData(passphrase string) (session.ImportReport, error) {
 	return a.ready().Import(a.ctx, path, passphrase)
 }
 
-// ImportModelFile asks for a model file with the native dialog and adds
-// it; an empty result means the user cancelled.
+// ImportModelFile asks for a model file (GGUF, or a GPT-J .bin or
+// .safetensors) with the native dialog and adds it; an empty result means
+// the user cancelled.
 func (a *App) ImportModelFile() (session.LocalModelView, error) {
-	path, err := runtime.OpenFileDialog(a.ctx, runtime.OpenDialogOptions{
-		Title:   "Import a GPT-J model file",
-		Filters: []runtime.FileFilter{{DisplayName: "GPT-J models (*.bin, *.safetensors)", Pattern: "*.bin;*.safetensors"}},
+	path, err := openFileDialog(a.ctx, runtime.OpenDialogOptions{
+		Title: "Import a model file",
+		Filters: []runtime.FileFilter{
+			{DisplayName: "Models (*.gguf, *.bin, *.safetensors)", Pattern: "*.gguf;*.bin;*.safetensors"},
+			{DisplayName: "All files", Pattern: "*"},
+		},
 	})
 	if err != nil || path == "" {
 		return session.LocalModelView{}, err

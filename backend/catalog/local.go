@@ -97,7 +97,7 @@ func (l *local) ensure(ctx context.Context, id string) (models.Model, LocalSetti
 	}
 	l.loadMu.Lock()
 	defer l.loadMu.Unlock()
-	s := m.Settings
+	s := fitWeightType(m.Settings, l.weightTypes(m.Engine))
 	l.mu.Lock()
 	if l.loaded != nil && l.loadedID == id && l.loadedSet.WeightType == s.WeightType &&
 		l.loadedSet.ContextSize == s.ContextSize && l.loadedSet.Threads == s.Threads {

@@ -82,8 +82,10 @@ func TestRegistryKeepsItsFormat(t *testing.T) {
 	if err := json.Unmarshal([]byte(raw), &saved); err != nil || len(saved) != 1 {
 		t.Fatalf("saved %s: %v", raw, err)
 	}
-	if _, ok := saved[0]["loaded"]; ok {
-		t.Fatalf("run-time state was saved: %s", raw)
+	for _, k := range []string{"loaded", "weightTypes"} {
+		if _, ok := saved[0][k]; ok {
+			t.Fatalf("run-time state (%s) was saved: %s", k, raw)
+		}
 	}
 	for _, k := range []string{"id", "name", "path", "engine", "info", "settings", "addedAt", "managed"} {
 		if _, ok := saved[0][k]; !ok {

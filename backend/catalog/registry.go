@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -18,7 +19,7 @@ import (
 
 // LocalSettings are a local model's per-model settings.
 type LocalSettings struct {
-	WeightType     string  `json:"weightType"` // "f16", "q8_0" or "q4_0"
+	WeightType     string  `json:"weightType"` // "f16", "q8_0" or "q4_0"; "" as stored (runtimes that do not convert)
 	Threads        int     `json:"threads"`
 	ContextSize    int     `json:"contextSize"`
 	Temperature    float64 `json:"temperature"`
@@ -40,7 +41,7 @@ func DefaultLocalSettings() LocalSettings {
 // Validate checks the settings' ranges.
 func (s LocalSettings) Validate() error {
 	switch {
-	case s.WeightType != "f16" && s.WeightType != "q8_0" && s.WeightType != "q4_0" && s.WeightType != "f32":
+	case s.WeightType != "" && s.WeightType != "f16" && s.WeightType != "q8_0" && s.WeightType != "q4_0" && s.WeightType != "f32":
 		return fmt.Errorf("weight type %q: want f16, q8_0 or q4_0", s.WeightType)
 	case s.Threads < 1 || s.Threads > 256:
 		return fmt.Errorf("threads %d: want 1 to 256", s.Threads)
@@ -92,6 +93,9 @@ type LocalModelView struct {
 	AddedAt  int64          `json:"addedAt"`
 	Loaded   bool           `json:"loaded"`
 	Managed  bool           `json:"managed"`
+	// WeightTypes are the types its runtime can keep the weights in
+	// (Settings.WeightType); none: they are used as stored.
+	WeightTypes []string `json:"weightTypes"`
 }
 
 // settingLocalModels is the setting the registry is kept in: a JSON list
@@ -117,7 +121,7 @@ func (l *local) view(m LocalModel) LocalModelView {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return LocalModelView{ID: m.ID, Name: m.Name, Path: m.Path, Engine: m.Engine, Info: m.Info, Settings: m.Settings,
-		AddedAt: m.AddedAt, Managed: m.Managed, Loaded: m.ID == l.loadedID && l.loaded != nil}
+		AddedAt: m.AddedAt, Managed: m.Managed, Loaded: m.ID == l.loadedID && l.loaded != nil, WeightTypes: l.weightTypes(m.Engine)}
 }
 
 func (l *local) list(ctx context.Context) ([]LocalModelView, error) {
@@ -130,6 +134,28 @@ func (l *local) list(ctx context.Context) ([]LocalModelView, error) {
 		out[i] = l.view(m)
 	}
 	return out, nil
+}
+
+// weightTypes are the types the runtime named engine can keep weights in;
+// nil when it uses them as stored.
+func (l *local) weightTypes(engine string) []string {
+	rt, err := l.runtimeFor(engine)
+	if err != nil {
+		return nil
+	}
+	if c, ok := rt.(models.Converter); ok {
+		return c.WeightTypes()
+	}
+	return nil
+}
+
+// fitWeightType keeps s.WeightType only where the model's runtime
+// converts weights: other runtimes are given "" (as stored).
+func fitWeightType(s LocalSettings, types []string) LocalSettings {
+	if len(types) == 0 {
+		s.WeightType = ""
+	}
+	return s
 }
 
 func (l *local) save(ctx context.Context, ms []LocalModel) error {
@@ -213,6 +239,7 @@ func (l *local) add(ctx context.Context, path string, managed bool) (LocalModelV
 	case "q4_0", "f16":
 		set.WeightType = info.WeightType
 	}
+	set = fitWeightType(set, l.weightTypes(engine))
 	m := LocalModel{ID: id, Name: name, Path: abs, Engine: engine, Info: info, Settings: set, AddedAt: time.Now().UnixMilli(), Managed: managed}
 	if err := l.save(ctx, append(ms, m)); err != nil {
 		return LocalModelView{}, err
@@ -258,7 +285,11 @@ func (c *Catalog) UpdateLocalModel(ctx context.Context, id, name string, set Loc
 	}
 	for i := range ms {
 		if ms[i].ID == id {
-			ms[i].Name, ms[i].Settings = name, set
+			types := l.weightTypes(ms[i].Engine)
+			if len(types) > 0 && !slices.Contains(types, set.WeightType) {
+				return LocalModelView{}, fmt.Errorf("catalog: weight type %q: want one of %s", set.WeightType, strings.Join(types, ", "))
+			}
+			ms[i].Name, ms[i].Settings = name, fitWeightType(set, types)
 			m := ms[i]
 			if err := l.save(ctx, ms); err != nil {
 				return LocalModelView{}, err

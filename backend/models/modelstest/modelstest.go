@@ -47,6 +47,9 @@ type wordModel struct {
 // Engine implements models.Runtime.
 func (r *WordRuntime) Engine() string { return "word" }
 
+// WeightTypes makes it a models.Converter, as GPT-J's runtime is.
+func (r *WordRuntime) WeightTypes() []string { return []string{"f16", "q8_0", "q4_0"} }
+
 // Inspect implements models.Runtime.
 func (r *WordRuntime) Inspect(_ context.Context, path string) (models.Info, error) {
 	b, err := os.ReadFile(path)

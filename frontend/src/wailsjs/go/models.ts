@@ -458,6 +458,7 @@ export namespace catalog {
 	    addedAt: number;
 	    loaded: boolean;
 	    managed: boolean;
+	    weightTypes: string[];
 	
 	    static createFrom(source: any = {}) {
 	        return new LocalModelView(source);
@@ -474,6 +475,7 @@ export namespace catalog {
 	        this.addedAt = source["addedAt"];
 	        this.loaded = source["loaded"];
 	        this.managed = source["managed"];
+	        this.weightTypes = source["weightTypes"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -897,6 +899,7 @@ export namespace models {
 	    contextMax: number;
 	    sizeBytes: number;
 	    capabilities: Capabilities;
+	    ownTemplate: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new Info(source);
@@ -911,6 +914,7 @@ export namespace models {
 	        this.contextMax = source["contextMax"];
 	        this.sizeBytes = source["sizeBytes"];
 	        this.capabilities = this.convertValues(source["capabilities"], Capabilities);
+	        this.ownTemplate = source["ownTemplate"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
