@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { answerStates, devBinary, launchBrowser, outDir, recordAnswerStates, root, startApp, tempHome, tokenEvents, waitForHttp } from './harness.mjs';
 
@@ -140,4 +140,38 @@ test('local model: a GGUF file imported with the file picker shows what it is an
   t.diagnostic(`prompt tokens: ${own} with the file's template, ${bare} with the bare one`);
   assert.ok(bare > 0 && bare <= 12, `prompt with the bare template: ${bare} tokens`);
   assert.ok(own >= bare + 40, `prompt with the file's template: ${own} tokens, bare: ${bare}`);
+});
+
+test('local model: a GGUF file in the Hugging Face cache is found and added where it is', { timeout: 120000 }, async (t) => {
+  const home = tempHome(t);
+  const hub = path.join(home, 'hf-hub');
+  const repo = path.join(hub, 'models--sidecar-test--tiny-llama-GGUF');
+  const snap = path.join(repo, 'snapshots', '0123abcd');
+  mkdirSync(snap, { recursive: true });
+  mkdirSync(path.join(repo, 'refs'), { recursive: true });
+  writeFileSync(path.join(repo, 'refs', 'main'), '0123abcd');
+  copyFileSync(path.join(root, 'backend', 'llama', 'testdata', 'llama-w256-Q8_0.gguf'), path.join(snap, 'tiny-llama-Q8_0.gguf'));
+  const hfAddr = '127.0.0.1:34125';
+  const env = { HF_HUB_CACHE: hub, HUGGINGFACE_HUB_CACHE: '', HF_HOME: '' };
+  const app = startApp(devBinary, { home, args: ['-assetdir', 'frontend/dist', '-devserver', hfAddr], env });
+  t.after(() => app.stop());
+  await waitForHttp(app, `http://${hfAddr}/`);
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 1200, height: 850 } });
+  await page.goto(`http://${hfAddr}/`);
+
+  await page.getByTestId('nav-models').click();
+  const row = page.getByTestId('found-model').filter({ hasText: 'sidecar-test/tiny-llama-GGUF' });
+  await row.waitFor();
+  assert.match(await row.textContent(), /GGUF/);
+  await row.getByRole('button', { name: 'Add' }).click();
+  await row.getByText('added').waitFor();
+  const card = page.getByTestId('local-model').filter({ hasText: 'sidecar-test/tiny-llama-GGUF' });
+  await card.waitFor();
+  assert.equal(await card.getByTestId('model-arch').textContent(), 'llama');
+  assert.equal(await card.getByTestId('model-quant').textContent(), 'Q8_0');
+  // No template in this file: chats use a generic one, and the card says so.
+  assert.equal(await card.getByTestId('cap-template').textContent(), 'generic chat template');
+  await page.screenshot({ path: path.join(outDir, 'models-found.png') });
 });

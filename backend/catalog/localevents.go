@@ -69,6 +69,9 @@ func eventPrompt(lm models.Model, s LocalSettings, req llm.Request, msgs []llm.M
 	}
 	p.Think = req.Think && caps.Thinking
 	for _, t := range req.Tools {
+		if req.ToolChoice.Mode == llm.ToolNamed && t.Name != req.ToolChoice.Name {
+			continue // a named tool is the only one the model is shown
+		}
 		p.Tools = append(p.Tools, models.Tool{Name: t.Name, Description: t.Description, Parameters: t.ParametersOrEmpty()})
 	}
 	return p, true, nil

@@ -282,9 +282,9 @@ func TestMistralControlTokenCall(t *testing.T) {
 	const toolCalls = 282
 	if err := ggufrttest.Write(path, "../llama/testdata/qwen2-w64-f32.gguf", ggufrttest.Options{
 		Template: tmpl, Context: 4096,
-		Tokens:   map[int]string{toolCalls: "[TOOL_CALLS]", ggufrttest.Space: "\u2581"},
-		Types:    map[int]int32{toolCalls: 3, ggufrttest.Space: 1},
-		Flags:    map[string]bool{"tokenizer.ggml.add_space_prefix": false},
+		Tokens: map[int]string{toolCalls: "[TOOL_CALLS]", ggufrttest.Space: "\u2581"},
+		Types:  map[int]int32{toolCalls: 3, ggufrttest.Space: 1},
+		Flags:  map[string]bool{"tokenizer.ggml.add_space_prefix": false},
 	}); err != nil {
 		t.Fatal(err)
 	}

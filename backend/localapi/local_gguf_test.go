@@ -185,6 +185,19 @@ func TestLocalToolCallsChatCompletions(t *testing.T) {
 		t.Fatalf("stream: content %q arguments %q finish %q", content, args, finish)
 	}
 
+	// A named tool choice shows the model that tool only.
+	twoTools := `[{"type":"function","function":{"name":"get_time","parameters":{"type":"object","properties":{}}}},` + weatherTools[1:]
+	r = e.do(t, "POST", "/v1/chat/completions", `{"model":"local/qwen","messages":[{"role":"user","content":"Weather in Paris?"}],"tool_choice":{"type":"function","function":{"name":"get_weather"}},"tools":`+twoTools+`}`, nil)
+	decodeBody(t, r, &out)
+	if p := sc.last(t); !strings.Contains(p, `"name": "get_weather"`) || strings.Contains(p, "get_time") || len(out.Choices[0].Message.ToolCalls) != 1 {
+		t.Fatalf("named tool: %+v\n%s", out, p)
+	}
+	r = e.do(t, "POST", "/v1/chat/completions", `{"model":"local/qwen","messages":[{"role":"user","content":"Weather in Paris?"}],"tools":`+twoTools+`}`, nil)
+	decodeBody(t, r, &out)
+	if p := sc.last(t); !strings.Contains(p, `"name": "get_weather"`) || !strings.Contains(p, `"name": "get_time"`) {
+		t.Fatalf("both tools are not in the prompt:\n%s", p)
+	}
+
 	// The result goes back.
 	sc.set("It is 18 C and sunny in Paris.<|im_end|>")
 	body := `{"model":"local/qwen","tools":` + weatherTools + `,"messages":[{"role":"user","content":"Weather in Paris?"},` +

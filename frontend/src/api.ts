@@ -78,6 +78,7 @@ export const api = {
   createPreset: (name: string, s: ChatSettings): Promise<Preset> => App.CreatePreset(name, s),
   updatePreset: (id: number, name: string, s: ChatSettings): Promise<Preset> => App.UpdatePreset(id, name, s),
   deletePreset: (id: number): Promise<void> => App.DeletePreset(id),
+  exportChat: (chatId: number, format: 'markdown' | 'html'): Promise<string> => App.ExportChat(chatId, format),
   theme: async (): Promise<Theme> => asTheme(await App.Theme()),
   setTheme: (t: Theme): Promise<void> => App.SetTheme(t),
   searchMessages: (q: string): Promise<MessageHit[]> => App.SearchMessages(q),

@@ -47,6 +47,8 @@ export function EmbeddingModels():Promise<session.EmbeddingState>;
 
 export function EventPayloads():Promise<session.EventPayloads>;
 
+export function ExportChat(arg1:number,arg2:string):Promise<string>;
+
 export function ExportData(arg1:string):Promise<string>;
 
 export function GetDocument(arg1:number):Promise<docs.Full>;
