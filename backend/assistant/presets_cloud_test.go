@@ -42,7 +42,7 @@ func TestChatSettingsReachACloudProvider(t *testing.T) {
 	db, _, _ := openDB(t)
 	defer db.Close()
 	events := newRecorder()
-	s := New(db, events, nil, &llm.Echo{}, p)
+	s := newService(db, events, &llm.Echo{}, p)
 	defer s.Close()
 	c, _ := s.CreateChat(ctx)
 	if err := s.SetChatModel(ctx, c.ID, "openai/gpt-4o"); err != nil {
