@@ -38,7 +38,7 @@ func (s *Service) ExportChat(ctx context.Context, chatID int64, format string, w
 		return err
 	}
 	names := map[string]string{}
-	if ms, err := s.Models(ctx); err == nil {
+	if ms, err := s.cat.Models(ctx); err == nil {
 		for _, m := range ms {
 			names[m.ID] = m.Name
 		}

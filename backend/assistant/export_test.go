@@ -14,7 +14,7 @@ func TestExportChat(t *testing.T) {
 	ctx := context.Background()
 	db, _, _ := openDB(t)
 	defer db.Close()
-	s := New(db, nil, nil, &llm.Echo{})
+	s := newService(db, nil, &llm.Echo{})
 	defer s.Close()
 	c, _ := s.CreateChat(ctx)
 	if err := s.RenameChat(ctx, c.ID, `Deploys <script>alert(1)</script>`); err != nil {

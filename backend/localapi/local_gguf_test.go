@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"sidecar/backend/assistant"
+	"sidecar/backend/catalog"
 	"sidecar/backend/ggufrt"
 	"sidecar/backend/ggufrt/ggufrttest"
 	"sidecar/backend/llm"
@@ -67,18 +68,21 @@ func startLocal(t *testing.T) (*env, *script) {
 		t.Fatal(err)
 	}
 	sc := &script{}
-	svc := assistant.New(storetest.Open(t), nil, slog.New(slog.NewTextHandler(io.Discard, nil)), &llm.Echo{})
-	t.Cleanup(func() { svc.Close() })
-	svc.EnableLocal(t.TempDir(), ggufrt.Runtime{Script: sc.run})
+	db := storetest.Open(t)
+	cat := catalog.New(db, nil, slog.New(slog.NewTextHandler(io.Discard, nil)), &llm.Echo{})
+	t.Cleanup(cat.Close)
+	svc := assistant.New(db, cat, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	t.Cleanup(svc.Close)
+	cat.EnableLocal(t.TempDir(), ggufrt.Runtime{Script: sc.run})
 	ctx := context.Background()
 	for _, path := range []string{filepath.Join(dir, "qwen.gguf"), filepath.Join(dir, "think.gguf"), filepath.Join(dir, "plain.gguf")} {
-		m, err := svc.ImportLocalModel(ctx, path)
+		m, err := cat.ImportLocalModel(ctx, path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		set := m.Settings
 		set.WeightType, set.Threads, set.MaxTokens = "f32", 1, 400
-		if _, err := svc.UpdateLocalModel(ctx, m.ID, m.Name, set); err != nil {
+		if _, err := cat.UpdateLocalModel(ctx, m.ID, m.Name, set); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -86,7 +90,7 @@ func startLocal(t *testing.T) (*env, *script) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := New(Config{Port: -1}, svc, nil, toks, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s := New(Config{Port: -1}, Models{Catalog: cat, Service: svc}, nil, toks, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err := s.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -207,6 +207,161 @@ export namespace assistant {
 		    return a;
 		}
 	}
+	export class LocalAPISettings {
+	    enabled: boolean;
+	    port: number;
+	    origins: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new LocalAPISettings(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.enabled = source["enabled"];
+	        this.port = source["port"];
+	        this.origins = source["origins"];
+	    }
+	}
+	export class MessageHitView {
+	    chatId: number;
+	    chatTitle: string;
+	    messageId: number;
+	    role: string;
+	    snippet: string;
+	    createdAt: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new MessageHitView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.chatId = source["chatId"];
+	        this.chatTitle = source["chatTitle"];
+	        this.messageId = source["messageId"];
+	        this.role = source["role"];
+	        this.snippet = source["snippet"];
+	        this.createdAt = source["createdAt"];
+	    }
+	}
+	
+	export class PresetView {
+	    id: number;
+	    name: string;
+	    settings: ChatSettings;
+	    createdAt: number;
+	    updatedAt: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new PresetView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.settings = this.convertValues(source["settings"], ChatSettings);
+	        this.createdAt = source["createdAt"];
+	        this.updatedAt = source["updatedAt"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class SendResult {
+	    user: MessageView;
+	    assistant: MessageView;
+	
+	    static createFrom(source: any = {}) {
+	        return new SendResult(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.user = this.convertValues(source["user"], MessageView);
+	        this.assistant = this.convertValues(source["assistant"], MessageView);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class TokenEvent {
+	    chatId: number;
+	    messageId: number;
+	    text: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new TokenEvent(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.chatId = source["chatId"];
+	        this.messageId = source["messageId"];
+	        this.text = source["text"];
+	    }
+	}
+
+}
+
+export namespace backup {
+	
+	export class Config {
+	    dir: string;
+	    keep: number;
+	    daily: boolean;
+	    hasPassphrase: boolean;
+	    last: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Config(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.dir = source["dir"];
+	        this.keep = source["keep"];
+	        this.daily = source["daily"];
+	        this.hasPassphrase = source["hasPassphrase"];
+	        this.last = source["last"];
+	    }
+	}
+
+}
+
+export namespace catalog {
+	
 	export class DownloadEvent {
 	    id: string;
 	    url: string;
@@ -245,20 +400,22 @@ export namespace assistant {
 		    return a;
 		}
 	}
-	export class LocalAPISettings {
-	    enabled: boolean;
-	    port: number;
-	    origins: string[];
+	export class EmbeddingModel {
+	    id: string;
+	    label: string;
+	    available: boolean;
+	    note: string;
 	
 	    static createFrom(source: any = {}) {
-	        return new LocalAPISettings(source);
+	        return new EmbeddingModel(source);
 	    }
 	
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.enabled = source["enabled"];
-	        this.port = source["port"];
-	        this.origins = source["origins"];
+	        this.id = source["id"];
+	        this.label = source["label"];
+	        this.available = source["available"];
+	        this.note = source["note"];
 	    }
 	}
 	export class LocalSettings {
@@ -340,29 +497,6 @@ export namespace assistant {
 		}
 	}
 	
-	export class MessageHitView {
-	    chatId: number;
-	    chatTitle: string;
-	    messageId: number;
-	    role: string;
-	    snippet: string;
-	    createdAt: number;
-	
-	    static createFrom(source: any = {}) {
-	        return new MessageHitView(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.chatId = source["chatId"];
-	        this.chatTitle = source["chatTitle"];
-	        this.messageId = source["messageId"];
-	        this.role = source["role"];
-	        this.snippet = source["snippet"];
-	        this.createdAt = source["createdAt"];
-	    }
-	}
-	
 	export class ModelLoadEvent {
 	    id: string;
 	    fraction: number;
@@ -417,44 +551,6 @@ export namespace assistant {
 	        this.bytes = source["bytes"];
 	    }
 	}
-	export class PresetView {
-	    id: number;
-	    name: string;
-	    settings: ChatSettings;
-	    createdAt: number;
-	    updatedAt: number;
-	
-	    static createFrom(source: any = {}) {
-	        return new PresetView(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.id = source["id"];
-	        this.name = source["name"];
-	        this.settings = this.convertValues(source["settings"], ChatSettings);
-	        this.createdAt = source["createdAt"];
-	        this.updatedAt = source["updatedAt"];
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
 	export class ProviderView {
 	    id: string;
 	    name: string;
@@ -475,79 +571,6 @@ export namespace assistant {
 	        this.keyHint = source["keyHint"];
 	        this.baseUrl = source["baseUrl"];
 	        this.error = source["error"];
-	    }
-	}
-	export class SendResult {
-	    user: MessageView;
-	    assistant: MessageView;
-	
-	    static createFrom(source: any = {}) {
-	        return new SendResult(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.user = this.convertValues(source["user"], MessageView);
-	        this.assistant = this.convertValues(source["assistant"], MessageView);
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-	export class TokenEvent {
-	    chatId: number;
-	    messageId: number;
-	    text: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new TokenEvent(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.chatId = source["chatId"];
-	        this.messageId = source["messageId"];
-	        this.text = source["text"];
-	    }
-	}
-
-}
-
-export namespace backup {
-	
-	export class Config {
-	    dir: string;
-	    keep: number;
-	    daily: boolean;
-	    hasPassphrase: boolean;
-	    last: number;
-	
-	    static createFrom(source: any = {}) {
-	        return new Config(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.dir = source["dir"];
-	        this.keep = source["keep"];
-	        this.daily = source["daily"];
-	        this.hasPassphrase = source["hasPassphrase"];
-	        this.last = source["last"];
 	    }
 	}
 
@@ -1011,24 +1034,6 @@ export namespace session {
 		    return a;
 		}
 	}
-	export class EmbeddingModel {
-	    id: string;
-	    label: string;
-	    available: boolean;
-	    note: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new EmbeddingModel(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.id = source["id"];
-	        this.label = source["label"];
-	        this.available = source["available"];
-	        this.note = source["note"];
-	    }
-	}
 	export class EmbeddingProgress {
 	    model: string;
 	    done: number;
@@ -1051,7 +1056,7 @@ export namespace session {
 	}
 	export class EmbeddingState {
 	    active: string;
-	    models: EmbeddingModel[];
+	    models: catalog.EmbeddingModel[];
 	    running?: docs.EmbedProgress;
 	
 	    static createFrom(source: any = {}) {
@@ -1061,7 +1066,7 @@ export namespace session {
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.active = source["active"];
-	        this.models = this.convertValues(source["models"], EmbeddingModel);
+	        this.models = this.convertValues(source["models"], catalog.EmbeddingModel);
 	        this.running = this.convertValues(source["running"], docs.EmbedProgress);
 	    }
 	
@@ -1129,8 +1134,8 @@ export namespace session {
 	    token: assistant.TokenEvent;
 	    done: assistant.DoneEvent;
 	    chatUpdated: assistant.ChatView;
-	    modelLoad: assistant.ModelLoadEvent;
-	    download: assistant.DownloadEvent;
+	    modelLoad: catalog.ModelLoadEvent;
+	    download: catalog.DownloadEvent;
 	    docsProgress: IngestProgress;
 	    docsEmbedding: EmbeddingProgress;
 	    dataProgress: dataexport.Progress;
@@ -1144,8 +1149,8 @@ export namespace session {
 	        this.token = this.convertValues(source["token"], assistant.TokenEvent);
 	        this.done = this.convertValues(source["done"], assistant.DoneEvent);
 	        this.chatUpdated = this.convertValues(source["chatUpdated"], assistant.ChatView);
-	        this.modelLoad = this.convertValues(source["modelLoad"], assistant.ModelLoadEvent);
-	        this.download = this.convertValues(source["download"], assistant.DownloadEvent);
+	        this.modelLoad = this.convertValues(source["modelLoad"], catalog.ModelLoadEvent);
+	        this.download = this.convertValues(source["download"], catalog.DownloadEvent);
 	        this.docsProgress = this.convertValues(source["docsProgress"], IngestProgress);
 	        this.docsEmbedding = this.convertValues(source["docsEmbedding"], EmbeddingProgress);
 	        this.dataProgress = this.convertValues(source["dataProgress"], dataexport.Progress);

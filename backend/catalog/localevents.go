@@ -1,4 +1,4 @@
-package assistant
+package catalog
 
 import (
 	"context"
@@ -55,7 +55,7 @@ func eventPrompt(lm models.Model, s LocalSettings, req llm.Request, msgs []llm.M
 	_, events = lm.(models.EventStreamer)
 	if len(req.Tools) > 0 && (!events || !caps.ToolCalls) {
 		if req.ToolChoice.Mode == llm.ToolRequired || req.ToolChoice.Mode == llm.ToolNamed {
-			return p, false, fmt.Errorf("assistant: %s: %w", req.Model, llm.ErrToolsUnsupported)
+			return p, false, fmt.Errorf("catalog: %s: %w", req.Model, llm.ErrToolsUnsupported)
 		}
 		req.Tools = nil
 	}
@@ -99,7 +99,7 @@ func streamText(ctx context.Context, lm models.Model, tp *llm.TextPrompt, s mode
 	if tp.Suffix != "" {
 		inf, ok := lm.(models.Infiller)
 		if !ok || !lm.Info().Capabilities.FillInMiddle {
-			return llm.Usage{}, fmt.Errorf("assistant: %w", llm.ErrFIMUnsupported)
+			return llm.Usage{}, fmt.Errorf("catalog: %w", llm.ErrFIMUnsupported)
 		}
 		return inf.Infill(ctx, tp.Prefix, tp.Suffix, s, on)
 	}
