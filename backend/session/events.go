@@ -19,6 +19,7 @@ const (
 	EventDocsProgress  = "docs:progress"              // IngestProgress
 	EventDocsChanged   = "docs:changed"               // nil: the document list changed
 	EventDocsEmbedding = "docs:embedding"             // EmbeddingProgress
+	EventDocsFolder    = "docs:folder"                // watch.State: a watched folder's state changed
 	EventDataProgress  = "data:progress"              // dataexport.Progress
 )
 
@@ -57,6 +58,7 @@ var EventTable = []Event{
 	{"docsProgress", EventDocsProgress, "session.IngestProgress"},
 	{"docsChanged", EventDocsChanged, ""},
 	{"docsEmbedding", EventDocsEmbedding, "session.EmbeddingProgress"},
+	{"docsFolder", EventDocsFolder, "session.FolderState"},
 	{"dataProgress", EventDataProgress, "dataexport.Progress"},
 }
 
@@ -71,5 +73,6 @@ type EventPayloads struct {
 	Download      assistant.DownloadEvent  `json:"download"`
 	DocsProgress  IngestProgress           `json:"docsProgress"`
 	DocsEmbedding EmbeddingProgress        `json:"docsEmbedding"`
+	DocsFolder    FolderState              `json:"docsFolder"`
 	DataProgress  dataexport.Progress      `json:"dataProgress"`
 }
