@@ -33,7 +33,7 @@ type folder struct {
 
 	// Owned by the goroutine.
 	seen    map[string]seenFile // files synced, with what they looked like then
-	watched map[string]bool    // folders with a notification watch
+	watched map[string]bool     // folders with a notification watch
 	polling bool
 }
 

@@ -224,7 +224,9 @@ func (m *Manager) SetPaused(ctx context.Context, id int64, paused bool) (State, 
 	f.m.mu.Unlock()
 	if paused {
 		f.stop()
-		f.set(func(s *State) { *s = State{ID: s.ID, Path: s.Path, Status: Paused, Files: s.Files, LastSync: s.LastSync} })
+		f.set(func(s *State) {
+			*s = State{ID: s.ID, Path: s.Path, Status: Paused, Files: s.Files, LastSync: s.LastSync}
+		})
 	} else {
 		f.set(func(s *State) { s.Status = Scanning })
 		m.mu.Lock()

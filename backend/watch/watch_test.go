@@ -151,7 +151,9 @@ func TestFolderFollowsDisk(t *testing.T) {
 
 	// Add, change, delete.
 	write(t, filepath.Join(dir, "new.md"), "# New\n\nA new document about nectarines.\n")
-	h.until("new file", func() bool { return same(h.sources(dir), "a.md", "b.md", "keep.log", "new.md", "sub/c.md", "sub/root-only.md") })
+	h.until("new file", func() bool {
+		return same(h.sources(dir), "a.md", "b.md", "keep.log", "new.md", "sub/c.md", "sub/root-only.md")
+	})
 	write(t, filepath.Join(dir, "a.md"), "# Alpha\n\nThe alpha document now talks about apricots.\n")
 	h.until("changed file", func() bool {
 		hits, _ := h.docs.Search(ctx, "apricots", docs.SearchOptions{K: 3})
@@ -169,7 +171,9 @@ func TestFolderFollowsDisk(t *testing.T) {
 	if err := os.Rename(filepath.Join(dir, "sub", "c.md"), filepath.Join(dir, "moved", "c2.md")); err != nil {
 		t.Fatal(err)
 	}
-	h.until("renamed file", func() bool { return same(h.sources(dir), "a.md", "keep.log", "moved/c2.md", "new.md", "sub/root-only.md") })
+	h.until("renamed file", func() bool {
+		return same(h.sources(dir), "a.md", "keep.log", "moved/c2.md", "new.md", "sub/root-only.md")
+	})
 	if n := h.emb.calls.Load(); n != before {
 		t.Fatalf("the rename embedded %d files again", n-before)
 	}
@@ -179,7 +183,9 @@ func TestFolderFollowsDisk(t *testing.T) {
 	}
 	// A file in the folder made after the rename is watched too.
 	write(t, filepath.Join(dir, "moved", "d.md"), "# Delta\n\nThe delta document talks about dates.\n")
-	h.until("file in a new folder", func() bool { return same(h.sources(dir), "a.md", "keep.log", "moved/c2.md", "moved/d.md", "new.md", "sub/root-only.md") })
+	h.until("file in a new folder", func() bool {
+		return same(h.sources(dir), "a.md", "keep.log", "moved/c2.md", "moved/d.md", "new.md", "sub/root-only.md")
+	})
 }
 
 // Paused folders stay paused across a restart; resuming catches up; removing
