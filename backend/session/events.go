@@ -58,7 +58,7 @@ var EventTable = []Event{
 	{"docsProgress", EventDocsProgress, "session.IngestProgress"},
 	{"docsChanged", EventDocsChanged, ""},
 	{"docsEmbedding", EventDocsEmbedding, "session.EmbeddingProgress"},
-	{"docsFolder", EventDocsFolder, "session.FolderState"},
+	{"docsFolder", EventDocsFolder, "watch.State"},
 	{"dataProgress", EventDataProgress, "dataexport.Progress"},
 }
 

@@ -16,7 +16,7 @@ func eventsFile() string {
 	var b strings.Builder
 	b.WriteString("// Generated from backend/session/events.go by `go test ./backend/session -run TestEventNamesFile -update`.\n")
 	b.WriteString("// Do not edit: change the table there.\n")
-	b.WriteString("import type { assistant, dataexport, session } from './wailsjs/go/models';\n\n")
+	b.WriteString("import type { assistant, dataexport, session, watch } from './wailsjs/go/models';\n\n")
 	b.WriteString("export const eventNames = {\n")
 	for _, e := range EventTable {
 		fmt.Fprintf(&b, "  %s: '%s',\n", e.Key, e.Name)
