@@ -46,7 +46,7 @@ vet:
 
 # Go tests with the race detector, against a real gnome-keyring.
 test-go:
-	tools/with-keyring.sh go test -race -count=1 ./...
+	tools/with-keyring.sh go test -race -count=1 -timeout 30m ./...
 	# the GPT-J engine again on its plain Go kernels (what CPUs without AVX2 run)
 	SIDECAR_KERNELS=go go test -count=1 ./backend/gptj
 

@@ -6,7 +6,7 @@ import (
 	"sidecar/backend/session"
 )
 
-// The native file dialogs of export and import. Development builds can
+// The native file dialogs of export (all data, one chat) and import. Development builds can
 // answer them from the environment (dialogs_dev.go) so the end-to-end
 // tests drive those buttons in a browser, where no native dialog exists.
 var (
@@ -38,12 +38,16 @@ func (a *App) ImportData(passphrase string) (session.ImportReport, error) {
 	return a.ready().Import(a.ctx, path, passphrase)
 }
 
-// ImportModelFile asks for a model file with the native dialog and adds
-// it; an empty result means the user cancelled.
+// ImportModelFile asks for a model file (GGUF, or a GPT-J .bin or
+// .safetensors) with the native dialog and adds it; an empty result means
+// the user cancelled.
 func (a *App) ImportModelFile() (session.LocalModelView, error) {
-	path, err := runtime.OpenFileDialog(a.ctx, runtime.OpenDialogOptions{
-		Title:   "Import a GPT-J model file",
-		Filters: []runtime.FileFilter{{DisplayName: "GPT-J models (*.bin, *.safetensors)", Pattern: "*.bin;*.safetensors"}},
+	path, err := openFileDialog(a.ctx, runtime.OpenDialogOptions{
+		Title: "Import a model file",
+		Filters: []runtime.FileFilter{
+			{DisplayName: "Models (*.gguf, *.bin, *.safetensors)", Pattern: "*.gguf;*.bin;*.safetensors"},
+			{DisplayName: "All files", Pattern: "*"},
+		},
 	})
 	if err != nil || path == "" {
 		return session.LocalModelView{}, err
@@ -95,4 +99,23 @@ func (a *App) ImportEmbeddingModel() (string, error) {
 // ChooseBackupFolder asks for a folder ("" if cancelled).
 func (a *App) ChooseBackupFolder() (string, error) {
 	return runtime.OpenDirectoryDialog(a.ctx, runtime.OpenDialogOptions{Title: "Folder for encrypted backups", CanCreateDirectories: true})
+}
+
+// ExportChat saves one chat, as Markdown ("markdown") or a printable HTML
+// page ("html"), where the user picks. It returns the path, or "" if the
+// user cancelled.
+func (a *App) ExportChat(chatID int64, format string) (string, error) {
+	name, err := a.ready().ChatExportName(a.ctx, chatID, format)
+	if err != nil {
+		return "", err
+	}
+	filter := runtime.FileFilter{DisplayName: "Markdown (*.md)", Pattern: "*.md"}
+	if format == "html" {
+		filter = runtime.FileFilter{DisplayName: "Web page (*.html)", Pattern: "*.html"}
+	}
+	path, err := saveFileDialog(a.ctx, runtime.SaveDialogOptions{Title: "Export this chat", DefaultFilename: name, Filters: []runtime.FileFilter{filter}})
+	if err != nil || path == "" {
+		return "", err
+	}
+	return path, a.ready().ExportChat(a.ctx, chatID, format, path)
 }

@@ -11,7 +11,7 @@ func TestLocalAPISettings(t *testing.T) {
 	ctx := context.Background()
 	db, _, _ := openDB(t)
 	defer db.Close()
-	s := New(db, nil, nil, &llm.Echo{})
+	s := newService(db, nil, &llm.Echo{})
 	got, err := s.LocalAPISettings(ctx)
 	if err != nil || got.Enabled || got.Port != 8088 || len(got.Origins) != 0 {
 		t.Fatalf("defaults = %+v %v", got, err)

@@ -1,7 +1,9 @@
-// Package assistant holds Sidecar's use cases: managing chats and sending a
-// message (build the prompt, generate with the chosen provider, stream the
-// answer out as events, persist it). The desktop shell and the local API
-// call it; it calls the building blocks (store, llm, ...).
+// Package assistant holds Sidecar's chats: managing them and sending a
+// message (build the prompt, ground it in the documents, generate with the
+// provider the catalogue (backend/catalog) gives for the chat's model,
+// stream the answer out as events, persist it), retention, and completions
+// for the local API. The desktop shell and the local API call it; it calls
+// the catalogue and the building blocks (store, llm, ...).
 package assistant
 
 import (
@@ -9,12 +11,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
-	"strings"
 	"sync"
 	"time"
 
-	"sidecar/backend/llm"
+	"sidecar/backend/catalog"
 	"sidecar/backend/store"
 )
 
@@ -31,7 +31,7 @@ type Events interface {
 }
 
 // DefaultModel is used by chats that have not chosen a model.
-const DefaultModel = llm.EchoProviderID + "/" + llm.EchoModelID
+const DefaultModel = catalog.DefaultModel
 
 // MaxMessageBytes bounds one user message.
 const MaxMessageBytes = 256 << 10
@@ -41,25 +41,19 @@ var (
 	ErrBusy         = errors.New("assistant: this chat is already generating an answer")
 	ErrEmptyMessage = errors.New("assistant: the message is empty")
 	ErrTooLong      = fmt.Errorf("assistant: the message is longer than %d KiB", MaxMessageBytes>>10)
-	ErrNoProvider   = errors.New("assistant: no such model provider")
 )
 
-// Service implements the use cases over one opened store.
+// Service implements the chats over one opened store.
 type Service struct {
 	db     *store.DB
+	cat    *catalog.Catalog
 	events Events
 	log    *slog.Logger
 
-	mu           sync.Mutex
-	providers    map[string]llm.Provider
-	running      map[int64]*generation // by chat ID
-	secrets      Secrets
-	factories    []CloudFactory
-	providerErrs map[string]string
-	local        *local
-	retriever    Retriever
-	dlMu         sync.Mutex // serialises updates of the pending-download list
-	wg           sync.WaitGroup
+	mu        sync.Mutex
+	running   map[int64]*generation // by chat ID
+	retriever Retriever
+	wg        sync.WaitGroup
 }
 
 // generation is a chat's answer from the moment it is reserved: stop
@@ -71,16 +65,12 @@ type generation struct {
 	done   chan struct{} // closed when the chat is free again
 }
 
-// New returns a Service. providers are looked up by their ID.
-func New(db *store.DB, events Events, log *slog.Logger, providers ...llm.Provider) *Service {
+// New returns a Service whose chats use the models of cat.
+func New(db *store.DB, cat *catalog.Catalog, events Events, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Service{db: db, events: events, log: log, providers: map[string]llm.Provider{}, running: map[int64]*generation{}}
-	for _, p := range providers {
-		s.providers[p.ID()] = p
-	}
-	return s
+	return &Service{db: db, cat: cat, events: events, log: log, running: map[int64]*generation{}}
 }
 
 // Close stops all generations, those still being prepared included, and
@@ -96,76 +86,6 @@ func (s *Service) Close() {
 		s.stopAndWait(id)
 	}
 	s.wg.Wait()
-}
-
-// SetProvider adds p, replacing any provider with the same ID, and tells
-// the UI that the model list changed.
-func (s *Service) SetProvider(p llm.Provider) {
-	s.mu.Lock()
-	s.providers[p.ID()] = p
-	s.mu.Unlock()
-	s.modelsChanged()
-}
-
-// RemoveProvider removes the provider with id, if any.
-func (s *Service) RemoveProvider(id string) {
-	s.mu.Lock()
-	delete(s.providers, id)
-	s.mu.Unlock()
-	s.modelsChanged()
-}
-
-func (s *Service) modelsChanged() {
-	if s.events != nil {
-		s.events.Emit(EventModelsChanged, nil)
-	}
-}
-
-func (s *Service) providerList() []llm.Provider {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]llm.Provider, 0, len(s.providers))
-	for _, p := range s.providers {
-		out = append(out, p)
-	}
-	return out
-}
-
-// Models lists the models of every provider, sorted by provider then name.
-// A provider that fails to answer is logged and skipped.
-func (s *Service) Models(ctx context.Context) ([]ModelView, error) {
-	var out []ModelView
-	for _, p := range s.providerList() {
-		ms, err := p.Models(ctx)
-		if err != nil {
-			s.log.Warn("list models failed", "provider", p.ID(), "err", err)
-			continue
-		}
-		for _, m := range ms {
-			out = append(out, ModelView{ID: p.ID() + "/" + m.ID, Name: m.Name, Provider: p.ID(), Local: m.Local})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Provider != out[j].Provider {
-			return out[i].Provider < out[j].Provider
-		}
-		return out[i].Name < out[j].Name
-	})
-	return out, nil
-}
-
-func (s *Service) provider(model string) (llm.Provider, string, error) {
-	if model == "" {
-		model = DefaultModel
-	}
-	pid, mid, _ := strings.Cut(model, "/")
-	s.mu.Lock()
-	p, ok := s.providers[pid]
-	s.mu.Unlock()
-	if !ok {
-		return nil, "", fmt.Errorf("%w %q", ErrNoProvider, pid)
-	}
-	return p, mid, nil
 }
 
 // ListChats returns all chats, most recent first.
@@ -200,7 +120,7 @@ func (s *Service) RenameChat(ctx context.Context, id int64, title string) error 
 
 // SetChatModel chooses the model for a chat's next answers.
 func (s *Service) SetChatModel(ctx context.Context, id int64, model string) error {
-	if _, _, err := s.provider(model); err != nil {
+	if _, _, err := s.cat.Provider(model); err != nil {
 		return err
 	}
 	return s.db.SetChatModel(ctx, id, model)

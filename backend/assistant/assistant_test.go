@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"sidecar/backend/catalog"
 	"sidecar/backend/llm"
 	"sidecar/backend/store"
 	"sidecar/backend/store/storetest"
@@ -66,6 +67,11 @@ func (r *recorder) tokens(messageID int64) string {
 	return b.String()
 }
 
+// newService is a Service over db whose catalogue offers providers.
+func newService(db *store.DB, events Events, providers ...llm.Provider) *Service {
+	return New(db, catalog.New(db, events, nil, providers...), events, nil)
+}
+
 func openDB(t *testing.T) (*store.DB, string, []byte) {
 	t.Helper()
 	return storetest.OpenFile(t)
@@ -75,7 +81,7 @@ func TestSendStreamsAndPersists(t *testing.T) {
 	ctx := context.Background()
 	db, path, key := openDB(t)
 	rec := newRecorder()
-	s := New(db, rec, nil, &llm.Echo{})
+	s := newService(db, rec, &llm.Echo{})
 	c, err := s.CreateChat(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -107,7 +113,7 @@ func TestSendStreamsAndPersists(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	s = New(db, nil, nil, &llm.Echo{})
+	s = newService(db, nil, &llm.Echo{})
 	d, err := s.OpenChat(ctx, c.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -125,7 +131,7 @@ func TestStopKeepsPartialAnswer(t *testing.T) {
 	db, _, _ := openDB(t)
 	defer db.Close()
 	rec := newRecorder()
-	s := New(db, rec, nil, &llm.Echo{Delay: 30 * time.Millisecond})
+	s := newService(db, rec, &llm.Echo{Delay: 30 * time.Millisecond})
 	defer s.Close()
 	c, _ := s.CreateChat(ctx)
 	res, err := s.SendMessage(ctx, c.ID, strings.Repeat("word ", 200))
@@ -169,10 +175,10 @@ func TestFailureKeepsUserMessageAndRetry(t *testing.T) {
 	db, _, _ := openDB(t)
 	defer db.Close()
 	rec := newRecorder()
-	s := New(db, rec, nil, &llm.Echo{}, failing{})
+	s := newService(db, rec, &llm.Echo{}, failing{})
 	defer s.Close()
 	c, _ := s.CreateChat(ctx)
-	if err := s.SetChatModel(ctx, c.ID, "nope/x"); !errors.Is(err, ErrNoProvider) {
+	if err := s.SetChatModel(ctx, c.ID, "nope/x"); !errors.Is(err, catalog.ErrNoProvider) {
 		t.Fatalf("unknown provider accepted: %v", err)
 	}
 	if err := s.SetChatModel(ctx, c.ID, "broken/m"); err != nil {
@@ -203,7 +209,7 @@ func TestValidationAndChatManagement(t *testing.T) {
 	ctx := context.Background()
 	db, _, _ := openDB(t)
 	defer db.Close()
-	s := New(db, nil, nil, &llm.Echo{})
+	s := newService(db, nil, &llm.Echo{})
 	defer s.Close()
 	c, _ := s.CreateChat(ctx)
 	for _, bad := range []string{"", "   \n ", strings.Repeat("x", MaxMessageBytes+1), "bad \xff utf8"} {
@@ -228,7 +234,7 @@ func TestValidationAndChatManagement(t *testing.T) {
 	if _, err := s.OpenChat(ctx, c.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("deleted chat still opens: %v", err)
 	}
-	models, _ := s.Models(ctx)
+	models, _ := s.cat.Models(ctx)
 	if len(models) != 1 || models[0].ID != DefaultModel || !strings.Contains(models[0].Name, "test provider") {
 		t.Errorf("models = %+v", models)
 	}
@@ -274,7 +280,7 @@ func TestLongChatDropsOldestTurns(t *testing.T) {
 	db, _, _ := openDB(t)
 	defer db.Close()
 	rec := newRecorder()
-	s := New(db, rec, nil, &small{})
+	s := newService(db, rec, &small{})
 	defer s.Close()
 	c, _ := s.CreateChat(ctx)
 	s.SetChatModel(ctx, c.ID, "small/echo")
@@ -310,7 +316,7 @@ func TestEditAndResend(t *testing.T) {
 	ctx := context.Background()
 	db, _, _ := openDB(t)
 	defer db.Close()
-	s := New(db, nil, nil, &llm.Echo{})
+	s := newService(db, nil, &llm.Echo{})
 	defer s.Close()
 	c, _ := s.CreateChat(ctx)
 	var first SendResult

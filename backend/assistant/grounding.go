@@ -95,7 +95,7 @@ func Ground(ctx context.Context, r Retriever, msgs []llm.Message, budget, k int)
 // a third of the model's window. The local API calls it for requests that
 // ask for documents.
 func (s *Service) Ground(ctx context.Context, r Retriever, model string, msgs []llm.Message, k int) ([]llm.Message, []docs.Hit, error) {
-	p, modelID, err := s.provider(model)
+	p, modelID, err := s.cat.Provider(model)
 	if err != nil {
 		return nil, nil, err
 	}

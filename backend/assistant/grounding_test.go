@@ -33,7 +33,7 @@ func TestAnswersGroundedInDocuments(t *testing.T) {
 	}
 	ds.Add(ctx, "/notes/food.md", "food.md", []byte("# Lunch\n\nThe canteen serves soup.\n"))
 	rec := &recordingEcho{}
-	s := New(db, nil, nil, rec)
+	s := newService(db, nil, rec)
 	defer s.Close()
 	c, _ := s.CreateChat(ctx)
 	if err := s.SetChatDocuments(ctx, c.ID, true); err == nil {

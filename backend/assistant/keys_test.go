@@ -12,12 +12,13 @@ import (
 	"testing"
 	"time"
 
+	"sidecar/backend/catalog"
 	"sidecar/backend/keychain"
 	"sidecar/backend/llm"
 )
 
 // fakeCloud accepts one key; its error on a bad key quotes the key, as a
-// careless SDK might, to prove the assistant scrubs it.
+// careless SDK might, to prove the catalogue scrubs it.
 type fakeCloud struct {
 	llm.Echo
 	key, base string
@@ -51,32 +52,32 @@ func TestProviderKeysLiveOnlyInTheKeychain(t *testing.T) {
 	ctx := context.Background()
 	db, path, _ := openDB(t)
 	secrets := realSecrets(t)
-	s := New(db, nil, nil, &llm.Echo{})
+	s := newService(db, nil, &llm.Echo{})
 	defer s.Close()
-	factory := CloudFactory{ID: "fakecloud", Name: "Fake Cloud", New: func(key, base string) (llm.Provider, error) {
+	factory := catalog.CloudFactory{ID: "fakecloud", Name: "Fake Cloud", New: func(key, base string) (llm.Provider, error) {
 		return &fakeCloud{key: key, base: base}, nil
 	}}
-	s.EnableCloud(ctx, secrets, factory)
+	s.cat.EnableCloud(ctx, secrets, factory)
 
 	const bad, good = "sk-bad-9999999999abcd", "sk-good-0123456789wxyz"
-	_, err := s.SetProviderKey(ctx, "fakecloud", bad, "")
+	_, err := s.cat.SetProviderKey(ctx, "fakecloud", bad, "")
 	if err == nil || strings.Contains(err.Error(), bad) || !strings.Contains(err.Error(), "401") {
 		t.Fatalf("bad key err = %v: want the provider's answer without the key", err)
 	}
 	if _, err := secrets.Get(ctx, keychain.ProviderAccount("fakecloud")); !errors.Is(err, keychain.ErrNotFound) {
 		t.Fatalf("a rejected key was stored: %v", err)
 	}
-	if _, err := s.SetProviderKey(ctx, "fakecloud", good, "ftp://x"); err == nil {
+	if _, err := s.cat.SetProviderKey(ctx, "fakecloud", good, "ftp://x"); err == nil {
 		t.Fatal("bad base URL accepted")
 	}
-	v, err := s.SetProviderKey(ctx, "fakecloud", "  "+good+"\n", "https://gateway.example/v1")
+	v, err := s.cat.SetProviderKey(ctx, "fakecloud", "  "+good+"\n", "https://gateway.example/v1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if v.KeyHint != "…wxyz" || !v.HasKey || v.BaseURL != "https://gateway.example/v1" {
 		t.Fatalf("view = %+v", v)
 	}
-	models, _ := s.Models(ctx)
+	models, _ := s.cat.Models(ctx)
 	found := false
 	for _, m := range models {
 		found = found || m.ID == "fakecloud/big-1"
@@ -87,26 +88,26 @@ func TestProviderKeysLiveOnlyInTheKeychain(t *testing.T) {
 	if got, _ := secrets.Get(ctx, keychain.ProviderAccount("fakecloud")); got != good {
 		t.Fatalf("keychain holds %q", got)
 	}
-	list, _ := s.Providers(ctx)
+	list, _ := s.cat.Providers(ctx)
 	if len(list) != 1 || list[0].KeyHint != "…wxyz" || strings.Contains(fmt.Sprint(list), good) {
 		t.Fatalf("providers = %+v", list)
 	}
 
 	// A restart finds the key in the keychain again.
-	s2 := New(db, nil, nil, &llm.Echo{})
-	s2.EnableCloud(ctx, secrets, factory)
+	s2 := newService(db, nil, &llm.Echo{})
+	s2.cat.EnableCloud(ctx, secrets, factory)
 	if err := s2.SetChatModel(ctx, mustChat(t, s2), "fakecloud/big-1"); err != nil {
 		t.Fatalf("provider not restored from keychain: %v", err)
 	}
 	s2.Close()
 
-	if err := s.RemoveProviderKey(ctx, "fakecloud"); err != nil {
+	if err := s.cat.RemoveProviderKey(ctx, "fakecloud"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := secrets.Get(ctx, keychain.ProviderAccount("fakecloud")); !errors.Is(err, keychain.ErrNotFound) {
 		t.Fatalf("key survives removal: %v", err)
 	}
-	if models, _ := s.Models(ctx); len(models) != 1 {
+	if models, _ := s.cat.Models(ctx); len(models) != 1 {
 		t.Fatalf("models after removal = %+v", models)
 	}
 

@@ -8,6 +8,7 @@ import (
 
 	"sidecar/backend/docs"
 	"sidecar/backend/llm"
+	"sidecar/backend/models/modelstest"
 	"sidecar/backend/store/storetest"
 )
 
@@ -38,7 +39,7 @@ func TestChatSettingsReachTheModel(t *testing.T) {
 	db, path, key := openDB(t)
 	rec := &requestEcho{}
 	events := newRecorder()
-	s := New(db, events, nil, rec)
+	s := newService(db, events, rec)
 	defer s.Close()
 	c, _ := s.CreateChat(ctx)
 	v, err := s.SetChatSettings(ctx, c.ID, ChatSettings{SystemPrompt: "You are a code reviewer.", Temperature: fptr(0.2), TopP: fptr(0.8), MaxTokens: 50})
@@ -83,7 +84,7 @@ func TestChatSettingsReachTheModel(t *testing.T) {
 	s.Close()
 	db.Close()
 	db2 := storetest.Reopen(t, path, key)
-	s2 := New(db2, nil, nil, &llm.Echo{})
+	s2 := newService(db2, nil, &llm.Echo{})
 	defer s2.Close()
 	d, err := s2.OpenChat(ctx, c.ID)
 	if err != nil {
@@ -102,7 +103,7 @@ func TestChatSystemPromptKeptWithDocuments(t *testing.T) {
 	defer db.Close()
 	rec := &requestEcho{}
 	events := newRecorder()
-	s := New(db, events, nil, rec)
+	s := newService(db, events, rec)
 	defer s.Close()
 	ds, err := docs.New(ctx, db, docs.Lexical{}, nil)
 	if err != nil {
@@ -138,16 +139,16 @@ func TestChatSystemPromptOverridesModels(t *testing.T) {
 	db, _, _ := openDB(t)
 	defer db.Close()
 	events := newRecorder()
-	s := New(db, events, nil, &llm.Echo{})
+	s := newService(db, events, &llm.Echo{})
 	defer s.Close()
-	s.EnableLocal(t.TempDir(), &wordRuntime{})
-	m, err := s.ImportLocalModel(ctx, writeModel(t, t.TempDir(), "alpha.bin", "alpha says hi"))
+	s.cat.EnableLocal(t.TempDir(), &modelstest.WordRuntime{})
+	m, err := s.cat.ImportLocalModel(ctx, modelstest.WriteModel(t, t.TempDir(), "alpha.bin", "alpha says hi"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	set := m.Settings
 	set.SystemPrompt = "the model's own prompt"
-	if _, err := s.UpdateLocalModel(ctx, m.ID, m.Name, set); err != nil {
+	if _, err := s.cat.UpdateLocalModel(ctx, m.ID, m.Name, set); err != nil {
 		t.Fatal(err)
 	}
 	c, _ := s.CreateChat(ctx)
@@ -173,7 +174,7 @@ func TestPresetsApplyAsACopy(t *testing.T) {
 	ctx := context.Background()
 	db, _, _ := openDB(t)
 	defer db.Close()
-	s := New(db, nil, nil, &llm.Echo{})
+	s := newService(db, nil, &llm.Echo{})
 	defer s.Close()
 	ps, err := s.ListPresets(ctx)
 	if err != nil || len(ps) != 2 {

@@ -9,6 +9,7 @@ import (
 
 	"sidecar/backend/docs"
 	"sidecar/backend/llm"
+	"sidecar/backend/models/modelstest"
 )
 
 // blockingRetriever holds a message in preparation (the document search)
@@ -30,7 +31,7 @@ func TestStopWhilePreparing(t *testing.T) {
 			ctx := context.Background()
 			db, _, _ := openDB(t)
 			defer db.Close()
-			s := New(db, nil, nil, &llm.Echo{})
+			s := newService(db, nil, &llm.Echo{})
 			r := blockingRetriever{entered: make(chan struct{}, 1)}
 			s.EnableDocuments(r)
 			c, _ := s.CreateChat(ctx)
@@ -83,16 +84,16 @@ func TestModelSystemPromptKeptWithDocuments(t *testing.T) {
 	db, _, _ := openDB(t)
 	defer db.Close()
 	rec := newRecorder()
-	s := New(db, rec, nil, &llm.Echo{})
+	s := newService(db, rec, &llm.Echo{})
 	defer s.Close()
-	s.EnableLocal(t.TempDir(), &wordRuntime{})
-	m, err := s.ImportLocalModel(ctx, writeModel(t, t.TempDir(), "alpha.bin", "alpha says hi"))
+	s.cat.EnableLocal(t.TempDir(), &modelstest.WordRuntime{})
+	m, err := s.cat.ImportLocalModel(ctx, modelstest.WriteModel(t, t.TempDir(), "alpha.bin", "alpha says hi"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	set := m.Settings
 	set.SystemPrompt = "answer like a pirate"
-	if _, err := s.UpdateLocalModel(ctx, m.ID, m.Name, set); err != nil {
+	if _, err := s.cat.UpdateLocalModel(ctx, m.ID, m.Name, set); err != nil {
 		t.Fatal(err)
 	}
 	ds, err := docs.New(ctx, db, docs.Lexical{}, nil)

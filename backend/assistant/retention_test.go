@@ -12,7 +12,7 @@ func TestRetentionDeletesExactlyTheOldChats(t *testing.T) {
 	ctx := context.Background()
 	db, _, _ := openDB(t)
 	defer db.Close()
-	s := New(db, nil, nil, &llm.Echo{})
+	s := newService(db, nil, &llm.Echo{})
 	defer s.Close()
 	now := time.Now()
 	ages := map[string]time.Duration{"fresh": time.Hour, "edge-inside": 30*24*time.Hour - time.Minute, "old": 31 * 24 * time.Hour, "ancient": 400 * 24 * time.Hour}

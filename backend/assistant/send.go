@@ -156,7 +156,7 @@ func (s *Service) startLocked(ctx context.Context, g *generation, chatID int64, 
 	if err != nil {
 		return SendResult{}, err
 	}
-	p, modelID, err := s.provider(c.Model)
+	p, modelID, err := s.cat.Provider(c.Model)
 	if err != nil {
 		return SendResult{}, err
 	}

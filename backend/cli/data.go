@@ -66,8 +66,8 @@ func runExport(ctx context.Context, env Env) error {
 	if pass != "" {
 		enc = "encrypted"
 	}
-	fmt.Fprintf(env.Stdout, "wrote %s (%s): %d chats, %d messages, %d documents, %d settings\n",
-		*out, enc, m.Counts.Chats, m.Counts.Messages, m.Counts.Documents, m.Counts.Settings)
+	fmt.Fprintf(env.Stdout, "wrote %s (%s): %d chats, %d messages, %d documents, %d settings, %d presets\n",
+		*out, enc, m.Counts.Chats, m.Counts.Messages, m.Counts.Documents, m.Counts.Settings, m.Counts.Presets)
 	return nil
 }
 
@@ -105,8 +105,8 @@ func runImport(ctx context.Context, env Env) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "imported %d chats (%d already here), %d messages, %d documents (%d already here), %d settings\n",
-		rep.Chats, rep.ChatsSkipped, rep.Messages, rep.Documents, rep.DocumentsSkipped, rep.Settings)
+	fmt.Fprintf(env.Stdout, "imported %d chats (%d already here), %d messages, %d documents (%d already here), %d settings, %d presets (%d already here)\n",
+		rep.Chats, rep.ChatsSkipped, rep.Messages, rep.Documents, rep.DocumentsSkipped, rep.Settings, rep.Presets, rep.PresetsSkipped)
 	if len(rep.SettingsSkipped) > 0 {
 		fmt.Fprintf(env.Stdout, "not imported, for your safety: %d settings (%s); provider addresses, the local API, models and backups stay as set here\n",
 			len(rep.SettingsSkipped), termtext.Line(strings.Join(rep.SettingsSkipped, ", ")))

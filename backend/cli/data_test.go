@@ -87,7 +87,8 @@ func TestExportWipeImport(t *testing.T) {
 		t.Fatalf("import without passphrase: %v", err)
 	}
 	msg, err = runCmd(t, runImport, out, "--passphrase-file", pf)
-	if err != nil || !strings.Contains(msg, "imported 1 chats (0 already here), 1 messages, 1 documents") {
+	// The fresh profile has the starting presets already.
+	if err != nil || !strings.Contains(msg, "imported 1 chats (0 already here), 1 messages, 1 documents") || !strings.Contains(msg, ", 0 presets (2 already here)") {
 		t.Fatalf("import: %v %s", err, msg)
 	}
 	prof, err = OpenProfile(ctx)

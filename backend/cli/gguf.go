@@ -147,7 +147,8 @@ type benchState interface {
 // benchTarget is a loaded model as the benchmark sees it.
 type benchTarget struct {
 	vocab     int
-	wtype     string
+	wtype     string // the weights measured, as kept in memory
+	fileType  string // the weights as stored in the file
 	kernels   string
 	streamed  int64
 	newState  func(ctxSize, threads int) (benchState, error)
@@ -161,7 +162,7 @@ func ggufBenchTarget(ctx context.Context, path string) (benchTarget, error) {
 		return benchTarget{}, err
 	}
 	return benchTarget{
-		vocab: m.Vocab(), wtype: llama.Describe(m.File).FileType, kernels: m.Kernels(), streamed: m.StreamedBytes(),
+		vocab: m.Vocab(), wtype: llama.Describe(m.File).FileType, fileType: llama.Describe(m.File).FileType, kernels: m.Kernels(), streamed: m.StreamedBytes(),
 		newState: func(n, threads int) (benchState, error) {
 			s, err := m.NewState(n, threads)
 			if err != nil {
@@ -181,8 +182,16 @@ func (s gptjState) Eval(_ context.Context, tokens []int) ([]float32, error) {
 	return s.State.Eval(tokens)
 }
 
+// gptjBenchTarget loads path in weight type wtype ("": the file's own) or
+// makes a random 6b2l model (q8_0 unless wtype says otherwise).
 func gptjBenchTarget(random, path, wtype string) (benchTarget, error) {
-	wt, err := gptj.ParseWType(wtype)
+	wt, err := gptj.KeepFileType, error(nil)
+	switch {
+	case wtype != "":
+		wt, err = gptj.ParseWType(wtype)
+	case random != "":
+		wt = gptj.Q8_0
+	}
 	if err != nil {
 		return benchTarget{}, fmt.Errorf("%w: %v", ErrUsage, err)
 	}
@@ -196,7 +205,7 @@ func gptjBenchTarget(random, path, wtype string) (benchTarget, error) {
 		return benchTarget{}, err
 	}
 	return benchTarget{
-		vocab: m.Config.NVocab, wtype: wt.String(), kernels: gptj.Kernels(), streamed: m.StreamedBytes(),
+		vocab: m.Config.NVocab, wtype: m.WType.String(), fileType: m.FileType, kernels: gptj.Kernels(), streamed: m.StreamedBytes(),
 		newState: func(n, threads int) (benchState, error) {
 			return gptjState{m.NewStateThreads(n, threads)}, nil
 		},

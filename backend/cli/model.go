@@ -21,8 +21,8 @@ import (
 // modelCommands returns the GPT-J commands (model info/eval, generate).
 func modelCommands() []Command {
 	return []Command{
-		{Name: "model", Usage: "sidecar model info PATH | eval --model PATH --tokens 42,7,9 --steps 16 [--wtype f32|f16|q8_0|q4_0] | bench (--gen-random 6b2l | --model PATH) [--wtype q8_0] [--threads 2] [--prompt 64] [--gen 64] | tokenize --model PATH (--text T | --file F)",
-			Summary: "describe a GPT-J or GGUF model file, print its logits or a text's token ids as JSON, or measure its speed", Run: runModel},
+		{Name: "model", Usage: "sidecar model info PATH | eval --model PATH --tokens 42,7,9 --steps 16 [--wtype f32|f16|q8_0|q4_0] | bench (--gen-random 6b2l | --model PATH) [--wtype f16|q8_0|q4_0|f32] [--threads 2] [--prompt 64] [--gen 64] | tokenize --model PATH (--text T | --file F) | write-random --shape 6b|6b2l --wtype f16|q8_0|q4_0|f32 --out FILE [--seed N]",
+			Summary: "describe a GPT-J or GGUF model file, print its logits or a text's token ids as JSON, measure its speed, or write a GPT-J file of random weights", Run: runModel},
 		{Name: "generate", Usage: "sidecar generate --model PATH --prompt TEXT [--max-tokens N] [--temperature T] [--seed S]",
 			Summary: "stream text from a local GPT-J or GGUF model (GGUF: the file's chat template unless --raw)", Run: runGenerate},
 	}
@@ -30,7 +30,7 @@ func modelCommands() []Command {
 
 func runModel(ctx context.Context, env Env) error {
 	if len(env.Args) == 0 {
-		return fmt.Errorf("%w: model needs a subcommand: info, eval, bench or tokenize", ErrUsage)
+		return fmt.Errorf("%w: model needs a subcommand: info, eval, bench, tokenize or write-random", ErrUsage)
 	}
 	switch env.Args[0] {
 	case "info":
@@ -54,6 +54,8 @@ func runModel(ctx context.Context, env Env) error {
 		return runBench(ctx, env.Args[1:], env.Stdout)
 	case "tokenize":
 		return runTokenize(env.Args[1:], env.Stdout)
+	case "write-random":
+		return runWriteRandom(env.Args[1:], env.Stdout)
 	}
 	return fmt.Errorf("%w: unknown model subcommand %q", ErrUsage, env.Args[0])
 }
@@ -169,7 +171,7 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	fs.SetOutput(io.Discard)
 	random := fs.String("gen-random", "", "generate a random model of this shape instead of loading one (6b2l)")
 	path := fs.String("model", "", "model file or folder")
-	wtype := fs.String("wtype", "q8_0", "weights in memory: f32, f16, q8_0 or q4_0")
+	wtype := fs.String("wtype", "", "weights in memory: f32, f16, q8_0 or q4_0 (default: the file's own; q8_0 for --gen-random)")
 	threads := fs.Int("threads", 2, "threads")
 	promptN := fs.Int("prompt", 64, "prompt tokens, evaluated as one batch")
 	genN := fs.Int("gen", 64, "tokens generated one by one")
@@ -255,7 +257,7 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 		}
 	}
 	return json.NewEncoder(out).Encode(map[string]any{
-		"model": map[bool]string{true: "random 6b2l", false: *path}[*random != ""], "wtype": target.wtype, "threads": *threads,
+		"model": map[bool]string{true: "random 6b2l", false: *path}[*random != ""], "wtype": target.wtype, "file_type": target.fileType, "threads": *threads,
 		"prompt_tokens": *promptN, "gen_tokens": *genN, "runs": *runs,
 		"prompt_ms_per_token": median(promptMS), "gen_ms_per_token": median(genMS),
 		"time_to_first_token_ms": median(ttft), "all_logits": *allLogits,
@@ -268,6 +270,37 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 		"gen_vs_read_floor_5streams": median(genMS) / median(floor5MS[1:]),
 		"peak_rss_mib":               procmem.PeakRSSMiB(), "load_ms": loadMS,
 	})
+}
+
+// runWriteRandom writes a GPT-J file of random weights in a real model's
+// shape, to measure loading and speed without the real model.
+func runWriteRandom(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("model write-random", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	shape := fs.String("shape", "", "6b (GPT-J-6B) or 6b2l (its first two layers)")
+	wtype := fs.String("wtype", "", "weight type in the file: f32, f16, q8_0 or q4_0")
+	path := fs.String("out", "", "file to write")
+	seed := fs.Int64("seed", 1, "random seed")
+	if err := fs.Parse(args); err != nil || *path == "" || fs.NArg() != 0 {
+		return fmt.Errorf("%w: write-random needs --shape, --wtype and --out", ErrUsage)
+	}
+	c, ok := map[string]gptj.Config{"6b": gptj.Shape6B, "6b2l": gptj.Shape6B2L}[*shape]
+	if !ok {
+		return fmt.Errorf("%w: --shape must be 6b or 6b2l", ErrUsage)
+	}
+	wt, err := gptj.ParseWType(*wtype)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	if _, err := os.Stat(*path); err == nil {
+		return fmt.Errorf("%w: %s exists", ErrUsage, *path)
+	}
+	if err := gptj.WriteRandomFile(*path, c, wt, *seed); err != nil {
+		os.Remove(*path)
+		return err
+	}
+	fmt.Fprintf(out, "wrote %s (%s, %d layers, random weights)\n", *path, wt, c.NLayer)
+	return nil
 }
 
 func median(v []float64) float64 {

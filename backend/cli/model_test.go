@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"sidecar/backend/gptj"
 )
 
 const gptjData = "../../../shared/testdata/gptj"
@@ -135,5 +137,55 @@ func TestModelBenchPrintsFigures(t *testing.T) {
 	}
 	if err := runModel(context.Background(), Env{Args: []string{"bench"}, Stdout: &out}); !errors.Is(err, ErrUsage) {
 		t.Errorf("bench without a model: %v", err)
+	}
+}
+
+// TestModelBenchMeasuresTheFileType checks bench measures a file's own
+// weight type unless --wtype says otherwise, and says which it measured.
+func TestModelBenchMeasuresTheFileType(t *testing.T) {
+	dir := t.TempDir()
+	q4 := filepath.Join(dir, "q4.bin")
+	tiny := gptj.Config{NVocab: 64, NCtx: 32, NEmbd: 64, NHead: 4, NLayer: 2, NRot: 8, Eps: 1e-5}
+	if err := gptj.WriteRandomFile(q4, tiny, gptj.Q4_0, 1); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	for _, args := range [][]string{{"--shape", "6b2l", "--wtype", "q4_0", "--out", q4}, {"--shape", "7b", "--wtype", "q4_0", "--out", q4 + "2"},
+		{"--shape", "6b2l", "--wtype", "q5", "--out", q4 + "2"}, {"--shape", "6b2l", "--wtype", "q4_0"}} {
+		if err := runModel(context.Background(), Env{Args: append([]string{"write-random"}, args...), Stdout: &out}); !errors.Is(err, ErrUsage) {
+			t.Errorf("write-random %v: %v", args, err)
+		}
+	}
+	if _, err := os.Stat(q4 + "2"); err == nil {
+		t.Error("a refused write-random left a file")
+	}
+	f16 := filepath.Join(gptjData, "gptj-tinyA-f16.bin")
+	if _, err := os.Stat(f16); err != nil {
+		t.Skip(err)
+	}
+	for _, c := range []struct {
+		args           []string
+		wtype, fileTyp string
+	}{
+		{[]string{"--model", f16}, "f16", "f16"},
+		{[]string{"--model", f16, "--wtype", "q8_0"}, "q8_0", "f16"},
+		{[]string{"--model", filepath.Join(gptjData, "gptj-tinyA-f32.bin")}, "f32", "f32"},
+		{[]string{"--model", q4}, "q4_0", "q4_0"},
+	} {
+		out.Reset()
+		args := append([]string{"bench", "--prompt", "2", "--gen", "2", "--runs", "1"}, c.args...)
+		if err := runModel(context.Background(), Env{Args: args, Stdout: &out}); err != nil {
+			t.Fatal(err)
+		}
+		var r struct {
+			WType    string `json:"wtype"`
+			FileType string `json:"file_type"`
+		}
+		if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+			t.Fatalf("%v: %s", err, out.String())
+		}
+		if r.WType != c.wtype || r.FileType != c.fileTyp {
+			t.Errorf("bench %v measured %s weights of a %s file, want %s of %s", c.args, r.WType, r.FileType, c.wtype, c.fileTyp)
+		}
 	}
 }

@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"sidecar/backend/gguf"
+	"sidecar/backend/ggufrt/ggufrttest"
 	"sidecar/backend/llm"
 	"sidecar/backend/models"
 	"sidecar/backend/tokenizer"
@@ -265,5 +267,54 @@ func TestThinkingOpenedByTheTemplate(t *testing.T) {
 		if !strings.HasSuffix(prompt, wantEnd) || c.thinking != wantThinking || c.text != wantText {
 			t.Fatalf("think %v: prompt ends %q; thinking %q text %q", think, prompt[max(0, len(prompt)-30):], c.thinking, c.text)
 		}
+	}
+}
+
+// Mistral's [TOOL_CALLS] is a control token, which the decoder drops
+// from text: loaded with the Mistral Nemo template, the model's call
+// still comes back as a call, because the runtime passes the marker on.
+func TestMistralControlTokenCall(t *testing.T) {
+	tmpl, err := ggufrttest.Template("mistralai-Mistral-Nemo-Instruct-2407")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "mistral.gguf")
+	const toolCalls = 282
+	if err := ggufrttest.Write(path, "../llama/testdata/qwen2-w64-f32.gguf", ggufrttest.Options{
+		Template: tmpl, Context: 4096,
+		Tokens: map[int]string{toolCalls: "[TOOL_CALLS]", ggufrttest.Space: "\u2581"},
+		Types:  map[int]int32{toolCalls: 3, ggufrttest.Space: 1},
+		Flags:  map[string]bool{"tokenizer.ggml.add_space_prefix": false},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var prompt string
+	answer := `[TOOL_CALLS][{"name": "get_weather", "arguments": {"city": "Paris"}, "id": "a1b2c3d4e"}]</s>`
+	m, err := Runtime{Script: func(p string) string { prompt = p; return answer }}.Load(context.Background(), path, models.LoadOptions{ContextSize: 2048, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if !m.Info().Capabilities.ToolCalls {
+		t.Fatalf("capabilities %+v", m.Info().Capabilities)
+	}
+	p := models.Prompt{Messages: []llm.Message{{Role: llm.RoleUser, Content: "Weather in Paris?"}}, Tools: []models.Tool{weatherTool}}
+	var c collected
+	if _, err := m.(models.EventStreamer).StreamEvents(context.Background(), p, models.Sampling{MaxTokens: 200}, c.on); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(prompt, `[AVAILABLE_TOOLS][{"type": "function", "function": {`) || !strings.Contains(prompt, `"name": "get_weather"`) {
+		t.Fatalf("the tools are not in the prompt:\n%s", prompt)
+	}
+	if c.text != "" || fmt.Sprint(c.calls) != `[{a1b2c3d4e get_weather {"city": "Paris"}}]` {
+		t.Fatalf("text %q calls %+v", c.text, c.calls)
+	}
+	// Plain Stream (chats) keeps dropping control tokens from the text.
+	var text strings.Builder
+	if _, err := m.Stream(context.Background(), models.Prompt{Messages: p.Messages}, models.Sampling{MaxTokens: 200}, func(s string) error { text.WriteString(s); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(text.String(), "[TOOL_CALLS]") || !strings.HasPrefix(text.String(), `[{"name"`) {
+		t.Fatalf("Stream gave %q", text.String())
 	}
 }

@@ -80,12 +80,13 @@ func describe(f *gguf.File) (models.Info, *tokenizer.Tokenizer, *chattmpl.Templa
 	}
 	src, _ := f.StringOr("tokenizer.chat_template", "")
 	tmpl, err := chattmpl.Parse(src)
+	own := err == nil && src != ""
 	if err != nil {
 		tmpl = chattmpl.Fallback() // none, or one this engine cannot compile
 	}
 	info := models.Info{
 		Format: "gguf", Architecture: d.Arch, WeightType: weightType(f, d), Params: d.Params,
-		ContextMax: d.ContextLength, SizeBytes: d.Bytes, ChatTemplate: src,
+		ContextMax: d.ContextLength, SizeBytes: d.Bytes, ChatTemplate: src, OwnTemplate: own,
 		Capabilities: models.Capabilities{
 			FillInMiddle: tok.FIM().OK(),
 			// Tools only when the template shows them to the model and

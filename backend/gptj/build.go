@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"math/bits"
 	"strconv"
 	"strings"
 )
@@ -51,6 +52,12 @@ type rawTensor struct {
 	rows, cols int
 	dims       int
 	data       []byte
+	// file, when set, is the mapping data lies in: data may then be used
+	// in place, and the pages of data that is converted are handed back
+	// as it is read. Without it data is copied out and may be reused.
+	file    *fileMap
+	dropped int  // data before this byte has been handed back
+	kept    bool // data is used in place by a matrix
 }
 
 // decodeRow decodes row r of t into dst, checking values are finite.
@@ -90,7 +97,7 @@ func (t *rawTensor) decodeRow(r int, dst []float32) error {
 }
 
 // builder assembles a Model from tensors, converting each to the wanted
-// weight type as it arrives (a tensor at a time: the F32 weights of a
+// weight type (KeepFileType: the first matrix's) as it arrives (a tensor at a time: the F32 weights of a
 // large model are never all in memory).
 type builder struct {
 	m    *Model
@@ -120,6 +127,10 @@ func (b *builder) matrix(t *rawTensor, rows, cols int) (*Matrix, error) {
 	if t.dims != 2 || t.rows != rows || t.cols != cols {
 		return nil, fmt.Errorf("%w: %s has shape %dx%d, want %dx%d", ErrFormat, t.name, t.rows, t.cols, rows, cols)
 	}
+	if b.want == KeepFileType { // the first matrix's type is the file's
+		b.want = map[fileType]WType{ftF32: F32, ftF16: F16, ftBF16: F16, ftQ8: Q8_0, ftQ4: Q4_0}[t.typ]
+		b.m.WType = b.want
+	}
 	want := b.want
 	if (want == Q8_0 || want == Q4_0) && cols%qk != 0 {
 		want = F16
@@ -127,27 +138,38 @@ func (b *builder) matrix(t *rawTensor, rows, cols int) (*Matrix, error) {
 	if b.dry {
 		return &Matrix{Rows: rows, Cols: cols, Type: want}, nil
 	}
-	// Quantized data already in the wanted layout is kept as it is.
+	// F16 and F32 rows of a mapped file are used where they are.
+	if t.file != nil && (t.typ == ftF16 && want == F16 || t.typ == ftF32 && want == F32) {
+		if err := checkFinite(t); err != nil {
+			return nil, err
+		}
+		t.file.keep()
+		t.kept = true
+		return &Matrix{Rows: rows, Cols: cols, Type: want, data: t.data[:len(t.data):len(t.data)], file: t.file}, nil
+	}
+	// Data already in the wanted type is copied (quantized rows regrouped,
+	// see packGGML).
 	if (t.typ == ftQ8 && want == Q8_0) || (t.typ == ftQ4 && want == Q4_0) || (t.typ == ftF16 && want == F16) || (t.typ == ftF32 && want == F32) {
+		if t.typ == ftF16 || t.typ == ftF32 {
+			if err := checkFinite(t); err != nil {
+				return nil, err
+			}
+		}
 		m := &Matrix{Rows: rows, Cols: cols, Type: want}
 		m.data = weightBytes(m, len(t.data))
-		if want == Q8_0 || want == Q4_0 {
-			rb := rowBytes(want, cols)
-			for r := 0; r < rows; r++ {
+		rb := rowBytes(want, cols)
+		for r := 0; r < rows; r++ {
+			if want == Q8_0 || want == Q4_0 {
 				packGGML(m.data[r*rb:(r+1)*rb], t.data[r*rb:(r+1)*rb], cols/qk, blockBytes(want))
+			} else {
+				copy(m.data[r*rb:(r+1)*rb], t.data[r*rb:(r+1)*rb])
 			}
-		} else {
-			copy(m.data, t.data)
+			t.consumed((r + 1) * rb)
 		}
-		if t.typ == ftF16 || t.typ == ftF32 {
-			row := make([]float32, cols)
-			for r := 0; r < rows; r++ { // still check every value is finite
-				if err := t.decodeRow(r, row); err != nil {
-					return nil, err
-				}
+		if want == Q8_0 || want == Q4_0 {
+			if err := checkScales(m); err != nil {
+				return nil, fmt.Errorf("%w: %s: %v", ErrFormat, t.name, err)
 			}
-		} else if err := checkScales(m); err != nil {
-			return nil, fmt.Errorf("%w: %s: %v", ErrFormat, t.name, err)
 		}
 		return m, nil
 	}
@@ -156,11 +178,13 @@ func (b *builder) matrix(t *rawTensor, rows, cols int) (*Matrix, error) {
 		return nil, err
 	}
 	row := make([]float32, cols)
+	srb := len(t.data) / rows
 	for r := 0; r < rows; r++ {
 		if err := t.decodeRow(r, row); err != nil {
 			return nil, err
 		}
 		m.setRow(r, row)
+		t.consumed((r + 1) * srb)
 	}
 	return m, nil
 }
@@ -258,4 +282,39 @@ func (b *builder) done() (*Model, error) {
 		}
 	}
 	return m, nil
+}
+
+// checkFinite refuses F16, BF16 or F32 data holding NaN or infinite
+// values (all exponent bits set), eight bytes at a time.
+func checkFinite(t *rawTensor) error {
+	var exp, ones uint64 // exponent bits of each value in a word; 1 in each value's lowest bit
+	switch t.typ {
+	case ftF16:
+		exp, ones = 0x7c007c007c007c00, 0x0001000100010001
+	case ftBF16:
+		exp, ones = 0x7f807f807f807f80, 0x0001000100010001
+	case ftF32:
+		exp, ones = 0x7f8000007f800000, 0x0000000100000001
+	default:
+		return nil
+	}
+	high := ones << (64/bits.OnesCount64(ones) - 1) // each value's top bit
+	d := t.data
+	i := 0
+	for ; i+8 <= len(d); i += 8 {
+		// A value with every exponent bit set is a zero lane of y.
+		y := binary.LittleEndian.Uint64(d[i:])&exp ^ exp
+		if (y-ones)&^y&high != 0 {
+			return fmt.Errorf("%w: tensor %s holds NaN or infinite values", ErrFormat, t.name)
+		}
+	}
+	if i < len(d) {
+		var w [8]byte
+		copy(w[:], d[i:]) // zero padding is finite
+		y := binary.LittleEndian.Uint64(w[:])&exp ^ exp
+		if (y-ones)&^y&high != 0 {
+			return fmt.Errorf("%w: tensor %s holds NaN or infinite values", ErrFormat, t.name)
+		}
+	}
+	return nil
 }

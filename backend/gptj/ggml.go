@@ -46,10 +46,13 @@ func (r *reader) bytes(n int) []byte {
 
 // loadGGML parses a legacy ggml GPT-J file held in data.
 func loadGGML(data []byte, want WType) (*Model, error) {
-	return loadGGMLProgress(data, want, false, nil)
+	return loadGGMLFile(data, nil, want, false, nil)
 }
 
-func loadGGMLProgress(data []byte, want WType, dry bool, progress func(float64)) (*Model, error) {
+// loadGGMLFile parses a ggml file; fm, if set, is the mapping data is
+// (see rawTensor.file). With dry set, tensors are checked but their
+// values are not read (Inspect).
+func loadGGMLFile(data []byte, fm *fileMap, want WType, dry bool, progress func(float64)) (*Model, error) {
 	r := &reader{b: data}
 	if uint32(r.i32()) != ggmlMagic {
 		return nil, fmt.Errorf("%w: not a ggml file (bad magic)", ErrFormat)
@@ -138,9 +141,12 @@ func loadGGMLProgress(data []byte, want WType, dry bool, progress func(float64))
 		if r.err != nil {
 			return nil, fmt.Errorf("%w: tensor %s: data runs past the end of the file", ErrFormat, name)
 		}
-		t := &rawTensor{name: name, typ: tt, rows: ne[1], cols: ne[0], dims: nd, data: raw}
+		t := &rawTensor{name: name, typ: tt, rows: ne[1], cols: ne[0], dims: nd, data: raw, file: fm}
 		if err := b.add(t); err != nil {
 			return nil, err
+		}
+		if !t.kept {
+			t.consumed(len(raw))
 		}
 		if progress != nil {
 			progress(float64(r.off) / float64(len(data)))

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -100,6 +101,58 @@ func TestGoldenStock(t *testing.T) {
 		t.Logf("%s (%s) vs %s: max |Δlogit| = %.2e, greedy mismatches %d", c.file, c.wt, c.golden, worst, mism)
 		if worst > 2e-3 {
 			t.Errorf("%s vs %s: max diff %.2e", c.file, c.golden, worst)
+		}
+	}
+}
+
+// TestInPlaceWeights checks that files loaded in their own type use the
+// mapped file's F16/F32 rows in place (KeepFileType too, for folders), and
+// that the model computes exactly what one with copied weights does.
+func TestInPlaceWeights(t *testing.T) {
+	for _, c := range []struct {
+		file string
+		wt   WType
+	}{{"gptj-tinyA-f16.bin", F16}, {"gptj-tinyA-f32.bin", F32}, {"tinyA-hf", F32}, {torchF32, F32}, {torchSharded, F16}} {
+		path := filepath.Join(testdata, c.file)
+		if strings.HasPrefix(c.file, "testdata/") { // this package's own
+			path = c.file
+		}
+		if _, err := os.Stat(path); err != nil {
+			t.Skip(err)
+		}
+		m, err := Load(path, Options{WType: KeepFileType})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.WType != c.wt {
+			t.Errorf("%s kept as %s, want %s", c.file, m.WType, c.wt)
+		}
+		if _, in := weightBytesOf(m); in != 2+6*m.Config.NLayer {
+			t.Errorf("%s: %d of %d matrices in place", c.file, in, 2+6*m.Config.NLayer)
+		}
+		if !strings.HasSuffix(c.file, ".bin") {
+			continue
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		copied, err := loadGGML(data, c.wt) // no mapping: the rows are copied
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, in := weightBytesOf(copied); in != 0 {
+			t.Fatalf("%d matrices refer to a buffer that may be reused", in)
+		}
+		a, errA := m.NewState(16).Eval([]int{1, 7, 42, 3})
+		b, errB := copied.NewState(16).Eval([]int{1, 7, 42, 3})
+		if errA != nil || errB != nil {
+			t.Fatal(errA, errB)
+		}
+		for i := range a {
+			if a[i] != b[i] {
+				t.Fatalf("%s: logit %d is %v in place, %v copied", c.file, i, a[i], b[i])
+			}
 		}
 	}
 }

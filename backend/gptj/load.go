@@ -30,20 +30,17 @@ func Load(path string, o Options) (*Model, error) {
 		return nil, fmt.Errorf("gptj: %w", err)
 	}
 	if fi.IsDir() || isTorchFile(path) {
-		want := o.WType
-		if want == KeepFileType {
-			want = F32
-		}
 		if fi.IsDir() {
-			return loadHF(path, "", want, o.dry, o.Progress)
+			return loadHF(path, "", o.WType, o.dry, o.Progress)
 		}
-		return loadHF(filepath.Dir(path), filepath.Base(path), want, o.dry, o.Progress)
+		return loadHF(filepath.Dir(path), filepath.Base(path), o.WType, o.dry, o.Progress)
 	}
-	data, release, err := readMapped(path)
+	fm, err := mapFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("gptj: %w", err)
 	}
-	defer release() // every tensor is copied out while loading
+	defer unmap(fm) // now, or when the last matrix using it in place goes
+	data := fm.data
 	want := o.WType
 	if want == KeepFileType && len(data) >= 32 {
 		switch binary.LittleEndian.Uint32(data[28:]) % 1000 {
@@ -57,7 +54,7 @@ func Load(path string, o Options) (*Model, error) {
 			want = F32
 		}
 	}
-	return loadGGMLProgress(data, want, o.dry, o.Progress)
+	return loadGGMLFile(data, fm, want, o.dry, o.Progress)
 }
 
 // Info describes a model file without keeping its weights.
@@ -78,6 +75,12 @@ func Inspect(path string) (Info, error) {
 	if err != nil {
 		return Info{}, err
 	}
+	return Describe(path, m), nil
+}
+
+// Describe reports what model m, loaded from path, is (the size is the
+// file's or the folder's).
+func Describe(path string, m *Model) Info {
 	var size int64
 	if fi, err := os.Stat(path); err == nil && !fi.IsDir() {
 		size = fi.Size()
@@ -88,5 +91,5 @@ func Inspect(path string) (Info, error) {
 			}
 		}
 	}
-	return Info{Format: m.Format, FileType: m.FileType, Config: m.Config, Params: m.Params(), Bytes: size, Tokenizer: m.Tokenizer.Name()}, nil
+	return Info{Format: m.Format, FileType: m.FileType, Config: m.Config, Params: m.Params(), Bytes: size, Tokenizer: m.Tokenizer.Name()}
 }

@@ -4,11 +4,17 @@ package gptj
 
 import "os"
 
-// readMapped reads the file (no memory mapping on this platform).
-func readMapped(path string) ([]byte, func(), error) {
+// mapFile reads the file (no memory mapping on this platform): weights
+// used in place keep the read buffer alive, and nothing is handed back
+// while loading.
+func mapFile(path string) (*fileMap, error) {
 	b, err := os.ReadFile(path)
-	return b, func() {}, err
+	if err != nil {
+		return nil, err
+	}
+	return &fileMap{data: b}, nil
 }
 
-// releasePages does nothing where files are read, not mapped.
-func releasePages(file, part []byte) {}
+func dropPages(*fileMap, []byte) {}
+
+func unmap(*fileMap) {}

@@ -4,62 +4,65 @@ package gptj
 
 import (
 	"os"
-	"sync"
+	"runtime"
 	"syscall"
-	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
-// mappings holds the live mappings of readMapped (start address ->
-// length), so releasePages touches only memory it mapped.
-var mappings sync.Map
-
-// readMapped maps a file read-only; the weights that keep the file's
-// layout are then copied out tensor by tensor, never the file at once.
-func readMapped(path string) ([]byte, func(), error) {
+// mapFile maps a file read-only. Weights that keep the file's layout are
+// used from the mapping in place; the pages of tensors that are converted
+// are handed back to the kernel as they are consumed (drop), so loading
+// never holds the file and the converted weights whole at once.
+func mapFile(path string) (*fileMap, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if fi.Size() == 0 {
-		return []byte{}, func() {}, nil
+		return &fileMap{data: []byte{}}, nil
+	}
+	if int64(int(fi.Size())) != fi.Size() {
+		return nil, syscall.EFBIG
 	}
 	b, err := syscall.Mmap(int(f.Fd()), 0, int(fi.Size()), syscall.PROT_READ, syscall.MAP_SHARED)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	base := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
-	mappings.Store(base, len(b))
-	return b, func() { mappings.Delete(base); syscall.Munmap(b) }, nil
+	return &fileMap{data: b, mapped: true}, nil
 }
 
-// releasePages drops the pages of part, a tensor already converted, from
-// the process's mapping of file (the page cache keeps them): a load then
-// holds the converted weights and one tensor of the file, not the whole
-// file, in its resident memory. part outside a live mapping of file is
-// left alone.
-func releasePages(file, part []byte) {
-	if len(file) == 0 || len(part) == 0 {
+// dropPages tells the kernel this process no longer needs the whole pages
+// inside b (a part of the read-only mapping): they leave its resident
+// set, and a later read would fault them in again from the file.
+func dropPages(fm *fileMap, b []byte) {
+	if !fm.mapped || !fm.holds(b) {
 		return
 	}
-	base := uintptr(unsafe.Pointer(unsafe.SliceData(file)))
-	n, ok := mappings.Load(base)
-	if !ok || n.(int) != len(file) {
+	page := pageSize
+	base := sliceAddr(fm.data)
+	lo, hi := sliceAddr(b)-base, sliceAddr(b)-base+uintptr(len(b))
+	lo = (lo + uintptr(page) - 1) &^ uintptr(page-1)
+	hi &^= uintptr(page - 1)
+	if hi > lo {
+		_ = unix.Madvise(fm.data[lo:hi], unix.MADV_DONTNEED)
+	}
+}
+
+// unmap releases the mapping now, or, if weights are used from it in
+// place, once none of the matrices holding them is reachable.
+func unmap(fm *fileMap) {
+	if !fm.mapped {
 		return
 	}
-	page := uintptr(os.Getpagesize())
-	start := uintptr(unsafe.Pointer(unsafe.SliceData(part)))
-	end := start + uintptr(len(part))
-	if start < base || end > base+uintptr(len(file)) {
+	if !fm.kept {
+		_ = syscall.Munmap(fm.data)
 		return
 	}
-	lo, hi := (start+page-1)&^(page-1), end&^(page-1)
-	if hi <= lo {
-		return
-	}
-	syscall.Madvise(file[lo-base:hi-base], 4) // MADV_DONTNEED
+	runtime.AddCleanup(fm, func(b []byte) { _ = syscall.Munmap(b) }, fm.data)
 }

@@ -28,25 +28,26 @@ func rssFile(t *testing.T) int {
 	return 0
 }
 
-// TestReleasePages: a tensor's pages leave the process's resident memory
-// once released, and memory releasePages did not map is left untouched.
-func TestReleasePages(t *testing.T) {
+// TestDropPages: a tensor's pages leave the process's resident memory
+// once dropped, and memory dropPages did not map is left untouched.
+func TestDropPages(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "w")
 	content := bytes.Repeat([]byte{7}, 64<<20)
 	if err := os.WriteFile(path, content, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	data, release, err := readMapped(path)
+	fm, err := mapFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer release()
+	defer unmap(fm)
+	data := fm.data
 	sum := 0
 	for i := 0; i < len(data); i += 4096 {
 		sum += int(data[i])
 	}
 	before := rssFile(t)
-	releasePages(data, data[1000:]) // the partial first page stays
+	dropPages(fm, data[1000:]) // the partial first page stays
 	after := rssFile(t)
 	t.Logf("RssFile %d kB -> %d kB after releasing 64 MiB (touched sum %d)", before, after, sum)
 	if before-after < 60<<10 {
@@ -56,9 +57,9 @@ func TestReleasePages(t *testing.T) {
 		t.Error("the mapping no longer reads the file")
 	}
 	heap := bytes.Repeat([]byte{9}, 1<<20)
-	releasePages(heap, heap)
-	releasePages(data, heap)
+	dropPages(&fileMap{data: heap}, heap)
+	dropPages(fm, heap)
 	if heap[4096*10] != 9 {
-		t.Error("releasePages zeroed memory it had not mapped")
+		t.Error("dropPages zeroed memory it had not mapped")
 	}
 }

@@ -444,7 +444,7 @@ func FuzzLoadSafetensors(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		cfg := Config{NVocab: 256, NCtx: 128, NEmbd: 64, NHead: 4, NLayer: 2, NRot: 8, Eps: 1e-5}
 		b := newBuilder(cfg, Q8_0)
-		if _, err := addSafetensors(b, "fuzz", data); err == nil {
+		if _, err := addSafetensors(b, "fuzz", data, nil); err == nil {
 			b.done()
 		}
 	})

@@ -63,21 +63,21 @@ func loadHF(dir, only string, want WType, dry bool, progress func(float64)) (*Mo
 		b.m.Format = "huggingface pytorch"
 	}
 	for i, f := range files {
-		data, release, err := readMapped(filepath.Join(dir, f))
+		fm, err := mapFile(filepath.Join(dir, f))
 		if err != nil {
 			return nil, fmt.Errorf("gptj: %w", err)
 		}
 		var ft string
 		if torch {
-			ft, err = addTorch(b, f, data, func(part float64) {
+			ft, err = addTorch(b, f, fm, func(part float64) {
 				if progress != nil {
 					progress((float64(i) + part) / float64(len(files)))
 				}
 			})
 		} else {
-			ft, err = addSafetensors(b, f, data)
+			ft, err = addSafetensors(b, f, fm.data, fm)
 		}
-		release()
+		unmap(fm) // now, or when the last matrix using it in place goes
 		if err != nil {
 			return nil, err
 		}
@@ -160,7 +160,9 @@ func indexFiles(name string, ib []byte) ([]string, error) {
 	return files, nil
 }
 
-func addSafetensors(b *builder, file string, data []byte) (string, error) {
+// addSafetensors adds the tensors of one safetensors file held in data;
+// fm, if set, is the mapping data is (see rawTensor.file).
+func addSafetensors(b *builder, file string, data []byte, fm *fileMap) (string, error) {
 	if len(data) < 8 {
 		return "", fmt.Errorf("%w: %s is too short", ErrFormat, file)
 	}
@@ -215,11 +217,13 @@ func addSafetensors(b *builder, file string, data []byte) (string, error) {
 		if e.Offsets[0] < 0 || e.Offsets[1]-e.Offsets[0] != size || e.Offsets[1] > int64(len(body)) {
 			return "", fmt.Errorf("%w: tensor %s: offsets %v do not match its shape or the file", ErrFormat, name, e.Offsets)
 		}
-		t := &rawTensor{name: name, typ: tt, rows: rows, cols: cols, dims: len(e.Shape), data: body[e.Offsets[0]:e.Offsets[1]]}
+		t := &rawTensor{name: name, typ: tt, rows: rows, cols: cols, dims: len(e.Shape), data: body[e.Offsets[0]:e.Offsets[1]], file: fm}
 		if err := b.add(t); err != nil {
 			return "", err
 		}
-		releasePages(data, t.data)
+		if !t.kept {
+			t.consumed(len(t.data))
+		}
 	}
 	return ftype, nil
 }

@@ -28,8 +28,11 @@ func isTorchFile(path string) bool {
 // mapped file (or one tensor's copy for a strided view), converted by
 // the builder before the next is read. Tensors GPT-J does not use (the
 // attn.bias / attn.masked_bias buffers) are skipped unread.
-func addTorch(b *builder, file string, data []byte, progress func(float64)) (string, error) {
-	tf, err := torchfile.Open(data)
+//
+// fm is the mapped file: a tensor whose bytes lie in it may be used in
+// place, and the pages of one that is converted are handed back.
+func addTorch(b *builder, file string, fm *fileMap, progress func(float64)) (string, error) {
+	tf, err := torchfile.Open(fm.data)
 	if err != nil {
 		return "", fmt.Errorf("gptj: %s: %w", file, err)
 	}
@@ -67,11 +70,16 @@ func addTorch(b *builder, file string, data []byte, progress func(float64)) (str
 			if rt.data, err = tf.Data(t); err != nil {
 				return "", fmt.Errorf("gptj: %s: tensor %s: %w", file, e.Name, err)
 			}
+			if fm.holds(rt.data) { // not a strided view's copy
+				rt.file = fm
+			}
 		}
 		if err := b.add(rt); err != nil {
 			return "", err
 		}
-		releasePages(data, rt.data)
+		if !rt.kept {
+			rt.consumed(len(rt.data))
+		}
 		if progress != nil {
 			progress(float64(i+1) / float64(len(entries)))
 		}

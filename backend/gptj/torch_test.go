@@ -189,7 +189,7 @@ func FuzzLoadTorch(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		cfg := Config{NVocab: 256, NCtx: 128, NEmbd: 64, NHead: 4, NLayer: 2, NRot: 8, Eps: 1e-5}
 		b := newBuilder(cfg, Q4_0)
-		if _, err := addTorch(b, "fuzz", data, nil); err == nil {
+		if _, err := addTorch(b, "fuzz", &fileMap{data: data}, nil); err == nil {
 			b.done()
 		}
 	})

@@ -89,6 +89,7 @@ type Matrix struct {
 	Rows, Cols int
 	Type       WType
 	data       []byte
+	file       *fileMap // the file mapping data lies in, when used in place
 }
 
 func newMatrix(t WType, rows, cols int) (*Matrix, error) {

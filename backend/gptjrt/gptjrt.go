@@ -20,7 +20,14 @@ const Engine = "gptj"
 // Runtime runs GPT-J models (legacy ggml files and Hugging Face folders).
 type Runtime struct{}
 
-var _ models.Runtime = Runtime{}
+var (
+	_ models.Runtime   = Runtime{}
+	_ models.Converter = Runtime{}
+)
+
+// WeightTypes implements models.Converter: GPT-J weights are kept in
+// memory in one of these, whatever the file stores.
+func (Runtime) WeightTypes() []string { return []string{"f32", "f16", "q8_0", "q4_0"} }
 
 // Engine implements models.Runtime.
 func (Runtime) Engine() string { return Engine }
@@ -31,17 +38,20 @@ func (Runtime) Inspect(_ context.Context, path string) (models.Info, error) {
 	if err != nil {
 		return models.Info{}, err
 	}
+	return modelsInfo(info), nil
+}
+
+func modelsInfo(info gptj.Info) models.Info {
 	return models.Info{Format: info.Format + " gpt-j", Architecture: Engine, WeightType: info.FileType, Params: info.Params,
-		ContextMax: info.Config.NCtx, SizeBytes: info.Bytes}, nil
+		ContextMax: info.Config.NCtx, SizeBytes: info.Bytes}
 }
 
 // Load implements models.Runtime. The GPT-J loader does not take a
 // context: cancellation is checked on every progress report and at the end.
+// The file is loaded once (what it is comes from the loaded model): an
+// inspection first would hold a second copy of the weights until the
+// garbage collector let it go.
 func (r Runtime) Load(ctx context.Context, path string, o models.LoadOptions) (models.Model, error) {
-	info, err := r.Inspect(ctx, path)
-	if err != nil {
-		return nil, err
-	}
 	wt, err := gptj.ParseWType(o.WeightType)
 	if err != nil {
 		return nil, err
@@ -64,7 +74,7 @@ func (r Runtime) Load(ctx context.Context, path string, o models.LoadOptions) (m
 		return nil, err
 	}
 	progress(1)
-	return &model{m: m, info: info, ctxSize: o.ContextSize, threads: o.Threads}, nil
+	return &model{m: m, info: modelsInfo(gptj.Describe(path, m)), ctxSize: o.ContextSize, threads: o.Threads}, nil
 }
 
 // model keeps one KV cache and reuses the part of it that the next prompt

@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"strings"
 
-	"sidecar/backend/assistant"
+	"sidecar/backend/catalog"
 	"sidecar/backend/docs"
 	"sidecar/backend/llm"
 )
@@ -174,7 +174,7 @@ func (s *Server) failureOf(err error) *failure {
 	switch {
 	case errors.As(err, &f):
 		return f
-	case errors.Is(err, llm.ErrUnknownModel), errors.Is(err, assistant.ErrNoProvider):
+	case errors.Is(err, llm.ErrUnknownModel), errors.Is(err, catalog.ErrNoProvider):
 		return &failure{http.StatusNotFound, "invalid_request_error", "model_not_found", "no such model (GET /v1/models lists them)"}
 	case errors.Is(err, llm.ErrContextTooLong):
 		return &failure{http.StatusBadRequest, "invalid_request_error", "context_length_exceeded", publicMessage(err)}

@@ -22,6 +22,7 @@ import (
 
 	"sidecar/backend/applog"
 	"sidecar/backend/assistant"
+	"sidecar/backend/catalog"
 	"sidecar/backend/llm"
 	"sidecar/backend/llm/openai"
 )
@@ -325,8 +326,8 @@ func readDiscovery(t *testing.T, dir string) discovery {
 // cloudGen generates with the real OpenAI provider.
 type cloudGen struct{ p llm.Provider }
 
-func (g cloudGen) Models(context.Context) ([]assistant.ModelView, error) {
-	return []assistant.ModelView{{ID: "openai/gpt-4o", Provider: "openai"}}, nil
+func (g cloudGen) Models(context.Context) ([]catalog.ModelView, error) {
+	return []catalog.ModelView{{ID: "openai/gpt-4o", Provider: "openai"}}, nil
 }
 
 func (g cloudGen) Complete(ctx context.Context, model string, req llm.Request, on llm.EventFunc) (assistant.Completion, error) {

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"sidecar/backend/assistant"
+	"sidecar/backend/catalog"
 	"sidecar/backend/ggufrt"
 	"sidecar/backend/ggufrt/ggufrttest"
 	"sidecar/backend/llm"
@@ -67,18 +68,21 @@ func startLocal(t *testing.T) (*env, *script) {
 		t.Fatal(err)
 	}
 	sc := &script{}
-	svc := assistant.New(storetest.Open(t), nil, slog.New(slog.NewTextHandler(io.Discard, nil)), &llm.Echo{})
-	t.Cleanup(func() { svc.Close() })
-	svc.EnableLocal(t.TempDir(), ggufrt.Runtime{Script: sc.run})
+	db := storetest.Open(t)
+	cat := catalog.New(db, nil, slog.New(slog.NewTextHandler(io.Discard, nil)), &llm.Echo{})
+	t.Cleanup(cat.Close)
+	svc := assistant.New(db, cat, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	t.Cleanup(svc.Close)
+	cat.EnableLocal(t.TempDir(), ggufrt.Runtime{Script: sc.run})
 	ctx := context.Background()
 	for _, path := range []string{filepath.Join(dir, "qwen.gguf"), filepath.Join(dir, "think.gguf"), filepath.Join(dir, "plain.gguf")} {
-		m, err := svc.ImportLocalModel(ctx, path)
+		m, err := cat.ImportLocalModel(ctx, path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		set := m.Settings
 		set.WeightType, set.Threads, set.MaxTokens = "f32", 1, 400
-		if _, err := svc.UpdateLocalModel(ctx, m.ID, m.Name, set); err != nil {
+		if _, err := cat.UpdateLocalModel(ctx, m.ID, m.Name, set); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -86,7 +90,7 @@ func startLocal(t *testing.T) (*env, *script) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := New(Config{Port: -1}, svc, nil, toks, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s := New(Config{Port: -1}, Models{Catalog: cat, Service: svc}, nil, toks, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err := s.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -179,6 +183,19 @@ func TestLocalToolCallsChatCompletions(t *testing.T) {
 	}
 	if content != "" || args != `{"city": "Paris"}` || finish != "tool_calls" {
 		t.Fatalf("stream: content %q arguments %q finish %q", content, args, finish)
+	}
+
+	// A named tool choice shows the model that tool only.
+	twoTools := `[{"type":"function","function":{"name":"get_time","parameters":{"type":"object","properties":{}}}},` + weatherTools[1:]
+	r = e.do(t, "POST", "/v1/chat/completions", `{"model":"local/qwen","messages":[{"role":"user","content":"Weather in Paris?"}],"tool_choice":{"type":"function","function":{"name":"get_weather"}},"tools":`+twoTools+`}`, nil)
+	decodeBody(t, r, &out)
+	if p := sc.last(t); !strings.Contains(p, `"name": "get_weather"`) || strings.Contains(p, "get_time") || len(out.Choices[0].Message.ToolCalls) != 1 {
+		t.Fatalf("named tool: %+v\n%s", out, p)
+	}
+	r = e.do(t, "POST", "/v1/chat/completions", `{"model":"local/qwen","messages":[{"role":"user","content":"Weather in Paris?"}],"tools":`+twoTools+`}`, nil)
+	decodeBody(t, r, &out)
+	if p := sc.last(t); !strings.Contains(p, `"name": "get_weather"`) || !strings.Contains(p, `"name": "get_time"`) {
+		t.Fatalf("both tools are not in the prompt:\n%s", p)
 	}
 
 	// The result goes back.
@@ -368,6 +385,13 @@ func TestLocalFIMAndRaw(t *testing.T) {
 	r = e.do(t, "POST", "/api/generate", `{"model":"local/plain","prompt":"a","suffix":"b","stream":false}`, nil)
 	if b, _ := io.ReadAll(r.Body); r.StatusCode != 400 || !strings.Contains(string(b), "cannot fill in the middle") {
 		t.Fatalf("ollama suffix without FIM tokens: %d %s", r.StatusCode, b)
+	}
+	// /v1/completions without suffix continues the prompt as it is.
+	sc.set("(a, b):<|im_end|>")
+	r = e.do(t, "POST", "/v1/completions", `{"model":"local/qwen","prompt":"def add","max_tokens":16}`, nil)
+	decodeBody(t, r, &out)
+	if sc.last(t) != "def add" || out.Choices[0].Text != "(a, b):" {
+		t.Fatalf("completion without suffix: %+v, prompt %q", out, sc.last(t))
 	}
 	// raw: the prompt as it is, special-token text read as tokens.
 	sc.set("Paris.")

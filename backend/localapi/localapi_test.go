@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"sidecar/backend/assistant"
+	"sidecar/backend/catalog"
 	"sidecar/backend/keychain"
 	"sidecar/backend/llm"
 )
@@ -60,8 +61,8 @@ type gen struct {
 	cancelled chan struct{}
 }
 
-func (g *gen) Models(context.Context) ([]assistant.ModelView, error) {
-	return []assistant.ModelView{{ID: "echo/echo", Name: "Echo", Provider: "echo", Local: true}, {ID: "slow/wait", Provider: "slow"}}, nil
+func (g *gen) Models(context.Context) ([]catalog.ModelView, error) {
+	return []catalog.ModelView{{ID: "echo/echo", Name: "Echo", Provider: "echo", Local: true}, {ID: "slow/wait", Provider: "slow"}}, nil
 }
 
 func (g *gen) Complete(ctx context.Context, model string, req llm.Request, on llm.EventFunc) (assistant.Completion, error) {

@@ -263,11 +263,10 @@ func (s *Server) completions(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if suffix != "" {
-		// Local models fill in the middle with their FIM tokens; chat
-		// models answer the messages.
-		t.req.Text = &llm.TextPrompt{Prefix: req.Prompt[0], Suffix: suffix}
-	}
+	// Local models continue the prompt as it is (no chat template), or
+	// fill in the middle with their FIM tokens; chat models answer the
+	// messages.
+	t.req.Text = &llm.TextPrompt{Prefix: req.Prompt[0], Suffix: suffix}
 	s.generate(w, r, req.genParams, t, "text_completion")
 }
 

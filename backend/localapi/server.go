@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"sidecar/backend/assistant"
+	"sidecar/backend/catalog"
 	"sidecar/backend/llm"
 )
 
@@ -33,9 +34,17 @@ const DiscoveryFile = "localapi.json"
 
 // Generator is what the API needs from the assistant.
 type Generator interface {
-	Models(ctx context.Context) ([]assistant.ModelView, error)
+	Models(ctx context.Context) ([]catalog.ModelView, error)
 	Complete(ctx context.Context, model string, req llm.Request, on llm.EventFunc) (assistant.Completion, error)
 	Capabilities(model string) (llm.Capabilities, error)
+}
+
+// Models is the Generator of an open profile: the catalogue's models,
+// capabilities and token counts, and the assistant's completions and
+// grounding.
+type Models struct {
+	*catalog.Catalog
+	*assistant.Service
 }
 
 // Embedder turns texts into vectors for /v1/embeddings.

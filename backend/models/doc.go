@@ -1,5 +1,6 @@
-// Package models is Sidecar's catalogue of what can generate and what can
-// embed: cloud providers, local runtimes and the built-in echo, embedding
-// models built in, local or in the cloud. It decides the defaults once,
-// and defines the interface local engines (GPT-J, GGUF) implement.
+// Package models defines the interface local engines (GPT-J, GGUF)
+// implement: inspect a file, load it with progress, render its chat
+// template, count tokens, stream, and say what the model can do. The
+// catalogue (backend/catalog) keeps the registry of model files and picks
+// the runtime of each.
 package models

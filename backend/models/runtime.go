@@ -29,6 +29,14 @@ type Runtime interface {
 	Load(ctx context.Context, path string, o LoadOptions) (Model, error)
 }
 
+// Converter is a Runtime that can keep a model's weights in another type
+// than the file stores (LoadOptions.WeightType). A runtime without it uses
+// weights as stored and is given WeightType "".
+type Converter interface {
+	// WeightTypes are the types it can keep weights in ("f16", "q8_0"...).
+	WeightTypes() []string
+}
+
 // Errors runtimes wrap, for callers to test with errors.Is.
 var (
 	// ErrNotMine is wrapped by Runtime.Inspect for a file in another format.
@@ -53,6 +61,9 @@ type Info struct {
 	// ChatTemplate is the template the file carries (Jinja for GGUF), ""
 	// if none; it is not sent to the UI.
 	ChatTemplate string `json:"-"`
+	// OwnTemplate says chats are formatted with the file's own chat
+	// template (false: a generic one, as the file has none that runs).
+	OwnTemplate bool `json:"ownTemplate"`
 }
 
 // Capabilities say what a model can do beyond plain chat. A flag is set

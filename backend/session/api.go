@@ -63,7 +63,7 @@ func (s *Session) applyAPI(o *open, set assistant.LocalAPISettings) {
 		}
 		h.tokens = t
 	}
-	srv := localapi.New(localapi.Config{Port: set.Port, AllowedOrigins: set.Origins, DataDir: s.opt.Dir}, o.svc,
+	srv := localapi.New(localapi.Config{Port: set.Port, AllowedOrigins: set.Origins, DataDir: s.opt.Dir}, localapi.Models{Catalog: o.cat, Service: o.svc},
 		liveEmbeddings{o.docs}, h.tokens, s.log).WithDocuments(o.docs)
 	if err := srv.Start(); err != nil {
 		h.err = err

@@ -17,12 +17,7 @@ type (
 	ChatSettings     = assistant.ChatSettings
 	PresetView       = assistant.PresetView
 	SendResult       = assistant.SendResult
-	ModelView        = assistant.ModelView
 	MessageHitView   = assistant.MessageHitView
-	ProviderView     = assistant.ProviderView
-	LocalModelView   = assistant.LocalModelView
-	LocalSettings    = assistant.LocalSettings
-	PendingDownload  = assistant.PendingDownload
 	LocalAPISettings = assistant.LocalAPISettings
 	DocResult        = docs.Result
 	Document         = docs.Document
@@ -70,11 +65,6 @@ func (s *Session) Regenerate(ctx context.Context, chatID int64) (SendResult, err
 // EditAndResend replaces one of the user's messages, drops what followed and answers again.
 func (s *Session) EditAndResend(ctx context.Context, chatID, messageID int64, text string) (SendResult, error) {
 	return with(s, func(o *open) (SendResult, error) { return o.svc.EditAndResend(ctx, chatID, messageID, text) })
-}
-
-// Models lists the models the user can pick.
-func (s *Session) Models(ctx context.Context) ([]ModelView, error) {
-	return with(s, func(o *open) ([]ModelView, error) { return o.svc.Models(ctx) })
 }
 
 // SetChatModel picks the model for a chat's next answers.
@@ -137,51 +127,6 @@ func (s *Session) SearchMessages(ctx context.Context, query string) ([]MessageHi
 	return with(s, func(o *open) ([]MessageHitView, error) { return o.svc.SearchMessages(ctx, query) })
 }
 
-// Providers lists the cloud providers and whether each has a key.
-func (s *Session) Providers(ctx context.Context) ([]ProviderView, error) {
-	return with(s, func(o *open) ([]ProviderView, error) { return o.svc.Providers(ctx) })
-}
-
-// SetProviderKey checks an API key with the provider and stores it in the OS keychain.
-func (s *Session) SetProviderKey(ctx context.Context, provider, key, baseURL string) (ProviderView, error) {
-	return with(s, func(o *open) (ProviderView, error) { return o.svc.SetProviderKey(ctx, provider, key, baseURL) })
-}
-
-// RemoveProviderKey deletes a provider's key from the keychain.
-func (s *Session) RemoveProviderKey(ctx context.Context, provider string) error {
-	return s.use(func(o *open) error { return o.svc.RemoveProviderKey(ctx, provider) })
-}
-
-// LocalModels lists the local models.
-func (s *Session) LocalModels(ctx context.Context) ([]LocalModelView, error) {
-	return with(s, func(o *open) ([]LocalModelView, error) { return o.svc.LocalModels(ctx) })
-}
-
-// ImportLocalModel adds the model file or folder at path.
-func (s *Session) ImportLocalModel(ctx context.Context, path string) (LocalModelView, error) {
-	return with(s, func(o *open) (LocalModelView, error) { return o.svc.ImportLocalModel(ctx, path) })
-}
-
-// UpdateLocalModel saves a model's name and settings.
-func (s *Session) UpdateLocalModel(ctx context.Context, id, name string, settings LocalSettings) (LocalModelView, error) {
-	return with(s, func(o *open) (LocalModelView, error) { return o.svc.UpdateLocalModel(ctx, id, name, settings) })
-}
-
-// RemoveLocalModel forgets a model (deleting the file only if Sidecar downloaded it).
-func (s *Session) RemoveLocalModel(ctx context.Context, id string) error {
-	return s.use(func(o *open) error { return o.svc.RemoveLocalModel(ctx, id) })
-}
-
-// DownloadLocalModel starts (or resumes) downloading a model; progress arrives as models:download events.
-func (s *Session) DownloadLocalModel(ctx context.Context, url, sha256 string) (string, error) {
-	return with(s, func(o *open) (string, error) { return o.svc.DownloadLocalModel(ctx, url, sha256) })
-}
-
-// PendingDownloads lists interrupted downloads that can be resumed.
-func (s *Session) PendingDownloads(ctx context.Context) ([]PendingDownload, error) {
-	return with(s, func(o *open) ([]PendingDownload, error) { return o.svc.PendingDownloads(ctx) })
-}
-
 // RetentionDays is how long chats are kept after their last activity (0: forever).
 func (s *Session) RetentionDays(ctx context.Context) (int, error) {
 	return with(s, func(o *open) (int, error) { return o.svc.RetentionDays(ctx) })
@@ -195,16 +140,6 @@ func (s *Session) SetRetentionDays(ctx context.Context, days int) (int64, error)
 // StopGeneration stops the chat's answer; the partial text is kept.
 func (s *Session) StopGeneration(_ context.Context, chatID int64) error {
 	return s.use(func(o *open) error { o.svc.Stop(chatID); return nil })
-}
-
-// PauseDownload pauses a download (resume with DownloadLocalModel).
-func (s *Session) PauseDownload(_ context.Context, id string) error {
-	return s.use(func(o *open) error { return o.svc.PauseDownload(id) })
-}
-
-// CancelDownload stops a download and deletes what arrived.
-func (s *Session) CancelDownload(_ context.Context, id string) error {
-	return s.use(func(o *open) error { return o.svc.CancelDownload(id) })
 }
 
 // WipeData wipes everything (see Wipe) once the user typed DELETE.

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -48,4 +49,29 @@ func (s *Session) Import(ctx context.Context, path, passphrase string) (dataexpo
 	s.emit(EventDocsChanged, nil)
 	s.emit(EventChatsChanged, nil)
 	return rep, err
+}
+
+// ChatExportName suggests a file name for one chat's export ("markdown" or "html").
+func (s *Session) ChatExportName(ctx context.Context, chatID int64, format string) (string, error) {
+	return with(s, func(o *open) (string, error) { return o.svc.ChatExportName(ctx, chatID, format) })
+}
+
+// ExportChat writes one chat to path as Markdown or a printable HTML
+// page, beside the target first so no half-written file is left.
+func (s *Session) ExportChat(ctx context.Context, chatID int64, format, path string) error {
+	return s.use(func(o *open) error {
+		var b bytes.Buffer
+		if err := o.svc.ExportChat(ctx, chatID, format, &b); err != nil {
+			return err
+		}
+		tmp := path + ".part"
+		if err := os.WriteFile(tmp, b.Bytes(), 0o600); err != nil {
+			return fmt.Errorf("export chat: %w", err)
+		}
+		if err := os.Rename(tmp, path); err != nil {
+			os.Remove(tmp)
+			return fmt.Errorf("export chat: %w", err)
+		}
+		return nil
+	})
 }

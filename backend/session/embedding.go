@@ -3,13 +3,10 @@ package session
 import (
 	"context"
 	"errors"
-	"fmt"
-	"strings"
 	"sync"
 
-	"sidecar/backend/assistant"
+	"sidecar/backend/catalog"
 	"sidecar/backend/docs"
-	"sidecar/backend/models"
 )
 
 // embedJob is the embedding switch under way in an open profile.
@@ -20,12 +17,7 @@ type embedJob struct {
 }
 
 // EmbeddingModel is an embedding model the Documents screen offers.
-type EmbeddingModel struct {
-	ID        string `json:"id"`
-	Label     string `json:"label"`
-	Available bool   `json:"available"`
-	Note      string `json:"note"`
-}
+type EmbeddingModel = catalog.EmbeddingModel
 
 // EmbeddingState is the model in use and the switch under way, if any.
 type EmbeddingState struct {
@@ -34,38 +26,11 @@ type EmbeddingState struct {
 	Running *docs.EmbedProgress `json:"running"`
 }
 
-// embedder is the one place that turns an embedding model's ID into an
-// embedder: "" and the built-in lexical one, local BERT-family models in
-// the data folder, cloud models whose provider has a key.
-func (s *Session) embedder(svc *assistant.Service, id string) (docs.Embedder, error) {
-	switch {
-	case id == "" || id == docs.LexicalName:
-		return docs.Lexical{}, nil
-	case strings.HasPrefix(id, models.LocalEmbeddingPrefix):
-		return models.LoadLocalEmbedder(s.opt.Dir, id)
-	default:
-		return svc.CloudEmbedder(id)
-	}
-}
-
-// EmbeddingModels lists the embedding models for documents and which is
-// in use.
+// EmbeddingModels lists the embedding models for documents (the
+// catalogue's) and which is in use.
 func (s *Session) EmbeddingModels(context.Context) (EmbeddingState, error) {
 	return with(s, func(o *open) (EmbeddingState, error) {
-		st := EmbeddingState{Active: o.docs.ModelName(), Models: []EmbeddingModel{{
-			ID: docs.LexicalName, Label: "Built-in (lexical, no download, works offline)", Available: true,
-		}}}
-		for _, l := range models.LocalEmbeddings(s.opt.Dir) {
-			st.Models = append(st.Models, EmbeddingModel{ID: l.ID, Label: fmt.Sprintf("%s (on this machine, %d dimensions)", l.Name, l.Dims),
-				Available: true, Note: "runs on this machine; nothing leaves it"})
-		}
-		for _, c := range o.svc.CloudEmbeddings() {
-			m := EmbeddingModel{ID: c.ID, Label: c.Label, Available: c.Available, Note: "sends your document text to the provider"}
-			if !c.Available {
-				m.Note = "add the provider's API key in Settings first"
-			}
-			st.Models = append(st.Models, m)
-		}
+		st := EmbeddingState{Active: o.docs.ModelName(), Models: o.cat.EmbeddingModels()}
 		o.emb.mu.Lock()
 		if o.emb.progress != nil {
 			p := *o.emb.progress
@@ -82,7 +47,7 @@ func (s *Session) EmbeddingModels(context.Context) (EmbeddingState, error) {
 // switch under way is cancelled.
 func (s *Session) UseEmbeddingModel(_ context.Context, id string) error {
 	return s.use(func(o *open) error {
-		emb, err := s.embedder(o.svc, id)
+		emb, err := o.cat.Embedder(id)
 		if err != nil {
 			return err
 		}
@@ -94,7 +59,7 @@ func (s *Session) UseEmbeddingModel(_ context.Context, id string) error {
 // ImportEmbeddingModel checks a Hugging Face sentence-embedding folder by
 // loading it and copies it into the data folder; it returns the model's ID.
 func (s *Session) ImportEmbeddingModel(_ context.Context, dir string) (string, error) {
-	id, err := with(s, func(*open) (string, error) { return models.ImportLocalEmbedding(s.opt.Dir, dir) })
+	id, err := with(s, func(o *open) (string, error) { return o.cat.ImportEmbedding(dir) })
 	if err == nil {
 		s.emit(EventDocsChanged, nil)
 	}

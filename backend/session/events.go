@@ -2,25 +2,27 @@ package session
 
 import (
 	"sidecar/backend/assistant"
+	"sidecar/backend/catalog"
 	"sidecar/backend/dataexport"
 	"sidecar/backend/docs"
 )
 
 // Event names the UI listens to, with the payload each carries. The chat
-// and model events are emitted by backend/assistant under the same names.
+// events are emitted by backend/assistant, the model events by
+// backend/catalog, under the same names.
 const (
-	EventChatToken     = assistant.EventToken         // assistant.TokenEvent
-	EventChatDone      = assistant.EventDone          // assistant.DoneEvent
-	EventChatUpdated   = assistant.EventChatUpdated   // assistant.ChatView
-	EventChatsChanged  = assistant.EventChatsChanged  // nil: chats were deleted or imported
-	EventModelLoad     = assistant.EventModelLoad     // assistant.ModelLoadEvent
-	EventModelDownload = assistant.EventModelDownload // assistant.DownloadEvent
-	EventModelsChanged = assistant.EventModelsChanged // nil: the model list changed
-	EventDocsProgress  = "docs:progress"              // IngestProgress
-	EventDocsChanged   = "docs:changed"               // nil: the document list changed
-	EventDocsEmbedding = "docs:embedding"             // EmbeddingProgress
-	EventDocsFolder    = "docs:folder"                // watch.State: a watched folder's state changed
-	EventDataProgress  = "data:progress"              // dataexport.Progress
+	EventChatToken     = assistant.EventToken        // assistant.TokenEvent
+	EventChatDone      = assistant.EventDone         // assistant.DoneEvent
+	EventChatUpdated   = assistant.EventChatUpdated  // assistant.ChatView
+	EventChatsChanged  = assistant.EventChatsChanged // nil: chats were deleted or imported
+	EventModelLoad     = catalog.EventModelLoad      // catalog.ModelLoadEvent
+	EventModelDownload = catalog.EventModelDownload  // catalog.DownloadEvent
+	EventModelsChanged = catalog.EventModelsChanged  // nil: the model list changed
+	EventDocsProgress  = "docs:progress"             // IngestProgress
+	EventDocsChanged   = "docs:changed"              // nil: the document list changed
+	EventDocsEmbedding = "docs:embedding"            // EmbeddingProgress
+	EventDocsFolder    = "docs:folder"               // watch.State: a watched folder's state changed
+	EventDataProgress  = "data:progress"             // dataexport.Progress
 )
 
 // IngestProgress reports adding files; Done comes once with the results.
@@ -52,8 +54,8 @@ var EventTable = []Event{
 	{"done", EventChatDone, "assistant.DoneEvent"},
 	{"chatUpdated", EventChatUpdated, "assistant.ChatView"},
 	{"chatsChanged", EventChatsChanged, ""},
-	{"modelLoad", EventModelLoad, "assistant.ModelLoadEvent"},
-	{"download", EventModelDownload, "assistant.DownloadEvent"},
+	{"modelLoad", EventModelLoad, "catalog.ModelLoadEvent"},
+	{"download", EventModelDownload, "catalog.DownloadEvent"},
 	{"modelsChanged", EventModelsChanged, ""},
 	{"docsProgress", EventDocsProgress, "session.IngestProgress"},
 	{"docsChanged", EventDocsChanged, ""},
@@ -66,13 +68,13 @@ var EventTable = []Event{
 // method returning it so that the generated TypeScript bindings declare
 // every payload type; its value carries nothing.
 type EventPayloads struct {
-	Token         assistant.TokenEvent     `json:"token"`
-	Done          assistant.DoneEvent      `json:"done"`
-	ChatUpdated   assistant.ChatView       `json:"chatUpdated"`
-	ModelLoad     assistant.ModelLoadEvent `json:"modelLoad"`
-	Download      assistant.DownloadEvent  `json:"download"`
-	DocsProgress  IngestProgress           `json:"docsProgress"`
-	DocsEmbedding EmbeddingProgress        `json:"docsEmbedding"`
-	DocsFolder    FolderState              `json:"docsFolder"`
-	DataProgress  dataexport.Progress      `json:"dataProgress"`
+	Token         assistant.TokenEvent   `json:"token"`
+	Done          assistant.DoneEvent    `json:"done"`
+	ChatUpdated   assistant.ChatView     `json:"chatUpdated"`
+	ModelLoad     catalog.ModelLoadEvent `json:"modelLoad"`
+	Download      catalog.DownloadEvent  `json:"download"`
+	DocsProgress  IngestProgress         `json:"docsProgress"`
+	DocsEmbedding EmbeddingProgress      `json:"docsEmbedding"`
+	DocsFolder    FolderState            `json:"docsFolder"`
+	DataProgress  dataexport.Progress    `json:"dataProgress"`
 }

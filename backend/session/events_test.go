@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -16,7 +17,17 @@ func eventsFile() string {
 	var b strings.Builder
 	b.WriteString("// Generated from backend/session/events.go by `go test ./backend/session -run TestEventNamesFile -update`.\n")
 	b.WriteString("// Do not edit: change the table there.\n")
-	b.WriteString("import type { assistant, dataexport, session, watch } from './wailsjs/go/models';\n\n")
+	// The namespaces of the payload types, as the generated bindings name them.
+	seen := map[string]bool{}
+	var spaces []string
+	for _, e := range EventTable {
+		if ns, _, ok := strings.Cut(e.Payload, "."); ok && !seen[ns] {
+			seen[ns] = true
+			spaces = append(spaces, ns)
+		}
+	}
+	sort.Strings(spaces)
+	fmt.Fprintf(&b, "import type { %s } from './wailsjs/go/models';\n\n", strings.Join(spaces, ", "))
 	b.WriteString("export const eventNames = {\n")
 	for _, e := range EventTable {
 		fmt.Fprintf(&b, "  %s: '%s',\n", e.Key, e.Name)

@@ -33,7 +33,7 @@ func (s *Session) HuggingFaceModels(ctx context.Context) ([]HuggingFaceModel, er
 		if err != nil {
 			return nil, err
 		}
-		local, err := o.svc.LocalModels(ctx)
+		local, err := o.cat.LocalModels(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -60,7 +60,7 @@ func (s *Session) ImportHuggingFaceModel(ctx context.Context, path string) (Loca
 		if err != nil {
 			return LocalModelView{}, err
 		}
-		local, err := o.svc.LocalModels(ctx)
+		local, err := o.cat.LocalModels(ctx)
 		if err != nil {
 			return LocalModelView{}, err
 		}
@@ -73,7 +73,7 @@ func (s *Session) ImportHuggingFaceModel(ctx context.Context, path string) (Loca
 			if m.Path != path {
 				continue
 			}
-			v, err := o.svc.ImportLocalModel(ctx, path)
+			v, err := o.cat.ImportLocalModel(ctx, path)
 			if err != nil {
 				return LocalModelView{}, err
 			}
@@ -81,7 +81,7 @@ func (s *Session) ImportHuggingFaceModel(ctx context.Context, path string) (Loca
 			if r := []rune(name); len(r) > 120 {
 				name = string(r[:120])
 			}
-			return o.svc.UpdateLocalModel(ctx, v.ID, name, v.Settings)
+			return o.cat.UpdateLocalModel(ctx, v.ID, name, v.Settings)
 		}
 		return LocalModelView{}, fmt.Errorf("session: %s is not a model of the Hugging Face cache", path)
 	})

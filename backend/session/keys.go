@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 
+	"sidecar/backend/catalog"
 	"sidecar/backend/keychain"
-	"sidecar/backend/models"
 	"sidecar/backend/profile"
 )
 
@@ -13,7 +13,7 @@ import (
 // under: the API token, the backup passphrase and every provider's key.
 func SecretAccounts() []string {
 	out := []string{keychain.AccountAPIToken, keychain.AccountBackupPassphrase}
-	for _, id := range models.CloudIDs() {
+	for _, id := range catalog.CloudIDs() {
 		out = append(out, keychain.ProviderAccount(id))
 	}
 	return out
@@ -34,7 +34,7 @@ func (s *Session) Wipe(ctx context.Context) ([]string, error) {
 	if err := s.closeLocked(); err != nil {
 		return nil, err
 	}
-	removed, err := profile.Wipe(ctx, s.opt.Dir, s.opt.Keychain, models.CloudIDs())
+	removed, err := profile.Wipe(ctx, s.opt.Dir, s.opt.Keychain, catalog.CloudIDs())
 	s.log.Info("data wiped", "items", len(removed))
 	if err != nil {
 		return removed, err
@@ -50,7 +50,7 @@ func (s *Session) WipeOnly(ctx context.Context) ([]string, error) {
 	if err := s.closeLocked(); err != nil {
 		return nil, err
 	}
-	return profile.Wipe(ctx, s.opt.Dir, s.opt.Keychain, models.CloudIDs())
+	return profile.Wipe(ctx, s.opt.Dir, s.opt.Keychain, catalog.CloudIDs())
 }
 
 // RotateKey re-encrypts the database under a new key and reopens it.
@@ -87,6 +87,7 @@ func (s *Session) switchKey(ctx context.Context, change func(*profile.Profile) (
 	o.jobs.stop()
 	s.stopAPI(o)
 	o.svc.Close()
+	o.cat.Close()
 	old := o.prof
 	p2, err := change(old)
 	if err != nil && p2 == nil && !old.Closed() {

@@ -18,12 +18,12 @@ import (
 	"time"
 
 	"sidecar/backend/assistant"
+	"sidecar/backend/catalog"
 	"sidecar/backend/docs"
 	"sidecar/backend/ggufrt"
 	"sidecar/backend/gptjrt"
 	"sidecar/backend/keychain"
 	"sidecar/backend/llm"
-	"sidecar/backend/models"
 	"sidecar/backend/profile"
 	"sidecar/backend/store"
 	"sidecar/backend/watch"
@@ -75,6 +75,7 @@ type Session struct {
 // open is an opened profile with what runs over it.
 type open struct {
 	prof *profile.Profile
+	cat  *catalog.Catalog
 	svc  *assistant.Service
 	docs *docs.Service
 	jobs *jobs
@@ -163,35 +164,36 @@ func (s *Session) startLocked(ctx context.Context, prof *profile.Profile, err er
 }
 
 // ModelsFolder is where downloaded models go, inside the data folder.
-const ModelsFolder = "models"
+const ModelsFolder = catalog.ModelsFolder
 
 // build makes the use cases over an opened profile; prof is closed if
 // that fails.
 func (s *Session) build(ctx context.Context, prof *profile.Profile) (*open, error) {
-	svc := assistant.New(prof.DB, s.opt.Events, s.log, &llm.Echo{Delay: 25 * time.Millisecond})
-	svc.EnableCloud(ctx, prof.Keychain, models.CloudFactories()...)
-	svc.EnableLocal(filepath.Join(s.opt.Dir, ModelsFolder), ggufrt.Runtime{}, gptjrt.Runtime{})
-	ds, err := docs.New(ctx, prof.DB, s.chosenEmbedder(ctx, svc, prof), s.log)
+	cat := catalog.New(prof.DB, s.opt.Events, s.log, &llm.Echo{Delay: 25 * time.Millisecond})
+	cat.EnableCloud(ctx, prof.Keychain, catalog.CloudFactories()...)
+	cat.EnableLocal(filepath.Join(s.opt.Dir, ModelsFolder), ggufrt.Runtime{}, gptjrt.Runtime{})
+	cat.EnableEmbeddings(s.opt.Dir)
+	ds, err := docs.New(ctx, prof.DB, chosenEmbedder(ctx, cat, prof), s.log)
 	if err != nil {
-		svc.Close()
+		cat.Close()
 		prof.Close()
 		return nil, err
 	}
+	svc := assistant.New(prof.DB, cat, s.opt.Events, s.log)
 	svc.EnableDocuments(ds)
 	w := watch.New(prof.DB, ds, watch.Options{
 		OnState:     func(st watch.State) { s.emit(EventDocsFolder, st) },
 		OnDocuments: func() { s.emit(EventDocsChanged, nil) },
 		Log:         s.log,
 	})
-	return &open{prof: prof, svc: svc, docs: ds, jobs: newJobs(), watch: w}, nil
+	return &open{prof: prof, cat: cat, svc: svc, docs: ds, jobs: newJobs(), watch: w}, nil
 }
 
 // chosenEmbedder is the documents' embedding model the user picked, if it
 // can run now, else the built-in one (whose vectors the embedding job
 // then fills in).
-func (s *Session) chosenEmbedder(ctx context.Context, svc *assistant.Service, prof *profile.Profile) docs.Embedder {
-	name := docs.ChosenEmbedder(ctx, prof.DB.SQL())
-	if e, err := s.embedder(svc, name); err == nil {
+func chosenEmbedder(ctx context.Context, cat *catalog.Catalog, prof *profile.Profile) docs.Embedder {
+	if e, err := cat.Embedder(docs.ChosenEmbedder(ctx, prof.DB.SQL())); err == nil {
 		return e
 	}
 	return docs.Lexical{}
@@ -228,6 +230,7 @@ func (s *Session) closeLocked() error {
 	o.jobs.stop()
 	s.stopAPI(o)
 	o.svc.Close()
+	o.cat.Close()
 	if o.prof.Closed() {
 		return nil
 	}

@@ -264,9 +264,10 @@ func TestCrashKeepsCommittedRows(t *testing.T) {
 	// The child prints "committed N" after each commit and "inflight" once
 	// it is inside an open transaction with rows written.
 	var committed int
+	// No wall-clock deadline: a loaded machine may take minutes to get
+	// there; go test's own timeout bounds the wait.
 	buf := make([]byte, 0, 4096)
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
+	for {
 		tmp := make([]byte, 256)
 		n, err := out.Read(tmp)
 		buf = append(buf, tmp[:n]...)

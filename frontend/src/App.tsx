@@ -184,6 +184,16 @@ export function App() {
     }
   };
 
+  const exportChat = async (format: 'markdown' | 'html') => {
+    if (!state.chat) return;
+    try {
+      const path = await api.exportChat(state.chat.id, format);
+      if (path) toast.info(`Saved to ${path}`);
+    } catch (e) {
+      toast.error(e);
+    }
+  };
+
   const setTheme = (t: Theme) => {
     setThemeState(t);
     applyTheme(t);
@@ -241,6 +251,7 @@ export function App() {
                 api.setChatDocuments(before.id, on).catch((e) => { dispatch({ type: 'chat', chat: before }); toast.error(e); });
               }}
               presets={presets} onApplyPreset={applyPreset} onOpenSettings={() => setDialog('settings')} onManagePresets={() => setDialog('presets')}
+              onExport={exportChat}
               onModel={(m) => state.chat && api.setChatModel(state.chat.id, m)
                 .then(() => dispatch({ type: 'chat', chat: { ...state.chat!, model: m } as Chat }))
                 .catch(toast.error)} />

@@ -2,7 +2,7 @@
 // generated Wails bindings and events. Components import from here only.
 import * as App from './wailsjs/go/main/App';
 import { EventsOn } from './wailsjs/runtime/runtime';
-import type { assistant, backup, dataexport, docs, download, localapi, session, watch } from './wailsjs/go/models';
+import type { assistant, backup, catalog, dataexport, docs, download, localapi, session, watch } from './wailsjs/go/models';
 import { eventNames, type EventPayload } from './events.gen';
 
 export type Chat = assistant.ChatView;
@@ -10,12 +10,13 @@ export type ChatSettings = assistant.ChatSettings;
 export type Preset = assistant.PresetView;
 export type Message = assistant.MessageView;
 export type ChatDetail = assistant.ChatDetail;
-export type ModelOption = assistant.ModelView;
+export type ModelOption = catalog.ModelView;
 export type Status = session.Status;
-export type ProviderInfo = assistant.ProviderView;
-export type LocalModel = assistant.LocalModelView;
-export type LocalSettings = assistant.LocalSettings;
-export type PendingDownload = assistant.PendingDownload;
+export type ProviderInfo = catalog.ProviderView;
+export type LocalModel = catalog.LocalModelView;
+export type LocalSettings = catalog.LocalSettings;
+export type PendingDownload = catalog.PendingDownload;
+export type HFModel = session.HuggingFaceModel;
 export type MessageHit = assistant.MessageHitView;
 export type APIStatus = session.APIStatus;
 export type APISettings = assistant.LocalAPISettings;
@@ -32,7 +33,7 @@ export type Citation = assistant.Citation;
 export type ImportReport = dataexport.Report;
 export type BackupConfig = backup.Config;
 export type Theme = 'system' | 'light' | 'dark';
-export type EmbeddingModel = session.EmbeddingModel;
+export type EmbeddingModel = catalog.EmbeddingModel;
 export type EmbeddingProgressData = docs.EmbedProgress;
 export type EmbeddingState = session.EmbeddingState;
 export type EmbeddingProgress = session.EmbeddingProgress;
@@ -41,9 +42,9 @@ export type IngestProgress = session.IngestProgress;
 type Plain<T> = Omit<T, 'convertValues'>;
 export type TokenEvent = Plain<assistant.TokenEvent>;
 export type DoneEvent = Plain<assistant.DoneEvent>;
-export type LoadEvent = assistant.ModelLoadEvent;
+export type LoadEvent = catalog.ModelLoadEvent;
 export type DownloadProgress = download.Progress;
-export type DownloadEvent = assistant.DownloadEvent;
+export type DownloadEvent = catalog.DownloadEvent;
 /** Progress of an export: stage, and items done of total. */
 export type DataProgress = dataexport.Progress;
 
@@ -78,6 +79,7 @@ export const api = {
   createPreset: (name: string, s: ChatSettings): Promise<Preset> => App.CreatePreset(name, s),
   updatePreset: (id: number, name: string, s: ChatSettings): Promise<Preset> => App.UpdatePreset(id, name, s),
   deletePreset: (id: number): Promise<void> => App.DeletePreset(id),
+  exportChat: (chatId: number, format: 'markdown' | 'html'): Promise<string> => App.ExportChat(chatId, format),
   theme: async (): Promise<Theme> => asTheme(await App.Theme()),
   setTheme: (t: Theme): Promise<void> => App.SetTheme(t),
   searchMessages: (q: string): Promise<MessageHit[]> => App.SearchMessages(q),
@@ -87,6 +89,8 @@ export const api = {
   localModels: (): Promise<LocalModel[]> => App.LocalModels(),
   importModelFile: (): Promise<LocalModel> => App.ImportModelFile(),
   importModelFolder: (): Promise<LocalModel> => App.ImportModelFolder(),
+  huggingFaceModels: (): Promise<HFModel[]> => App.HuggingFaceModels(),
+  importHuggingFaceModel: (path: string): Promise<LocalModel> => App.ImportHuggingFaceModel(path),
   updateLocalModel: (id: string, name: string, s: LocalSettings): Promise<LocalModel> => App.UpdateLocalModel(id, name, s),
   removeLocalModel: (id: string): Promise<void> => App.RemoveLocalModel(id),
   downloadModel: (url: string, sha256: string): Promise<string> => App.DownloadModel(url, sha256),

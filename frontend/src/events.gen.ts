@@ -1,6 +1,6 @@
 // Generated from backend/session/events.go by `go test ./backend/session -run TestEventNamesFile -update`.
 // Do not edit: change the table there.
-import type { assistant, dataexport, session, watch } from './wailsjs/go/models';
+import type { assistant, catalog, dataexport, session, watch } from './wailsjs/go/models';
 
 export const eventNames = {
   token: 'chat:token',
@@ -23,8 +23,8 @@ export interface EventPayload {
   done: assistant.DoneEvent;
   chatUpdated: assistant.ChatView;
   chatsChanged: undefined;
-  modelLoad: assistant.ModelLoadEvent;
-  download: assistant.DownloadEvent;
+  modelLoad: catalog.ModelLoadEvent;
+  download: catalog.DownloadEvent;
   modelsChanged: undefined;
   docsProgress: session.IngestProgress;
   docsChanged: undefined;

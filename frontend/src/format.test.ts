@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { bytes, duration } from './format';
+import { bytes, duration, params } from './format';
 
 it('formats sizes and durations', () => {
   expect(bytes(512)).toBe('512 B');
@@ -9,4 +9,11 @@ it('formats sizes and durations', () => {
   expect(duration(42e9)).toBe('42 s');
   expect(duration(200e9)).toBe('3 min 20 s');
   expect(duration(-1)).toBe('unknown');
+});
+
+it('formats parameter counts', () => {
+  expect(params(6_053_381_344)).toBe('6.1B');
+  expect(params(124_000_000)).toBe('124M');
+  expect(params(541_952)).toBe('542K');
+  expect(params(0)).toBe('?');
 });

@@ -17,3 +17,11 @@ export function duration(ns: number): string {
   if (m < 60) return `${m} min ${s % 60} s`;
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
+
+/** A parameter count as people write it: "6.1B", "125M", "542K". */
+export function params(n: number): string {
+  if (n <= 0) return '?';
+  const [div, unit] = n >= 1e9 ? [1e9, 'B'] : n >= 1e6 ? [1e6, 'M'] : n >= 1e3 ? [1e3, 'K'] : [1, ''];
+  const v = n / div;
+  return `${v < 10 && div > 1 ? v.toFixed(1) : Math.round(v)}${unit}`;
+}

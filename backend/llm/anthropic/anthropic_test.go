@@ -134,6 +134,29 @@ func TestStreamAndRequestShape(t *testing.T) {
 	}
 }
 
+// Claude models refuse temperature with top_p: a request with both (a
+// chat's settings can have both) sends temperature only; top_p alone goes.
+func TestTemperatureOrTopP(t *testing.T) {
+	p, f := setup(t)
+	temp, topP := 0.3, 0.8
+	send := func(req llm.Request) map[string]any {
+		t.Helper()
+		req.Model, req.Messages = "claude-sonnet-4-5", []llm.Message{{Role: llm.RoleUser, Content: "hi"}}
+		if _, err := p.Stream(context.Background(), req, func(string) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return f.last
+	}
+	if got := send(llm.Request{Temperature: &temp, TopP: &topP}); got["temperature"] != 0.3 || got["top_p"] != nil {
+		t.Errorf("both set: temperature %v top_p %v", got["temperature"], got["top_p"])
+	}
+	if got := send(llm.Request{TopP: &topP}); got["top_p"] != 0.8 || got["temperature"] != nil {
+		t.Errorf("top-p alone: temperature %v top_p %v", got["temperature"], got["top_p"])
+	}
+}
+
 func TestModels(t *testing.T) {
 	p, _ := setup(t)
 	ms, err := p.Models(context.Background())

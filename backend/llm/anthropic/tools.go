@@ -60,7 +60,9 @@ func buildParams(req llm.Request) (sdk.MessageNewParams, error) {
 		if req.Temperature != nil {
 			params.Temperature = sdk.Float(min(*req.Temperature, 1)) // Anthropic's range is 0..1
 		}
-		if req.TopP != nil {
+		// Current Claude models refuse temperature and top_p together; with
+		// both set, temperature is sent.
+		if req.TopP != nil && req.Temperature == nil {
 			params.TopP = sdk.Float(*req.TopP)
 		}
 	}

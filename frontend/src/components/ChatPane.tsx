@@ -4,6 +4,7 @@ import { isCustom, matchingPreset, samplingSummary } from '../chatsettings';
 import { Icon } from '../icons';
 import { composerAction } from '../keys';
 import type { ChatState } from '../state';
+import { ChatMenu } from './ChatMenu';
 import { DocViewer } from './DocViewer';
 import { MessageView } from './MessageView';
 
@@ -20,6 +21,7 @@ interface Props {
   onApplyPreset: (presetId: number | null) => void;
   onOpenSettings: () => void;
   onManagePresets: () => void;
+  onExport: (format: 'markdown' | 'html') => void;
   highlightId: number | null;
   composerRef: React.RefObject<HTMLTextAreaElement>;
 }
@@ -31,7 +33,7 @@ const suggestions = [
   'Summarise the trade-offs of WAL mode in SQLite',
 ];
 
-export function ChatPane({ state, models, onSend, onStop, onRegenerate, onModel, onDocuments, onEdit, presets, onApplyPreset, onOpenSettings, onManagePresets, highlightId, composerRef }: Props) {
+export function ChatPane({ state, models, onSend, onStop, onRegenerate, onModel, onDocuments, onEdit, presets, onApplyPreset, onOpenSettings, onManagePresets, onExport, highlightId, composerRef }: Props) {
   const [viewing, setViewing] = useState<{ id: number; start: number; end: number } | null>(null);
   const { chat, messages, generating } = state;
   const listRef = useRef<HTMLDivElement>(null);
@@ -111,6 +113,7 @@ export function ChatPane({ state, models, onSend, onStop, onRegenerate, onModel,
             </select>
           </label>
         )}
+        {chat && <ChatMenu onSettings={onOpenSettings} onExport={onExport} />}
       </header>
       <div className="messages" ref={listRef} onScroll={onScroll}>
         {chat && messages.length === 0 && (

@@ -49,7 +49,7 @@ export function ConnectHelp({ apiUrl, tokens, fresh, copy }: Props) {
         <label>Model
           <select value={model} onChange={(e) => setModel(e.target.value)} data-testid="connect-model">
             {!models.some((m) => m.id === model) && <option value={model}>{model}</option>}
-            {models.map((m) => <option key={m.id} value={m.id}>{m.name} ({m.id})</option>)}
+            {models.map((m) => <option key={m.id} value={m.id}>{m.name} · {m.id}</option>)}
           </select>
         </label>
         <label>Token
@@ -60,7 +60,7 @@ export function ConnectHelp({ apiUrl, tokens, fresh, copy }: Props) {
         </label>
       </div>
       <table className="doc-table dialects">
-        <thead><tr><th>Dialect</th><th>Base URL</th><th>Token</th><th aria-label="Copy" /></tr></thead>
+        <thead><tr><th>Dialect</th><th>Base URL</th><th>Token sent as</th><th aria-label="Copy" /></tr></thead>
         <tbody>
           {info.dialects.map((d) => (
             <tr key={d.dialect} data-testid="dialect" data-dialect={d.dialect}>

@@ -61,7 +61,8 @@ export function DataSection({ status }: { status: Status }) {
             <button type="button" className="button" disabled={busy} onClick={() => run(async () => {
               const r = await api.importData(importPass);
               const skipped = r.settingsSkipped ?? [];
-              toast.info(`Imported ${r.chats} chats and ${r.documents} documents (${r.chatsSkipped + r.documentsSkipped} already here).` +
+              toast.info(`Imported ${r.chats} chats and ${r.documents} documents (${r.chatsSkipped + r.documentsSkipped} already here)` +
+                (r.presets ? `, and ${r.presets} preset${r.presets === 1 ? '' : 's'}.` : '.') +
                 (skipped.length ? ` Not imported, for your safety: ${skipped.length} settings (${skipped.join(', ')}); provider addresses, the local API, models and backups stay as you set them here.` : ''));
             })}>Import…</button>
           </div>

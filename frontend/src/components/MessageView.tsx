@@ -119,7 +119,7 @@ export const MessageView = memo(function MessageView({ message: m, modelName, is
             )}
             <span>{modelName}</span>
             {m.status === 'stopped' && <span className="tag">stopped</span>}
-            {m.completionTokens > 0 && <span>{m.completionTokens} tokens</span>}
+            {m.completionTokens > 0 && <span title={`${m.promptTokens} tokens in the prompt`} data-prompt-tokens={m.promptTokens}>{m.completionTokens} tokens</span>}
             {tps !== null && <span>{tps.toFixed(1)} tokens/s</span>}
             {!streaming && m.content && (
               <button type="button" className="link-button" data-testid="copy-answer" onClick={() => copyText(m.content)}>Copy</button>

@@ -207,44 +207,6 @@ export namespace assistant {
 		    return a;
 		}
 	}
-	export class DownloadEvent {
-	    id: string;
-	    url: string;
-	    progress: download.Progress;
-	    state: string;
-	    error: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new DownloadEvent(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.id = source["id"];
-	        this.url = source["url"];
-	        this.progress = this.convertValues(source["progress"], download.Progress);
-	        this.state = source["state"];
-	        this.error = source["error"];
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
 	export class LocalAPISettings {
 	    enabled: boolean;
 	    port: number;
@@ -261,83 +223,6 @@ export namespace assistant {
 	        this.origins = source["origins"];
 	    }
 	}
-	export class LocalSettings {
-	    weightType: string;
-	    threads: number;
-	    contextSize: number;
-	    temperature: number;
-	    topP: number;
-	    topK: number;
-	    repeatPenalty: number;
-	    maxTokens: number;
-	    promptTemplate: string;
-	    systemPrompt: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new LocalSettings(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.weightType = source["weightType"];
-	        this.threads = source["threads"];
-	        this.contextSize = source["contextSize"];
-	        this.temperature = source["temperature"];
-	        this.topP = source["topP"];
-	        this.topK = source["topK"];
-	        this.repeatPenalty = source["repeatPenalty"];
-	        this.maxTokens = source["maxTokens"];
-	        this.promptTemplate = source["promptTemplate"];
-	        this.systemPrompt = source["systemPrompt"];
-	    }
-	}
-	export class LocalModelView {
-	    id: string;
-	    name: string;
-	    path: string;
-	    engine: string;
-	    info: models.Info;
-	    settings: LocalSettings;
-	    addedAt: number;
-	    loaded: boolean;
-	    managed: boolean;
-	
-	    static createFrom(source: any = {}) {
-	        return new LocalModelView(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.id = source["id"];
-	        this.name = source["name"];
-	        this.path = source["path"];
-	        this.engine = source["engine"];
-	        this.info = this.convertValues(source["info"], models.Info);
-	        this.settings = this.convertValues(source["settings"], LocalSettings);
-	        this.addedAt = source["addedAt"];
-	        this.loaded = source["loaded"];
-	        this.managed = source["managed"];
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-	
 	export class MessageHitView {
 	    chatId: number;
 	    chatTitle: string;
@@ -361,60 +246,6 @@ export namespace assistant {
 	    }
 	}
 	
-	export class ModelLoadEvent {
-	    id: string;
-	    fraction: number;
-	    done: boolean;
-	    error: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new ModelLoadEvent(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.id = source["id"];
-	        this.fraction = source["fraction"];
-	        this.done = source["done"];
-	        this.error = source["error"];
-	    }
-	}
-	export class ModelView {
-	    id: string;
-	    name: string;
-	    provider: string;
-	    local: boolean;
-	
-	    static createFrom(source: any = {}) {
-	        return new ModelView(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.id = source["id"];
-	        this.name = source["name"];
-	        this.provider = source["provider"];
-	        this.local = source["local"];
-	    }
-	}
-	export class PendingDownload {
-	    id: string;
-	    url: string;
-	    sha256: string;
-	    bytes: number;
-	
-	    static createFrom(source: any = {}) {
-	        return new PendingDownload(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.id = source["id"];
-	        this.url = source["url"];
-	        this.sha256 = source["sha256"];
-	        this.bytes = source["bytes"];
-	    }
-	}
 	export class PresetView {
 	    id: number;
 	    name: string;
@@ -452,28 +283,6 @@ export namespace assistant {
 		    }
 		    return a;
 		}
-	}
-	export class ProviderView {
-	    id: string;
-	    name: string;
-	    hasKey: boolean;
-	    keyHint: string;
-	    baseUrl: string;
-	    error: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new ProviderView(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.id = source["id"];
-	        this.name = source["name"];
-	        this.hasKey = source["hasKey"];
-	        this.keyHint = source["keyHint"];
-	        this.baseUrl = source["baseUrl"];
-	        this.error = source["error"];
-	    }
 	}
 	export class SendResult {
 	    user: MessageView;
@@ -546,6 +355,222 @@ export namespace backup {
 	        this.daily = source["daily"];
 	        this.hasPassphrase = source["hasPassphrase"];
 	        this.last = source["last"];
+	    }
+	}
+
+}
+
+export namespace catalog {
+	
+	export class DownloadEvent {
+	    id: string;
+	    url: string;
+	    progress: download.Progress;
+	    state: string;
+	    error: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new DownloadEvent(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.url = source["url"];
+	        this.progress = this.convertValues(source["progress"], download.Progress);
+	        this.state = source["state"];
+	        this.error = source["error"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class EmbeddingModel {
+	    id: string;
+	    label: string;
+	    available: boolean;
+	    note: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new EmbeddingModel(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.label = source["label"];
+	        this.available = source["available"];
+	        this.note = source["note"];
+	    }
+	}
+	export class LocalSettings {
+	    weightType: string;
+	    threads: number;
+	    contextSize: number;
+	    temperature: number;
+	    topP: number;
+	    topK: number;
+	    repeatPenalty: number;
+	    maxTokens: number;
+	    promptTemplate: string;
+	    systemPrompt: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new LocalSettings(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.weightType = source["weightType"];
+	        this.threads = source["threads"];
+	        this.contextSize = source["contextSize"];
+	        this.temperature = source["temperature"];
+	        this.topP = source["topP"];
+	        this.topK = source["topK"];
+	        this.repeatPenalty = source["repeatPenalty"];
+	        this.maxTokens = source["maxTokens"];
+	        this.promptTemplate = source["promptTemplate"];
+	        this.systemPrompt = source["systemPrompt"];
+	    }
+	}
+	export class LocalModelView {
+	    id: string;
+	    name: string;
+	    path: string;
+	    engine: string;
+	    info: models.Info;
+	    settings: LocalSettings;
+	    addedAt: number;
+	    loaded: boolean;
+	    managed: boolean;
+	    weightTypes: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new LocalModelView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.path = source["path"];
+	        this.engine = source["engine"];
+	        this.info = this.convertValues(source["info"], models.Info);
+	        this.settings = this.convertValues(source["settings"], LocalSettings);
+	        this.addedAt = source["addedAt"];
+	        this.loaded = source["loaded"];
+	        this.managed = source["managed"];
+	        this.weightTypes = source["weightTypes"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	export class ModelLoadEvent {
+	    id: string;
+	    fraction: number;
+	    done: boolean;
+	    error: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ModelLoadEvent(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.fraction = source["fraction"];
+	        this.done = source["done"];
+	        this.error = source["error"];
+	    }
+	}
+	export class ModelView {
+	    id: string;
+	    name: string;
+	    provider: string;
+	    local: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new ModelView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.provider = source["provider"];
+	        this.local = source["local"];
+	    }
+	}
+	export class PendingDownload {
+	    id: string;
+	    url: string;
+	    sha256: string;
+	    bytes: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new PendingDownload(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.url = source["url"];
+	        this.sha256 = source["sha256"];
+	        this.bytes = source["bytes"];
+	    }
+	}
+	export class ProviderView {
+	    id: string;
+	    name: string;
+	    hasKey: boolean;
+	    keyHint: string;
+	    baseUrl: string;
+	    error: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ProviderView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.hasKey = source["hasKey"];
+	        this.keyHint = source["keyHint"];
+	        this.baseUrl = source["baseUrl"];
+	        this.error = source["error"];
 	    }
 	}
 
@@ -874,6 +899,7 @@ export namespace models {
 	    contextMax: number;
 	    sizeBytes: number;
 	    capabilities: Capabilities;
+	    ownTemplate: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new Info(source);
@@ -888,6 +914,7 @@ export namespace models {
 	        this.contextMax = source["contextMax"];
 	        this.sizeBytes = source["sizeBytes"];
 	        this.capabilities = this.convertValues(source["capabilities"], Capabilities);
+	        this.ownTemplate = source["ownTemplate"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -1007,24 +1034,6 @@ export namespace session {
 		    return a;
 		}
 	}
-	export class EmbeddingModel {
-	    id: string;
-	    label: string;
-	    available: boolean;
-	    note: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new EmbeddingModel(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.id = source["id"];
-	        this.label = source["label"];
-	        this.available = source["available"];
-	        this.note = source["note"];
-	    }
-	}
 	export class EmbeddingProgress {
 	    model: string;
 	    done: number;
@@ -1047,7 +1056,7 @@ export namespace session {
 	}
 	export class EmbeddingState {
 	    active: string;
-	    models: EmbeddingModel[];
+	    models: catalog.EmbeddingModel[];
 	    running?: docs.EmbedProgress;
 	
 	    static createFrom(source: any = {}) {
@@ -1057,7 +1066,7 @@ export namespace session {
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.active = source["active"];
-	        this.models = this.convertValues(source["models"], EmbeddingModel);
+	        this.models = this.convertValues(source["models"], catalog.EmbeddingModel);
 	        this.running = this.convertValues(source["running"], docs.EmbedProgress);
 	    }
 	
@@ -1125,8 +1134,8 @@ export namespace session {
 	    token: assistant.TokenEvent;
 	    done: assistant.DoneEvent;
 	    chatUpdated: assistant.ChatView;
-	    modelLoad: assistant.ModelLoadEvent;
-	    download: assistant.DownloadEvent;
+	    modelLoad: catalog.ModelLoadEvent;
+	    download: catalog.DownloadEvent;
 	    docsProgress: IngestProgress;
 	    docsEmbedding: EmbeddingProgress;
 	    docsFolder: watch.State;
@@ -1141,8 +1150,8 @@ export namespace session {
 	        this.token = this.convertValues(source["token"], assistant.TokenEvent);
 	        this.done = this.convertValues(source["done"], assistant.DoneEvent);
 	        this.chatUpdated = this.convertValues(source["chatUpdated"], assistant.ChatView);
-	        this.modelLoad = this.convertValues(source["modelLoad"], assistant.ModelLoadEvent);
-	        this.download = this.convertValues(source["download"], assistant.DownloadEvent);
+	        this.modelLoad = this.convertValues(source["modelLoad"], catalog.ModelLoadEvent);
+	        this.download = this.convertValues(source["download"], catalog.DownloadEvent);
 	        this.docsProgress = this.convertValues(source["docsProgress"], IngestProgress);
 	        this.docsEmbedding = this.convertValues(source["docsEmbedding"], EmbeddingProgress);
 	        this.docsFolder = this.convertValues(source["docsFolder"], watch.State);

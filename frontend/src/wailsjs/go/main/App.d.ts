@@ -6,6 +6,7 @@ import {assistant} from '../models';
 import {backup} from '../models';
 import {session} from '../models';
 import {dataexport} from '../models';
+import {catalog} from '../models';
 
 export function AddDocumentFiles():Promise<Array<docs.Result>>;
 
@@ -47,6 +48,8 @@ export function EmbeddingModels():Promise<session.EmbeddingState>;
 
 export function EventPayloads():Promise<session.EventPayloads>;
 
+export function ExportChat(arg1:number,arg2:string):Promise<string>;
+
 export function ExportData(arg1:string):Promise<string>;
 
 export function GetDocument(arg1:number):Promise<docs.Full>;
@@ -57,11 +60,11 @@ export function ImportData(arg1:string):Promise<dataexport.Report>;
 
 export function ImportEmbeddingModel():Promise<string>;
 
-export function ImportHuggingFaceModel(arg1:string):Promise<assistant.LocalModelView>;
+export function ImportHuggingFaceModel(arg1:string):Promise<catalog.LocalModelView>;
 
-export function ImportModelFile():Promise<assistant.LocalModelView>;
+export function ImportModelFile():Promise<catalog.LocalModelView>;
 
-export function ImportModelFolder():Promise<assistant.LocalModelView>;
+export function ImportModelFolder():Promise<catalog.LocalModelView>;
 
 export function KeyMode():Promise<string>;
 
@@ -69,13 +72,13 @@ export function ListChats():Promise<Array<assistant.ChatView>>;
 
 export function ListDocuments():Promise<Array<docs.Document>>;
 
-export function ListModels():Promise<Array<assistant.ModelView>>;
+export function ListModels():Promise<Array<catalog.ModelView>>;
 
 export function ListPresets():Promise<Array<assistant.PresetView>>;
 
 export function LocalAPIStatus():Promise<session.APIStatus>;
 
-export function LocalModels():Promise<Array<assistant.LocalModelView>>;
+export function LocalModels():Promise<Array<catalog.LocalModelView>>;
 
 export function OpenChat(arg1:number):Promise<assistant.ChatDetail>;
 
@@ -83,9 +86,9 @@ export function PauseDownload(arg1:string):Promise<void>;
 
 export function PauseFolder(arg1:number,arg2:boolean):Promise<watch.State>;
 
-export function PendingDownloads():Promise<Array<assistant.PendingDownload>>;
+export function PendingDownloads():Promise<Array<catalog.PendingDownload>>;
 
-export function Providers():Promise<Array<assistant.ProviderView>>;
+export function Providers():Promise<Array<catalog.ProviderView>>;
 
 export function Regenerate(arg1:number):Promise<assistant.SendResult>;
 
@@ -125,7 +128,7 @@ export function SetChatModel(arg1:number,arg2:string):Promise<void>;
 
 export function SetChatSettings(arg1:number,arg2:assistant.ChatSettings):Promise<assistant.ChatView>;
 
-export function SetProviderKey(arg1:string,arg2:string,arg3:string):Promise<assistant.ProviderView>;
+export function SetProviderKey(arg1:string,arg2:string,arg3:string):Promise<catalog.ProviderView>;
 
 export function SetRetentionDays(arg1:number):Promise<number>;
 
@@ -139,7 +142,7 @@ export function Theme():Promise<string>;
 
 export function Unlock(arg1:string):Promise<void>;
 
-export function UpdateLocalModel(arg1:string,arg2:string,arg3:assistant.LocalSettings):Promise<assistant.LocalModelView>;
+export function UpdateLocalModel(arg1:string,arg2:string,arg3:catalog.LocalSettings):Promise<catalog.LocalModelView>;
 
 export function UpdatePreset(arg1:number,arg2:string,arg3:assistant.ChatSettings):Promise<assistant.PresetView>;
 

@@ -82,6 +82,10 @@ export function EventPayloads() {
   return window['go']['main']['App']['EventPayloads']();
 }
 
+export function ExportChat(arg1, arg2) {
+  return window['go']['main']['App']['ExportChat'](arg1, arg2);
+}
+
 export function ExportData(arg1) {
   return window['go']['main']['App']['ExportData'](arg1);
 }

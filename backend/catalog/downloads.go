@@ -1,4 +1,4 @@
-package assistant
+package catalog
 
 import (
 	"context"
@@ -17,8 +17,8 @@ import (
 // same file; sha256 ("" to skip) is checked at the end. Progress arrives as
 // EventModelDownload events; when complete the model is added. It returns
 // the download's ID (the file name).
-func (s *Service) DownloadLocalModel(ctx context.Context, url, sha256 string) (string, error) {
-	l, err := s.localModels()
+func (c *Catalog) DownloadLocalModel(ctx context.Context, url, sha256 string) (string, error) {
+	l, err := c.localModels()
 	if err != nil {
 		return "", err
 	}
@@ -28,18 +28,18 @@ func (s *Service) DownloadLocalModel(ctx context.Context, url, sha256 string) (s
 		name = strings.SplitN(url, "?", 2)[0][i+1:]
 	}
 	if name, err = download.SafeName(name); err != nil {
-		return "", fmt.Errorf("assistant: the URL must end with the model's file name, e.g. …/gpt4all-j-q4_0.bin: %w", err)
+		return "", fmt.Errorf("catalog: the URL must end with the model's file name, e.g. …/gpt4all-j-q4_0.bin: %w", err)
 	}
 	l.mu.Lock()
 	if _, busy := l.downloads[name]; busy {
 		l.mu.Unlock()
-		return "", fmt.Errorf("assistant: %s is already downloading", name)
+		return "", fmt.Errorf("catalog: %s is already downloading", name)
 	}
 	dctx, cancel := context.WithCancel(context.Background())
 	l.downloads[name] = cancel
 	l.mu.Unlock()
 
-	if err := s.rememberDownload(ctx, name, &PendingDownload{ID: name, URL: url, SHA256: sha256}); err != nil {
+	if err := c.rememberDownload(ctx, name, &PendingDownload{ID: name, URL: url, SHA256: sha256}); err != nil {
 		l.mu.Lock()
 		delete(l.downloads, name)
 		l.mu.Unlock()
@@ -48,13 +48,11 @@ func (s *Service) DownloadLocalModel(ctx context.Context, url, sha256 string) (s
 	}
 	emit := func(e DownloadEvent) {
 		e.ID, e.URL = name, url
-		if s.events != nil {
-			s.events.Emit(EventModelDownload, e)
-		}
+		c.emit(EventModelDownload, e)
 	}
-	s.wg.Add(1)
+	c.wg.Add(1)
 	go func() {
-		defer s.wg.Done()
+		defer c.wg.Done()
 		defer func() {
 			l.mu.Lock()
 			delete(l.downloads, name)
@@ -73,16 +71,16 @@ func (s *Service) DownloadLocalModel(ctx context.Context, url, sha256 string) (s
 				state = "cancelled"
 			}
 			if state == "cancelled" {
-				s.rememberDownload(context.Background(), name, nil)
+				c.rememberDownload(context.Background(), name, nil)
 			}
 			emit(DownloadEvent{State: state})
 			return
 		case err != nil:
-			s.log.Warn("model download failed", "file", name, "err", err)
+			c.log.Warn("model download failed", "file", name, "err", err)
 			emit(DownloadEvent{State: "failed", Error: err.Error()})
 			return
 		}
-		s.rememberDownload(context.Background(), name, nil)
+		c.rememberDownload(context.Background(), name, nil)
 		if _, err := l.add(context.Background(), path, true); err != nil {
 			os.Remove(path)
 			emit(DownloadEvent{State: "failed", Error: fmt.Sprintf("downloaded, but it is not a model Sidecar can load: %v", err)})
@@ -95,8 +93,8 @@ func (s *Service) DownloadLocalModel(ctx context.Context, url, sha256 string) (s
 
 // PauseDownload stops a download and keeps what arrived, so the next
 // DownloadLocalModel of the same URL resumes it.
-func (s *Service) PauseDownload(id string) error {
-	l, err := s.localModels()
+func (c *Catalog) PauseDownload(id string) error {
+	l, err := c.localModels()
 	if err != nil {
 		return err
 	}
@@ -104,15 +102,15 @@ func (s *Service) PauseDownload(id string) error {
 	cancel, ok := l.downloads[id]
 	l.mu.Unlock()
 	if !ok {
-		return fmt.Errorf("assistant: no download %q is running", id)
+		return fmt.Errorf("catalog: no download %q is running", id)
 	}
 	cancel()
 	return nil
 }
 
 // CancelDownload stops a download and deletes its partial file.
-func (s *Service) CancelDownload(id string) error {
-	l, err := s.localModels()
+func (c *Catalog) CancelDownload(id string) error {
+	l, err := c.localModels()
 	if err != nil {
 		return err
 	}
@@ -128,9 +126,9 @@ func (s *Service) CancelDownload(id string) error {
 		cancel()
 	}
 	if err := os.Remove(part); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("assistant: %w", err)
+		return fmt.Errorf("catalog: %w", err)
 	}
-	return s.rememberDownload(context.Background(), id, nil)
+	return c.rememberDownload(context.Background(), id, nil)
 }
 
 // PendingDownload is an interrupted download that can be resumed.
@@ -145,11 +143,11 @@ const settingDownloads = "models.downloads"
 
 // rememberDownload records (d != nil) or forgets (d == nil) a download so
 // it can be resumed after a restart.
-func (s *Service) rememberDownload(ctx context.Context, id string, d *PendingDownload) error {
-	s.dlMu.Lock()
-	defer s.dlMu.Unlock()
+func (c *Catalog) rememberDownload(ctx context.Context, id string, d *PendingDownload) error {
+	c.dlMu.Lock()
+	defer c.dlMu.Unlock()
 	all := map[string]PendingDownload{}
-	raw, err := s.db.Setting(ctx, settingDownloads, "{}")
+	raw, err := c.db.Setting(ctx, settingDownloads, "{}")
 	if err != nil {
 		return err
 	}
@@ -160,17 +158,17 @@ func (s *Service) rememberDownload(ctx context.Context, id string, d *PendingDow
 		all[id] = *d
 	}
 	b, _ := json.Marshal(all)
-	return s.db.SetSetting(ctx, settingDownloads, string(b))
+	return c.db.SetSetting(ctx, settingDownloads, string(b))
 }
 
 // PendingDownloads lists interrupted downloads that can be resumed (with
 // DownloadLocalModel of the same URL).
-func (s *Service) PendingDownloads(ctx context.Context) ([]PendingDownload, error) {
-	l, err := s.localModels()
+func (c *Catalog) PendingDownloads(ctx context.Context) ([]PendingDownload, error) {
+	l, err := c.localModels()
 	if err != nil {
 		return nil, err
 	}
-	raw, err := s.db.Setting(ctx, settingDownloads, "{}")
+	raw, err := c.db.Setting(ctx, settingDownloads, "{}")
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package assistant
+package catalog
 
 import (
 	"context"
@@ -9,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"sidecar/backend/keychain"
-	"sidecar/backend/models"
 )
 
 // Secrets is where provider API keys live: the OS keychain.
@@ -18,9 +17,6 @@ type Secrets interface {
 	Set(ctx context.Context, account, secret string) error
 	Delete(ctx context.Context, account string) error
 }
-
-// CloudFactory builds a cloud provider from an API key.
-type CloudFactory = models.CloudFactory
 
 // keyChecker is implemented by providers that can verify their key.
 type keyChecker interface {
@@ -43,71 +39,71 @@ func baseURLSetting(id string) string { return "provider." + id + ".base_url" }
 // EnableCloud makes the factories available and registers a provider for
 // every one whose key is in secrets. A keychain failure is reported per
 // provider (ProviderView.Error), not as a start-up failure.
-func (s *Service) EnableCloud(ctx context.Context, secrets Secrets, factories ...CloudFactory) {
-	s.mu.Lock()
-	s.secrets = secrets
-	s.factories = factories
-	s.mu.Unlock()
+func (c *Catalog) EnableCloud(ctx context.Context, secrets Secrets, factories ...CloudFactory) {
+	c.mu.Lock()
+	c.secrets = secrets
+	c.factories = factories
+	c.mu.Unlock()
 	for _, f := range factories {
-		if err := s.loadCloud(ctx, f); err != nil && !errors.Is(err, keychain.ErrNotFound) {
-			s.log.Warn("cloud provider not loaded", "provider", f.ID, "err", err)
+		if err := c.loadCloud(ctx, f); err != nil && !errors.Is(err, keychain.ErrNotFound) {
+			c.log.Warn("cloud provider not loaded", "provider", f.ID, "err", err)
 		}
 	}
 }
 
-func (s *Service) factory(id string) (CloudFactory, Secrets, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, f := range s.factories {
+func (c *Catalog) factory(id string) (CloudFactory, Secrets, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, f := range c.factories {
 		if f.ID == id {
-			return f, s.secrets, nil
+			return f, c.secrets, nil
 		}
 	}
 	return CloudFactory{}, nil, fmt.Errorf("%w %q", ErrNoProvider, id)
 }
 
-func (s *Service) loadCloud(ctx context.Context, f CloudFactory) error {
-	_, secrets, err := s.factory(f.ID)
+func (c *Catalog) loadCloud(ctx context.Context, f CloudFactory) error {
+	_, secrets, err := c.factory(f.ID)
 	if err != nil {
 		return err
 	}
 	key, err := secrets.Get(ctx, keychain.ProviderAccount(f.ID))
 	if err != nil {
-		s.setProviderError(f.ID, err)
+		c.setProviderError(f.ID, err)
 		return err
 	}
-	base, err := s.db.Setting(ctx, baseURLSetting(f.ID), "")
+	base, err := c.db.Setting(ctx, baseURLSetting(f.ID), "")
 	if err != nil {
 		return err
 	}
 	p, err := f.New(key, base)
 	if err != nil {
-		s.setProviderError(f.ID, err)
+		c.setProviderError(f.ID, err)
 		return err
 	}
-	s.setProviderError(f.ID, nil)
-	s.SetProvider(p)
+	c.setProviderError(f.ID, nil)
+	c.SetProvider(p)
 	return nil
 }
 
-func (s *Service) setProviderError(id string, err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.providerErrs == nil {
-		s.providerErrs = map[string]string{}
+func (c *Catalog) setProviderError(id string, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.providerErrs == nil {
+		c.providerErrs = map[string]string{}
 	}
 	if err == nil || errors.Is(err, keychain.ErrNotFound) {
-		delete(s.providerErrs, id)
+		delete(c.providerErrs, id)
 		return
 	}
-	s.providerErrs[id] = err.Error()
+	c.providerErrs[id] = err.Error()
 }
 
 // Providers lists the cloud providers and whether each has a key.
-func (s *Service) Providers(ctx context.Context) ([]ProviderView, error) {
-	s.mu.Lock()
-	factories, secrets := s.factories, s.secrets
-	s.mu.Unlock()
+func (c *Catalog) Providers(ctx context.Context) ([]ProviderView, error) {
+	c.mu.Lock()
+	factories, secrets := c.factories, c.secrets
+	c.mu.Unlock()
 	out := []ProviderView{}
 	for _, f := range factories {
 		v := ProviderView{ID: f.ID, Name: f.Name}
@@ -118,14 +114,14 @@ func (s *Service) Providers(ctx context.Context) ([]ProviderView, error) {
 		case !errors.Is(err, keychain.ErrNotFound):
 			v.Error = err.Error()
 		}
-		if v.BaseURL, err = s.db.Setting(ctx, baseURLSetting(f.ID), ""); err != nil {
+		if v.BaseURL, err = c.db.Setting(ctx, baseURLSetting(f.ID), ""); err != nil {
 			return nil, err
 		}
-		s.mu.Lock()
-		if e := s.providerErrs[f.ID]; e != "" && v.Error == "" {
+		c.mu.Lock()
+		if e := c.providerErrs[f.ID]; e != "" && v.Error == "" {
 			v.Error = e
 		}
-		s.mu.Unlock()
+		c.mu.Unlock()
 		out = append(out, v)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
@@ -146,21 +142,21 @@ func hint(key string) string {
 // overrides the provider's endpoint (for OpenAI-compatible gateways); ""
 // keeps the default. The returned error is the provider's answer, with the
 // key never in it.
-func (s *Service) SetProviderKey(ctx context.Context, id, key, baseURL string) (ProviderView, error) {
-	f, secrets, err := s.factory(id)
+func (c *Catalog) SetProviderKey(ctx context.Context, id, key, baseURL string) (ProviderView, error) {
+	f, secrets, err := c.factory(id)
 	if err != nil {
 		return ProviderView{}, err
 	}
 	key = strings.TrimSpace(key)
 	baseURL = strings.TrimSpace(baseURL)
 	if key == "" {
-		return ProviderView{}, errors.New("assistant: the API key is empty")
+		return ProviderView{}, errors.New("catalog: the API key is empty")
 	}
 	if len(key) > 512 || strings.ContainsAny(key, " \t\r\n") {
-		return ProviderView{}, errors.New("assistant: that does not look like an API key (spaces or too long)")
+		return ProviderView{}, errors.New("catalog: that does not look like an API key (spaces or too long)")
 	}
 	if baseURL != "" && !strings.HasPrefix(baseURL, "https://") && !strings.HasPrefix(baseURL, "http://") {
-		return ProviderView{}, errors.New("assistant: the base URL must start with https:// or http://")
+		return ProviderView{}, errors.New("catalog: the base URL must start with https:// or http://")
 	}
 	p, err := f.New(key, baseURL)
 	if err != nil {
@@ -174,26 +170,26 @@ func (s *Service) SetProviderKey(ctx context.Context, id, key, baseURL string) (
 	if err := secrets.Set(ctx, keychain.ProviderAccount(id), key); err != nil {
 		return ProviderView{}, err
 	}
-	if err := s.db.SetSetting(ctx, baseURLSetting(id), baseURL); err != nil {
+	if err := c.db.SetSetting(ctx, baseURLSetting(id), baseURL); err != nil {
 		return ProviderView{}, err
 	}
-	s.setProviderError(id, nil)
-	s.SetProvider(p)
+	c.setProviderError(id, nil)
+	c.SetProvider(p)
 	return ProviderView{ID: id, Name: f.Name, HasKey: true, KeyHint: hint(key), BaseURL: baseURL}, nil
 }
 
 // RemoveProviderKey deletes the provider's key from the keychain and its
 // models from the picker.
-func (s *Service) RemoveProviderKey(ctx context.Context, id string) error {
-	_, secrets, err := s.factory(id)
+func (c *Catalog) RemoveProviderKey(ctx context.Context, id string) error {
+	_, secrets, err := c.factory(id)
 	if err != nil {
 		return err
 	}
 	if err := secrets.Delete(ctx, keychain.ProviderAccount(id)); err != nil {
 		return err
 	}
-	s.RemoveProvider(id)
-	s.setProviderError(id, nil)
+	c.RemoveProvider(id)
+	c.setProviderError(id, nil)
 	return nil
 }
 

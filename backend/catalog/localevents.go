@@ -1,4 +1,4 @@
-package assistant
+package catalog
 
 import (
 	"context"
@@ -55,7 +55,7 @@ func eventPrompt(lm models.Model, s LocalSettings, req llm.Request, msgs []llm.M
 	_, events = lm.(models.EventStreamer)
 	if len(req.Tools) > 0 && (!events || !caps.ToolCalls) {
 		if req.ToolChoice.Mode == llm.ToolRequired || req.ToolChoice.Mode == llm.ToolNamed {
-			return p, false, fmt.Errorf("assistant: %s: %w", req.Model, llm.ErrToolsUnsupported)
+			return p, false, fmt.Errorf("catalog: %s: %w", req.Model, llm.ErrToolsUnsupported)
 		}
 		req.Tools = nil
 	}
@@ -69,6 +69,9 @@ func eventPrompt(lm models.Model, s LocalSettings, req llm.Request, msgs []llm.M
 	}
 	p.Think = req.Think && caps.Thinking
 	for _, t := range req.Tools {
+		if req.ToolChoice.Mode == llm.ToolNamed && t.Name != req.ToolChoice.Name {
+			continue // a named tool is the only one the model is shown
+		}
 		p.Tools = append(p.Tools, models.Tool{Name: t.Name, Description: t.Description, Parameters: t.ParametersOrEmpty()})
 	}
 	return p, true, nil
@@ -96,7 +99,7 @@ func streamText(ctx context.Context, lm models.Model, tp *llm.TextPrompt, s mode
 	if tp.Suffix != "" {
 		inf, ok := lm.(models.Infiller)
 		if !ok || !lm.Info().Capabilities.FillInMiddle {
-			return llm.Usage{}, fmt.Errorf("assistant: %w", llm.ErrFIMUnsupported)
+			return llm.Usage{}, fmt.Errorf("catalog: %w", llm.ErrFIMUnsupported)
 		}
 		return inf.Infill(ctx, tp.Prefix, tp.Suffix, s, on)
 	}

@@ -1,0 +1,5 @@
+//go:build race
+
+package gptj
+
+const raceEnabled = true
