@@ -58,6 +58,7 @@ func (f *folder) state() State {
 func (f *folder) set(change func(*State)) {
 	f.stMu.Lock()
 	change(&f.st)
+	f.st.Seq = f.m.seq.Add(1)
 	st := f.st
 	f.stMu.Unlock()
 	f.m.notify(st)

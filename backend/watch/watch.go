@@ -21,6 +21,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"sidecar/backend/docs"
@@ -50,6 +51,9 @@ type State struct {
 	Polling  bool   `json:"polling"`
 	Notice   string `json:"notice"`
 	LastSync int64  `json:"lastSync"` // Unix ms of the last completed sync, 0 before
+	// Seq orders a folder's states: of two, the higher one is newer (the
+	// state a call returns may reach the screen after a later event).
+	Seq int64 `json:"seq"`
 }
 
 // Options tune a Manager; zero values take the defaults.
@@ -72,6 +76,7 @@ type Manager struct {
 	docs *docs.Service
 	opt  Options
 
+	seq     atomic.Int64
 	mu      sync.Mutex
 	ctx     context.Context //nolint:containedctx // Run's context, while it runs
 	wg      sync.WaitGroup

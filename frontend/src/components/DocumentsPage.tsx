@@ -26,13 +26,16 @@ export function DocumentsPage() {
   const refresh = useCallback(() => {
     api.listDocuments().then(setList).catch(toast.error);
     api.embeddingModels().then((s) => { setEmb(s); setEmbRun(s.running ?? null); }).catch(() => {});
-    api.watchedFolders().then(setFolders).catch(toast.error);
+    api.watchedFolders().then((fresh) => setFolders((fs) => fresh.map((st) => {
+      const known = fs.find((f) => f.id === st.id);
+      return known && known.seq > st.seq ? known : st;
+    }))).catch(toast.error);
   }, [toast]);
   useEffect(() => {
     refresh();
     const offs = [
       events.onDocsChanged(refresh),
-      events.onDocsFolder((st) => setFolders((fs) => fs.some((f) => f.id === st.id) ? fs.map((f) => (f.id === st.id ? st : f)) : [...fs, st])),
+      events.onDocsFolder((st) => setFolders((fs) => mergeFolder(fs, st))),
       events.onDocsEmbedding((p) => {
         if (p.finished) {
           setEmbRun(null);
@@ -129,7 +132,7 @@ export function DocumentsPage() {
                 {f.status === 'indexing' && <progress max={Math.max(1, f.total)} value={f.done} />}
                 {f.polling && <span className="muted small">{f.notice}</span>}
                 <button type="button" className="button small" data-testid="folder-pause"
-                  onClick={() => api.pauseFolder(f.id, f.status !== 'paused').then((st) => setFolders((fs) => fs.map((x) => (x.id === st.id ? st : x)))).catch(toast.error)}>
+                  onClick={() => api.pauseFolder(f.id, f.status !== 'paused').then((st) => setFolders((fs) => mergeFolder(fs, st))).catch(toast.error)}>
                   {f.status === 'paused' ? 'Resume' : 'Pause'}</button>
                 <button type="button" className="button small danger" data-testid="folder-remove" onClick={() => setUnwatching(f)}>Remove</button>
               </li>
@@ -190,6 +193,12 @@ export function DocumentsPage() {
       {viewing && <DocViewer {...viewing} onClose={() => setViewing(null)} />}
     </main>
   );
+}
+
+/** Puts a folder's state into the list unless a newer one is there already. */
+function mergeFolder(fs: FolderState[], st: FolderState): FolderState[] {
+  if (!fs.some((f) => f.id === st.id)) return [...fs, st];
+  return fs.map((f) => (f.id === st.id && st.seq >= f.seq ? st : f));
 }
 
 /** What a watched folder is doing, in words. */

@@ -1261,6 +1261,7 @@ export namespace watch {
 	    polling: boolean;
 	    notice: string;
 	    lastSync: number;
+	    seq: number;
 	
 	    static createFrom(source: any = {}) {
 	        return new State(source);
@@ -1278,6 +1279,7 @@ export namespace watch {
 	        this.polling = source["polling"];
 	        this.notice = source["notice"];
 	        this.lastSync = source["lastSync"];
+	        this.seq = source["seq"];
 	    }
 	}
 
