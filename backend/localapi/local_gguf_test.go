@@ -543,3 +543,69 @@ func TestLocalReasoningOpenAI(t *testing.T) {
 		}
 	}
 }
+
+// Streamed Ollama and Anthropic answers of a local model: text before a
+// call streams, the call never appears as text, and it comes as the
+// dialect's call.
+func TestLocalToolCallsStreamedOllamaAnthropic(t *testing.T) {
+	e, sc := startLocal(t)
+	sc.set("Checking.\n" + qwenCall)
+	r := e.do(t, "POST", "/api/chat", `{"model":"local/qwen","messages":[{"role":"user","content":"Weather in Paris?"}],"tools":`+weatherTools+`}`, nil)
+	var content string
+	var calls int
+	lines := bufio.NewScanner(r.Body)
+	for lines.Scan() {
+		var ch struct {
+			Message struct {
+				Content   string `json:"content"`
+				ToolCalls []struct {
+					Function struct {
+						Arguments map[string]any `json:"arguments"`
+					} `json:"function"`
+				} `json:"tool_calls"`
+			} `json:"message"`
+		}
+		if err := json.Unmarshal(lines.Bytes(), &ch); err != nil {
+			t.Fatal(err)
+		}
+		content += ch.Message.Content
+		for _, c := range ch.Message.ToolCalls {
+			if c.Function.Arguments["city"] == "Paris" {
+				calls++
+			}
+		}
+	}
+	if content != "Checking.\n" || calls != 1 {
+		t.Fatalf("ollama stream: content %q, calls %d", content, calls)
+	}
+	r = e.do(t, "POST", "/v1/messages", `{"model":"local/qwen","max_tokens":400,"stream":true,"messages":[{"role":"user","content":"Weather in Paris?"}],`+
+		`"tools":[{"name":"get_weather","input_schema":{"type":"object","properties":{"city":{"type":"string"}}}}]}`, nil)
+	var text, input, stop string
+	lines = bufio.NewScanner(r.Body)
+	for lines.Scan() {
+		data, ok := strings.CutPrefix(lines.Text(), "data: ")
+		if !ok {
+			continue
+		}
+		var ev struct {
+			Type  string `json:"type"`
+			Delta struct {
+				Type        string `json:"type"`
+				Text        string `json:"text"`
+				PartialJSON string `json:"partial_json"`
+				StopReason  string `json:"stop_reason"`
+			} `json:"delta"`
+		}
+		if err := json.Unmarshal([]byte(data), &ev); err != nil {
+			t.Fatal(err)
+		}
+		text += ev.Delta.Text
+		input += ev.Delta.PartialJSON
+		if ev.Delta.StopReason != "" {
+			stop = ev.Delta.StopReason
+		}
+	}
+	if text != "Checking.\n" || input != `{"city": "Paris"}` || stop != "tool_use" {
+		t.Fatalf("anthropic stream: text %q input %q stop %q", text, input, stop)
+	}
+}
