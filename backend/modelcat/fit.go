@@ -27,10 +27,11 @@ func FitsMemory(e Entry, total int64) Fit {
 	return Fit{Known: true, Reason: fmt.Sprintf("needs about %s; this computer has only %s", GiB(e.MemoryBytes), GiB(total))}
 }
 
-// GiB formats n bytes as gigabytes (GiB) with one decimal, or MiB below one.
+// GiB formats n bytes as the Models screen does: gigabytes (10⁹) with
+// one decimal, or megabytes below one.
 func GiB(n int64) string {
-	if n < 1<<30 {
-		return fmt.Sprintf("%.0f MB", float64(n)/(1<<20))
+	if n < 1e9 {
+		return fmt.Sprintf("%.0f MB", float64(n)/1e6)
 	}
-	return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	return fmt.Sprintf("%.1f GB", float64(n)/1e9)
 }

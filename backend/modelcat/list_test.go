@@ -164,8 +164,8 @@ func TestFetch(t *testing.T) {
 
 func TestFitsMemory(t *testing.T) {
 	e := goodEntry()
-	e.MemoryBytes = 6 << 30
-	const gib = int64(1) << 30
+	e.MemoryBytes = 6e9
+	const gib = int64(1e9)
 	if f := FitsMemory(e, 16*gib); !f.Fits || !f.Known || !strings.Contains(f.Reason, "6.0 GB") {
 		t.Errorf("16 GB: %+v", f)
 	}
