@@ -41,6 +41,12 @@ func (fm *fileMap) read(t *rawTensor, dst []byte) error {
 	off := int64(sliceAddr(t.data) - sliceAddr(fm.data))
 	for i := 0; i < len(dst); i += readChunk {
 		c := dst[i:min(i+readChunk, len(dst))]
+		// Fault the chunk in first: pread into pages not yet faulted is
+		// several times slower (the kernel's copy stops at each fault
+		// and retries).
+		for j := 0; j < len(c); j += pageSize {
+			c[j] = 0
+		}
 		if _, err := fm.f.ReadAt(c, off+int64(i)); err != nil {
 			return fmt.Errorf("gptj: tensor %s: %w", t.name, err)
 		}
