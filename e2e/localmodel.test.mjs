@@ -113,7 +113,10 @@ test('local model: a GGUF file imported with the file picker shows what it is an
   const chat = async (text) => {
     await page.getByTestId('nav-chats').click();
     await page.getByTestId('new-chat').click();
+    // The new chat is open (not the one before it) when no message shows.
+    await page.waitForFunction(() => document.querySelector('[data-testid="model-picker"]') && !document.querySelector('[data-testid="message"]'));
     await page.getByTestId('model-picker').selectOption(`local/${id}`);
+    await page.waitForFunction((m) => document.querySelector('[data-testid="model-picker"]').value === m, `local/${id}`);
     await recordAnswerStates(page);
     await page.getByTestId('composer').fill(text);
     await page.getByTestId('composer').press('Enter');

@@ -130,7 +130,10 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, [newChat]);
 
+  // A model picked just before sending is in force for that message.
+  const modelChange = useRef<Promise<unknown>>(Promise.resolve());
   const send = async (text: string): Promise<boolean> => {
+    await modelChange.current;
     let chatId = state.chat?.id;
     if (chatId === undefined) {
       const c = await newChat();
@@ -252,9 +255,13 @@ export function App() {
               }}
               presets={presets} onApplyPreset={applyPreset} onOpenSettings={() => setDialog('settings')} onManagePresets={() => setDialog('presets')}
               onExport={exportChat}
-              onModel={(m) => state.chat && api.setChatModel(state.chat.id, m)
-                .then(() => dispatch({ type: 'chat', chat: { ...state.chat!, model: m } as Chat }))
-                .catch(toast.error)} />
+              onModel={(m) => {
+                if (!state.chat) return;
+                const c = state.chat;
+                modelChange.current = api.setChatModel(c.id, m)
+                  .then(() => dispatch({ type: 'chat', chat: { ...c, model: m } as Chat }))
+                  .catch(toast.error);
+              }} />
           ) : (
             <Welcome hasChats={chats.length > 0} models={models} onStart={newChat} onEcho={startEcho}
               onCloud={() => setView('settings')} onLocal={() => setView('models')} onDocuments={() => setView('documents')} />
