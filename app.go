@@ -221,6 +221,19 @@ func (a *App) PendingDownloads() ([]session.PendingDownload, error) {
 	return a.ready().PendingDownloads(a.ctx)
 }
 
+// ModelCatalogue lists the recommended local models and which fit this computer.
+func (a *App) ModelCatalogue() (session.CatalogueView, error) { return a.ready().ModelCatalogue(a.ctx) }
+
+// RefreshModelCatalogue replaces the recommended list with the one at url ("" for the built-in list).
+func (a *App) RefreshModelCatalogue(url string) (session.CatalogueView, error) {
+	return a.ready().RefreshModelCatalogue(a.ctx, url)
+}
+
+// DownloadCatalogueModel downloads a recommended model; progress arrives as "models:download" events.
+func (a *App) DownloadCatalogueModel(id string) (string, error) {
+	return a.ready().DownloadCatalogueModel(a.ctx, id)
+}
+
 // RetentionDays is how long chats are kept after their last activity (0: forever).
 func (a *App) RetentionDays() (int, error) { return a.ready().RetentionDays(a.ctx) }
 
