@@ -48,11 +48,11 @@ func (a *App) ready() *session.Session {
 	return a.s
 }
 
-// onFileDrop adds files dropped on the window (paths come from the OS,
-// not from the page).
+// onFileDrop adds files dropped on the window and watches dropped folders
+// (paths come from the OS, not from the page).
 func (a *App) onFileDrop(_, _ int, paths []string) {
 	go func() {
-		if _, err := a.ready().AddPaths(a.ctx, paths); err != nil {
+		if _, err := a.ready().AddDropped(a.ctx, paths); err != nil {
 			slog.Warn("adding dropped files failed", "err", err)
 		}
 	}()
