@@ -130,6 +130,9 @@ var migrations = []string{
 			CAST(unixepoch('subsec') * 1000 AS INTEGER), CAST(unixepoch('subsec') * 1000 AS INTEGER)),
 		('Terse', 'Answer in as few words as possible. No preamble, no summary; code only when asked for code.', NULL,
 			CAST(unixepoch('subsec') * 1000 AS INTEGER), CAST(unixepoch('subsec') * 1000 AS INTEGER));`,
+	// 8: an answer's reasoning (what a thinking model wrote before it),
+	// kept apart from its text.
+	`ALTER TABLE messages ADD COLUMN reasoning TEXT NOT NULL DEFAULT '';`,
 }
 
 // SchemaVersion is the schema version this build writes.
