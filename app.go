@@ -301,6 +301,17 @@ func (a *App) SearchDocuments(query string) ([]session.DocHit, error) {
 // background with docs:progress and docs:embedding events.
 func (a *App) ReindexDocuments() error { return a.ready().ReindexDocuments(a.ctx) }
 
+// WatchedFolders lists the watched document folders with their state.
+func (a *App) WatchedFolders() ([]session.FolderState, error) { return a.ready().WatchedFolders(a.ctx) }
+
+// PauseFolder pauses (paused) or resumes a watched folder.
+func (a *App) PauseFolder(id int64, paused bool) (session.FolderState, error) {
+	return a.ready().PauseFolder(a.ctx, id, paused)
+}
+
+// RemoveFolder stops watching a folder and deletes its documents.
+func (a *App) RemoveFolder(id int64) error { return a.ready().RemoveFolder(a.ctx, id) }
+
 // EmbeddingModels lists the embedding models for documents and which is in use.
 func (a *App) EmbeddingModels() (session.EmbeddingState, error) {
 	return a.ready().EmbeddingModels(a.ctx)

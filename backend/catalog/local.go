@@ -155,9 +155,12 @@ func (l *local) Stream(ctx context.Context, req llm.Request, onToken llm.TokenFu
 	return lm.Stream(ctx, chatPrompt(s, msgs), sampling(s, req.Stop), onToken)
 }
 
-// prepare loads req's model and applies its settings and req's
+// prepare checks req, loads its model and applies its settings and req's
 // options: the system prompt, the answer length and the sampling.
 func (l *local) prepare(ctx context.Context, req llm.Request) (models.Model, LocalSettings, []llm.Message, error) {
+	if err := llm.CheckRequest(req); err != nil {
+		return nil, LocalSettings{}, nil, fmt.Errorf("catalog: %w", err)
+	}
 	lm, s, err := l.ensure(ctx, req.Model)
 	if err != nil {
 		return nil, s, nil, err

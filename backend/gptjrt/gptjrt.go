@@ -168,6 +168,9 @@ func (g *model) Stream(ctx context.Context, p models.Prompt, s models.Sampling, 
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	toks := g.m.Tokenizer.Encode(text)
+	if len(toks) >= g.ctxSize {
+		return llm.Usage{}, fmt.Errorf("gptjrt: the prompt is %d tokens, the context %d: %w (%w)", len(toks), g.ctxSize, gptj.ErrContextFull, llm.ErrContextTooLong)
+	}
 	if g.state == nil {
 		g.state = g.m.NewStateThreads(g.ctxSize, g.threads)
 	}

@@ -36,6 +36,9 @@ func (e *Echo) StreamEvents(ctx context.Context, req Request, on EventFunc) (Usa
 	if req.Model != "" && req.Model != EchoModelID {
 		return Usage{}, fmt.Errorf("llm: echo: %w %q", ErrUnknownModel, req.Model)
 	}
+	if err := CheckRequest(req); err != nil {
+		return Usage{}, fmt.Errorf("llm: echo: %w", err)
+	}
 	u := Usage{}
 	for _, m := range req.Messages {
 		u.PromptTokens += len(SplitWords(m.Content)) + len(m.ToolCalls)

@@ -98,6 +98,18 @@ type Provider interface {
 // does not have.
 var ErrUnknownModel = errors.New("unknown model")
 
+// ErrEmptyRequest is returned for a request with neither messages nor a
+// text prompt: providers refuse it before sending anything.
+var ErrEmptyRequest = errors.New("the request has no messages")
+
+// CheckRequest is what every provider checks before it sends req.
+func CheckRequest(req Request) error {
+	if len(req.Messages) == 0 && req.Text == nil {
+		return ErrEmptyRequest
+	}
+	return nil
+}
+
 // Windowed is implemented by providers whose models have a fixed context
 // window (local models). The assistant uses it to leave out the oldest
 // turns of a long chat rather than fail.

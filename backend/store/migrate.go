@@ -130,7 +130,17 @@ var migrations = []string{
 			CAST(unixepoch('subsec') * 1000 AS INTEGER), CAST(unixepoch('subsec') * 1000 AS INTEGER)),
 		('Terse', 'Answer in as few words as possible. No preamble, no summary; code only when asked for code.', NULL,
 			CAST(unixepoch('subsec') * 1000 AS INTEGER), CAST(unixepoch('subsec') * 1000 AS INTEGER));`,
-	// 8: an answer's reasoning (what a thinking model wrote before it),
+
+	// 8: folders kept in sync with the documents while Sidecar runs, and
+	// whether the user paused each.
+	`CREATE TABLE watched_folders (
+		id         INTEGER PRIMARY KEY,
+		path       TEXT NOT NULL UNIQUE,
+		paused     INTEGER NOT NULL DEFAULT 0,
+		created_at INTEGER NOT NULL
+	) STRICT;`,
+
+	// 9: an answer's reasoning (what a thinking model wrote before it),
 	// kept apart from its text.
 	`ALTER TABLE messages ADD COLUMN reasoning TEXT NOT NULL DEFAULT '';`,
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -97,6 +98,9 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onToken llm.Toke
 // StreamEvents implements llm.EventStreamer: text, thinking blocks and
 // tool_use blocks.
 func (p *Provider) StreamEvents(ctx context.Context, req llm.Request, on llm.EventFunc) (llm.Usage, error) {
+	if err := llm.CheckRequest(req); err != nil {
+		return llm.Usage{}, fmt.Errorf("anthropic: %w", err)
+	}
 	params, err := buildParams(req)
 	if err != nil {
 		return llm.Usage{}, err

@@ -3,7 +3,6 @@ package anthropic
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"sidecar/backend/llm"
+	"sidecar/backend/llm/llmtest"
 )
 
 const key = "sk-ant-api03-0123456789abcdefWXYZ"
@@ -44,6 +44,10 @@ func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "7")
 		w.WriteHeader(429)
 		io.WriteString(w, `{"type":"error","error":{"type":"rate_limit_error","message":"Number of request tokens has exceeded your per-minute rate limit"}}`)
+		return
+	case "500":
+		w.WriteHeader(500)
+		io.WriteString(w, `{"type":"error","error":{"type":"api_error","message":"Internal server error"}}`)
 		return
 	case "529":
 		w.WriteHeader(529)
@@ -171,44 +175,27 @@ func TestModels(t *testing.T) {
 	}
 }
 
-func TestErrors(t *testing.T) {
-	for _, tc := range []struct {
-		mode string
-		kind llm.ErrorKind
-		want string
-	}{
-		{"401", llm.KindInvalidKey, "Anthropic rejected the API key (401)"},
-		{"429", llm.KindRateLimited, "retry in 7s"},
-		{"529", llm.KindOutage, "having problems"},
-		{"context", llm.KindContextTooLong, "too long"},
-		{"garbage", llm.KindMalformed, "could not read"},
-		{"drop", llm.KindNetwork, "cannot reach Anthropic"},
-		{"overloaded-mid-stream", llm.KindOutage, "having problems"},
-	} {
-		t.Run(tc.mode, func(t *testing.T) {
-			p, f := setup(t)
-			f.mode = tc.mode
-			_, err := p.Stream(context.Background(), llm.Request{Model: "claude-sonnet-4-5", Messages: []llm.Message{{Role: llm.RoleUser, Content: "x"}}},
-				func(string) error { return nil })
-			var pe *llm.ProviderError
-			if !errors.As(err, &pe) || pe.Kind != tc.kind || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("err = %v, want kind %s with %q", err, tc.kind, tc.want)
-			}
-			if strings.Contains(err.Error(), key) {
-				t.Fatalf("the key leaks: %v", err)
-			}
-		})
-	}
+// TestConformance runs the suite every provider passes, with Anthropic's
+// own failures: a bad key, rate limits, server errors and overload (also
+// announced mid-stream), a too-long prompt, a garbled stream and a
+// dropped connection.
+func TestConformance(t *testing.T) {
+	llmtest.Run(t, target, llmtest.Options{
+		Want: "Hello there", Pieces: 2, Usage: llm.Usage{PromptTokens: 25, CompletionTokens: 15}, Secret: key,
+		Errors: []llmtest.ErrorCase{
+			{Mode: "401", Kind: llm.KindInvalidKey, Says: "Anthropic rejected the API key (401)"},
+			{Mode: "429", Kind: llm.KindRateLimited, Says: "retry in 7s", RetryAfter: 7 * time.Second},
+			{Mode: "500", Kind: llm.KindOutage, Says: "having problems"},
+			{Mode: "529", Kind: llm.KindOutage, Says: "having problems"},
+			{Mode: "context", Kind: llm.KindContextTooLong, Says: "too long"},
+			{Mode: "garbage", Kind: llm.KindMalformed, Says: "could not read"},
+			{Mode: "drop", Kind: llm.KindNetwork, Says: "cannot reach Anthropic"},
+			{Mode: "overloaded-mid-stream", Kind: llm.KindOutage, Says: "having problems"},
+		},
+	})
 }
 
-func TestCancelMidStream(t *testing.T) {
+func target(t *testing.T) llmtest.Target {
 	p, f := setup(t)
-	f.mode = "slow"
-	ctx, cancel := context.WithCancel(context.Background())
-	start := time.Now()
-	_, err := p.Stream(ctx, llm.Request{Model: "m", Messages: []llm.Message{{Role: llm.RoleUser, Content: "x"}}},
-		func(s string) error { cancel(); return nil })
-	if !errors.Is(err, context.Canceled) || time.Since(start) > 2*time.Second {
-		t.Fatalf("err = %v after %v", err, time.Since(start))
-	}
+	return llmtest.Target{Provider: p, Model: "claude-sonnet-4-5", Mode: func(m string) { f.mu.Lock(); f.mode = m; f.mu.Unlock() }}
 }

@@ -111,6 +111,9 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onToken llm.Toke
 // StreamEvents implements llm.EventStreamer: text, thought summaries and
 // function calls (which Gemini sends whole, each as one event).
 func (p *Provider) StreamEvents(ctx context.Context, req llm.Request, on llm.EventFunc) (llm.Usage, error) {
+	if err := llm.CheckRequest(req); err != nil {
+		return llm.Usage{}, fmt.Errorf("gemini: %w", err)
+	}
 	cfg, contents, err := buildConfig(req)
 	if err != nil {
 		return llm.Usage{}, err

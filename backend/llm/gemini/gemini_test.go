@@ -3,7 +3,6 @@ package gemini
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"sidecar/backend/llm"
+	"sidecar/backend/llm/llmtest"
 )
 
 const key = "AIzaSy0123456789abcdefghijWXYZ"
@@ -40,6 +40,14 @@ func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "badkey":
 		w.WriteHeader(400)
 		io.WriteString(w, `{"error":{"code":400,"message":"API key not valid. Please pass a valid API key.","status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID","domain":"googleapis.com"}]}}`)
+		return
+	case "401":
+		w.WriteHeader(401)
+		io.WriteString(w, `{"error":{"code":401,"message":"Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.","status":"UNAUTHENTICATED"}}`)
+		return
+	case "500":
+		w.WriteHeader(500)
+		io.WriteString(w, `{"error":{"code":500,"message":"An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting","status":"INTERNAL"}}`)
 		return
 	case "429":
 		w.WriteHeader(429)
@@ -139,45 +147,26 @@ func TestModelsAndEmbeddings(t *testing.T) {
 	}
 }
 
-func TestErrors(t *testing.T) {
-	for _, tc := range []struct {
-		mode string
-		kind llm.ErrorKind
-		want string
-	}{
-		{"badkey", llm.KindInvalidKey, "Gemini rejected the API key"},
-		{"429", llm.KindRateLimited, "retry in 31s"},
-		{"503", llm.KindOutage, "having problems"},
-		{"garbage", llm.KindMalformed, "could not read"},
-		{"drop", llm.KindNetwork, "cannot reach Gemini"},
-	} {
-		t.Run(tc.mode, func(t *testing.T) {
-			p, f := setup(t)
-			f.mode = tc.mode
-			_, err := p.Stream(context.Background(), llm.Request{Model: "gemini-2.5-flash", Messages: []llm.Message{{Role: llm.RoleUser, Content: "x"}}},
-				func(string) error { return nil })
-			var pe *llm.ProviderError
-			if !errors.As(err, &pe) || pe.Kind != tc.kind || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("err = %v (%#v), want kind %s with %q", err, pe, tc.kind, tc.want)
-			}
-			if strings.Contains(err.Error(), key) {
-				t.Fatalf("the key leaks: %v", err)
-			}
-			if tc.mode == "429" && pe.RetryAfter != 31*time.Second {
-				t.Errorf("retry after = %v", pe.RetryAfter)
-			}
-		})
-	}
+// TestConformance runs the suite every provider passes, with Gemini's own
+// failures: an invalid key (400 API_KEY_INVALID) or credentials (401),
+// quota (429 with its retry delay), server errors and overload, a
+// garbled stream and a dropped connection.
+func TestConformance(t *testing.T) {
+	llmtest.Run(t, target, llmtest.Options{
+		Want: "Hello there", Pieces: 2, Usage: llm.Usage{PromptTokens: 8, CompletionTokens: 3}, Secret: key,
+		Errors: []llmtest.ErrorCase{
+			{Mode: "badkey", Kind: llm.KindInvalidKey, Says: "Gemini rejected the API key"},
+			{Mode: "401", Kind: llm.KindInvalidKey, Says: "Gemini rejected the API key (401)"},
+			{Mode: "429", Kind: llm.KindRateLimited, Says: "retry in 31s", RetryAfter: 31 * time.Second},
+			{Mode: "500", Kind: llm.KindOutage, Says: "having problems"},
+			{Mode: "503", Kind: llm.KindOutage, Says: "having problems"},
+			{Mode: "garbage", Kind: llm.KindMalformed, Says: "could not read"},
+			{Mode: "drop", Kind: llm.KindNetwork, Says: "cannot reach Gemini"},
+		},
+	})
 }
 
-func TestCancelMidStream(t *testing.T) {
+func target(t *testing.T) llmtest.Target {
 	p, f := setup(t)
-	f.mode = "slow"
-	ctx, cancel := context.WithCancel(context.Background())
-	start := time.Now()
-	_, err := p.Stream(ctx, llm.Request{Model: "gemini-2.5-flash", Messages: []llm.Message{{Role: llm.RoleUser, Content: "x"}}},
-		func(string) error { cancel(); return nil })
-	if !errors.Is(err, context.Canceled) || time.Since(start) > 2*time.Second {
-		t.Fatalf("err = %v after %v", err, time.Since(start))
-	}
+	return llmtest.Target{Provider: p, Model: "gemini-2.5-flash", Mode: func(m string) { f.mu.Lock(); f.mode = m; f.mu.Unlock() }}
 }

@@ -113,6 +113,9 @@ func (p *Provider) Stream(ctx context.Context, req llm.Request, onToken llm.Toke
 // StreamEvents implements llm.EventStreamer: text, tool calls, and the
 // reasoning_content that compatible servers stream.
 func (p *Provider) StreamEvents(ctx context.Context, req llm.Request, on llm.EventFunc) (llm.Usage, error) {
+	if err := llm.CheckRequest(req); err != nil {
+		return llm.Usage{}, fmt.Errorf("openai: %w", err)
+	}
 	params, err := p.params(req)
 	if err != nil {
 		return llm.Usage{}, err

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"sidecar/backend/llm"
+	"sidecar/backend/llm/llmtest"
 )
 
 const key = "sk-test-0123456789abcdefWXYZ"
@@ -160,43 +161,22 @@ func TestModelsAndEmbeddings(t *testing.T) {
 	}
 }
 
-func TestErrors(t *testing.T) {
-	for _, tc := range []struct {
-		mode string
-		kind llm.ErrorKind
-		want string
-	}{
-		{"401", llm.KindInvalidKey, "OpenAI rejected the API key (401)"},
-		{"429", llm.KindRateLimited, "retry in 20s"},
-		{"500", llm.KindOutage, "OpenAI is having problems"},
-		{"context", llm.KindContextTooLong, "too long"},
-		{"garbage", llm.KindMalformed, "could not read"},
-		{"drop", llm.KindNetwork, "cannot reach OpenAI"},
-	} {
-		t.Run(tc.mode, func(t *testing.T) {
-			p, f := setup(t)
-			f.mode = tc.mode
-			got := ""
-			_, err := p.Stream(context.Background(), llm.Request{Model: "gpt-4o", Messages: []llm.Message{{Role: llm.RoleUser, Content: "x"}}},
-				func(s string) error { got += s; return nil })
-			var pe *llm.ProviderError
-			if !errors.As(err, &pe) || pe.Kind != tc.kind || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("err = %v (%#v), want kind %s with %q", err, pe, tc.kind, tc.want)
-			}
-			if strings.Contains(err.Error(), key) || strings.Contains(err.Error(), key[:8]) {
-				t.Fatalf("the key leaks: %v", err)
-			}
-			if tc.mode == "429" && pe.RetryAfter != 20*time.Second {
-				t.Errorf("retry after = %v", pe.RetryAfter)
-			}
-			if tc.mode == "context" && !errors.Is(err, llm.ErrContextTooLong) {
-				t.Error("context error not recognisable")
-			}
-			if tc.mode == "drop" && got != "Hello" {
-				t.Errorf("text before the drop = %q", got)
-			}
-		})
-	}
+// TestConformance runs the suite every provider passes, with OpenAI's
+// own failures: a bad key (whose body quotes the key), rate limits,
+// outages, a too-long conversation, a garbled stream and a dropped
+// connection.
+func TestConformance(t *testing.T) {
+	llmtest.Run(t, target, llmtest.Options{
+		Want: "Hello there", Pieces: 2, Usage: llm.Usage{PromptTokens: 12, CompletionTokens: 2}, Secret: key,
+		Errors: []llmtest.ErrorCase{
+			{Mode: "401", Kind: llm.KindInvalidKey, Says: "OpenAI rejected the API key (401)"},
+			{Mode: "429", Kind: llm.KindRateLimited, Says: "retry in 20s", RetryAfter: 20 * time.Second},
+			{Mode: "500", Kind: llm.KindOutage, Says: "OpenAI is having problems"},
+			{Mode: "context", Kind: llm.KindContextTooLong, Says: "too long", Is: llm.ErrContextTooLong},
+			{Mode: "garbage", Kind: llm.KindMalformed, Says: "could not read"},
+			{Mode: "drop", Kind: llm.KindNetwork, Says: "cannot reach OpenAI", Before: "Hello"},
+		},
+	})
 	p, f := setup(t)
 	f.mode = "401"
 	if err := p.CheckKey(context.Background()); err == nil || strings.Contains(err.Error(), key) {
@@ -204,24 +184,9 @@ func TestErrors(t *testing.T) {
 	}
 }
 
-func TestCancelMidStream(t *testing.T) {
+func target(t *testing.T) llmtest.Target {
 	p, f := setup(t)
-	f.mode = "slow"
-	ctx, cancel := context.WithCancel(context.Background())
-	start := time.Now()
-	_, err := p.Stream(ctx, llm.Request{Model: "gpt-4o", Messages: []llm.Message{{Role: llm.RoleUser, Content: "x"}}},
-		func(s string) error {
-			if s == "Hello" {
-				cancel()
-			}
-			return nil
-		})
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("err = %v, want context.Canceled", err)
-	}
-	if time.Since(start) > 2*time.Second {
-		t.Fatalf("cancel took %v", time.Since(start))
-	}
+	return llmtest.Target{Provider: p, Model: "gpt-4o", Mode: func(m string) { f.mu.Lock(); f.mode = m; f.mu.Unlock() }}
 }
 
 func TestNetworkDown(t *testing.T) {

@@ -1140,6 +1140,7 @@ export namespace session {
 	    download: catalog.DownloadEvent;
 	    docsProgress: IngestProgress;
 	    docsEmbedding: EmbeddingProgress;
+	    docsFolder: watch.State;
 	    dataProgress: dataexport.Progress;
 	
 	    static createFrom(source: any = {}) {
@@ -1155,6 +1156,7 @@ export namespace session {
 	        this.download = this.convertValues(source["download"], catalog.DownloadEvent);
 	        this.docsProgress = this.convertValues(source["docsProgress"], IngestProgress);
 	        this.docsEmbedding = this.convertValues(source["docsEmbedding"], EmbeddingProgress);
+	        this.docsFolder = this.convertValues(source["docsFolder"], watch.State);
 	        this.dataProgress = this.convertValues(source["dataProgress"], dataexport.Progress);
 	    }
 	
@@ -1243,6 +1245,43 @@ export namespace session {
 	        this.dataDir = source["dataDir"];
 	        this.logFile = source["logFile"];
 	        this.version = source["version"];
+	    }
+	}
+
+}
+
+export namespace watch {
+	
+	export class State {
+	    id: number;
+	    path: string;
+	    status: string;
+	    done: number;
+	    total: number;
+	    files: number;
+	    error: string;
+	    polling: boolean;
+	    notice: string;
+	    lastSync: number;
+	    seq: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new State(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.path = source["path"];
+	        this.status = source["status"];
+	        this.done = source["done"];
+	        this.total = source["total"];
+	        this.files = source["files"];
+	        this.error = source["error"];
+	        this.polling = source["polling"];
+	        this.notice = source["notice"];
+	        this.lastSync = source["lastSync"];
+	        this.seq = source["seq"];
 	    }
 	}
 

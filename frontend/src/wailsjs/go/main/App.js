@@ -154,6 +154,10 @@ export function PauseDownload(arg1) {
   return window['go']['main']['App']['PauseDownload'](arg1);
 }
 
+export function PauseFolder(arg1, arg2) {
+  return window['go']['main']['App']['PauseFolder'](arg1, arg2);
+}
+
 export function PendingDownloads() {
   return window['go']['main']['App']['PendingDownloads']();
 }
@@ -168,6 +172,10 @@ export function Regenerate(arg1) {
 
 export function ReindexDocuments() {
   return window['go']['main']['App']['ReindexDocuments']();
+}
+
+export function RemoveFolder(arg1) {
+  return window['go']['main']['App']['RemoveFolder'](arg1);
 }
 
 export function RemoveLocalModel(arg1) {
@@ -280,6 +288,10 @@ export function UseKeychain() {
 
 export function UsePassphrase(arg1) {
   return window['go']['main']['App']['UsePassphrase'](arg1);
+}
+
+export function WatchedFolders() {
+  return window['go']['main']['App']['WatchedFolders']();
 }
 
 export function WipeData(arg1) {
