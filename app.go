@@ -48,11 +48,11 @@ func (a *App) ready() *session.Session {
 	return a.s
 }
 
-// onFileDrop adds files dropped on the window (paths come from the OS,
-// not from the page).
+// onFileDrop adds files dropped on the window and watches dropped folders
+// (paths come from the OS, not from the page).
 func (a *App) onFileDrop(_, _ int, paths []string) {
 	go func() {
-		if _, err := a.ready().AddPaths(a.ctx, paths); err != nil {
+		if _, err := a.ready().AddDropped(a.ctx, paths); err != nil {
 			slog.Warn("adding dropped files failed", "err", err)
 		}
 	}()
@@ -219,6 +219,19 @@ func (a *App) CancelDownload(id string) error { return a.ready().CancelDownload(
 // PendingDownloads lists interrupted downloads that can be resumed.
 func (a *App) PendingDownloads() ([]session.PendingDownload, error) {
 	return a.ready().PendingDownloads(a.ctx)
+}
+
+// ModelCatalogue lists the recommended local models and which fit this computer.
+func (a *App) ModelCatalogue() (session.CatalogueView, error) { return a.ready().ModelCatalogue(a.ctx) }
+
+// RefreshModelCatalogue replaces the recommended list with the one at url ("" for the built-in list).
+func (a *App) RefreshModelCatalogue(url string) (session.CatalogueView, error) {
+	return a.ready().RefreshModelCatalogue(a.ctx, url)
+}
+
+// DownloadCatalogueModel downloads a recommended model; progress arrives as "models:download" events.
+func (a *App) DownloadCatalogueModel(id string) (string, error) {
+	return a.ready().DownloadCatalogueModel(a.ctx, id)
 }
 
 // RetentionDays is how long chats are kept after their last activity (0: forever).

@@ -2,6 +2,8 @@ package session
 
 import (
 	"context"
+	"errors"
+	"os"
 
 	"sidecar/backend/watch"
 )
@@ -30,4 +32,25 @@ func (s *Session) PauseFolder(ctx context.Context, id int64, paused bool) (Folde
 // files on disk are not touched).
 func (s *Session) RemoveFolder(ctx context.Context, id int64) error {
 	return s.use(func(o *open) error { return o.watch.Remove(ctx, id) })
+}
+
+// AddDropped adds what was dropped on the window: folders are watched
+// (as Add a folder does), files added once.
+func (s *Session) AddDropped(ctx context.Context, paths []string) ([]DocResult, error) {
+	var files []string
+	var errs []error
+	for _, p := range paths {
+		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+			if _, err := s.WatchFolder(ctx, p); err != nil {
+				errs = append(errs, err)
+			}
+			continue
+		}
+		files = append(files, p)
+	}
+	if len(files) == 0 {
+		return []DocResult{}, errors.Join(errs...)
+	}
+	r, err := s.AddPaths(ctx, files)
+	return r, errors.Join(append(errs, err)...)
 }

@@ -173,6 +173,7 @@ func (s *Session) build(ctx context.Context, prof *profile.Profile) (*open, erro
 	cat.EnableCloud(ctx, prof.Keychain, catalog.CloudFactories()...)
 	cat.EnableLocal(filepath.Join(s.opt.Dir, ModelsFolder), ggufrt.Runtime{}, gptjrt.Runtime{})
 	cat.EnableEmbeddings(s.opt.Dir)
+	cat.SetDownloadCheck(catalogueCheck(prof.DB))
 	ds, err := docs.New(ctx, prof.DB, chosenEmbedder(ctx, cat, prof), s.log)
 	if err != nil {
 		cat.Close()

@@ -31,7 +31,7 @@ func fileText(i, size int) string {
 // A burst of 1,000 files appearing at once (as a checkout does) is indexed
 // once per file, with the live heap bounded well below the burst's size.
 func TestBurstIndexedOnceWithBoundedMemory(t *testing.T) {
-	const files, size = 1000, 32 << 10
+	const files, size = 1000, 8 << 10
 	dir, staging := t.TempDir(), t.TempDir()
 	for i := 0; i < files; i++ {
 		write(t, filepath.Join(staging, fmt.Sprintf("f%04d.md", i)), fileText(i, size))
@@ -73,9 +73,9 @@ func TestBurstIndexedOnceWithBoundedMemory(t *testing.T) {
 	if handled != files {
 		t.Fatalf("%d files handled for %d changed", handled, files)
 	}
-	// The burst is 32 MiB of text; a sync holds one file at a time, so
-	// the live heap grows by far less. Bound: 16 MiB.
-	const bound = 16 << 20
+	// The burst is 8 MiB of text; a sync holds one file at a time, so
+	// the live heap grows by far less. Bound: 4 MiB.
+	const bound = 4 << 20
 	growth := int64(peak) - int64(base)
 	t.Logf("live heap: %d MiB before the burst, peak growth %.1f MiB during it (bound %d MiB)", base>>20, float64(growth)/(1<<20), bound>>20)
 	if growth > bound {

@@ -40,6 +40,8 @@ export function DeleteDocument(arg1:number):Promise<void>;
 
 export function DeletePreset(arg1:number):Promise<void>;
 
+export function DownloadCatalogueModel(arg1:string):Promise<string>;
+
 export function DownloadModel(arg1:string,arg2:string):Promise<string>;
 
 export function EditAndResend(arg1:number,arg2:number,arg3:string):Promise<assistant.SendResult>;
@@ -80,6 +82,8 @@ export function LocalAPIStatus():Promise<session.APIStatus>;
 
 export function LocalModels():Promise<Array<catalog.LocalModelView>>;
 
+export function ModelCatalogue():Promise<session.CatalogueView>;
+
 export function OpenChat(arg1:number):Promise<assistant.ChatDetail>;
 
 export function PauseDownload(arg1:string):Promise<void>;
@@ -89,6 +93,8 @@ export function PauseFolder(arg1:number,arg2:boolean):Promise<watch.State>;
 export function PendingDownloads():Promise<Array<catalog.PendingDownload>>;
 
 export function Providers():Promise<Array<catalog.ProviderView>>;
+
+export function RefreshModelCatalogue(arg1:string):Promise<session.CatalogueView>;
 
 export function Regenerate(arg1:number):Promise<assistant.SendResult>;
 

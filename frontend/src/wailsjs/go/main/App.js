@@ -66,6 +66,10 @@ export function DeletePreset(arg1) {
   return window['go']['main']['App']['DeletePreset'](arg1);
 }
 
+export function DownloadCatalogueModel(arg1) {
+  return window['go']['main']['App']['DownloadCatalogueModel'](arg1);
+}
+
 export function DownloadModel(arg1, arg2) {
   return window['go']['main']['App']['DownloadModel'](arg1, arg2);
 }
@@ -146,6 +150,10 @@ export function LocalModels() {
   return window['go']['main']['App']['LocalModels']();
 }
 
+export function ModelCatalogue() {
+  return window['go']['main']['App']['ModelCatalogue']();
+}
+
 export function OpenChat(arg1) {
   return window['go']['main']['App']['OpenChat'](arg1);
 }
@@ -164,6 +172,10 @@ export function PendingDownloads() {
 
 export function Providers() {
   return window['go']['main']['App']['Providers']();
+}
+
+export function RefreshModelCatalogue(arg1) {
+  return window['go']['main']['App']['RefreshModelCatalogue'](arg1);
 }
 
 export function Regenerate(arg1) {
