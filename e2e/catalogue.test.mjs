@@ -95,7 +95,8 @@ test('catalogue: refresh from a local list, download a model with progress, read
   await progress.waitFor();
   assert.match(await progress.textContent(), /KB|starting/);
   await tiny.getByTestId('catalogue-ready').waitFor({ timeout: 60000 });
-  const card = page.getByTestId('local-model').filter({ hasText: 'tiny-qwen2' });
+  // Named as the catalogue names it.
+  const card = page.getByTestId('local-model').filter({ hasText: 'Tiny Qwen2' });
   await card.waitFor();
   assert.equal(await card.getByTestId('model-arch').textContent(), 'qwen2');
   await cat.screenshot({ path: path.join(outDir, 'catalogue-local.png') });

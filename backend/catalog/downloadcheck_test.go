@@ -16,7 +16,7 @@ import (
 )
 
 // A download the check refuses is reported, deleted and not added; one it
-// accepts is added.
+// accepts is added, under the name it gives.
 func TestDownloadCheck(t *testing.T) {
 	ctx := context.Background()
 	c := New(storetest.Open(t), nil, nil)
@@ -28,12 +28,12 @@ func TestDownloadCheck(t *testing.T) {
 	}))
 	defer srv.Close()
 	var seen []string
-	c.SetDownloadCheck(func(_ context.Context, url, path string) error {
+	c.SetDownloadCheck(func(_ context.Context, url, path string) (string, error) {
 		seen = append(seen, url)
 		if strings.Contains(url, "refused") {
-			return errors.New("not the model the list promised")
+			return "", errors.New("not the model the list promised")
 		}
-		return nil
+		return "Accepted Model", nil
 	})
 	run := func(name string) DownloadEvent {
 		t.Helper()
@@ -65,7 +65,7 @@ func TestDownloadCheck(t *testing.T) {
 		t.Fatalf("accepted download = %+v", d)
 	}
 	ms, err := c.LocalModels(ctx)
-	if err != nil || len(ms) != 1 || filepath.Base(ms[0].Path) != "accepted.bin" {
+	if err != nil || len(ms) != 1 || filepath.Base(ms[0].Path) != "accepted.bin" || ms[0].Name != "Accepted Model" {
 		t.Fatalf("models = %+v %v", ms, err)
 	}
 	if len(seen) != 2 || !strings.HasSuffix(seen[0], "/refused.bin") {

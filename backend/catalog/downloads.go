@@ -81,17 +81,24 @@ func (c *Catalog) DownloadLocalModel(ctx context.Context, url, sha256 string) (s
 			return
 		}
 		c.rememberDownload(context.Background(), name, nil)
+		title := ""
 		if check := c.downloadCheck(); check != nil {
-			if err := check(context.Background(), url, path); err != nil {
+			if title, err = check(context.Background(), url, path); err != nil {
 				os.Remove(path)
 				emit(DownloadEvent{State: "failed", Error: fmt.Sprintf("downloaded, but it was not offered: %v", err)})
 				return
 			}
 		}
-		if _, err := l.add(context.Background(), path, true); err != nil {
+		v, err := l.add(context.Background(), path, true)
+		if err != nil {
 			os.Remove(path)
 			emit(DownloadEvent{State: "failed", Error: fmt.Sprintf("downloaded, but it is not a model Sidecar can load: %v", err)})
 			return
+		}
+		if title != "" && v.Name != title {
+			if _, err := c.UpdateLocalModel(context.Background(), v.ID, title, v.Settings); err != nil {
+				c.log.Warn("naming a downloaded model failed", "file", name, "err", err)
+			}
 		}
 		emit(DownloadEvent{State: "done"})
 	}()
@@ -100,7 +107,8 @@ func (c *Catalog) DownloadLocalModel(ctx context.Context, url, sha256 string) (s
 
 // DownloadCheck looks at a finished download (from url, now at path)
 // before it is added: an error deletes the file and fails the download.
-type DownloadCheck func(ctx context.Context, url, path string) error
+// A name it returns ("" for none) is given to the model added.
+type DownloadCheck func(ctx context.Context, url, path string) (name string, err error)
 
 // SetDownloadCheck makes every finished download pass check (nil: none)
 // before it is added, resumed ones included.

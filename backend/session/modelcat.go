@@ -67,20 +67,20 @@ func catalogueList(ctx context.Context, db *store.DB) (modelcat.List, string, in
 
 // catalogueCheck checks a finished download that comes from an entry of
 // the catalogue against that entry (see modelcat.Verify) before the
-// model is added; other downloads pass.
+// model is added under the entry's name; other downloads pass.
 func catalogueCheck(db *store.DB) catalog.DownloadCheck {
-	return func(ctx context.Context, url, path string) error {
+	return func(ctx context.Context, url, path string) (string, error) {
 		l, _, _, err := catalogueList(ctx, db)
 		if err != nil {
-			return err
+			return "", err
 		}
 		e, ok := l.ByURL(url)
 		if !ok {
 			if e, ok = modelcat.Shipped().ByURL(url); !ok {
-				return nil
+				return "", nil
 			}
 		}
-		return modelcat.Verify(path, e)
+		return e.Name, modelcat.Verify(path, e)
 	}
 }
 

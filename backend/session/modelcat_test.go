@@ -103,7 +103,7 @@ func TestModelCatalogue(t *testing.T) {
 	if v.Entries[0].InstalledID == "" || v.Entries[1].InstalledID != "" {
 		t.Fatalf("installed: %+v", v.Entries)
 	}
-	if ms, _ := s.LocalModels(ctx); len(ms) != 1 {
+	if ms, _ := s.LocalModels(ctx); len(ms) != 1 || ms[0].Name != "good" || ms[0].Engine != "gguf" {
 		t.Fatalf("local models %+v", ms)
 	}
 	if _, err := s.DownloadCatalogueModel(ctx, "nope"); err == nil {

@@ -146,7 +146,9 @@ function CatalogueCard({ e, d, pending }: { e: CatalogueEntry; d?: DownloadEvent
             <button type="button" className="button small danger" onClick={() => api.cancelDownload(e.fileName).catch(toast.error)}>Cancel</button>
           </div>
         </div>
-      ) : e.installedId ? null : pending ? (
+      ) : e.installedId ? (
+        <div className="row muted small">Downloaded: it is under Your local models.</div>
+      ) : pending ? (
         <div className="row">
           <button type="button" className="button small primary" onClick={start}>Resume ({bytes(pending.bytes)} here)</button>
           <button type="button" className="button small danger" onClick={() => api.cancelDownload(pending.id).catch(toast.error)}>Discard</button>
