@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 func pathContents(t *testing.T, db *DB, chatID int64) []string {
@@ -91,6 +92,18 @@ func TestBranchesSurviveReopenAndDelete(t *testing.T) {
 	db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM messages`).Scan(&n)
 	if n != 0 {
 		t.Fatalf("%d messages left after deleting the chat", n)
+	}
+	// Retention removes every branch of the chats it deletes too.
+	c2, _ := db.CreateChat(ctx, "old", "")
+	r, _ := db.AddMessage(ctx, Message{ChatID: c2.ID, Role: "user", Content: "v1"})
+	db.AddMessage(ctx, Message{ChatID: c2.ID, Role: "assistant", Content: "a"})
+	db.AddReply(ctx, Message{ChatID: c2.ID, Role: "user", Content: "v2", ParentID: r.ParentID})
+	if del, err := db.DeleteChatsOlderThan(ctx, time.Now().Add(time.Hour)); err != nil || del != 2 {
+		t.Fatalf("retention deleted %d chats: %v", del, err)
+	}
+	db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM messages`).Scan(&n)
+	if n != 0 {
+		t.Fatalf("%d messages left after retention", n)
 	}
 }
 
