@@ -131,7 +131,16 @@ var migrations = []string{
 		('Terse', 'Answer in as few words as possible. No preamble, no summary; code only when asked for code.', NULL,
 			CAST(unixepoch('subsec') * 1000 AS INTEGER), CAST(unixepoch('subsec') * 1000 AS INTEGER));`,
 
-	// 8: branches. Messages form a tree (parent_id; NULL: a first message)
+	// 8: folders kept in sync with the documents while Sidecar runs, and
+	// whether the user paused each.
+	`CREATE TABLE watched_folders (
+		id         INTEGER PRIMARY KEY,
+		path       TEXT NOT NULL UNIQUE,
+		paused     INTEGER NOT NULL DEFAULT 0,
+		created_at INTEGER NOT NULL
+	) STRICT;`,
+
+	// 9: branches. Messages form a tree (parent_id; NULL: a first message)
 	// and each chat records the message its shown path ends at (leaf_id).
 	// Chats written before are single paths: each message's parent is the
 	// one before it, and the leaf is the last.
