@@ -107,14 +107,14 @@ func TestBranchesSurviveReopenAndDelete(t *testing.T) {
 	}
 }
 
-// A database written before branches (schema 8) opens with each chat as
+// A database written before branches (schema 9) opens with each chat as
 // a single path, nothing lost, the last message shown.
 func TestMigrationToBranches(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), FileName)
 	key := newKey(t)
 	all := migrations
-	migrations = all[:8]
+	migrations = all[:9]
 	old, err := Open(ctx, path, key)
 	migrations = all
 	if err != nil {

@@ -42,6 +42,7 @@ type Message struct {
 	DurationMS       int64
 	ContextDropped   int    // earlier messages left out of the prompt to fit the context
 	Citations        string // JSON list of the document excerpts the answer drew on
+	Reasoning        string // what a thinking model reasoned before answering; never part of Content
 	CreatedAt        time.Time
 	// ParentID is the message this one follows (0: it opens the chat).
 	// Messages with the same parent are versions of one turn (an edit, a
@@ -172,14 +173,14 @@ func (db *DB) ListChats(ctx context.Context) ([]Chat, error) {
 	return chats, nil
 }
 
-const messageColumns = `id, chat_id, role, content, model, status, error, prompt_tokens, completion_tokens, duration_ms, context_dropped, citations, created_at, parent_id`
+const messageColumns = `id, chat_id, role, content, model, status, error, prompt_tokens, completion_tokens, duration_ms, context_dropped, citations, reasoning, created_at, parent_id`
 
 func scanMessage(sc interface{ Scan(...any) error }) (Message, error) {
 	var m Message
 	var created int64
 	var parent sql.NullInt64
 	err := sc.Scan(&m.ID, &m.ChatID, &m.Role, &m.Content, &m.Model, &m.Status, &m.Error,
-		&m.PromptTokens, &m.CompletionTokens, &m.DurationMS, &m.ContextDropped, &m.Citations, &created, &parent)
+		&m.PromptTokens, &m.CompletionTokens, &m.DurationMS, &m.ContextDropped, &m.Citations, &m.Reasoning, &created, &parent)
 	m.CreatedAt, m.ParentID = fromMillis(created), parent.Int64
 	return m, err
 }
@@ -262,8 +263,8 @@ func (db *DB) addMessage(ctx context.Context, m Message, atLeaf bool) (Message, 
 		}
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO messages(chat_id, parent_id, role, content, model, status, error,
-		prompt_tokens, completion_tokens, duration_ms, context_dropped, citations, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		m.ChatID, nullID(m.ParentID), m.Role, m.Content, m.Model, m.Status, m.Error, m.PromptTokens, m.CompletionTokens, m.DurationMS, m.ContextDropped, m.Citations, t)
+		prompt_tokens, completion_tokens, duration_ms, context_dropped, citations, reasoning, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.ChatID, nullID(m.ParentID), m.Role, m.Content, m.Model, m.Status, m.Error, m.PromptTokens, m.CompletionTokens, m.DurationMS, m.ContextDropped, m.Citations, m.Reasoning, t)
 	if err != nil {
 		return Message{}, fmt.Errorf("store: add message: %w", err)
 	}
@@ -282,11 +283,12 @@ func (db *DB) addMessage(ctx context.Context, m Message, atLeaf bool) (Message, 
 
 func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
 
-// FinishMessage stores the final content, status and figures of a message.
+// FinishMessage stores the final content, reasoning, status and figures
+// of a message.
 func (db *DB) FinishMessage(ctx context.Context, m Message) error {
-	return db.execOne(ctx, "finish message", `UPDATE messages SET content = ?, status = ?, error = ?,
+	return db.execOne(ctx, "finish message", `UPDATE messages SET content = ?, reasoning = ?, status = ?, error = ?,
 		prompt_tokens = ?, completion_tokens = ?, duration_ms = ?, context_dropped = ? WHERE id = ?`,
-		m.Content, m.Status, m.Error, m.PromptTokens, m.CompletionTokens, m.DurationMS, m.ContextDropped, m.ID)
+		m.Content, m.Reasoning, m.Status, m.Error, m.PromptTokens, m.CompletionTokens, m.DurationMS, m.ContextDropped, m.ID)
 }
 
 // MarkInterrupted turns answers left "streaming" by a crash into "stopped",

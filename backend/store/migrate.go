@@ -140,7 +140,11 @@ var migrations = []string{
 		created_at INTEGER NOT NULL
 	) STRICT;`,
 
-	// 9: branches. Messages form a tree (parent_id; NULL: a first message)
+	// 9: an answer's reasoning (what a thinking model wrote before it),
+	// kept apart from its text.
+	`ALTER TABLE messages ADD COLUMN reasoning TEXT NOT NULL DEFAULT '';`,
+
+	// 10: branches. Messages form a tree (parent_id; NULL: a first message)
 	// and each chat records the message its shown path ends at (leaf_id).
 	// Chats written before are single paths: each message's parent is the
 	// one before it, and the leaf is the last.

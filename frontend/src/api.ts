@@ -146,6 +146,7 @@ function on<K extends keyof EventPayload>(key: K, fn: (p: EventPayload[K]) => vo
 
 export const events = {
   onToken: (fn: (e: TokenEvent) => void): Off => on('token', fn),
+  onReasoning: (fn: (e: TokenEvent) => void): Off => on('reasoning', fn),
   onDone: (fn: (e: DoneEvent) => void): Off => on('done', fn),
   onChatUpdated: (fn: (c: Chat) => void): Off => on('chatUpdated', fn),
   onModelLoad: (fn: (e: LoadEvent) => void): Off => on('modelLoad', fn),

@@ -3,6 +3,7 @@ import type { Citation, Message } from '../api';
 import { renderMarkdown } from '../markdown';
 import { BranchNav } from './BranchNav';
 import { tokensPerSecond } from '../state';
+import { ThinkingBlock } from './ThinkingBlock';
 import { BrowserOpenURL, ClipboardSetText } from '../wailsjs/runtime/runtime';
 
 async function copyText(text: string) {
@@ -93,7 +94,10 @@ export const MessageView = memo(function MessageView({ message: m, modelName, is
             {canEdit && <button type="button" className="edit-link" data-testid="edit" onClick={() => setEditing(m.content)}>Edit</button>}
           </>
         ) : (
-          <div className="content markdown" onClick={onContentClick} dangerouslySetInnerHTML={{ __html: html }} />
+          <>
+            <ThinkingBlock reasoning={m.reasoning ?? ''} streaming={streaming} answering={m.content !== ''} />
+            <div className="content markdown" onClick={onContentClick} dangerouslySetInnerHTML={{ __html: html }} />
+          </>
         )}
         {streaming && m.content === '' && <div className="typing" aria-label="Generating"><i /><i /><i /></div>}
         {m.status === 'error' && (
