@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 
@@ -44,7 +45,12 @@ func TestBurstIndexedOnceWithBoundedMemory(t *testing.T) {
 		runtime.ReadMemStats(&ms)
 		return ms.HeapAlloc
 	}
-	h := start(t, storetest.Open(t), Options{OnFile: func(docs.Result) {
+	var syncs atomic.Int64 // syncs started, to show the burst was folded
+	h := start(t, storetest.Open(t), Options{OnState: func(st State) {
+		if st.Status == Scanning {
+			syncs.Add(1)
+		}
+	}, OnFile: func(docs.Result) {
 		// Called on the sync's goroutine after each file: every 100th,
 		// measure the live heap.
 		if handled++; handled%100 == 0 {
@@ -59,6 +65,7 @@ func TestBurstIndexedOnceWithBoundedMemory(t *testing.T) {
 	}
 	h.until("empty folder synced", func() bool { return h.ready(st.ID) })
 	base = heap()
+	syncsBefore := syncs.Load()
 	// Each file appears whole (renamed in), in one burst.
 	for i := 0; i < files; i++ {
 		name := fmt.Sprintf("f%04d.md", i)
@@ -67,6 +74,7 @@ func TestBurstIndexedOnceWithBoundedMemory(t *testing.T) {
 		}
 	}
 	h.until("burst indexed", func() bool { return len(h.sources(dir)) == files && h.ready(st.ID) })
+	t.Logf("the burst of %d files took %d syncs", files, syncs.Load()-syncsBefore)
 	if n := h.emb.calls.Load(); n != files {
 		t.Fatalf("%d files embedded for %d files changed", n, files)
 	}

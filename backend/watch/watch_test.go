@@ -62,7 +62,13 @@ func start(t *testing.T, db *store.DB, opt Options) *harness {
 		default:
 		}
 	}
-	opt.OnState = func(State) { poke() }
+	onState := opt.OnState
+	opt.OnState = func(st State) {
+		if onState != nil {
+			onState(st)
+		}
+		poke()
+	}
 	opt.OnDocuments = poke
 	h.m = New(db, h.docs, opt)
 	ctx, cancel := context.WithCancel(context.Background())
