@@ -8,10 +8,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"sort"
+	"strconv"
 	"strings"
-	"time"
+	"syscall"
 
 	"github.com/tetratelabs/wazero"
 )
@@ -228,13 +230,10 @@ func sealWasmCache(dir string) error {
 	return os.Rename(tmp.Name(), filepath.Join(dir, manifestName))
 }
 
-// staleLock is how old a lock file may be before it is taken for one a
-// process that died left behind.
-const staleLock = 2 * time.Minute
-
 // lockWasmCache takes dir's lock file for the compile: false if another
-// process holds it (that one fills the cache; this one compiles in
-// memory) or it cannot be made.
+// running process holds it (that one fills the cache; this one compiles
+// in memory) or it cannot be made. The file holds the holder's process
+// ID; a lock whose process is gone (it died) is taken over.
 func lockWasmCache(dir string) (release func(), ok bool) {
 	if dir == "" {
 		return nil, false
@@ -246,14 +245,34 @@ func lockWasmCache(dir string) (release func(), ok bool) {
 	for try := 0; try < 2; try++ {
 		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 		if err == nil {
-			f.Close()
+			_, werr := fmt.Fprintf(f, "%d\n", os.Getpid())
+			if cerr := f.Close(); werr != nil || cerr != nil {
+				os.Remove(path)
+				return nil, false
+			}
 			return func() { os.Remove(path) }, true
 		}
-		fi, serr := os.Stat(path)
-		if serr != nil || time.Since(fi.ModTime()) < staleLock {
-			return nil, false
+		b, rerr := os.ReadFile(path)
+		pid, perr := strconv.Atoi(strings.TrimSpace(string(b)))
+		if rerr != nil || perr != nil || processAlive(pid) {
+			return nil, false // held, or being written this instant
 		}
 		os.Remove(path)
 	}
 	return nil, false
+}
+
+// processAlive reports whether a process with that ID runs.
+func processAlive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	p, err := os.FindProcess(pid) // fails on Windows for a process that is gone
+	if err != nil {
+		return false
+	}
+	if runtime.GOOS == "windows" {
+		return true
+	}
+	return p.Signal(syscall.Signal(0)) == nil
 }

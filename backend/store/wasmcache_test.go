@@ -3,12 +3,12 @@ package store
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // The manifest catches a changed, added or missing file, and a folder
@@ -63,8 +63,8 @@ func TestWasmCacheManifest(t *testing.T) {
 	}
 }
 
-// A second process takes no lock while the first holds it; a lock left by
-// a dead process is taken over once it is old.
+// A second taker gets no lock while the first holds it; a lock left by a
+// process that is gone is taken over.
 func TestWasmCacheLock(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "wasm")
 	release, ok := lockWasmCache(dir)
@@ -78,14 +78,22 @@ func TestWasmCacheLock(t *testing.T) {
 	if _, err := os.Stat(dir + ".lock"); !os.IsNotExist(err) {
 		t.Fatal("release left the lock file")
 	}
-	os.WriteFile(dir+".lock", nil, 0o600)
-	old := time.Now().Add(-2 * staleLock)
-	os.Chtimes(dir+".lock", old, old)
+	// A process that has exited: its lock is stale.
+	gone := exec.Command(os.Args[0], "-test.run=^$")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(dir+".lock", []byte(fmt.Sprintf("%d\n", gone.Process.Pid)), 0o600)
 	release, ok = lockWasmCache(dir)
 	if !ok {
-		t.Fatal("a stale lock was not taken over")
+		t.Fatal("the lock of a process that is gone was not taken over")
 	}
 	release()
+	// A running one (this test): held.
+	os.WriteFile(dir+".lock", []byte(fmt.Sprintf("%d\n", os.Getpid())), 0o600)
+	if _, ok := lockWasmCache(dir); ok {
+		t.Fatal("the lock of a running process was taken over")
+	}
 }
 
 // openInChild opens a new store in a fresh process (so SQLite is compiled
@@ -192,8 +200,9 @@ func TestWasmCacheAcrossStarts(t *testing.T) {
 			t.Fatalf("%s was not compiled afresh", name)
 		}
 	}
-	// Another process is filling the cache: this one leaves it alone.
-	os.WriteFile(cache+".lock", nil, 0o600)
+	// Another process (this test's) is filling the cache: the new one
+	// leaves it alone.
+	os.WriteFile(cache+".lock", []byte(fmt.Sprintf("%d\n", os.Getpid())), 0o600)
 	os.WriteFile(filepath.Join(cache, "being written"), []byte("partial"), 0o600)
 	openInChild(t, base)
 	if _, err := os.Stat(filepath.Join(cache, "being written")); err != nil {
