@@ -230,15 +230,16 @@ func sealWasmCache(dir string) error {
 	return os.Rename(tmp.Name(), filepath.Join(dir, manifestName))
 }
 
-// lockWasmCache takes dir's lock file for the compile: false if another
-// running process holds it (that one fills the cache; this one compiles
+// lockWasmCache takes the cache's lock file (one for every release's
+// folder, since the holder removes the other releases' folders) for the
+// compile: false if another running process holds it (that one fills the cache; this one compiles
 // in memory) or it cannot be made. The file holds the holder's process
 // ID; a lock whose process is gone (it died) is taken over.
 func lockWasmCache(dir string) (release func(), ok bool) {
 	if dir == "" {
 		return nil, false
 	}
-	path := dir + ".lock"
+	path := filepath.Join(filepath.Dir(dir), "lock")
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, false
 	}

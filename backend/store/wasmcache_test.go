@@ -66,7 +66,8 @@ func TestWasmCacheManifest(t *testing.T) {
 // A second taker gets no lock while the first holds it; a lock left by a
 // process that is gone is taken over.
 func TestWasmCacheLock(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "wasm")
+	dir := filepath.Join(t.TempDir(), "wazero-v1")
+	lock := filepath.Join(filepath.Dir(dir), "lock")
 	release, ok := lockWasmCache(dir)
 	if !ok {
 		t.Fatal("no lock on a fresh folder")
@@ -74,8 +75,11 @@ func TestWasmCacheLock(t *testing.T) {
 	if _, again := lockWasmCache(dir); again {
 		t.Fatal("the lock was taken twice")
 	}
+	if _, other := lockWasmCache(filepath.Join(filepath.Dir(dir), "wazero-v2")); other {
+		t.Fatal("another release's folder had a lock of its own")
+	}
 	release()
-	if _, err := os.Stat(dir + ".lock"); !os.IsNotExist(err) {
+	if _, err := os.Stat(lock); !os.IsNotExist(err) {
 		t.Fatal("release left the lock file")
 	}
 	// A process that has exited: its lock is stale.
@@ -83,14 +87,14 @@ func TestWasmCacheLock(t *testing.T) {
 	if err := gone.Run(); err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(dir+".lock", []byte(fmt.Sprintf("%d\n", gone.Process.Pid)), 0o600)
+	os.WriteFile(lock, []byte(fmt.Sprintf("%d\n", gone.Process.Pid)), 0o600)
 	release, ok = lockWasmCache(dir)
 	if !ok {
 		t.Fatal("the lock of a process that is gone was not taken over")
 	}
 	release()
 	// A running one (this test): held.
-	os.WriteFile(dir+".lock", []byte(fmt.Sprintf("%d\n", os.Getpid())), 0o600)
+	os.WriteFile(lock, []byte(fmt.Sprintf("%d\n", os.Getpid())), 0o600)
 	if _, ok := lockWasmCache(dir); ok {
 		t.Fatal("the lock of a running process was taken over")
 	}
@@ -202,7 +206,7 @@ func TestWasmCacheAcrossStarts(t *testing.T) {
 	}
 	// Another process (this test's) is filling the cache: the new one
 	// leaves it alone.
-	os.WriteFile(cache+".lock", []byte(fmt.Sprintf("%d\n", os.Getpid())), 0o600)
+	os.WriteFile(filepath.Join(base, "lock"), []byte(fmt.Sprintf("%d\n", os.Getpid())), 0o600)
 	os.WriteFile(filepath.Join(cache, "being written"), []byte("partial"), 0o600)
 	openInChild(t, base)
 	if _, err := os.Stat(filepath.Join(cache, "being written")); err != nil {
