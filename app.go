@@ -48,11 +48,11 @@ func (a *App) ready() *session.Session {
 	return a.s
 }
 
-// onFileDrop adds files dropped on the window (paths come from the OS,
-// not from the page).
+// onFileDrop adds files dropped on the window and watches dropped folders
+// (paths come from the OS, not from the page).
 func (a *App) onFileDrop(_, _ int, paths []string) {
 	go func() {
-		if _, err := a.ready().AddPaths(a.ctx, paths); err != nil {
+		if _, err := a.ready().AddDropped(a.ctx, paths); err != nil {
 			slog.Warn("adding dropped files failed", "err", err)
 		}
 	}()
@@ -221,6 +221,19 @@ func (a *App) PendingDownloads() ([]session.PendingDownload, error) {
 	return a.ready().PendingDownloads(a.ctx)
 }
 
+// ModelCatalogue lists the recommended local models and which fit this computer.
+func (a *App) ModelCatalogue() (session.CatalogueView, error) { return a.ready().ModelCatalogue(a.ctx) }
+
+// RefreshModelCatalogue replaces the recommended list with the one at url ("" for the built-in list).
+func (a *App) RefreshModelCatalogue(url string) (session.CatalogueView, error) {
+	return a.ready().RefreshModelCatalogue(a.ctx, url)
+}
+
+// DownloadCatalogueModel downloads a recommended model; progress arrives as "models:download" events.
+func (a *App) DownloadCatalogueModel(id string) (string, error) {
+	return a.ready().DownloadCatalogueModel(a.ctx, id)
+}
+
 // RetentionDays is how long chats are kept after their last activity (0: forever).
 func (a *App) RetentionDays() (int, error) { return a.ready().RetentionDays(a.ctx) }
 
@@ -300,6 +313,17 @@ func (a *App) SearchDocuments(query string) ([]session.DocHit, error) {
 // ReindexDocuments reads every document added from a file again, in the
 // background with docs:progress and docs:embedding events.
 func (a *App) ReindexDocuments() error { return a.ready().ReindexDocuments(a.ctx) }
+
+// WatchedFolders lists the watched document folders with their state.
+func (a *App) WatchedFolders() ([]session.FolderState, error) { return a.ready().WatchedFolders(a.ctx) }
+
+// PauseFolder pauses (paused) or resumes a watched folder.
+func (a *App) PauseFolder(id int64, paused bool) (session.FolderState, error) {
+	return a.ready().PauseFolder(a.ctx, id, paused)
+}
+
+// RemoveFolder stops watching a folder and deletes its documents.
+func (a *App) RemoveFolder(id int64) error { return a.ready().RemoveFolder(a.ctx, id) }
 
 // EmbeddingModels lists the embedding models for documents and which is in use.
 func (a *App) EmbeddingModels() (session.EmbeddingState, error) {

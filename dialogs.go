@@ -10,8 +10,9 @@ import (
 // answer them from the environment (dialogs_dev.go) so the end-to-end
 // tests drive those buttons in a browser, where no native dialog exists.
 var (
-	saveFileDialog = runtime.SaveFileDialog
-	openFileDialog = runtime.OpenFileDialog
+	saveFileDialog      = runtime.SaveFileDialog
+	openFileDialog      = runtime.OpenFileDialog
+	openDirectoryDialog = runtime.OpenDirectoryDialog
 )
 
 // ExportData writes every chat, document and setting to an archive the
@@ -72,14 +73,15 @@ func (a *App) AddDocumentFiles() ([]session.DocResult, error) {
 	return a.ready().AddPaths(a.ctx, paths)
 }
 
-// AddDocumentFolder asks for a folder and adds what is in it (respecting
-// .gitignore).
-func (a *App) AddDocumentFolder() ([]session.DocResult, error) {
-	p, err := runtime.OpenDirectoryDialog(a.ctx, runtime.OpenDialogOptions{Title: "Add a folder of documents"})
+// AddDocumentFolder asks for a folder and watches it: its files (respecting
+// .gitignore) are added now and followed while Sidecar runs. An empty
+// path in the result means the user cancelled.
+func (a *App) AddDocumentFolder() (session.FolderState, error) {
+	p, err := openDirectoryDialog(a.ctx, runtime.OpenDialogOptions{Title: "Add a folder of documents"})
 	if err != nil || p == "" {
-		return []session.DocResult{}, err
+		return session.FolderState{}, err
 	}
-	return a.ready().AddPaths(a.ctx, []string{p})
+	return a.ready().WatchFolder(a.ctx, p)
 }
 
 // ImportEmbeddingModel asks for a Hugging Face sentence-embedding folder

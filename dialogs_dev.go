@@ -20,4 +20,7 @@ func init() {
 	if p := os.Getenv("SIDECAR_DEV_OPEN_PATH"); p != "" {
 		openFileDialog = func(context.Context, runtime.OpenDialogOptions) (string, error) { return p, nil }
 	}
+	if p := os.Getenv("SIDECAR_DEV_FOLDER_PATH"); p != "" {
+		openDirectoryDialog = func(context.Context, runtime.OpenDialogOptions) (string, error) { return p, nil }
+	}
 }

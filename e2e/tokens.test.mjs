@@ -1,7 +1,7 @@
 // Named API tokens and "How to connect" in Settings: make a token for one
 // client, see its value once, use it over HTTP, copy a configuration whose
-// URL and token are the real ones and use it with the openai client, then
-// revoke the token in the UI and see it refused.
+// URL and token are the real ones and use it with the openai client, give
+// it a new value, then revoke it in the UI and see it refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -100,8 +100,18 @@ test('tokens: a named token is shown once, works, configures a client, and stops
   assert.ok(!(await page.content()).includes(value), 'the token value came back after a reload');
   assert.notEqual((await row.getByTestId('token-last-used').textContent()).trim(), 'never');
 
+  // A new value: shown once, in force at once, the old one refused.
+  await row.getByRole('button', { name: 'New value' }).click();
+  await page.getByRole('button', { name: 'Replace', exact: true }).click();
+  const fresh = (await page.getByTestId('fresh-token-value').textContent()).trim();
+  assert.match(fresh, /^sct_[0-9a-f]{64}$/);
+  assert.notEqual(fresh, value);
+  assert.equal((await models(value)).status, 401);
+  assert.equal((await models(fresh)).status, 200);
+
   await row.getByTestId('token-revoke').click();
   await page.getByTestId('token-revoke-confirm').click();
   await row.waitFor({ state: 'detached' });
-  assert.equal((await models(value)).status, 401);
+  await page.getByTestId('fresh-token').waitFor({ state: 'detached' });
+  assert.equal((await models(fresh)).status, 401);
 });

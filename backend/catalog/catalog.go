@@ -57,6 +57,7 @@ type Catalog struct {
 	local        *local
 	dataDir      string     // where local embedding models are ("" for none)
 	dlMu         sync.Mutex // serialises updates of the pending-download list
+	dlCheck      DownloadCheck
 	wg           sync.WaitGroup
 }
 

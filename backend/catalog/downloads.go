@@ -81,6 +81,13 @@ func (c *Catalog) DownloadLocalModel(ctx context.Context, url, sha256 string) (s
 			return
 		}
 		c.rememberDownload(context.Background(), name, nil)
+		if check := c.downloadCheck(); check != nil {
+			if err := check(context.Background(), url, path); err != nil {
+				os.Remove(path)
+				emit(DownloadEvent{State: "failed", Error: fmt.Sprintf("downloaded, but it was not offered: %v", err)})
+				return
+			}
+		}
 		if _, err := l.add(context.Background(), path, true); err != nil {
 			os.Remove(path)
 			emit(DownloadEvent{State: "failed", Error: fmt.Sprintf("downloaded, but it is not a model Sidecar can load: %v", err)})
@@ -89,6 +96,24 @@ func (c *Catalog) DownloadLocalModel(ctx context.Context, url, sha256 string) (s
 		emit(DownloadEvent{State: "done"})
 	}()
 	return name, nil
+}
+
+// DownloadCheck looks at a finished download (from url, now at path)
+// before it is added: an error deletes the file and fails the download.
+type DownloadCheck func(ctx context.Context, url, path string) error
+
+// SetDownloadCheck makes every finished download pass check (nil: none)
+// before it is added, resumed ones included.
+func (c *Catalog) SetDownloadCheck(check DownloadCheck) {
+	c.mu.Lock()
+	c.dlCheck = check
+	c.mu.Unlock()
+}
+
+func (c *Catalog) downloadCheck() DownloadCheck {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.dlCheck
 }
 
 // PauseDownload stops a download and keeps what arrived, so the next

@@ -1,14 +1,14 @@
 package docs
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
+
+	"sidecar/backend/gitignore"
 )
 
 // Limits for adding folders.
@@ -99,126 +99,60 @@ func pathless(err error) string {
 	return err.Error()
 }
 
-// ignoreRule is one line of a .gitignore, relative to its folder.
-type ignoreRule struct {
-	base     string // folder of the .gitignore, relative to the root, "" at the root
-	pattern  string
-	negate   bool
-	dirOnly  bool
-	anchored bool // contains a slash: matches from base, not at any depth
-}
-
-func readIgnore(root, rel string) []ignoreRule {
-	f, err := os.Open(filepath.Join(root, rel, ".gitignore"))
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	var out []ignoreRule
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		l := strings.TrimRight(sc.Text(), " \t\r")
-		if l == "" || strings.HasPrefix(l, "#") {
-			continue
-		}
-		r := ignoreRule{base: filepath.ToSlash(rel)}
-		if strings.HasPrefix(l, "!") {
-			r.negate, l = true, l[1:]
-		}
-		if strings.HasSuffix(l, "/") {
-			r.dirOnly, l = true, strings.TrimSuffix(l, "/")
-		}
-		if strings.Contains(l, "/") {
-			r.anchored = true
-			l = strings.TrimPrefix(l, "/")
-		}
-		r.pattern = l
-		out = append(out, r)
-	}
-	return out
-}
-
-// ignored applies rules in order (the last match wins) to rel (slash
-// separated, relative to the root).
-func ignored(rules []ignoreRule, rel string, dir bool) bool {
-	out := false
-	for _, r := range rules {
-		if r.dirOnly && !dir {
-			continue
-		}
-		p := rel
-		if r.base != "" && r.base != "." {
-			if !strings.HasPrefix(rel, r.base+"/") {
-				continue
-			}
-			p = strings.TrimPrefix(rel, r.base+"/")
-		}
-		if matchGlob(r.pattern, p, r.anchored) {
-			out = !r.negate
-		}
-	}
-	return out
-}
-
-// matchGlob matches a gitignore pattern: without a slash it matches the
-// last element at any depth; with one, the whole path; ** spans folders.
-func matchGlob(pattern, p string, anchored bool) bool {
-	if !anchored {
-		ok, _ := path.Match(pattern, path.Base(p))
-		return ok
-	}
-	if strings.Contains(pattern, "**") {
-		return matchDoubleStar(strings.Split(pattern, "/"), strings.Split(p, "/"))
-	}
-	ok, _ := path.Match(pattern, p)
-	return ok
-}
-
-func matchDoubleStar(pat, parts []string) bool {
-	if len(pat) == 0 {
-		return len(parts) == 0
-	}
-	if pat[0] == "**" {
-		for i := 0; i <= len(parts); i++ {
-			if matchDoubleStar(pat[1:], parts[i:]) {
-				return true
-			}
-		}
-		return false
-	}
-	if len(parts) == 0 {
-		return false
-	}
-	ok, _ := path.Match(pat[0], parts[0])
-	return ok && matchDoubleStar(pat[1:], parts[1:])
-}
-
 // walk calls add for each file under root that is not ignored, and skip
 // for entries it leaves out with a reason worth showing.
 func walk(root string, add func(string, int64) error, skip func(string, string)) error {
-	rules := readIgnore(root, "")
+	return Walk(root, WalkFuncs{File: add, Skip: skip})
+}
+
+// WalkFuncs receive what Walk finds; nil ones are not called.
+type WalkFuncs struct {
+	Dir  func(path string) error             // each folder walked into, root included
+	File func(path string, size int64) error // each regular file kept
+	Skip func(path, reason string)           // entries left out with a reason worth showing
+}
+
+// Walk visits the files under root that a folder add keeps: .gitignore
+// files (root and nested) are respected, hidden entries and dependency
+// folders are skipped, symlinks and devices are not followed. An error
+// from a callback stops the walk and is returned.
+func Walk(root string, fn WalkFuncs) error {
+	var rules gitignore.Matcher
+	if err := rules.Load(root, ""); err != nil && fn.Skip != nil {
+		fn.Skip(filepath.Join(root, gitignore.FileName), "cannot read: "+err.Error())
+	}
 	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			skip(p, "cannot read: "+pathless(err))
-			if d != nil && d.IsDir() {
+			if fn.Skip != nil {
+				fn.Skip(p, "cannot read: "+pathless(err))
+			}
+			if d != nil && d.IsDir() && p != root {
 				return filepath.SkipDir
 			}
 			return nil
 		}
 		if p == root {
+			if fn.Dir != nil {
+				return fn.Dir(p)
+			}
 			return nil
 		}
 		rel, _ := filepath.Rel(root, p)
 		rel = filepath.ToSlash(rel)
 		name := d.Name()
 		if d.IsDir() {
-			if strings.HasPrefix(name, ".") || skipDirs[name] || ignored(rules, rel, true) {
+			if strings.HasPrefix(name, ".") || skipDirs[name] || rules.Match(rel, true) {
 				return filepath.SkipDir
 			}
-			rules = append(rules, readIgnore(root, rel)...)
+			if err := rules.Load(root, rel); err != nil && fn.Skip != nil {
+				fn.Skip(filepath.Join(p, gitignore.FileName), "cannot read: "+err.Error())
+			}
+			if fn.Dir != nil {
+				return fn.Dir(p)
+			}
 			return nil
 		}
-		if strings.HasPrefix(name, ".") || ignored(rules, rel, false) {
+		if strings.HasPrefix(name, ".") || rules.Match(rel, false) {
 			return nil
 		}
 		if !d.Type().IsRegular() {
@@ -226,9 +160,14 @@ func walk(root string, add func(string, int64) error, skip func(string, string))
 		}
 		fi, err := d.Info()
 		if err != nil {
-			skip(p, "cannot read: "+pathless(err))
+			if fn.Skip != nil {
+				fn.Skip(p, "cannot read: "+pathless(err))
+			}
 			return nil
 		}
-		return add(p, fi.Size())
+		if fn.File != nil {
+			return fn.File(p, fi.Size())
+		}
+		return nil
 	})
 }

@@ -3,6 +3,8 @@ package gptj
 import (
 	"runtime"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // weightBytes allocates a matrix's storage. Large matrices are mapped
@@ -19,7 +21,7 @@ func weightBytes(m *Matrix, n int) []byte {
 	if err != nil {
 		return make([]byte, n)
 	}
-	_ = syscall.Madvise(b, 14) // MADV_HUGEPAGE; refused where THP is off, which is fine
+	_ = unix.Madvise(b, unix.MADV_HUGEPAGE) // refused where THP is off, which is fine
 	runtime.AddCleanup(m, func(b []byte) { _ = syscall.Munmap(b) }, b)
 	return b
 }

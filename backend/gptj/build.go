@@ -52,9 +52,11 @@ type rawTensor struct {
 	rows, cols int
 	dims       int
 	data       []byte
-	// file, when set, is the mapping data lies in: data may then be used
-	// in place, and the pages of data that is converted are handed back
-	// as it is read. Without it data is copied out and may be reused.
+	// file, when set, is the file data lies in: where it is a mapping,
+	// data in the wanted type is read from the file (fileMap.read) and
+	// the pages of data that is converted are handed back as it is read;
+	// where it is a read buffer, data in the wanted type is used in
+	// place. Without it data is copied out and may be reused.
 	file    *fileMap
 	dropped int  // data before this byte has been handed back
 	kept    bool // data is used in place by a matrix
@@ -138,12 +140,21 @@ func (b *builder) matrix(t *rawTensor, rows, cols int) (*Matrix, error) {
 	if b.dry {
 		return &Matrix{Rows: rows, Cols: cols, Type: want}, nil
 	}
-	// F16 and F32 rows of a mapped file are used where they are.
+	// F16 and F32 rows of a mapped file are read from the file straight
+	// into the matrix's memory; those of a file read whole (no mapping on
+	// the platform) are used where they are.
 	if t.file != nil && (t.typ == ftF16 && want == F16 || t.typ == ftF32 && want == F32) {
-		if err := checkFinite(t); err != nil {
+		if t.file.mapped {
+			m := &Matrix{Rows: rows, Cols: cols, Type: want}
+			m.data = weightBytes(m, len(t.data))
+			if err := t.file.read(t, m.data); err != nil {
+				return nil, err
+			}
+			return m, nil
+		}
+		if err := checkFinite(t.name, t.typ, t.data); err != nil {
 			return nil, err
 		}
-		t.file.keep()
 		t.kept = true
 		return &Matrix{Rows: rows, Cols: cols, Type: want, data: t.data[:len(t.data):len(t.data)], file: t.file}, nil
 	}
@@ -151,7 +162,7 @@ func (b *builder) matrix(t *rawTensor, rows, cols int) (*Matrix, error) {
 	// see packGGML).
 	if (t.typ == ftQ8 && want == Q8_0) || (t.typ == ftQ4 && want == Q4_0) || (t.typ == ftF16 && want == F16) || (t.typ == ftF32 && want == F32) {
 		if t.typ == ftF16 || t.typ == ftF32 {
-			if err := checkFinite(t); err != nil {
+			if err := checkFinite(t.name, t.typ, t.data); err != nil {
 				return nil, err
 			}
 		}
@@ -284,11 +295,11 @@ func (b *builder) done() (*Model, error) {
 	return m, nil
 }
 
-// checkFinite refuses F16, BF16 or F32 data holding NaN or infinite
-// values (all exponent bits set), eight bytes at a time.
-func checkFinite(t *rawTensor) error {
+// checkFinite refuses F16, BF16 or F32 data d (of tensor name) holding
+// NaN or infinite values (all exponent bits set), eight bytes at a time.
+func checkFinite(name string, typ fileType, d []byte) error {
 	var exp, ones uint64 // exponent bits of each value in a word; 1 in each value's lowest bit
-	switch t.typ {
+	switch typ {
 	case ftF16:
 		exp, ones = 0x7c007c007c007c00, 0x0001000100010001
 	case ftBF16:
@@ -299,13 +310,12 @@ func checkFinite(t *rawTensor) error {
 		return nil
 	}
 	high := ones << (64/bits.OnesCount64(ones) - 1) // each value's top bit
-	d := t.data
 	i := 0
 	for ; i+8 <= len(d); i += 8 {
 		// A value with every exponent bit set is a zero lane of y.
 		y := binary.LittleEndian.Uint64(d[i:])&exp ^ exp
 		if (y-ones)&^y&high != 0 {
-			return fmt.Errorf("%w: tensor %s holds NaN or infinite values", ErrFormat, t.name)
+			return fmt.Errorf("%w: tensor %s holds NaN or infinite values", ErrFormat, name)
 		}
 	}
 	if i < len(d) {
@@ -313,7 +323,7 @@ func checkFinite(t *rawTensor) error {
 		copy(w[:], d[i:]) // zero padding is finite
 		y := binary.LittleEndian.Uint64(w[:])&exp ^ exp
 		if (y-ones)&^y&high != 0 {
-			return fmt.Errorf("%w: tensor %s holds NaN or infinite values", ErrFormat, t.name)
+			return fmt.Errorf("%w: tensor %s holds NaN or infinite values", ErrFormat, name)
 		}
 	}
 	return nil

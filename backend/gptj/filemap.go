@@ -1,6 +1,7 @@
 package gptj
 
 import (
+	"fmt"
 	"os"
 	"unsafe"
 )
@@ -11,8 +12,8 @@ var pageSize = os.Getpagesize()
 // platform allows (mmap_unix.go).
 type fileMap struct {
 	data   []byte
-	mapped bool // data is a mapping (else a heap copy of the file)
-	kept   bool // some matrix uses its bytes in place
+	mapped bool     // data is a mapping (else a heap copy of the file)
+	f      *os.File // the open file while data is a mapping (read reads from it)
 }
 
 func sliceAddr(b []byte) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(b))) }
@@ -27,8 +28,34 @@ func (fm *fileMap) holds(b []byte) bool {
 	return p >= lo && p+uintptr(len(b)) <= hi
 }
 
-// keep records that a matrix uses b, a part of the file, in place.
-func (fm *fileMap) keep() { fm.kept = true }
+// readChunk is how many bytes of a tensor are read, then checked, at a
+// time (a multiple of checkFinite's eight bytes).
+const readChunk = 1 << 20
+
+// read fills dst with t's bytes (t.data, a part of the mapping) read from
+// the file with pread, checking they are finite as they arrive. Nothing
+// of t's range is faulted into the mapping, and dst, memory of the
+// matrix's own, can sit on huge pages (weightBytes) where the page cache
+// has small ones.
+func (fm *fileMap) read(t *rawTensor, dst []byte) error {
+	off := int64(sliceAddr(t.data) - sliceAddr(fm.data))
+	for i := 0; i < len(dst); i += readChunk {
+		c := dst[i:min(i+readChunk, len(dst))]
+		// Fault the chunk in first: pread into pages not yet faulted is
+		// several times slower (the kernel's copy stops at each fault
+		// and retries).
+		for j := 0; j < len(c); j += pageSize {
+			c[j] = 0
+		}
+		if _, err := fm.f.ReadAt(c, off+int64(i)); err != nil {
+			return fmt.Errorf("gptj: tensor %s: %w", t.name, err)
+		}
+		if err := checkFinite(t.name, t.typ, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // dropChunk is how many bytes of a tensor being converted are read before
 // their pages are handed back.

@@ -5,8 +5,8 @@ package gptj
 import "os"
 
 // mapFile reads the file (no memory mapping on this platform): weights
-// used in place keep the read buffer alive, and nothing is handed back
-// while loading.
+// that keep the file's type are used from the read buffer in place
+// (keeping it alive), and nothing is handed back while loading.
 func mapFile(path string) (*fileMap, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {

@@ -4,37 +4,42 @@ package gptj
 
 import (
 	"os"
-	"runtime"
 	"syscall"
 
 	"golang.org/x/sys/unix"
 )
 
-// mapFile maps a file read-only. Weights that keep the file's layout are
-// used from the mapping in place; the pages of tensors that are converted
-// are handed back to the kernel as they are consumed (drop), so loading
-// never holds the file and the converted weights whole at once.
+// mapFile maps a file read-only and keeps it open until unmap. The
+// mapping serves the headers and the tensors that are converted, whose
+// pages are handed back to the kernel as they are consumed (dropPages);
+// weights that keep the file's type are read with pread into memory of
+// their own (fileMap.read), so loading never holds the file and the
+// weights whole at once, and the weights do not sit on the page cache's
+// small pages.
 func mapFile(path string) (*fileMap, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
+		f.Close()
 		return nil, err
 	}
 	if fi.Size() == 0 {
+		f.Close()
 		return &fileMap{data: []byte{}}, nil
 	}
 	if int64(int(fi.Size())) != fi.Size() {
+		f.Close()
 		return nil, syscall.EFBIG
 	}
 	b, err := syscall.Mmap(int(f.Fd()), 0, int(fi.Size()), syscall.PROT_READ, syscall.MAP_SHARED)
 	if err != nil {
+		f.Close()
 		return nil, err
 	}
-	return &fileMap{data: b, mapped: true}, nil
+	return &fileMap{data: b, mapped: true, f: f}, nil
 }
 
 // dropPages tells the kernel this process no longer needs the whole pages
@@ -54,15 +59,12 @@ func dropPages(fm *fileMap, b []byte) {
 	}
 }
 
-// unmap releases the mapping now, or, if weights are used from it in
-// place, once none of the matrices holding them is reachable.
+// unmap releases the mapping and closes the file: no weights are used
+// from the mapping.
 func unmap(fm *fileMap) {
 	if !fm.mapped {
 		return
 	}
-	if !fm.kept {
-		_ = syscall.Munmap(fm.data)
-		return
-	}
-	runtime.AddCleanup(fm, func(b []byte) { _ = syscall.Munmap(b) }, fm.data)
+	_ = syscall.Munmap(fm.data)
+	_ = fm.f.Close()
 }

@@ -422,6 +422,46 @@ func TestHostileFiles(t *testing.T) {
 	}
 }
 
+// TestNonFiniteFileTypeWeights: a NaN or infinity in rows kept in the
+// file's type is refused when it lies past the first chunk read from the
+// file, in F16 and F32, and the file is not held open or mapped after.
+func TestNonFiniteFileTypeWeights(t *testing.T) {
+	c := Config{NVocab: 4096, NCtx: 8, NEmbd: 256, NHead: 4, NLayer: 1, NRot: 8, Eps: 1e-5}
+	name := []byte("transformer.wte.weight")
+	for _, wt := range []WType{F16, F32} {
+		path := filepath.Join(t.TempDir(), "m.bin")
+		if err := WriteRandomFile(path, c, wt, 3); err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := bytes.Index(data, name) + len(name) // wte's values
+		size := c.NVocab * c.NEmbd * 2
+		bad := []byte{0x00, 0x7c} // F16 +Inf
+		if wt == F32 {
+			size *= 2
+			bad = []byte{0x00, 0x00, 0xc0, 0x7f} // F32 NaN
+		}
+		if size <= readChunk {
+			t.Fatalf("wte is %d bytes: not past the first chunk", size)
+		}
+		copy(data[at+size-len(bad):], bad) // wte's last value
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Load(path, Options{WType: KeepFileType}); !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "transformer.wte.weight") {
+			t.Errorf("%s: %v, want a format error naming the tensor", wt, err)
+		}
+		// Loaded as another type, the value is refused as it is converted.
+		other := map[WType]WType{F16: F32, F32: F16}[wt]
+		if _, err := Load(path, Options{WType: other}); !errors.Is(err, ErrFormat) {
+			t.Errorf("%s as %s: %v, want a format error", wt, other, err)
+		}
+	}
+}
+
 func FuzzLoadGGML(f *testing.F) {
 	c := Config{NVocab: 256, NCtx: 8, NEmbd: 32, NHead: 2, NLayer: 1, NRot: 4}
 	f.Add(ggmlFile(c, randomModel(c, 1, 1)))

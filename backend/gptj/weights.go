@@ -89,7 +89,7 @@ type Matrix struct {
 	Rows, Cols int
 	Type       WType
 	data       []byte
-	file       *fileMap // the file mapping data lies in, when used in place
+	file       *fileMap // the file read buffer data lies in, when used in place (no mapping on the platform)
 }
 
 func newMatrix(t WType, rows, cols int) (*Matrix, error) {

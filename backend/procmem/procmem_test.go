@@ -1,6 +1,7 @@
 package procmem
 
 import (
+	"os"
 	"runtime"
 	"runtime/debug"
 	"testing"
@@ -31,5 +32,24 @@ func TestPeakFollowsAllocationAndResets(t *testing.T) {
 	}
 	if got, now := PeakRSS(), RSS(); got > now+(16<<20) || got < before/2 {
 		t.Errorf("after a reset the peak is %d MiB, resident now %d MiB", got>>20, now>>20)
+	}
+}
+
+func TestTotalRAMMatchesMeminfo(t *testing.T) {
+	dir := t.TempDir()
+	p := dir + "/meminfo"
+	if err := os.WriteFile(p, []byte("MemTotal:       16318412 kB\nMemFree:         1000 kB\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := meminfoBytes(p, "MemTotal:"); got != 16318412<<10 {
+		t.Fatalf("MemTotal = %d", got)
+	}
+	if got := meminfoBytes(p, "Nope:"); got != 0 {
+		t.Fatalf("missing field = %d", got)
+	}
+	if runtime.GOOS == "linux" {
+		if n := TotalRAM(); n < 64<<20 || n < RSS() {
+			t.Fatalf("TotalRAM = %d, RSS %d", n, RSS())
+		}
 	}
 }

@@ -21,6 +21,7 @@ const (
 	EventDocsProgress  = "docs:progress"             // IngestProgress
 	EventDocsChanged   = "docs:changed"              // nil: the document list changed
 	EventDocsEmbedding = "docs:embedding"            // EmbeddingProgress
+	EventDocsFolder    = "docs:folder"               // watch.State: a watched folder's state changed
 	EventDataProgress  = "data:progress"             // dataexport.Progress
 )
 
@@ -59,6 +60,7 @@ var EventTable = []Event{
 	{"docsProgress", EventDocsProgress, "session.IngestProgress"},
 	{"docsChanged", EventDocsChanged, ""},
 	{"docsEmbedding", EventDocsEmbedding, "session.EmbeddingProgress"},
+	{"docsFolder", EventDocsFolder, "watch.State"},
 	{"dataProgress", EventDataProgress, "dataexport.Progress"},
 }
 
@@ -73,5 +75,6 @@ type EventPayloads struct {
 	Download      catalog.DownloadEvent  `json:"download"`
 	DocsProgress  IngestProgress         `json:"docsProgress"`
 	DocsEmbedding EmbeddingProgress      `json:"docsEmbedding"`
+	DocsFolder    FolderState            `json:"docsFolder"`
 	DataProgress  dataexport.Progress    `json:"dataProgress"`
 }

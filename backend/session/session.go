@@ -1,7 +1,7 @@
 // Package session owns one open profile: it opens the encrypted store
 // (with the key from the OS keychain or a passphrase the caller asks for),
 // builds the use cases over it, runs every background job (retention,
-// backups, embedding, ingest, the local API host) under one context, and
+// backups, embedding, ingest, watched folders, the local API host) under one context, and
 // closes, wipes, rotates or re-keys the profile after cancelling those jobs
 // and waiting for them. The window, `sidecar serve` and every command of the
 // command line open a profile through it.
@@ -26,6 +26,7 @@ import (
 	"sidecar/backend/llm"
 	"sidecar/backend/profile"
 	"sidecar/backend/store"
+	"sidecar/backend/watch"
 )
 
 // Version is set at build time with -ldflags "-X sidecar/backend/session.Version=...".
@@ -80,6 +81,8 @@ type open struct {
 	jobs *jobs
 	api  apiHost
 	emb  embedJob
+	// watch keeps the watched folders in sync (running with Background).
+	watch *watch.Manager
 	// ingest is held while documents are being added (one at a time).
 	ingest sync.Mutex
 }
@@ -170,6 +173,7 @@ func (s *Session) build(ctx context.Context, prof *profile.Profile) (*open, erro
 	cat.EnableCloud(ctx, prof.Keychain, catalog.CloudFactories()...)
 	cat.EnableLocal(filepath.Join(s.opt.Dir, ModelsFolder), ggufrt.Runtime{}, gptjrt.Runtime{})
 	cat.EnableEmbeddings(s.opt.Dir)
+	cat.SetDownloadCheck(catalogueCheck(prof.DB))
 	ds, err := docs.New(ctx, prof.DB, chosenEmbedder(ctx, cat, prof), s.log)
 	if err != nil {
 		cat.Close()
@@ -178,7 +182,12 @@ func (s *Session) build(ctx context.Context, prof *profile.Profile) (*open, erro
 	}
 	svc := assistant.New(prof.DB, cat, s.opt.Events, s.log)
 	svc.EnableDocuments(ds)
-	return &open{prof: prof, cat: cat, svc: svc, docs: ds, jobs: newJobs()}, nil
+	w := watch.New(prof.DB, ds, watch.Options{
+		OnState:     func(st watch.State) { s.emit(EventDocsFolder, st) },
+		OnDocuments: func() { s.emit(EventDocsChanged, nil) },
+		Log:         s.log,
+	})
+	return &open{prof: prof, cat: cat, svc: svc, docs: ds, jobs: newJobs(), watch: w}, nil
 }
 
 // chosenEmbedder is the documents' embedding model the user picked, if it
@@ -201,6 +210,11 @@ func (s *Session) afterOpen(o *open) {
 	// Fill in vectors the model in use lacks (a model whose key was removed
 	// falls back to the built-in one, whose index is then rebuilt).
 	s.startEmbedding(o, o.docs.Embedder())
+	o.jobs.goRun(func(ctx context.Context) {
+		if err := o.watch.Run(ctx); err != nil {
+			s.log.Warn("watched folders did not start", "err", err)
+		}
+	})
 	if set, err := o.svc.LocalAPISettings(o.jobs.ctx); err == nil && set.Enabled {
 		s.applyAPI(o, set)
 	}

@@ -130,6 +130,15 @@ var migrations = []string{
 			CAST(unixepoch('subsec') * 1000 AS INTEGER), CAST(unixepoch('subsec') * 1000 AS INTEGER)),
 		('Terse', 'Answer in as few words as possible. No preamble, no summary; code only when asked for code.', NULL,
 			CAST(unixepoch('subsec') * 1000 AS INTEGER), CAST(unixepoch('subsec') * 1000 AS INTEGER));`,
+
+	// 8: folders kept in sync with the documents while Sidecar runs, and
+	// whether the user paused each.
+	`CREATE TABLE watched_folders (
+		id         INTEGER PRIMARY KEY,
+		path       TEXT NOT NULL UNIQUE,
+		paused     INTEGER NOT NULL DEFAULT 0,
+		created_at INTEGER NOT NULL
+	) STRICT;`,
 }
 
 // SchemaVersion is the schema version this build writes.

@@ -2,7 +2,7 @@
 // generated Wails bindings and events. Components import from here only.
 import * as App from './wailsjs/go/main/App';
 import { EventsOn } from './wailsjs/runtime/runtime';
-import type { assistant, backup, catalog, dataexport, docs, download, localapi, session } from './wailsjs/go/models';
+import type { assistant, backup, catalog, dataexport, docs, download, localapi, session, watch } from './wailsjs/go/models';
 import { eventNames, type EventPayload } from './events.gen';
 
 export type Chat = assistant.ChatView;
@@ -28,6 +28,7 @@ export type Doc = docs.Document;
 export type DocFull = docs.Full;
 export type DocHit = docs.Hit;
 export type DocResult = docs.Result;
+export type FolderState = watch.State;
 export type Citation = assistant.Citation;
 export type ImportReport = dataexport.Report;
 export type BackupConfig = backup.Config;
@@ -117,7 +118,10 @@ export const api = {
   reindexDocuments: (): Promise<void> => App.ReindexDocuments(),
   importEmbeddingModel: (): Promise<string> => App.ImportEmbeddingModel(),
   addDocumentFiles: (): Promise<DocResult[]> => App.AddDocumentFiles(),
-  addDocumentFolder: (): Promise<DocResult[]> => App.AddDocumentFolder(),
+  addDocumentFolder: (): Promise<FolderState> => App.AddDocumentFolder(),
+  watchedFolders: (): Promise<FolderState[]> => App.WatchedFolders(),
+  pauseFolder: (id: number, paused: boolean): Promise<FolderState> => App.PauseFolder(id, paused),
+  removeFolder: (id: number): Promise<void> => App.RemoveFolder(id),
   addNote: (title: string, text: string): Promise<DocResult> => App.AddNote(title, text),
   getDocument: (id: number): Promise<DocFull> => App.GetDocument(id),
   deleteDocument: (id: number): Promise<void> => App.DeleteDocument(id),
@@ -149,6 +153,7 @@ export const events = {
   onDocsProgress: (fn: (p: IngestProgress) => void): Off => on('docsProgress', fn),
   onDocsEmbedding: (fn: (p: EmbeddingProgress) => void): Off => on('docsEmbedding', fn),
   onDocsChanged: (fn: () => void): Off => on('docsChanged', fn),
+  onDocsFolder: (fn: (s: FolderState) => void): Off => on('docsFolder', fn),
   onChatsChanged: (fn: () => void): Off => on('chatsChanged', fn),
   onDataProgress: (fn: (p: DataProgress) => void): Off => on('dataProgress', fn),
 };

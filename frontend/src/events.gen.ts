@@ -1,6 +1,6 @@
 // Generated from backend/session/events.go by `go test ./backend/session -run TestEventNamesFile -update`.
 // Do not edit: change the table there.
-import type { assistant, catalog, dataexport, session } from './wailsjs/go/models';
+import type { assistant, catalog, dataexport, session, watch } from './wailsjs/go/models';
 
 export const eventNames = {
   token: 'chat:token',
@@ -13,6 +13,7 @@ export const eventNames = {
   docsProgress: 'docs:progress',
   docsChanged: 'docs:changed',
   docsEmbedding: 'docs:embedding',
+  docsFolder: 'docs:folder',
   dataProgress: 'data:progress',
 } as const;
 
@@ -28,5 +29,6 @@ export interface EventPayload {
   docsProgress: session.IngestProgress;
   docsChanged: undefined;
   docsEmbedding: session.EmbeddingProgress;
+  docsFolder: watch.State;
   dataProgress: dataexport.Progress;
 }

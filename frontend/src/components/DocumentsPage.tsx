@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { api, events, type Doc, type DocHit, type EmbeddingProgressData, type EmbeddingState, type IngestProgress } from '../api';
+import { api, events, type Doc, type DocHit, type EmbeddingProgressData, type EmbeddingState, type FolderState, type IngestProgress } from '../api';
 import { bytes } from '../format';
 import { highlightSnippet } from '../markdown';
 import { relativeTime } from '../state';
@@ -20,15 +20,22 @@ export function DocumentsPage() {
   const [noteText, setNoteText] = useState('');
   const [emb, setEmb] = useState<EmbeddingState | null>(null);
   const [embRun, setEmbRun] = useState<EmbeddingProgressData | null>(null);
+  const [folders, setFolders] = useState<FolderState[]>([]);
+  const [unwatching, setUnwatching] = useState<FolderState | null>(null);
 
   const refresh = useCallback(() => {
     api.listDocuments().then(setList).catch(toast.error);
     api.embeddingModels().then((s) => { setEmb(s); setEmbRun(s.running ?? null); }).catch(() => {});
+    api.watchedFolders().then((fresh) => setFolders((fs) => fresh.map((st) => {
+      const known = fs.find((f) => f.id === st.id);
+      return known && known.seq > st.seq ? known : st;
+    }))).catch(toast.error);
   }, [toast]);
   useEffect(() => {
     refresh();
     const offs = [
       events.onDocsChanged(refresh),
+      events.onDocsFolder((st) => setFolders((fs) => mergeFolder(fs, st))),
       events.onDocsEmbedding((p) => {
         if (p.finished) {
           setEmbRun(null);
@@ -66,7 +73,8 @@ export function DocumentsPage() {
       <section className="card">
         <div className="row wrap">
           <button type="button" className="button primary" data-testid="add-files" onClick={() => api.addDocumentFiles().catch(toast.error)}>Add files…</button>
-          <button type="button" className="button" onClick={() => api.addDocumentFolder().catch(toast.error)}>Add a folder…</button>
+          <button type="button" className="button" data-testid="add-folder" title="The folder is watched: new, changed and deleted files are picked up while Sidecar runs"
+            onClick={() => api.addDocumentFolder().then((st) => { if (st.path) refresh(); }).catch(toast.error)}>Add a folder…</button>
           <button type="button" className="button" data-testid="add-note" onClick={() => setNoteOpen(!noteOpen)}>Paste a note</button>
           <button type="button" className="button" data-testid="reindex" title="Read every file again and rebuild missing vectors"
             onClick={() => api.reindexDocuments().catch(toast.error)}>Re-index</button>
@@ -113,6 +121,25 @@ export function DocumentsPage() {
           </div>
         )}
       </section>
+      {folders.length > 0 && (
+        <section className="card" aria-label="Watched folders">
+          <h2>Watched folders</h2>
+          <ul className="folder-list">
+            {folders.map((f) => (
+              <li key={f.id} data-testid="folder-row" className="row wrap">
+                <span title={f.path}><strong>{f.path.split('/').pop() || f.path}</strong> <span className="muted small">{f.path}</span></span>
+                <span className="muted small" data-testid="folder-state">{folderStatus(f)}</span>
+                {f.status === 'indexing' && <progress max={Math.max(1, f.total)} value={f.done} />}
+                {f.polling && <span className="muted small">{f.notice}</span>}
+                <button type="button" className="button small" data-testid="folder-pause"
+                  onClick={() => api.pauseFolder(f.id, f.status !== 'paused').then((st) => setFolders((fs) => mergeFolder(fs, st))).catch(toast.error)}>
+                  {f.status === 'paused' ? 'Resume' : 'Pause'}</button>
+                <button type="button" className="button small danger" data-testid="folder-remove" onClick={() => setUnwatching(f)}>Remove</button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       <section className="card">
         <input type="search" className="filter" placeholder="Search your documents" aria-label="Search documents" value={query}
           onChange={(e) => setQuery(e.target.value)} data-testid="doc-search" />
@@ -156,7 +183,36 @@ export function DocumentsPage() {
           <p>Its text, chunks and vectors are deleted from the database. Your file on disk is not touched.</p>
         </ConfirmDialog>
       )}
+      {unwatching && (
+        <ConfirmDialog title={`Stop watching ${unwatching.path}?`} confirmLabel="Remove folder" danger confirmTestId="confirm-remove-folder"
+          onCancel={() => setUnwatching(null)}
+          onConfirm={() => { const f = unwatching; setUnwatching(null); api.removeFolder(f.id).then(refresh).catch(toast.error); }}>
+          <p>Its {folderFiles(unwatching)} documents are deleted from the database, with their chunks and vectors. The files on disk are not touched.</p>
+        </ConfirmDialog>
+      )}
       {viewing && <DocViewer {...viewing} onClose={() => setViewing(null)} />}
     </main>
   );
+}
+
+/** Puts a folder's state into the list unless a newer one is there already. */
+function mergeFolder(fs: FolderState[], st: FolderState): FolderState[] {
+  if (!fs.some((f) => f.id === st.id)) return [...fs, st];
+  return fs.map((f) => (f.id === st.id && st.seq >= f.seq ? st : f));
+}
+
+/** What a watched folder is doing, in words. */
+function folderStatus(f: FolderState): string {
+  switch (f.status) {
+    case 'ready': return `Up to date · ${f.files} file${f.files === 1 ? '' : 's'}`;
+    case 'indexing': return `Indexing ${f.done} of ${f.total}`;
+    case 'scanning': return 'Checking for changes…';
+    case 'paused': return 'Paused';
+    case 'error': return `Error: ${f.error}`;
+    default: return f.status;
+  }
+}
+
+function folderFiles(f: FolderState): string {
+  return f.files > 0 ? String(f.files) : 'stored';
 }

@@ -869,6 +869,63 @@ export namespace localapi {
 
 }
 
+export namespace modelcat {
+	
+	export class Entry {
+	    id: string;
+	    name: string;
+	    family: string;
+	    parameters: string;
+	    quantization: string;
+	    sizeBytes: number;
+	    sizeApprox: boolean;
+	    memoryBytes: number;
+	    contextLength: number;
+	    licence: string;
+	    url: string;
+	    sha256: string;
+	    description: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Entry(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.family = source["family"];
+	        this.parameters = source["parameters"];
+	        this.quantization = source["quantization"];
+	        this.sizeBytes = source["sizeBytes"];
+	        this.sizeApprox = source["sizeApprox"];
+	        this.memoryBytes = source["memoryBytes"];
+	        this.contextLength = source["contextLength"];
+	        this.licence = source["licence"];
+	        this.url = source["url"];
+	        this.sha256 = source["sha256"];
+	        this.description = source["description"];
+	    }
+	}
+	export class Fit {
+	    fits: boolean;
+	    known: boolean;
+	    reason: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Fit(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.fits = source["fits"];
+	        this.known = source["known"];
+	        this.reason = source["reason"];
+	    }
+	}
+
+}
+
 export namespace models {
 	
 	export class Capabilities {
@@ -962,6 +1019,80 @@ export namespace session {
 	        this.error = source["error"];
 	        this.authFailures = source["authFailures"];
 	        this.recent = this.convertValues(source["recent"], localapi.AuthFailure);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class CatalogueEntry {
+	    entry: modelcat.Entry;
+	    fileName: string;
+	    fit: modelcat.Fit;
+	    installedId: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new CatalogueEntry(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.entry = this.convertValues(source["entry"], modelcat.Entry);
+	        this.fileName = source["fileName"];
+	        this.fit = this.convertValues(source["fit"], modelcat.Fit);
+	        this.installedId = source["installedId"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class CatalogueView {
+	    entries: CatalogueEntry[];
+	    source: string;
+	    url: string;
+	    fetchedAt: number;
+	    totalMemory: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new CatalogueView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.entries = this.convertValues(source["entries"], CatalogueEntry);
+	        this.source = source["source"];
+	        this.url = source["url"];
+	        this.fetchedAt = source["fetchedAt"];
+	        this.totalMemory = source["totalMemory"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -1138,6 +1269,7 @@ export namespace session {
 	    download: catalog.DownloadEvent;
 	    docsProgress: IngestProgress;
 	    docsEmbedding: EmbeddingProgress;
+	    docsFolder: watch.State;
 	    dataProgress: dataexport.Progress;
 	
 	    static createFrom(source: any = {}) {
@@ -1153,6 +1285,7 @@ export namespace session {
 	        this.download = this.convertValues(source["download"], catalog.DownloadEvent);
 	        this.docsProgress = this.convertValues(source["docsProgress"], IngestProgress);
 	        this.docsEmbedding = this.convertValues(source["docsEmbedding"], EmbeddingProgress);
+	        this.docsFolder = this.convertValues(source["docsFolder"], watch.State);
 	        this.dataProgress = this.convertValues(source["dataProgress"], dataexport.Progress);
 	    }
 	
@@ -1241,6 +1374,43 @@ export namespace session {
 	        this.dataDir = source["dataDir"];
 	        this.logFile = source["logFile"];
 	        this.version = source["version"];
+	    }
+	}
+
+}
+
+export namespace watch {
+	
+	export class State {
+	    id: number;
+	    path: string;
+	    status: string;
+	    done: number;
+	    total: number;
+	    files: number;
+	    error: string;
+	    polling: boolean;
+	    notice: string;
+	    lastSync: number;
+	    seq: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new State(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.path = source["path"];
+	        this.status = source["status"];
+	        this.done = source["done"];
+	        this.total = source["total"];
+	        this.files = source["files"];
+	        this.error = source["error"];
+	        this.polling = source["polling"];
+	        this.notice = source["notice"];
+	        this.lastSync = source["lastSync"];
+	        this.seq = source["seq"];
 	    }
 	}
 

@@ -66,6 +66,10 @@ export function DeletePreset(arg1) {
   return window['go']['main']['App']['DeletePreset'](arg1);
 }
 
+export function DownloadCatalogueModel(arg1) {
+  return window['go']['main']['App']['DownloadCatalogueModel'](arg1);
+}
+
 export function DownloadModel(arg1, arg2) {
   return window['go']['main']['App']['DownloadModel'](arg1, arg2);
 }
@@ -146,12 +150,20 @@ export function LocalModels() {
   return window['go']['main']['App']['LocalModels']();
 }
 
+export function ModelCatalogue() {
+  return window['go']['main']['App']['ModelCatalogue']();
+}
+
 export function OpenChat(arg1) {
   return window['go']['main']['App']['OpenChat'](arg1);
 }
 
 export function PauseDownload(arg1) {
   return window['go']['main']['App']['PauseDownload'](arg1);
+}
+
+export function PauseFolder(arg1, arg2) {
+  return window['go']['main']['App']['PauseFolder'](arg1, arg2);
 }
 
 export function PendingDownloads() {
@@ -162,12 +174,20 @@ export function Providers() {
   return window['go']['main']['App']['Providers']();
 }
 
+export function RefreshModelCatalogue(arg1) {
+  return window['go']['main']['App']['RefreshModelCatalogue'](arg1);
+}
+
 export function Regenerate(arg1) {
   return window['go']['main']['App']['Regenerate'](arg1);
 }
 
 export function ReindexDocuments() {
   return window['go']['main']['App']['ReindexDocuments']();
+}
+
+export function RemoveFolder(arg1) {
+  return window['go']['main']['App']['RemoveFolder'](arg1);
 }
 
 export function RemoveLocalModel(arg1) {
@@ -280,6 +300,10 @@ export function UseKeychain() {
 
 export function UsePassphrase(arg1) {
   return window['go']['main']['App']['UsePassphrase'](arg1);
+}
+
+export function WatchedFolders() {
+  return window['go']['main']['App']['WatchedFolders']();
 }
 
 export function WipeData(arg1) {
