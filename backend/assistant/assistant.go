@@ -20,9 +20,10 @@ import (
 
 // Event names sent through Events.
 const (
-	EventToken       = "chat:token"   // TokenEvent: one streamed piece of an answer
-	EventDone        = "chat:done"    // DoneEvent: an answer is complete, stopped or failed
-	EventChatUpdated = "chat:updated" // ChatView: a chat's title or order changed
+	EventToken       = "chat:token"     // TokenEvent: one streamed piece of an answer
+	EventReasoning   = "chat:reasoning" // TokenEvent: one streamed piece of an answer's reasoning
+	EventDone        = "chat:done"      // DoneEvent: an answer is complete, stopped or failed
+	EventChatUpdated = "chat:updated"   // ChatView: a chat's title or order changed
 )
 
 // Events delivers events to the UI. Implementations must not block for long.

@@ -55,12 +55,37 @@ func (r *recorder) waitDone(t *testing.T, chatID int64) DoneEvent {
 	}
 }
 
-func (r *recorder) tokens(messageID int64) string {
+// waitAnswer blocks until the done event of answer messageID.
+func (r *recorder) waitAnswer(t *testing.T, messageID int64) DoneEvent {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		r.mu.Lock()
+		for _, e := range r.events {
+			if d, ok := e.data.(DoneEvent); ok && e.name == EventDone && d.Message.ID == messageID {
+				r.mu.Unlock()
+				return d
+			}
+		}
+		r.mu.Unlock()
+		select {
+		case <-r.cond:
+		case <-deadline:
+			t.Fatal("no done event")
+		}
+	}
+}
+
+// tokens is the answer text streamed for a message.
+func (r *recorder) tokens(messageID int64) string { return r.pieces(EventToken, messageID) }
+
+// pieces joins the TokenEvents named name of a message.
+func (r *recorder) pieces(name string, messageID int64) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var b strings.Builder
 	for _, e := range r.events {
-		if te, ok := e.data.(TokenEvent); ok && te.MessageID == messageID {
+		if te, ok := e.data.(TokenEvent); ok && e.name == name && te.MessageID == messageID {
 			b.WriteString(te.Text)
 		}
 	}

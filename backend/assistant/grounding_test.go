@@ -20,6 +20,12 @@ func (r *recordingEcho) Stream(ctx context.Context, req llm.Request, on llm.Toke
 	return r.Echo.Stream(ctx, req, on)
 }
 
+// StreamEvents records the prompt too: chats stream events.
+func (r *recordingEcho) StreamEvents(ctx context.Context, req llm.Request, on llm.EventFunc) (llm.Usage, error) {
+	r.got = req.Messages
+	return r.Echo.StreamEvents(ctx, req, on)
+}
+
 func TestAnswersGroundedInDocuments(t *testing.T) {
 	ctx := context.Background()
 	db, _, _ := openDB(t)

@@ -26,6 +26,14 @@ func (r *requestEcho) Stream(ctx context.Context, req llm.Request, on llm.TokenF
 	return r.Echo.Stream(ctx, req, on)
 }
 
+// StreamEvents records the request too: chats stream events.
+func (r *requestEcho) StreamEvents(ctx context.Context, req llm.Request, on llm.EventFunc) (llm.Usage, error) {
+	r.mu.Lock()
+	r.req = req
+	r.mu.Unlock()
+	return r.Echo.StreamEvents(ctx, req, on)
+}
+
 func (r *requestEcho) last() llm.Request {
 	r.mu.Lock()
 	defer r.mu.Unlock()

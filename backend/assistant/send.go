@@ -223,25 +223,38 @@ func prompt(history []store.Message) []llm.Message {
 }
 
 // generate streams the answer, stores it and returns its final state.
+// Providers that report events (llm.EventStreamer) give reasoning apart
+// from the answer: it streams as EventReasoning and is stored as the
+// message's Reasoning, never in its text.
 func (s *Service) generate(ctx context.Context, p llm.Provider, req llm.Request, answer store.Message) MessageView {
 	start := time.Now()
-	var b strings.Builder
+	var b, thought strings.Builder
 	lastSave := start
-	usage, err := p.Stream(ctx, req, func(piece string) error {
-		b.WriteString(piece)
-		if s.events != nil {
-			s.events.Emit(EventToken, TokenEvent{ChatID: answer.ChatID, MessageID: answer.ID, Text: piece})
+	usage, err := llm.StreamEvents(ctx, p, req, func(ev llm.Event) error {
+		name := EventToken
+		switch ev.Kind {
+		case llm.EventText:
+			b.WriteString(ev.Text)
+		case llm.EventThinking:
+			thought.WriteString(ev.Text)
+			name = EventReasoning
+		default:
+			return nil // the request offers no tools
+		}
+		if s.events != nil && ev.Text != "" {
+			s.events.Emit(name, TokenEvent{ChatID: answer.ChatID, MessageID: answer.ID, Text: ev.Text})
 		}
 		if time.Since(lastSave) >= persistEvery {
 			lastSave = time.Now()
 			partial := answer
-			partial.Content = b.String()
+			partial.Content, partial.Reasoning = b.String(), thought.String()
 			if err := s.db.FinishMessage(context.Background(), partial); err != nil {
 				s.log.Warn("saving partial answer failed", "chat_id", answer.ChatID, "err", err)
 			}
 		}
 		return nil
 	})
+	answer.Reasoning = thought.String()
 	answer.Content = b.String()
 	answer.PromptTokens, answer.CompletionTokens = usage.PromptTokens, usage.CompletionTokens
 	answer.DurationMS = time.Since(start).Milliseconds()

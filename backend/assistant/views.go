@@ -19,6 +19,7 @@ type MessageView struct {
 	ChatID           int64      `json:"chatId"`
 	Role             string     `json:"role"`
 	Content          string     `json:"content"`
+	Reasoning        string     `json:"reasoning"` // a thinking model's reasoning, apart from Content
 	Model            string     `json:"model"`
 	Status           string     `json:"status"` // streaming, done, stopped, error
 	Error            string     `json:"error"`
@@ -51,7 +52,8 @@ type SendResult struct {
 	Assistant MessageView `json:"assistant"`
 }
 
-// TokenEvent carries one streamed piece of an answer.
+// TokenEvent carries one streamed piece of an answer (EventToken) or of
+// its reasoning (EventReasoning).
 type TokenEvent struct {
 	ChatID    int64  `json:"chatId"`
 	MessageID int64  `json:"messageId"`
@@ -70,7 +72,7 @@ func chatView(c store.Chat) ChatView {
 }
 
 func messageView(m store.Message) MessageView {
-	return MessageView{ID: m.ID, ChatID: m.ChatID, Role: m.Role, Content: m.Content, Model: m.Model, Status: m.Status,
+	return MessageView{ID: m.ID, ChatID: m.ChatID, Role: m.Role, Content: m.Content, Reasoning: m.Reasoning, Model: m.Model, Status: m.Status,
 		Error: m.Error, PromptTokens: m.PromptTokens, CompletionTokens: m.CompletionTokens, DurationMS: m.DurationMS,
 		ContextDropped: m.ContextDropped, Citations: parseCitations(m), CreatedAt: m.CreatedAt.UnixMilli()}
 }

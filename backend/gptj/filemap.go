@@ -67,6 +67,17 @@ func (t *rawTensor) consumed(upTo int) {
 	if t.file == nil || upTo-t.dropped < dropChunk && upTo < len(t.data) {
 		return
 	}
+	if upTo >= len(t.data) {
+		// t is done: hand back every page of the file up to its end,
+		// with those holding the headers read so far (a fault maps the
+		// pages around it too, so these may be resident again). A page
+		// handed back that is read later is faulted in from the file.
+		end := int(sliceAddr(t.data)-sliceAddr(t.file.data)) + len(t.data)
+		end = min((end+pageSize-1)/pageSize*pageSize, len(t.file.data))
+		dropPages(t.file, t.file.data[:end])
+		t.dropped = len(t.data)
+		return
+	}
 	dropPages(t.file, t.data[t.dropped:upTo])
 	// The page holding byte upTo was only partly read: it goes with the
 	// next chunk.

@@ -27,10 +27,17 @@ func FitsMemory(e Entry, total int64) Fit {
 	return Fit{Known: true, Reason: fmt.Sprintf("needs about %s; this computer has only %s", GiB(e.MemoryBytes), GiB(total))}
 }
 
-// GiB formats n bytes as gigabytes (GiB) with one decimal, or MiB below one.
+// GiB formats n bytes as the Models screen does (units of 1000, one
+// decimal below 10): "808 MB", "1.7 GB", "25 GB".
 func GiB(n int64) string {
-	if n < 1<<30 {
-		return fmt.Sprintf("%.0f MB", float64(n)/(1<<20))
+	units := []string{"B", "KB", "MB", "GB", "TB"}
+	v, u := float64(n), 0
+	for v >= 1000 && u < len(units)-1 {
+		v /= 1000
+		u++
 	}
-	return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	if v < 10 && u > 0 {
+		return fmt.Sprintf("%.1f %s", v, units[u])
+	}
+	return fmt.Sprintf("%.0f %s", v, units[u])
 }

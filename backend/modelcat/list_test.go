@@ -164,9 +164,9 @@ func TestFetch(t *testing.T) {
 
 func TestFitsMemory(t *testing.T) {
 	e := goodEntry()
-	e.MemoryBytes = 6 << 30
-	const gib = int64(1) << 30
-	if f := FitsMemory(e, 16*gib); !f.Fits || !f.Known || !strings.Contains(f.Reason, "6.0 GB") {
+	e.MemoryBytes = 6e9
+	const gib = int64(1e9)
+	if f := FitsMemory(e, 16*gib); !f.Fits || !f.Known || f.Reason != "needs about 6.0 GB of this computer's 16 GB" {
 		t.Errorf("16 GB: %+v", f)
 	}
 	if f := FitsMemory(e, 8*gib); !f.Fits || !f.Known {
@@ -175,8 +175,11 @@ func TestFitsMemory(t *testing.T) {
 	if f := FitsMemory(e, 7*gib); f.Fits || !strings.Contains(f.Reason, "too little") {
 		t.Errorf("7 GB: %+v", f)
 	}
-	if f := FitsMemory(e, 4*gib); f.Fits || !strings.Contains(f.Reason, "has only 4.0 GB") {
+	if f := FitsMemory(e, 4*gib); f.Fits || f.Reason != "needs about 6.0 GB; this computer has only 4.0 GB" {
 		t.Errorf("4 GB: %+v", f)
+	}
+	if got := GiB(808e6) + " " + GiB(1099511627776); got != "808 MB 1.1 TB" {
+		t.Errorf("GiB: %s", got)
 	}
 	if f := FitsMemory(e, 0); f.Known || !strings.Contains(f.Reason, "could not read") {
 		t.Errorf("unknown: %+v", f)

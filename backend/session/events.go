@@ -12,6 +12,7 @@ import (
 // backend/catalog, under the same names.
 const (
 	EventChatToken     = assistant.EventToken        // assistant.TokenEvent
+	EventChatReasoning = assistant.EventReasoning    // assistant.TokenEvent: a piece of the reasoning
 	EventChatDone      = assistant.EventDone         // assistant.DoneEvent
 	EventChatUpdated   = assistant.EventChatUpdated  // assistant.ChatView
 	EventChatsChanged  = assistant.EventChatsChanged // nil: chats were deleted or imported
@@ -51,6 +52,7 @@ type Event struct {
 // EventTable lists every event the window emits.
 var EventTable = []Event{
 	{"token", EventChatToken, "assistant.TokenEvent"},
+	{"reasoning", EventChatReasoning, "assistant.TokenEvent"},
 	{"done", EventChatDone, "assistant.DoneEvent"},
 	{"chatUpdated", EventChatUpdated, "assistant.ChatView"},
 	{"chatsChanged", EventChatsChanged, ""},

@@ -42,6 +42,7 @@ type Message struct {
 	DurationMS       int64
 	ContextDropped   int    // earlier messages left out of the prompt to fit the context
 	Citations        string // JSON list of the document excerpts the answer drew on
+	Reasoning        string // what a thinking model reasoned before answering; never part of Content
 	CreatedAt        time.Time
 }
 
@@ -165,13 +166,13 @@ func (db *DB) ListChats(ctx context.Context) ([]Chat, error) {
 	return chats, nil
 }
 
-const messageColumns = `id, chat_id, role, content, model, status, error, prompt_tokens, completion_tokens, duration_ms, context_dropped, citations, created_at`
+const messageColumns = `id, chat_id, role, content, model, status, error, prompt_tokens, completion_tokens, duration_ms, context_dropped, citations, reasoning, created_at`
 
 func scanMessage(sc interface{ Scan(...any) error }) (Message, error) {
 	var m Message
 	var created int64
 	err := sc.Scan(&m.ID, &m.ChatID, &m.Role, &m.Content, &m.Model, &m.Status, &m.Error,
-		&m.PromptTokens, &m.CompletionTokens, &m.DurationMS, &m.ContextDropped, &m.Citations, &created)
+		&m.PromptTokens, &m.CompletionTokens, &m.DurationMS, &m.ContextDropped, &m.Citations, &m.Reasoning, &created)
 	m.CreatedAt = fromMillis(created)
 	return m, err
 }
@@ -225,8 +226,8 @@ func (db *DB) AddMessage(ctx context.Context, m Message) (Message, error) {
 	}
 	defer tx.Rollback()
 	res, err := tx.ExecContext(ctx, `INSERT INTO messages(chat_id, role, content, model, status, error,
-		prompt_tokens, completion_tokens, duration_ms, context_dropped, citations, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		m.ChatID, m.Role, m.Content, m.Model, m.Status, m.Error, m.PromptTokens, m.CompletionTokens, m.DurationMS, m.ContextDropped, m.Citations, t)
+		prompt_tokens, completion_tokens, duration_ms, context_dropped, citations, reasoning, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.ChatID, m.Role, m.Content, m.Model, m.Status, m.Error, m.PromptTokens, m.CompletionTokens, m.DurationMS, m.ContextDropped, m.Citations, m.Reasoning, t)
 	if err != nil {
 		return Message{}, fmt.Errorf("store: add message: %w", err)
 	}
@@ -243,11 +244,12 @@ func (db *DB) AddMessage(ctx context.Context, m Message) (Message, error) {
 	return m, nil
 }
 
-// FinishMessage stores the final content, status and figures of a message.
+// FinishMessage stores the final content, reasoning, status and figures
+// of a message.
 func (db *DB) FinishMessage(ctx context.Context, m Message) error {
-	return db.execOne(ctx, "finish message", `UPDATE messages SET content = ?, status = ?, error = ?,
+	return db.execOne(ctx, "finish message", `UPDATE messages SET content = ?, reasoning = ?, status = ?, error = ?,
 		prompt_tokens = ?, completion_tokens = ?, duration_ms = ?, context_dropped = ? WHERE id = ?`,
-		m.Content, m.Status, m.Error, m.PromptTokens, m.CompletionTokens, m.DurationMS, m.ContextDropped, m.ID)
+		m.Content, m.Reasoning, m.Status, m.Error, m.PromptTokens, m.CompletionTokens, m.DurationMS, m.ContextDropped, m.ID)
 }
 
 // DeleteMessagesFrom deletes message id and every later message of its chat

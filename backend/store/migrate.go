@@ -139,6 +139,10 @@ var migrations = []string{
 		paused     INTEGER NOT NULL DEFAULT 0,
 		created_at INTEGER NOT NULL
 	) STRICT;`,
+
+	// 9: an answer's reasoning (what a thinking model wrote before it),
+	// kept apart from its text.
+	`ALTER TABLE messages ADD COLUMN reasoning TEXT NOT NULL DEFAULT '';`,
 }
 
 // SchemaVersion is the schema version this build writes.

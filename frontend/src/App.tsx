@@ -70,6 +70,7 @@ export function App() {
     refreshPresets();
     const offs = [
       events.onToken((e) => dispatch({ type: 'token', event: e })),
+      events.onReasoning((e) => dispatch({ type: 'reasoning', event: e })),
       events.onDone((e) => {
         dispatch({ type: 'done', event: e });
         if (e.message.status === 'error' && e.chatId !== openId.current) toast.error(`An answer failed: ${e.message.error}`);

@@ -17,6 +17,8 @@ export type LocalModel = catalog.LocalModelView;
 export type LocalSettings = catalog.LocalSettings;
 export type PendingDownload = catalog.PendingDownload;
 export type HFModel = session.HuggingFaceModel;
+export type Catalogue = session.CatalogueView;
+export type CatalogueEntry = session.CatalogueEntry;
 export type MessageHit = assistant.MessageHitView;
 export type APIStatus = session.APIStatus;
 export type APISettings = assistant.LocalAPISettings;
@@ -97,6 +99,9 @@ export const api = {
   pauseDownload: (id: string): Promise<void> => App.PauseDownload(id),
   cancelDownload: (id: string): Promise<void> => App.CancelDownload(id),
   pendingDownloads: (): Promise<PendingDownload[]> => App.PendingDownloads(),
+  modelCatalogue: (): Promise<Catalogue> => App.ModelCatalogue(),
+  refreshModelCatalogue: (url: string): Promise<Catalogue> => App.RefreshModelCatalogue(url),
+  downloadCatalogueModel: (id: string): Promise<string> => App.DownloadCatalogueModel(id),
   localAPIStatus: (): Promise<APIStatus> => App.LocalAPIStatus(),
   exportData: (passphrase: string): Promise<string> => App.ExportData(passphrase),
   importData: (passphrase: string): Promise<ImportReport> => App.ImportData(passphrase),
@@ -145,6 +150,7 @@ function on<K extends keyof EventPayload>(key: K, fn: (p: EventPayload[K]) => vo
 
 export const events = {
   onToken: (fn: (e: TokenEvent) => void): Off => on('token', fn),
+  onReasoning: (fn: (e: TokenEvent) => void): Off => on('reasoning', fn),
   onDone: (fn: (e: DoneEvent) => void): Off => on('done', fn),
   onChatUpdated: (fn: (c: Chat) => void): Off => on('chatUpdated', fn),
   onModelLoad: (fn: (e: LoadEvent) => void): Off => on('modelLoad', fn),

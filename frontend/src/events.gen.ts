@@ -4,6 +4,7 @@ import type { assistant, catalog, dataexport, session, watch } from './wailsjs/g
 
 export const eventNames = {
   token: 'chat:token',
+  reasoning: 'chat:reasoning',
   done: 'chat:done',
   chatUpdated: 'chat:updated',
   chatsChanged: 'chats:changed',
@@ -20,6 +21,7 @@ export const eventNames = {
 /** The payload of each event (undefined: the event carries none). */
 export interface EventPayload {
   token: assistant.TokenEvent;
+  reasoning: assistant.TokenEvent;
   done: assistant.DoneEvent;
   chatUpdated: assistant.ChatView;
   chatsChanged: undefined;

@@ -15,6 +15,17 @@ function opened(messages: Message[] = []): ChatState {
 }
 
 describe('chatReducer', () => {
+  it('streams reasoning apart from the answer text', () => {
+    let s = opened([msg({ id: 2, content: 'q' })]);
+    s = chatReducer(s, { type: 'sent', user: msg({ id: 2, content: 'q' }), assistant: msg({ id: 3, role: 'assistant', status: 'streaming' }) });
+    s = chatReducer(s, { type: 'reasoning', event: { chatId: 7, messageId: 3, text: 'Weigh' } });
+    s = chatReducer(s, { type: 'reasoning', event: { chatId: 7, messageId: 3, text: ' it.' } });
+    s = chatReducer(s, { type: 'token', event: { chatId: 7, messageId: 3, text: 'Answer' } });
+    s = chatReducer(s, { type: 'reasoning', event: { chatId: 8, messageId: 3, text: 'other chat' } });
+    expect(s.messages[1].reasoning).toBe('Weigh it.');
+    expect(s.messages[1].content).toBe('Answer');
+    expect(s.messages[0].reasoning).toBeUndefined();
+  });
   it('streams tokens into the right answer and finishes it', () => {
     let s = opened([msg({ id: 1, content: 'hi' })]);
     s = chatReducer(s, { type: 'sent', user: msg({ id: 2, content: 'q' }), assistant: msg({ id: 3, role: 'assistant', status: 'streaming' }) });

@@ -16,6 +16,7 @@ export type ChatAction =
   | { type: 'sent'; user: Message; assistant: Message }
   | { type: 'edited'; fromId: number; user: Message; assistant: Message }
   | { type: 'token'; event: TokenEvent }
+  | { type: 'reasoning'; event: TokenEvent }
   | { type: 'done'; event: DoneEvent }
   | { type: 'chat'; chat: Chat };
 
@@ -38,14 +39,17 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       const kept = state.messages.filter((m) => m.id < action.fromId);
       return { ...state, messages: [...kept, action.user, action.assistant], generating: true };
     }
-    case 'token': {
+    case 'token':
+    case 'reasoning': {
       const e = action.event;
       if (!state.chat || e.chatId !== state.chat.id) return state;
       let found = false;
       const messages = state.messages.map((m) => {
         if (m.id !== e.messageId) return m;
         found = true;
-        return { ...m, content: m.content + e.text } as Message;
+        return action.type === 'token'
+          ? { ...m, content: m.content + e.text } as Message
+          : { ...m, reasoning: (m.reasoning ?? '') + e.text } as Message;
       });
       return found ? { ...state, messages } : state;
     }

@@ -2,6 +2,7 @@ import { memo, useEffect, useMemo, useRef, useState, type MouseEvent } from 'rea
 import type { Citation, Message } from '../api';
 import { renderMarkdown } from '../markdown';
 import { tokensPerSecond } from '../state';
+import { ThinkingBlock } from './ThinkingBlock';
 import { BrowserOpenURL, ClipboardSetText } from '../wailsjs/runtime/runtime';
 
 async function copyText(text: string) {
@@ -90,7 +91,10 @@ export const MessageView = memo(function MessageView({ message: m, modelName, is
             {canEdit && <button type="button" className="edit-link" data-testid="edit" onClick={() => setEditing(m.content)}>Edit</button>}
           </>
         ) : (
-          <div className="content markdown" onClick={onContentClick} dangerouslySetInnerHTML={{ __html: html }} />
+          <>
+            <ThinkingBlock reasoning={m.reasoning ?? ''} streaming={streaming} answering={m.content !== ''} />
+            <div className="content markdown" onClick={onContentClick} dangerouslySetInnerHTML={{ __html: html }} />
+          </>
         )}
         {streaming && m.content === '' && <div className="typing" aria-label="Generating"><i /><i /><i /></div>}
         {m.status === 'error' && (

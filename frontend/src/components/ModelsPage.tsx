@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, events, type DownloadEvent, type LoadEvent, type LocalModel, type LocalSettings, type PendingDownload } from '../api';
 import { bytes, duration, params } from '../format';
 import { FoundModels } from './FoundModels';
+import { ModelCatalogue } from './ModelCatalogue';
 import { useToast } from '../toast';
 import { ConfirmDialog } from './Dialog';
 
@@ -72,6 +73,8 @@ export function ModelsPage() {
           </div>
         ))}
       </section>
+
+      <ModelCatalogue />
 
       <FoundModels onImported={refresh} />
 

@@ -29,6 +29,7 @@ export namespace assistant {
 	    chatId: number;
 	    role: string;
 	    content: string;
+	    reasoning: string;
 	    model: string;
 	    status: string;
 	    error: string;
@@ -49,6 +50,7 @@ export namespace assistant {
 	        this.chatId = source["chatId"];
 	        this.role = source["role"];
 	        this.content = source["content"];
+	        this.reasoning = source["reasoning"];
 	        this.model = source["model"];
 	        this.status = source["status"];
 	        this.error = source["error"];
