@@ -103,15 +103,22 @@ func (a *App) SendMessage(chatID int64, text string) (session.SendResult, error)
 	return a.ready().SendMessage(a.ctx, chatID, text)
 }
 
-// Regenerate replaces the last answer of a chat.
+// Regenerate answers the last message of the shown branch again, keeping
+// the earlier answers as other versions.
 func (a *App) Regenerate(chatID int64) (session.SendResult, error) {
 	return a.ready().Regenerate(a.ctx, chatID)
 }
 
-// EditAndResend replaces one of the user's messages, drops what followed
-// and answers again.
+// EditAndResend adds a new version of one of the user's messages and
+// answers it; the earlier version and what followed it stay.
 func (a *App) EditAndResend(chatID, messageID int64, text string) (session.SendResult, error) {
 	return a.ready().EditAndResend(a.ctx, chatID, messageID, text)
+}
+
+// SelectBranch shows the version of a turn that message id is (with the
+// newest conversation that followed it) and returns the chat.
+func (a *App) SelectBranch(chatID, id int64) (session.ChatDetail, error) {
+	return a.ready().SelectBranch(a.ctx, chatID, id)
 }
 
 // StopGeneration stops the chat's answer; the partial text is kept.

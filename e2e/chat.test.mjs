@@ -98,7 +98,8 @@ test('chat: create, stream, reload, restart, sanitize', { timeout: 240000 }, asy
   await page.locator('[data-testid="message"][data-role="user"]').first().waitFor();
   assert.equal(await page.locator('[data-testid="message"]').count(), 4);
 
-  // Edit the first question and resend: what followed is replaced.
+  // Edit the first question and resend: the new version is shown alone
+  // (the earlier one stays as another branch: e2e/branches.test.mjs).
   await page.locator('[data-testid="message"][data-role="user"]').first().getByTestId('edit').click();
   await page.getByTestId('edit-input').fill('An edited first question');
   await page.getByTestId('edit-send').click();

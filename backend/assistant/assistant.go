@@ -133,13 +133,13 @@ func (s *Service) DeleteChat(ctx context.Context, id int64) error {
 	return s.db.DeleteChat(ctx, id)
 }
 
-// OpenChat returns a chat with its messages.
+// OpenChat returns a chat with the messages of its shown branch.
 func (s *Service) OpenChat(ctx context.Context, id int64) (ChatDetail, error) {
 	c, err := s.db.Chat(ctx, id)
 	if err != nil {
 		return ChatDetail{}, err
 	}
-	msgs, err := s.db.Messages(ctx, id)
+	msgs, err := s.db.ShownPath(ctx, id)
 	if err != nil {
 		return ChatDetail{}, err
 	}
@@ -151,6 +151,22 @@ func (s *Service) OpenChat(ctx context.Context, id int64) (ChatDetail, error) {
 	_, d.Generating = s.running[id]
 	s.mu.Unlock()
 	return d, nil
+}
+
+// SelectBranch shows the version of a turn that message id is, with the
+// newest conversation that followed it, and returns the chat as shown
+// then. Not while the chat is generating an answer (ErrBusy).
+func (s *Service) SelectBranch(ctx context.Context, chatID, id int64) (ChatDetail, error) {
+	s.mu.Lock()
+	_, busy := s.running[chatID]
+	s.mu.Unlock()
+	if busy {
+		return ChatDetail{}, ErrBusy
+	}
+	if err := s.db.SelectBranch(ctx, chatID, id); err != nil {
+		return ChatDetail{}, err
+	}
+	return s.OpenChat(ctx, chatID)
 }
 
 // Stop cancels the chat's generation, if any, and waits until the partial

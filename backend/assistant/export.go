@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,7 +24,9 @@ func (s *Service) ChatExportName(ctx context.Context, chatID int64, format strin
 	return chatexport.FileName(c.Title, format), nil
 }
 
-// ExportChat writes one chat to w as Markdown or as a printable HTML page.
+// ExportChat writes one chat to w as Markdown or as a printable HTML page:
+// the branch the chat shows, each message noting when it has other
+// versions (the full data export keeps them all).
 func (s *Service) ExportChat(ctx context.Context, chatID int64, format string, w io.Writer) error {
 	render := map[string]func(io.Writer, chatexport.Chat) error{chatexport.FormatMarkdown: chatexport.Markdown, chatexport.FormatHTML: chatexport.HTML}[format]
 	if render == nil {
@@ -33,7 +36,7 @@ func (s *Service) ExportChat(ctx context.Context, chatID int64, format string, w
 	if err != nil {
 		return err
 	}
-	msgs, err := s.db.Messages(ctx, chatID)
+	msgs, err := s.db.ShownPath(ctx, chatID)
 	if err != nil {
 		return err
 	}
@@ -66,7 +69,8 @@ func (s *Service) ExportChat(ctx context.Context, chatID int64, format string, w
 	out := chatexport.Chat{Title: c.Title, Model: name(model), SystemPrompt: c.Settings.SystemPrompt,
 		Sampling: strings.Join(sampling, " · "), Exported: time.Now()}
 	for _, m := range msgs {
-		em := chatexport.Message{ID: m.ID, Role: m.Role, Content: m.Content, Status: m.Status, Error: m.Error, Created: m.CreatedAt}
+		em := chatexport.Message{ID: m.ID, Role: m.Role, Content: m.Content, Status: m.Status, Error: m.Error, Created: m.CreatedAt,
+			Versions: len(m.Siblings), Version: slices.Index(m.Siblings, m.ID) + 1}
 		if m.Role == "assistant" {
 			em.Model = name(m.Model)
 		}

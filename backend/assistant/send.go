@@ -47,8 +47,9 @@ func (s *Service) SendMessage(ctx context.Context, chatID int64, text string) (S
 	return res, nil
 }
 
-// EditAndResend replaces one of the user's messages with text, drops
-// everything after it and answers again.
+// EditAndResend adds text as a new version of one of the user's messages
+// (the earlier version and what followed it stay, as another branch) and
+// answers it.
 func (s *Service) EditAndResend(ctx context.Context, chatID, messageID int64, text string) (SendResult, error) {
 	text, err := cleanMessage(text)
 	if err != nil {
@@ -66,10 +67,7 @@ func (s *Service) EditAndResend(ctx context.Context, chatID, messageID int64, te
 		if m.ChatID != chatID || m.Role != string(llm.RoleUser) {
 			return store.Message{}, errors.New("assistant: only your own messages can be edited")
 		}
-		if err := s.db.DeleteMessagesFrom(ctx, chatID, messageID); err != nil {
-			return store.Message{}, err
-		}
-		return s.db.AddMessage(ctx, store.Message{ChatID: chatID, Role: string(llm.RoleUser), Content: text})
+		return s.db.AddReply(ctx, store.Message{ChatID: chatID, ParentID: m.ParentID, Role: string(llm.RoleUser), Content: text})
 	})
 	if err != nil {
 		s.release(chatID, g)
@@ -92,25 +90,21 @@ func cleanMessage(text string) (string, error) {
 	return text, nil
 }
 
-// Regenerate replaces the chat's last answer (or answers a trailing user
-// message that has none, e.g. after a failure) with a new generation.
+// Regenerate answers the last message from the user on the chat's shown
+// path again; the new answer becomes a version beside the earlier ones
+// (or the first, after a failure left none).
 func (s *Service) Regenerate(ctx context.Context, chatID int64) (SendResult, error) {
 	g, err := s.reserve(chatID)
 	if err != nil {
 		return SendResult{}, err
 	}
 	res, err := s.startLocked(ctx, g, chatID, func(store.Chat) (store.Message, error) {
-		msgs, err := s.db.Messages(ctx, chatID)
+		msgs, err := s.db.ShownPath(ctx, chatID)
 		if err != nil {
 			return store.Message{}, err
 		}
 		for i := len(msgs) - 1; i >= 0; i-- {
 			if msgs[i].Role == string(llm.RoleUser) {
-				if i+1 < len(msgs) {
-					if err := s.db.DeleteMessagesFrom(ctx, chatID, msgs[i+1].ID); err != nil {
-						return store.Message{}, err
-					}
-				}
 				return msgs[i], nil
 			}
 		}
@@ -146,7 +140,8 @@ func (s *Service) release(chatID int64, g *generation) {
 }
 
 // startLocked runs prepare (which stores or finds the user message), adds
-// the empty answer and starts the generation. The chat is reserved; stopping
+// the empty answer after it and starts the generation; the model sees the
+// path from the chat's first message to the user's. The chat is reserved; stopping
 // it cancels the preparation too.
 func (s *Service) startLocked(ctx context.Context, g *generation, chatID int64, prepare func(store.Chat) (store.Message, error)) (SendResult, error) {
 	ctx, cancel := context.WithCancel(ctx)
@@ -164,7 +159,7 @@ func (s *Service) startLocked(ctx context.Context, g *generation, chatID int64, 
 	if err != nil {
 		return SendResult{}, err
 	}
-	history, err := s.db.Messages(ctx, chatID)
+	history, err := s.db.PathTo(ctx, chatID, user.ID)
 	if err != nil {
 		return SendResult{}, err
 	}
@@ -186,7 +181,7 @@ func (s *Service) startLocked(ctx context.Context, g *generation, chatID int64, 
 	if err != nil {
 		return SendResult{}, fmt.Errorf("assistant: %w", err)
 	}
-	answer, err := s.db.AddMessage(ctx, store.Message{ChatID: chatID, Role: string(llm.RoleAssistant), Model: model,
+	answer, err := s.db.AddReply(ctx, store.Message{ChatID: chatID, ParentID: user.ID, Role: string(llm.RoleAssistant), Model: model,
 		Status: store.StatusStreaming, ContextDropped: dropped, Citations: citationsJSON(cites)})
 	if err != nil {
 		return SendResult{}, err
@@ -206,7 +201,7 @@ func (s *Service) startLocked(ctx context.Context, g *generation, chatID int64, 
 			s.events.Emit(EventDone, DoneEvent{ChatID: chatID, Message: final})
 		}
 	}()
-	return SendResult{User: messageView(user), Assistant: messageView(answer)}, nil
+	return SendResult{User: s.withSiblings(ctx, user), Assistant: s.withSiblings(ctx, answer)}, nil
 }
 
 // prompt turns stored history into provider messages: failed answers and
@@ -276,7 +271,15 @@ func (s *Service) generate(ctx context.Context, p llm.Provider, req llm.Request,
 	if err != nil {
 		stored = answer
 	}
-	return messageView(stored)
+	return s.withSiblings(context.Background(), stored)
+}
+
+// withSiblings is m's view with the ids of its versions.
+func (s *Service) withSiblings(ctx context.Context, m store.Message) MessageView {
+	if ids, err := s.db.Siblings(ctx, m.ChatID, m.ParentID); err == nil {
+		m.Siblings = ids
+	}
+	return messageView(m)
 }
 
 // titleFrom makes a chat title from the first message: its first line,

@@ -29,9 +29,13 @@ type MessageView struct {
 	ContextDropped   int        `json:"contextDropped"` // earlier messages left out to fit the model's context
 	Citations        []Citation `json:"citations"`
 	CreatedAt        int64      `json:"createdAt"`
+	ParentID         int64      `json:"parentId"` // the message this one follows; 0: the chat's first
+	// Siblings are the ids of every version of this turn (edits of a
+	// message, regenerated answers), this one included, oldest first.
+	Siblings []int64 `json:"siblings"`
 }
 
-// ChatDetail is an opened chat.
+// ChatDetail is an opened chat: Messages are its shown branch.
 type ChatDetail struct {
 	Chat       ChatView      `json:"chat"`
 	Messages   []MessageView `json:"messages"`
@@ -72,7 +76,12 @@ func chatView(c store.Chat) ChatView {
 }
 
 func messageView(m store.Message) MessageView {
-	return MessageView{ID: m.ID, ChatID: m.ChatID, Role: m.Role, Content: m.Content, Reasoning: m.Reasoning, Model: m.Model, Status: m.Status,
+	v := MessageView{ID: m.ID, ChatID: m.ChatID, Role: m.Role, Content: m.Content, Reasoning: m.Reasoning, Model: m.Model, Status: m.Status,
 		Error: m.Error, PromptTokens: m.PromptTokens, CompletionTokens: m.CompletionTokens, DurationMS: m.DurationMS,
-		ContextDropped: m.ContextDropped, Citations: parseCitations(m), CreatedAt: m.CreatedAt.UnixMilli()}
+		ContextDropped: m.ContextDropped, Citations: parseCitations(m), CreatedAt: m.CreatedAt.UnixMilli(),
+		ParentID: m.ParentID, Siblings: m.Siblings}
+	if v.Siblings == nil {
+		v.Siblings = []int64{m.ID}
+	}
+	return v
 }

@@ -33,6 +33,29 @@ type Message struct {
 	Error     string
 	Citations []Citation
 	Created   time.Time
+	// Version and Versions place the message among the versions of its
+	// turn (edits, regenerated answers): version 2 of 3. An export shows
+	// the branch the chat shows; Versions above 1 notes that others exist.
+	Version, Versions int
+}
+
+// versionNote is "version 2 of 3", or "" for a turn with one version.
+func versionNote(m Message) string {
+	if m.Versions < 2 {
+		return ""
+	}
+	return fmt.Sprintf("version %d of %d", m.Version, m.Versions)
+}
+
+// branchNote tells the reader that the export is one branch of the chat,
+// or is "" when the chat has no other versions.
+func branchNote(c Chat) string {
+	for _, m := range c.Messages {
+		if m.Versions > 1 {
+			return "Some messages have other versions (edits or regenerated answers); this export shows the branch Sidecar shows. The full data export keeps every version."
+		}
+	}
+	return ""
 }
 
 // Citation is a document excerpt an answer cites as [N].

@@ -62,6 +62,7 @@ type htmlMessage struct {
 	Body      template.HTML // an answer, rendered
 	Status    string
 	Error     string
+	Version   string // "version 2 of 3", or "" when there is one
 	Citations []htmlCitation
 }
 
@@ -75,11 +76,11 @@ type htmlCitation struct {
 // lets nothing load or run.
 func HTML(w io.Writer, c Chat) error {
 	data := struct {
-		Title, Model, Sampling, SystemPrompt, Exported string
-		Messages                                       []htmlMessage
-	}{Title: c.Title, Model: c.Model, Sampling: c.Sampling, SystemPrompt: strings.TrimSpace(c.SystemPrompt), Exported: stamp(c.Exported)}
+		Title, Model, Sampling, SystemPrompt, Exported, BranchNote string
+		Messages                                                   []htmlMessage
+	}{Title: c.Title, Model: c.Model, Sampling: c.Sampling, SystemPrompt: strings.TrimSpace(c.SystemPrompt), Exported: stamp(c.Exported), BranchNote: branchNote(c)}
 	for _, m := range c.Messages {
-		hm := htmlMessage{Role: m.Role, Who: roleName(m), When: stamp(m.Created), User: m.Role != "assistant", Status: m.Status, Error: m.Error}
+		hm := htmlMessage{Role: m.Role, Who: roleName(m), When: stamp(m.Created), User: m.Role != "assistant", Status: m.Status, Error: m.Error, Version: versionNote(m)}
 		if hm.User {
 			hm.Text = m.Content
 		} else {
@@ -159,11 +160,12 @@ a { color: var(--accent); }
 <header>
 <h1>{{.Title}}</h1>
 <div class="meta">Exported from Sidecar {{.Exported}}{{if .Model}} · model {{.Model}}{{end}}{{if .Sampling}} · {{.Sampling}}{{end}}</div>
+{{if .BranchNote}}<p class="meta branches">{{.BranchNote}}</p>{{end}}
 {{if .SystemPrompt}}<div class="system"><b>System prompt</b>{{.SystemPrompt}}</div>{{end}}
 </header>
 <main>
 {{range .Messages}}<section class="msg {{.Role}}">
-<div class="who">{{.Who}}<span class="when">{{.When}}</span></div>
+<div class="who">{{.Who}}<span class="when">{{.When}}{{if .Version}} · {{.Version}}{{end}}</span></div>
 {{if .User}}<div class="text">{{.Text}}</div>{{else}}<div class="body">{{.Body}}</div>{{end}}
 {{if eq .Status "stopped"}}<p class="status">(stopped before the end)</p>{{end}}{{if eq .Status "streaming"}}<p class="status">(still being written when exported)</p>{{end}}{{if eq .Status "error"}}<p class="status error">The answer failed: {{.Error}}</p>{{end}}
 {{if .Citations}}<ol class="sources">{{range .Citations}}<li id="{{.ID}}">[{{.N}}] <b>{{.Title}}</b>{{if .Heading}}, {{.Heading}}{{end}}{{if .Location}}, {{.Location}}{{end}} — {{if .Link}}<a class="src" href="{{.Link}}">{{.Source}}</a>{{else}}<span class="src">{{.Source}}</span>{{end}}</li>{{end}}</ol>{{end}}

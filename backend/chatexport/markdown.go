@@ -64,6 +64,9 @@ func Markdown(w io.Writer, c Chat) error {
 		meta = append(meta, mdEscape(c.Sampling))
 	}
 	p("*%s*\n\n", strings.Join(meta, " · "))
+	if note := branchNote(c); note != "" {
+		p("*%s*\n\n", note)
+	}
 	if strings.TrimSpace(c.SystemPrompt) != "" {
 		lines := strings.Split(strings.TrimSpace(c.SystemPrompt), "\n")
 		for i, l := range lines {
@@ -72,7 +75,11 @@ func Markdown(w io.Writer, c Chat) error {
 		p("**System prompt**\n\n%s\n\n", quote(strings.Join(lines, "\n")))
 	}
 	for _, m := range c.Messages {
-		p("---\n\n### %s\n\n", mdEscape(roleName(m)+" · "+stamp(m.Created)))
+		head := roleName(m) + " · " + stamp(m.Created)
+		if v := versionNote(m); v != "" {
+			head += " · " + v
+		}
+		p("---\n\n### %s\n\n", mdEscape(head))
 		content := m.Content
 		label := func(n int) string { return fmt.Sprintf("m%d-%d", m.ID, n) }
 		used := map[int]bool{}

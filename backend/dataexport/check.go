@@ -61,7 +61,7 @@ func check(data []byte, passphrase string, collect bool) (*archive, error) {
 	var c Counts
 	err = read(PartChats, func(p *partStream) error {
 		return eachItem(p, func(_ int, ch *Chat) error {
-			if err := checkChat(ch); err != nil {
+			if err := checkChat(ch, a.manifest.SchemaVersion); err != nil {
 				return err
 			}
 			c.Chats++
@@ -125,9 +125,12 @@ func check(data []byte, passphrase string, collect bool) (*archive, error) {
 	return a, nil
 }
 
-func checkChat(ch *Chat) error {
+func checkChat(ch *Chat, version int) error {
 	if err := ch.settings().Normalize().Check(); err != nil {
 		return fmt.Errorf("%w: chat %q: %v", ErrBadArchive, ch.Title, err)
+	}
+	if err := checkBranches(ch, version); err != nil {
+		return err
 	}
 	for _, m := range ch.Messages {
 		switch {
@@ -183,6 +186,35 @@ func checkPresets(ps []Preset) error {
 		if err := ps[i].settings().Normalize().Check(); err != nil {
 			return fmt.Errorf("%w: preset %q: %v", ErrBadArchive, name, err)
 		}
+	}
+	return nil
+}
+
+// checkBranches holds a chat's message tree to the format: from schema 3
+// the messages are numbered 1 up in order, each parent is an earlier
+// message and the shown one exists; before, there are no numbers.
+func checkBranches(ch *Chat, version int) error {
+	if version < 3 {
+		if ch.Shown != 0 {
+			return fmt.Errorf("%w: chat %q has a shown branch before schema 3", ErrBadArchive, ch.Title)
+		}
+		for _, m := range ch.Messages {
+			if m.ID != 0 || m.Parent != 0 {
+				return fmt.Errorf("%w: chat %q has message ids before schema 3", ErrBadArchive, ch.Title)
+			}
+		}
+		return nil
+	}
+	for i, m := range ch.Messages {
+		if m.ID != i+1 {
+			return fmt.Errorf("%w: chat %q: message %d has id %d", ErrBadArchive, ch.Title, i+1, m.ID)
+		}
+		if m.Parent < 0 || m.Parent >= m.ID {
+			return fmt.Errorf("%w: chat %q: message %d follows %d, which is not an earlier message", ErrBadArchive, ch.Title, m.ID, m.Parent)
+		}
+	}
+	if ch.Shown < 0 || ch.Shown > len(ch.Messages) || (ch.Shown == 0) != (len(ch.Messages) == 0) {
+		return fmt.Errorf("%w: chat %q: the shown message %d is not one of its messages", ErrBadArchive, ch.Title, ch.Shown)
 	}
 	return nil
 }

@@ -107,43 +107,55 @@ func Export(ctx context.Context, db *store.DB, appVersion, passphrase string, pr
 
 func readChats(ctx context.Context, tx *sql.Tx, progress func(Progress)) ([]Chat, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT id, title, model, use_documents, system_prompt, temperature, top_p, max_tokens,
-		created_at, updated_at FROM chats ORDER BY created_at, id`)
+		created_at, updated_at, leaf_id FROM chats ORDER BY created_at, id`)
 	if err != nil {
 		return nil, fmt.Errorf("dataexport: chats: %w", err)
 	}
 	var ids []int64
+	var leaves []int64
 	chats := []Chat{}
 	for rows.Next() {
 		var id int64
 		var c Chat
 		var temp, topP sql.NullFloat64
-		if err := rows.Scan(&id, &c.Title, &c.Model, &c.UseDocuments, &c.SystemPrompt, &temp, &topP, &c.MaxTokens, &c.CreatedAt, &c.UpdatedAt); err != nil {
+		var leaf sql.NullInt64
+		if err := rows.Scan(&id, &c.Title, &c.Model, &c.UseDocuments, &c.SystemPrompt, &temp, &topP, &c.MaxTokens, &c.CreatedAt, &c.UpdatedAt, &leaf); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("dataexport: chats: %w", err)
 		}
 		c.Temperature, c.TopP = floatPtr(temp), floatPtr(topP)
 		ids = append(ids, id)
+		leaves = append(leaves, leaf.Int64)
 		chats = append(chats, c)
 	}
 	rows.Close()
 	for i, id := range ids {
 		progress(Progress{Stage: "chats", Done: i, Total: len(ids)})
-		mr, err := tx.QueryContext(ctx, `SELECT role, content, model, status, error, prompt_tokens, completion_tokens, duration_ms,
+		mr, err := tx.QueryContext(ctx, `SELECT id, parent_id, role, content, model, status, error, prompt_tokens, completion_tokens, duration_ms,
 			context_dropped, citations, created_at FROM messages WHERE chat_id = ? ORDER BY id`, id)
 		if err != nil {
 			return nil, fmt.Errorf("dataexport: messages: %w", err)
 		}
 		chats[i].Messages = []Message{}
+		// Messages are numbered in the archive 1 up; a parent is always
+		// older than its child, so it is numbered first.
+		num := map[int64]int{}
 		for mr.Next() {
 			var m Message
-			if err := mr.Scan(&m.Role, &m.Content, &m.Model, &m.Status, &m.Error, &m.PromptTokens, &m.CompletionTokens, &m.DurationMS,
+			var dbID int64
+			var parent sql.NullInt64
+			if err := mr.Scan(&dbID, &parent, &m.Role, &m.Content, &m.Model, &m.Status, &m.Error, &m.PromptTokens, &m.CompletionTokens, &m.DurationMS,
 				&m.ContextDropped, &m.Citations, &m.CreatedAt); err != nil {
 				mr.Close()
 				return nil, fmt.Errorf("dataexport: messages: %w", err)
 			}
+			m.ID = len(chats[i].Messages) + 1
+			m.Parent = num[parent.Int64]
+			num[dbID] = m.ID
 			chats[i].Messages = append(chats[i].Messages, m)
 		}
 		mr.Close()
+		chats[i].Shown = num[leaves[i]]
 	}
 	return chats, nil
 }

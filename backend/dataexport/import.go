@@ -120,13 +120,32 @@ func Import(ctx context.Context, db *store.DB, restorer DocRestorer, data []byte
 			return fmt.Errorf("dataexport: import chat: %w", err)
 		}
 		id, _ := res.LastInsertId()
-		for _, m := range c.Messages {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO messages(chat_id, role, content, model, status, error, prompt_tokens, completion_tokens,
-				duration_ms, context_dropped, citations, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				id, m.Role, m.Content, m.Model, m.Status, m.Error, m.PromptTokens, m.CompletionTokens, m.DurationMS, m.ContextDropped, m.Citations, m.CreatedAt); err != nil {
+		// The archive's message numbers become this profile's ids. Before
+		// schema 3 a chat is one path: each message follows the one before.
+		ids := make([]int64, len(c.Messages)+1)
+		var leaf int64
+		for i, m := range c.Messages {
+			parent := leaf
+			if m.ID != 0 {
+				parent = ids[m.Parent]
+			}
+			mres, err := tx.ExecContext(ctx, `INSERT INTO messages(chat_id, parent_id, role, content, model, status, error, prompt_tokens, completion_tokens,
+				duration_ms, context_dropped, citations, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				id, sql.NullInt64{Int64: parent, Valid: parent != 0}, m.Role, m.Content, m.Model, m.Status, m.Error, m.PromptTokens, m.CompletionTokens, m.DurationMS, m.ContextDropped, m.Citations, m.CreatedAt)
+			if err != nil {
 				return fmt.Errorf("dataexport: import message: %w", err)
 			}
+			if ids[i+1], err = mres.LastInsertId(); err != nil {
+				return fmt.Errorf("dataexport: import message: %w", err)
+			}
+			leaf = ids[i+1]
 			rep.Messages++
+		}
+		if c.Shown != 0 {
+			leaf = ids[c.Shown]
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE chats SET leaf_id = ? WHERE id = ?`, sql.NullInt64{Int64: leaf, Valid: leaf != 0}, id); err != nil {
+			return fmt.Errorf("dataexport: import chat: %w", err)
 		}
 		rep.Chats++
 		return nil

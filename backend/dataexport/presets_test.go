@@ -87,6 +87,7 @@ func TestImportsSchema1(t *testing.T) {
 		for _, k := range []string{"system_prompt", "temperature", "top_p", "max_tokens"} {
 			delete(c, k)
 		}
+		dropBranches(c)
 	}
 	parts[PartChats], _ = json.Marshal(chats)
 	var m Manifest

@@ -10,9 +10,11 @@ import "sidecar/backend/store"
 
 // SchemaVersion is the version of the archive format this build writes.
 // It reads every version from MinSchemaVersion on: version 2 added chat
-// settings and presets.json to version 1, which has neither.
+// settings and presets.json to version 1, which has neither; version 3
+// added the branches of a chat (message ids and parents, the shown
+// branch). Chats of versions 1 and 2 are single paths.
 const (
-	SchemaVersion    = 2
+	SchemaVersion    = 3
 	MinSchemaVersion = 1
 )
 
@@ -62,6 +64,8 @@ type Chat struct {
 	Temperature  *float64 `json:"temperature,omitempty"`
 	TopP         *float64 `json:"top_p,omitempty"`
 	MaxTokens    int      `json:"max_tokens,omitempty"`
+	// Shown is the id of the message the shown branch ends at (schema 3).
+	Shown int `json:"shown,omitempty"`
 }
 
 // Preset is one exported preset of chat settings (schema 2).
@@ -96,6 +100,11 @@ type Message struct {
 	ContextDropped   int    `json:"context_dropped"`
 	Citations        string `json:"citations"` // JSON list, as stored
 	CreatedAt        int64  `json:"created_at"`
+	// ID numbers the message within its chat, 1 up in the order written,
+	// and Parent is the id of the message it follows (absent: the chat's
+	// first); versions of a turn share a parent (schema 3).
+	ID     int `json:"id,omitempty"`
+	Parent int `json:"parent,omitempty"`
 }
 
 // Document is one exported document.

@@ -57,14 +57,21 @@ func (s *Session) SendMessage(ctx context.Context, chatID int64, text string) (S
 	return with(s, func(o *open) (SendResult, error) { return o.svc.SendMessage(ctx, chatID, text) })
 }
 
-// Regenerate replaces the last answer of a chat.
+// Regenerate answers the last message of the shown branch again, keeping
+// the earlier answers as other versions.
 func (s *Session) Regenerate(ctx context.Context, chatID int64) (SendResult, error) {
 	return with(s, func(o *open) (SendResult, error) { return o.svc.Regenerate(ctx, chatID) })
 }
 
-// EditAndResend replaces one of the user's messages, drops what followed and answers again.
+// EditAndResend adds a new version of one of the user's messages and
+// answers it; the earlier version and what followed it stay.
 func (s *Session) EditAndResend(ctx context.Context, chatID, messageID int64, text string) (SendResult, error) {
 	return with(s, func(o *open) (SendResult, error) { return o.svc.EditAndResend(ctx, chatID, messageID, text) })
+}
+
+// SelectBranch shows the branch through message id and returns the chat.
+func (s *Session) SelectBranch(ctx context.Context, chatID, id int64) (ChatDetail, error) {
+	return with(s, func(o *open) (ChatDetail, error) { return o.svc.SelectBranch(ctx, chatID, id) })
 }
 
 // SetChatModel picks the model for a chat's next answers.

@@ -44,6 +44,13 @@ type Message struct {
 	Citations        string // JSON list of the document excerpts the answer drew on
 	Reasoning        string // what a thinking model reasoned before answering; never part of Content
 	CreatedAt        time.Time
+	// ParentID is the message this one follows (0: it opens the chat).
+	// Messages with the same parent are versions of one turn (an edit, a
+	// regenerated answer).
+	ParentID int64
+	// Siblings are the ids of every version of this turn, this one
+	// included, oldest first; filled by ShownPath and PathTo only.
+	Siblings []int64
 }
 
 func now() int64 { return time.Now().UnixMilli() }
@@ -166,18 +173,20 @@ func (db *DB) ListChats(ctx context.Context) ([]Chat, error) {
 	return chats, nil
 }
 
-const messageColumns = `id, chat_id, role, content, model, status, error, prompt_tokens, completion_tokens, duration_ms, context_dropped, citations, reasoning, created_at`
+const messageColumns = `id, chat_id, role, content, model, status, error, prompt_tokens, completion_tokens, duration_ms, context_dropped, citations, reasoning, created_at, parent_id`
 
 func scanMessage(sc interface{ Scan(...any) error }) (Message, error) {
 	var m Message
 	var created int64
+	var parent sql.NullInt64
 	err := sc.Scan(&m.ID, &m.ChatID, &m.Role, &m.Content, &m.Model, &m.Status, &m.Error,
-		&m.PromptTokens, &m.CompletionTokens, &m.DurationMS, &m.ContextDropped, &m.Citations, &m.Reasoning, &created)
-	m.CreatedAt = fromMillis(created)
+		&m.PromptTokens, &m.CompletionTokens, &m.DurationMS, &m.ContextDropped, &m.Citations, &m.Reasoning, &created, &parent)
+	m.CreatedAt, m.ParentID = fromMillis(created), parent.Int64
 	return m, err
 }
 
-// Messages returns a chat's messages, oldest first.
+// Messages returns every message of a chat, of all its branches, oldest
+// first. ShownPath returns the ones shown.
 func (db *DB) Messages(ctx context.Context, chatID int64) ([]Message, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE chat_id = ? ORDER BY id`, chatID)
 	if err != nil {
@@ -210,9 +219,22 @@ func (db *DB) Message(ctx context.Context, id int64) (Message, error) {
 	return m, nil
 }
 
-// AddMessage appends a message to a chat and marks the chat active.
-// ID and CreatedAt are filled in.
+// AddMessage appends a message to the end of a chat's shown path, makes
+// it the path's new end and marks the chat active. ID, ParentID and
+// CreatedAt are filled in.
 func (db *DB) AddMessage(ctx context.Context, m Message) (Message, error) {
+	return db.addMessage(ctx, m, true)
+}
+
+// AddReply adds a message after m.ParentID (0: as a first message of the
+// chat), next to any the parent has already, makes it the end of the
+// shown path and marks the chat active. This is how an edited message or
+// a regenerated answer becomes a new version beside the earlier ones.
+func (db *DB) AddReply(ctx context.Context, m Message) (Message, error) {
+	return db.addMessage(ctx, m, false)
+}
+
+func (db *DB) addMessage(ctx context.Context, m Message, atLeaf bool) (Message, error) {
 	if m.Status == "" {
 		m.Status = StatusDone
 	}
@@ -225,16 +247,31 @@ func (db *DB) AddMessage(ctx context.Context, m Message) (Message, error) {
 		return Message{}, fmt.Errorf("store: add message: %w", err)
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `INSERT INTO messages(chat_id, role, content, model, status, error,
-		prompt_tokens, completion_tokens, duration_ms, context_dropped, citations, reasoning, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		m.ChatID, m.Role, m.Content, m.Model, m.Status, m.Error, m.PromptTokens, m.CompletionTokens, m.DurationMS, m.ContextDropped, m.Citations, m.Reasoning, t)
+	var leaf sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT leaf_id FROM chats WHERE id = ?`, m.ChatID).Scan(&leaf); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			err = ErrNotFound
+		}
+		return Message{}, fmt.Errorf("store: add message to chat %d: %w", m.ChatID, err)
+	}
+	if atLeaf {
+		m.ParentID = leaf.Int64
+	} else if m.ParentID != 0 {
+		var chat int64
+		if err := tx.QueryRowContext(ctx, `SELECT chat_id FROM messages WHERE id = ?`, m.ParentID).Scan(&chat); err != nil || chat != m.ChatID {
+			return Message{}, fmt.Errorf("store: add message: parent %d is not in chat %d: %w", m.ParentID, m.ChatID, ErrNotFound)
+		}
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO messages(chat_id, parent_id, role, content, model, status, error,
+		prompt_tokens, completion_tokens, duration_ms, context_dropped, citations, reasoning, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.ChatID, nullID(m.ParentID), m.Role, m.Content, m.Model, m.Status, m.Error, m.PromptTokens, m.CompletionTokens, m.DurationMS, m.ContextDropped, m.Citations, m.Reasoning, t)
 	if err != nil {
 		return Message{}, fmt.Errorf("store: add message: %w", err)
 	}
 	if m.ID, err = res.LastInsertId(); err != nil {
 		return Message{}, fmt.Errorf("store: add message: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE chats SET updated_at = ? WHERE id = ?`, t, m.ChatID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE chats SET updated_at = ?, leaf_id = ? WHERE id = ?`, t, m.ID, m.ChatID); err != nil {
 		return Message{}, fmt.Errorf("store: add message: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -244,22 +281,14 @@ func (db *DB) AddMessage(ctx context.Context, m Message) (Message, error) {
 	return m, nil
 }
 
+func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
+
 // FinishMessage stores the final content, reasoning, status and figures
 // of a message.
 func (db *DB) FinishMessage(ctx context.Context, m Message) error {
 	return db.execOne(ctx, "finish message", `UPDATE messages SET content = ?, reasoning = ?, status = ?, error = ?,
 		prompt_tokens = ?, completion_tokens = ?, duration_ms = ?, context_dropped = ? WHERE id = ?`,
 		m.Content, m.Reasoning, m.Status, m.Error, m.PromptTokens, m.CompletionTokens, m.DurationMS, m.ContextDropped, m.ID)
-}
-
-// DeleteMessagesFrom deletes message id and every later message of its chat
-// (for regenerate and edit-and-resend).
-func (db *DB) DeleteMessagesFrom(ctx context.Context, chatID, id int64) error {
-	_, err := db.sql.ExecContext(ctx, `DELETE FROM messages WHERE chat_id = ? AND id >= ?`, chatID, id)
-	if err != nil {
-		return fmt.Errorf("store: delete messages: %w", err)
-	}
-	return nil
 }
 
 // MarkInterrupted turns answers left "streaming" by a crash into "stopped",

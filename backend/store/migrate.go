@@ -143,6 +143,16 @@ var migrations = []string{
 	// 9: an answer's reasoning (what a thinking model wrote before it),
 	// kept apart from its text.
 	`ALTER TABLE messages ADD COLUMN reasoning TEXT NOT NULL DEFAULT '';`,
+
+	// 10: branches. Messages form a tree (parent_id; NULL: a first message)
+	// and each chat records the message its shown path ends at (leaf_id).
+	// Chats written before are single paths: each message's parent is the
+	// one before it, and the leaf is the last.
+	`ALTER TABLE messages ADD COLUMN parent_id INTEGER REFERENCES messages(id) ON DELETE CASCADE;
+	ALTER TABLE chats ADD COLUMN leaf_id INTEGER;
+	UPDATE messages SET parent_id = (SELECT max(p.id) FROM messages p WHERE p.chat_id = messages.chat_id AND p.id < messages.id);
+	UPDATE chats SET leaf_id = (SELECT max(m.id) FROM messages m WHERE m.chat_id = chats.id);
+	CREATE INDEX messages_parent ON messages(parent_id);`,
 }
 
 // SchemaVersion is the schema version this build writes.

@@ -87,7 +87,9 @@ export function App() {
 
   const openChat = useCallback(async (id: number, messageId?: number) => {
     try {
-      const d = await api.openChat(id);
+      let d = await api.openChat(id);
+      // A search hit on another version: show the branch it is on.
+      if (messageId !== undefined && !d.messages.some((m) => m.id === messageId)) d = await api.selectBranch(id, messageId);
       dispatch({ type: 'open', detail: d });
       setView('chats');
       setHighlightId(messageId ?? null);
@@ -246,6 +248,12 @@ export function App() {
                 try {
                   const r = await api.editAndResend(state.chat.id, messageId, text);
                   dispatch({ type: 'edited', fromId: messageId, user: r.user, assistant: r.assistant });
+                } catch (e) { toast.error(e); }
+              }}
+              onBranch={async (messageId) => {
+                if (!state.chat) return;
+                try {
+                  dispatch({ type: 'open', detail: await api.selectBranch(state.chat.id, messageId) });
                 } catch (e) { toast.error(e); }
               }}
               onDocuments={(on) => {

@@ -72,6 +72,7 @@ export const api = {
   send: (chatId: number, text: string) => App.SendMessage(chatId, text),
   regenerate: (chatId: number) => App.Regenerate(chatId),
   editAndResend: (chatId: number, messageId: number, text: string) => App.EditAndResend(chatId, messageId, text),
+  selectBranch: (chatId: number, messageId: number): Promise<ChatDetail> => App.SelectBranch(chatId, messageId),
   stop: (chatId: number): Promise<void> => App.StopGeneration(chatId),
   listModels: (): Promise<ModelOption[]> => App.ListModels(),
   setChatModel: (chatId: number, model: string): Promise<void> => App.SetChatModel(chatId, model),

@@ -17,6 +17,7 @@ interface Props {
   onModel: (model: string) => void;
   onDocuments: (on: boolean) => void;
   onEdit: (messageId: number, text: string) => void;
+  onBranch: (messageId: number) => void;
   presets: Preset[];
   onApplyPreset: (presetId: number | null) => void;
   onOpenSettings: () => void;
@@ -33,7 +34,7 @@ const suggestions = [
   'Summarise the trade-offs of WAL mode in SQLite',
 ];
 
-export function ChatPane({ state, models, onSend, onStop, onRegenerate, onModel, onDocuments, onEdit, presets, onApplyPreset, onOpenSettings, onManagePresets, onExport, highlightId, composerRef }: Props) {
+export function ChatPane({ state, models, onSend, onStop, onRegenerate, onModel, onDocuments, onEdit, onBranch, presets, onApplyPreset, onOpenSettings, onManagePresets, onExport, highlightId, composerRef }: Props) {
   const [viewing, setViewing] = useState<{ id: number; start: number; end: number } | null>(null);
   const { chat, messages, generating } = state;
   const listRef = useRef<HTMLDivElement>(null);
@@ -151,6 +152,7 @@ export function ChatPane({ state, models, onSend, onStop, onRegenerate, onModel,
             onCitation={(c) => setViewing({ id: c.documentId, start: c.lineStart, end: c.lineEnd })}
             onEdit={(text) => onEdit(m.id, text)}
             canEdit={!generating}
+            onBranch={onBranch}
           />
         ))}
       </div>

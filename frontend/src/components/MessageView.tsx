@@ -1,6 +1,7 @@
 import { memo, useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
 import type { Citation, Message } from '../api';
 import { renderMarkdown } from '../markdown';
+import { BranchNav } from './BranchNav';
 import { tokensPerSecond } from '../state';
 import { ThinkingBlock } from './ThinkingBlock';
 import { BrowserOpenURL, ClipboardSetText } from '../wailsjs/runtime/runtime';
@@ -59,9 +60,10 @@ interface Props {
   onCitation: (c: Citation) => void;
   onEdit: (text: string) => void;
   canEdit: boolean;
+  onBranch: (messageId: number) => void;
 }
 
-export const MessageView = memo(function MessageView({ message: m, modelName, isLast, onRegenerate, highlight, onCitation, onEdit, canEdit }: Props) {
+export const MessageView = memo(function MessageView({ message: m, modelName, isLast, onRegenerate, highlight, onCitation, onEdit, canEdit, onBranch }: Props) {
   const [editing, setEditing] = useState<string | null>(null);
   const streaming = m.status === 'streaming';
   const html = useThrottledHtml(m.content, streaming);
@@ -88,6 +90,7 @@ export const MessageView = memo(function MessageView({ message: m, modelName, is
         ) : isUser ? (
           <>
             <div className="content user-text">{body}</div>
+            <BranchNav message={m} disabled={!canEdit} onSelect={onBranch} />
             {canEdit && <button type="button" className="edit-link" data-testid="edit" onClick={() => setEditing(m.content)}>Edit</button>}
           </>
         ) : (
@@ -116,6 +119,7 @@ export const MessageView = memo(function MessageView({ message: m, modelName, is
         )}
         {!isUser && (
           <div className="meta">
+            <BranchNav message={m} disabled={!canEdit} onSelect={onBranch} />
             {m.contextDropped > 0 && (
               <span className="tag warn" title="The chat is longer than the model's context">
                 {m.contextDropped} earlier message{m.contextDropped === 1 ? '' : 's'} left out to fit the context

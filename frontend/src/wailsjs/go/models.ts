@@ -39,6 +39,8 @@ export namespace assistant {
 	    contextDropped: number;
 	    citations: Citation[];
 	    createdAt: number;
+	    parentId: number;
+	    siblings: number[];
 	
 	    static createFrom(source: any = {}) {
 	        return new MessageView(source);
@@ -60,6 +62,8 @@ export namespace assistant {
 	        this.contextDropped = source["contextDropped"];
 	        this.citations = this.convertValues(source["citations"], Citation);
 	        this.createdAt = source["createdAt"];
+	        this.parentId = source["parentId"];
+	        this.siblings = source["siblings"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {

@@ -126,6 +126,8 @@ export function SearchDocuments(arg1:string):Promise<Array<docs.Hit>>;
 
 export function SearchMessages(arg1:string):Promise<Array<assistant.MessageHitView>>;
 
+export function SelectBranch(arg1:number,arg2:number):Promise<assistant.ChatDetail>;
+
 export function SendMessage(arg1:number,arg2:string):Promise<assistant.SendResult>;
 
 export function SetChatDocuments(arg1:number,arg2:boolean):Promise<void>;

@@ -238,6 +238,10 @@ export function SearchMessages(arg1) {
   return window['go']['main']['App']['SearchMessages'](arg1);
 }
 
+export function SelectBranch(arg1, arg2) {
+  return window['go']['main']['App']['SelectBranch'](arg1, arg2);
+}
+
 export function SendMessage(arg1, arg2) {
   return window['go']['main']['App']['SendMessage'](arg1, arg2);
 }
