@@ -55,11 +55,30 @@ var configureOnce sync.Once
 // the first connection is opened. go.mod holds wazero at v1.9.0 or later:
 // v1.8.2's compiler traps ("out of bounds memory access") committing an
 // FTS5 write on some x86-64 machines, which every store test catches.
+//
+// It also compiles SQLite now, keeping the native code in WasmCacheDir
+// for the next start (see wasmcache.go): unless another process is
+// filling that cache, whose lock then leaves this one compiling in memory.
 func configure() {
 	configureOnce.Do(func() {
-		sqlite3.RuntimeConfig = wazero.NewRuntimeConfig().
+		cfg := wazero.NewRuntimeConfig().
 			WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesThreads).
 			WithMemoryLimitPages(16384) // 1 GiB per connection, reserved lazily
+		dir := WasmCacheDir()
+		release, locked := lockWasmCache(dir)
+		if !locked {
+			sqlite3.RuntimeConfig = cfg
+			return
+		}
+		defer release()
+		cache, _ := openWasmCache(dir)
+		if cache != nil {
+			cfg = cfg.WithCompilationCache(cache)
+		}
+		sqlite3.RuntimeConfig = cfg
+		if err := sqlite3.Initialize(); err == nil && cache != nil {
+			sealWasmCache(dir) // an unsealed cache is emptied at the next start
+		}
 	})
 }
 
