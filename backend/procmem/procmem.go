@@ -1,7 +1,8 @@
 // Package procmem reads memory figures from Linux's /proc: the process's
 // peak resident set size that benchmarks report, a reset of that peak so
 // one benchmark's figure is not another's, and the computer's total
-// memory (which other systems answer through sysctl where they can).
+// memory (which macOS and the BSDs answer through sysctl, Windows through
+// GlobalMemoryStatusEx).
 // Where nothing tells, it reports 0.
 package procmem
 
