@@ -42,7 +42,7 @@ func branchedChat(t *testing.T, db *store.DB) int64 {
 	}
 	q1 := add(store.Message{Role: "user", Content: "q1"})
 	add(store.Message{Role: "assistant", Content: "a1", ParentID: q1.ID})
-	a1b := add(store.Message{Role: "assistant", Content: "a1 again", ParentID: q1.ID})
+	a1b := add(store.Message{Role: "assistant", Content: "a1 again", ParentID: q1.ID, Reasoning: "thought about q1"})
 	q1b := add(store.Message{Role: "user", Content: "q1 edited"})
 	add(store.Message{Role: "assistant", Content: "a to edited", ParentID: q1b.ID})
 	add(store.Message{Role: "user", Content: "follow-up", ParentID: a1b.ID})
@@ -84,6 +84,9 @@ func TestBranchesRoundTrip(t *testing.T) {
 	}
 	if g, w := contents(got), contents(want); len(g) != 3 || g[0] != w[0] || g[1] != w[1] || g[2] != w[2] || w[2] != "follow-up" {
 		t.Fatalf("shown path after import = %v, want %v", g, w)
+	}
+	if got[1].Reasoning != "thought about q1" || got[1].Content != "a1 again" || got[0].Reasoning != "" {
+		t.Fatalf("reasoning after import: %q on %q, %q", got[1].Reasoning, got[1].Content, got[0].Reasoning)
 	}
 	if len(got[0].Siblings) != 2 || len(got[1].Siblings) != 2 || len(got[2].Siblings) != 1 {
 		t.Fatalf("versions after import: %v %v %v", got[0].Siblings, got[1].Siblings, got[2].Siblings)

@@ -132,7 +132,7 @@ func readChats(ctx context.Context, tx *sql.Tx, progress func(Progress)) ([]Chat
 	for i, id := range ids {
 		progress(Progress{Stage: "chats", Done: i, Total: len(ids)})
 		mr, err := tx.QueryContext(ctx, `SELECT id, parent_id, role, content, model, status, error, prompt_tokens, completion_tokens, duration_ms,
-			context_dropped, citations, created_at FROM messages WHERE chat_id = ? ORDER BY id`, id)
+			context_dropped, citations, created_at, reasoning FROM messages WHERE chat_id = ? ORDER BY id`, id)
 		if err != nil {
 			return nil, fmt.Errorf("dataexport: messages: %w", err)
 		}
@@ -145,7 +145,7 @@ func readChats(ctx context.Context, tx *sql.Tx, progress func(Progress)) ([]Chat
 			var dbID int64
 			var parent sql.NullInt64
 			if err := mr.Scan(&dbID, &parent, &m.Role, &m.Content, &m.Model, &m.Status, &m.Error, &m.PromptTokens, &m.CompletionTokens, &m.DurationMS,
-				&m.ContextDropped, &m.Citations, &m.CreatedAt); err != nil {
+				&m.ContextDropped, &m.Citations, &m.CreatedAt, &m.Reasoning); err != nil {
 				mr.Close()
 				return nil, fmt.Errorf("dataexport: messages: %w", err)
 			}

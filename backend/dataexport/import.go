@@ -130,8 +130,8 @@ func Import(ctx context.Context, db *store.DB, restorer DocRestorer, data []byte
 				parent = ids[m.Parent]
 			}
 			mres, err := tx.ExecContext(ctx, `INSERT INTO messages(chat_id, parent_id, role, content, model, status, error, prompt_tokens, completion_tokens,
-				duration_ms, context_dropped, citations, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				id, sql.NullInt64{Int64: parent, Valid: parent != 0}, m.Role, m.Content, m.Model, m.Status, m.Error, m.PromptTokens, m.CompletionTokens, m.DurationMS, m.ContextDropped, m.Citations, m.CreatedAt)
+				duration_ms, context_dropped, citations, created_at, reasoning) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				id, sql.NullInt64{Int64: parent, Valid: parent != 0}, m.Role, m.Content, m.Model, m.Status, m.Error, m.PromptTokens, m.CompletionTokens, m.DurationMS, m.ContextDropped, m.Citations, m.CreatedAt, m.Reasoning)
 			if err != nil {
 				return fmt.Errorf("dataexport: import message: %w", err)
 			}

@@ -100,6 +100,9 @@ type Message struct {
 	ContextDropped   int    `json:"context_dropped"`
 	Citations        string `json:"citations"` // JSON list, as stored
 	CreatedAt        int64  `json:"created_at"`
+	// Reasoning is what a thinking model reasoned before its answer, kept
+	// apart from Content (absent in older archives and when there is none).
+	Reasoning string `json:"reasoning,omitempty"`
 	// ID numbers the message within its chat, 1 up in the order written,
 	// and Parent is the id of the message it follows (absent: the chat's
 	// first); versions of a turn share a parent (schema 3).
