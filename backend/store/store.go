@@ -73,13 +73,34 @@ func configure() {
 		defer release()
 		cache, _ := openWasmCache(dir)
 		if cache != nil {
-			cfg = cfg.WithCompilationCache(cache)
+			// Compile once through the cache in a runtime of its own
+			// first: wazero fails a compile whose cache write fails (a
+			// full disk), and sqlite3.Initialize keeps its first error
+			// for good. A failed write leaves the cache out, so the data
+			// still opens, compiled in memory.
+			if err := compileInto(cfg.WithCompilationCache(cache)); err != nil {
+				cache.Close(context.Background())
+				os.RemoveAll(dir)
+				cache = nil
+			} else {
+				cfg = cfg.WithCompilationCache(cache)
+			}
 		}
 		sqlite3.RuntimeConfig = cfg
 		if err := sqlite3.Initialize(); err == nil && cache != nil {
 			sealWasmCache(dir) // an unsealed cache is emptied at the next start
 		}
 	})
+}
+
+// compileInto compiles the SQLite build with cfg in a runtime that is
+// closed again, filling cfg's compilation cache.
+func compileInto(cfg wazero.RuntimeConfig) error {
+	ctx := context.Background()
+	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
+	defer rt.Close(ctx)
+	_, err := rt.CompileModule(ctx, sqlite3.Binary)
+	return err
 }
 
 // DB is an open, migrated Sidecar database.

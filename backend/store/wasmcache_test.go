@@ -213,3 +213,32 @@ func TestWasmCacheAcrossStarts(t *testing.T) {
 		t.Fatal("a cache another process holds was touched")
 	}
 }
+
+// A cache folder on a full disk: the compiled SQLite cannot be kept, and
+// the data opens all the same (compiled in memory). The child runs in a
+// user and mount namespace of its own with a 64 KiB tmpfs as the cache;
+// machines that allow no such namespace skip the test.
+func TestWasmCacheFullDisk(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles SQLite in a fresh process")
+	}
+	unshare, err := exec.LookPath("unshare")
+	if err != nil {
+		t.Skip("no unshare(1) to mount a small tmpfs")
+	}
+	base := t.TempDir()
+	probe := exec.Command(unshare, "-rm", "sh", "-c", `mount -t tmpfs -o size=64k none "$0"`, base)
+	if out, err := probe.CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs in a user namespace here: %v %s", err, out)
+	}
+	cmd := exec.Command(unshare, "-rm", "sh", "-c", `mount -t tmpfs -o size=64k none "$0" && exec "$@"`,
+		base, os.Args[0], "-test.run=^TestWasmCacheChild$", "-test.count=1", "-test.v")
+	cmd.Env = append(os.Environ(), "SIDECAR_WASM_CACHE="+base, "SIDECAR_WASM_CHILD="+t.TempDir())
+	out, err := cmd.CombinedOutput()
+	if err != nil || !bytes.Contains(out, []byte("opened and written")) {
+		t.Fatalf("the data did not open with the cache on a full disk: %v\n%s", err, out)
+	}
+	if !bytes.Contains(out, []byte("--- PASS: TestWasmCacheChild")) {
+		t.Fatalf("the child did not run the open: %s", out)
+	}
+}
