@@ -155,7 +155,7 @@ function CatalogueCard({ e, d, pending }: { e: CatalogueEntry; d?: DownloadEvent
         </div>
       ) : (
         <div className="row">
-          <button type="button" className={`button small${e.fit.fits ? ' primary' : ''}`} onClick={start} data-testid="catalogue-download">
+          <button type="button" className={`button small${e.fit.fits ? ' primary' : ''}`} onClick={start} data-testid="catalogue-download" aria-label={`Download ${m.name}`}>
             {e.fit.fits ? 'Download' : 'Download anyway'}
           </button>
           {d?.state === 'failed' && <span className="error-text small" data-testid="catalogue-failed">{d.error}</span>}
