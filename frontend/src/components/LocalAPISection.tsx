@@ -75,7 +75,7 @@ export function LocalAPISection() {
           <summary className="error-text">{st.authFailures} refused request{st.authFailures === 1 ? '' : 's'} (wrong or missing token)</summary>
           <ul className="small">
             {st.recent.slice().reverse().map((f, i) => (
-              <li key={i}>{new Date(f.time as unknown as string).toLocaleString()} · {f.remote} · {f.path} · {f.reason}</li>
+              <li key={i}>{new Date(f.time).toLocaleString()} · {f.remote} · {f.path} · {f.reason}</li>
             ))}
           </ul>
         </details>
