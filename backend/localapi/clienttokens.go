@@ -108,6 +108,34 @@ func (c *ClientTokens) save() error {
 	return nil
 }
 
+// clientTokensLock is the lock file beside ClientTokensFile: every change
+// re-reads, changes and writes the file holding it, so a change made by
+// another process (the window, `serve`, `sidecar token`) in between is
+// never lost.
+const clientTokensLock = ".client-tokens.lock"
+
+// change runs fn between a fresh read of the file and a write of what fn
+// left in c.list, holding the lock file. c.mu must be held.
+func (c *ClientTokens) change(fn func() error) error {
+	f, err := os.OpenFile(filepath.Join(filepath.Dir(c.path), clientTokensLock), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("localapi: client tokens: %w", err)
+	}
+	defer f.Close()
+	if err := lockFile(f); err != nil {
+		return fmt.Errorf("localapi: client tokens: lock: %w", err)
+	}
+	defer unlockFile(f)
+	c.seen = nil // read the file whatever its time says
+	if err := c.reload(); err != nil {
+		return err
+	}
+	if err := fn(); err != nil {
+		return err
+	}
+	return c.save()
+}
+
 func validTokenName(n string) bool {
 	if n == "" || len(n) > 64 {
 		return false
@@ -131,22 +159,25 @@ func (c *ClientTokens) Create(name string) (string, error) {
 	if !validTokenName(name) {
 		return "", ErrBadTokenName
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := c.reload(); err != nil {
-		return "", err
-	}
-	for _, t := range c.list {
-		if t.Name == name {
-			return "", fmt.Errorf("%w: %q", ErrTokenExists, name)
-		}
-	}
 	tok, err := newClientToken()
 	if err != nil {
 		return "", err
 	}
-	c.list = append(c.list, ClientToken{Name: name, Hash: hashToken(tok), Created: time.Now().UTC()})
-	return tok, c.save()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	err = c.change(func() error {
+		for _, t := range c.list {
+			if t.Name == name {
+				return fmt.Errorf("%w: %q", ErrTokenExists, name)
+			}
+		}
+		c.list = append(c.list, ClientToken{Name: name, Hash: hashToken(tok), Created: time.Now().UTC()})
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return tok, nil
 }
 
 func newClientToken() (string, error) {
@@ -161,22 +192,25 @@ func newClientToken() (string, error) {
 // now); the old value stops working at once. Its creation time becomes
 // now and its last use is cleared.
 func (c *ClientTokens) Rotate(name string) (string, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := c.reload(); err != nil {
+	tok, err := newClientToken()
+	if err != nil {
 		return "", err
 	}
-	for i, t := range c.list {
-		if t.Name == name {
-			tok, err := newClientToken()
-			if err != nil {
-				return "", err
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	err = c.change(func() error {
+		for i, t := range c.list {
+			if t.Name == name {
+				c.list[i] = ClientToken{Name: name, Hash: hashToken(tok), Created: time.Now().UTC()}
+				return nil
 			}
-			c.list[i] = ClientToken{Name: name, Hash: hashToken(tok), Created: time.Now().UTC()}
-			return tok, c.save()
 		}
+		return fmt.Errorf("%w: %q", ErrNoSuchToken, name)
+	})
+	if err != nil {
+		return "", err
 	}
-	return "", fmt.Errorf("%w: %q", ErrNoSuchToken, name)
+	return tok, nil
 }
 
 // List returns the named tokens by name, without their hashes.
@@ -199,16 +233,15 @@ func (c *ClientTokens) List() ([]ClientToken, error) {
 func (c *ClientTokens) Revoke(name string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if err := c.reload(); err != nil {
-		return err
-	}
-	for i, t := range c.list {
-		if t.Name == name {
-			c.list = append(c.list[:i], c.list[i+1:]...)
-			return c.save()
+	return c.change(func() error {
+		for i, t := range c.list {
+			if t.Name == name {
+				c.list = append(c.list[:i], c.list[i+1:]...)
+				return nil
+			}
 		}
-	}
-	return fmt.Errorf("%w: %q", ErrNoSuchToken, name)
+		return fmt.Errorf("%w: %q", ErrNoSuchToken, name)
+	})
 }
 
 // lastUseSaveEvery bounds how often a use is written to the file.
@@ -226,12 +259,22 @@ func (c *ClientTokens) Match(tok string) (string, bool) {
 	for i := range c.list {
 		if subtle.ConstantTimeCompare([]byte(h), []byte(c.list[i].Hash)) == 1 {
 			now := time.Now().UTC()
+			name := c.list[i].Name
 			c.list[i].LastUsed = now
 			if now.Sub(c.lastSav) >= lastUseSaveEvery {
 				c.lastSav = now
-				c.save()
+				// Written under the lock over a fresh read: a token another
+				// process made or revoked meanwhile stays as it made it.
+				c.change(func() error {
+					for j := range c.list {
+						if c.list[j].Hash == h {
+							c.list[j].LastUsed = now
+						}
+					}
+					return nil
+				})
 			}
-			return c.list[i].Name, true
+			return name, true
 		}
 	}
 	return "", false

@@ -2,10 +2,13 @@ package localapi
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 func TestClientTokens(t *testing.T) {
@@ -68,5 +71,56 @@ func TestClientTokens(t *testing.T) {
 	}
 	if r := e.do(t, "GET", "/v1/models", "", nil); r.StatusCode != 200 {
 		t.Fatalf("default token with a damaged file: %d", r.StatusCode)
+	}
+}
+
+// Two holders of the same file (the window and `sidecar token`, say) that
+// change it at the same time lose none of each other's changes: each
+// change re-reads and writes under the lock file.
+func TestClientTokensTwoWritersLoseNothing(t *testing.T) {
+	dir := t.TempDir()
+	a, err := LoadClientTokens(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := LoadClientTokens(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const each = 40
+	var wg sync.WaitGroup
+	tokens := make(chan string, 2)
+	for w, c := range []*ClientTokens{a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				tok, err := c.Create(fmt.Sprintf("w%d-%d", w, i))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if i == 0 {
+					tokens <- tok
+				}
+				c.lastSav = time.Time{} // every use below writes its time
+				c.Match(tok)
+			}
+		}()
+	}
+	wg.Wait()
+	close(tokens)
+	c, err := LoadClientTokens(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, _ := c.List()
+	if len(list) != 2*each {
+		t.Fatalf("%d tokens in the file after %d were made by two writers", len(list), 2*each)
+	}
+	for tok := range tokens {
+		if _, ok := c.Match(tok); !ok {
+			t.Fatal("a token made by one writer was lost by the other")
+		}
 	}
 }

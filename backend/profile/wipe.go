@@ -72,7 +72,7 @@ func removeFiles(dir string) (removed []string, errs []error) {
 		ours := strings.HasPrefix(name, store.FileName) || strings.HasPrefix(name, "sidecar.log") ||
 			name == "localapi.json" || strings.HasPrefix(name, ".localapi-") || name == "models" ||
 			strings.HasPrefix(name, KeyFile) || name == IDFile+".tmp" ||
-			name == "client-tokens.json" || strings.HasPrefix(name, ".client-tokens-")
+			name == "client-tokens.json" || strings.HasPrefix(name, ".client-tokens-") || name == ".client-tokens.lock"
 		if !ours {
 			continue
 		}
