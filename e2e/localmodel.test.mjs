@@ -43,9 +43,10 @@ test('local model: download with progress, chat streams from it', { timeout: 180
   await page.getByTestId('no-models').waitFor();
   await page.getByTestId('download-url').fill(url);
   await page.getByRole('button', { name: 'Download', exact: true }).click();
-  await page.getByTestId('download').waitFor();
+  // The row shows "starting…" until the first bytes and the size arrive.
+  await page.getByTestId('download').filter({ hasText: / of / }).waitFor();
   const progress = await page.getByTestId('download').textContent();
-  assert.match(progress, /KB|MB|B of/);
+  assert.match(progress, /\d+(\.\d+)? (B|KB|MB) of \d+(\.\d+)? (KB|MB)/);
   await page.getByTestId('local-model').filter({ hasText: 'gptj-tiny-f16' }).waitFor({ timeout: 60000 });
   const card = page.getByTestId('local-model');
   assert.equal(await card.getByTestId('model-arch').textContent(), 'gptj');

@@ -107,7 +107,7 @@ function DownloadRow({ d }: { d: DownloadEvent }) {
       <div className="download-head">
         <strong>{d.id}</strong>
         <span className="muted">
-          {p ? `${bytes(p.done)}${p.total > 0 ? ` of ${bytes(p.total)}` : ''}` : 'starting…'}
+          {p && (p.done > 0 || p.total > 0) ? `${bytes(p.done)}${p.total > 0 ? ` of ${bytes(p.total)}` : ''}` : 'starting…'}
           {p && p.bytesPerSecond > 0 && ` · ${bytes(p.bytesPerSecond)}/s`}
           {p && p.remaining > 0 && ` · ${duration(p.remaining)} left`}
           {p?.verifying && ' · checking SHA-256…'}
