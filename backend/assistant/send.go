@@ -189,6 +189,10 @@ func (s *Service) startLocked(ctx context.Context, g *generation, chatID int64, 
 	if c2, err := s.db.Chat(ctx, chatID); err == nil && s.events != nil {
 		s.events.Emit(EventChatUpdated, chatView(c2))
 	}
+	// The views are read before the generation starts: a fast answer
+	// releases the chat, which cancels ctx, and the versions would then be
+	// read with a cancelled context.
+	res := SendResult{User: s.withSiblings(ctx, user), Assistant: s.withSiblings(ctx, answer)}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -201,7 +205,7 @@ func (s *Service) startLocked(ctx context.Context, g *generation, chatID int64, 
 			s.events.Emit(EventDone, DoneEvent{ChatID: chatID, Message: final})
 		}
 	}()
-	return SendResult{User: s.withSiblings(ctx, user), Assistant: s.withSiblings(ctx, answer)}, nil
+	return res, nil
 }
 
 // prompt turns stored history into provider messages: failed answers and
