@@ -14,15 +14,6 @@ import (
 // vocabulary has no FIM tokens.
 var ErrNoFIM = errors.New("ggufrt: this model has no fill-in-the-middle tokens")
 
-// RenderFIM implements models.Infiller in the prefix-suffix-middle layout.
-func (g *model) RenderFIM(prefix, suffix string) (string, error) {
-	f := g.tok.FIM()
-	if !f.OK() {
-		return "", ErrNoFIM
-	}
-	return g.tok.Text(f.Prefix) + prefix + g.tok.Text(f.Suffix) + suffix + g.tok.Text(f.Middle), nil
-}
-
 // fimTokens is the prompt llama.cpp's infill builds: BOS when the
 // vocabulary adds one, then FIM_PRE, the prefix, FIM_SUF, the suffix and
 // FIM_MID. Prefix and suffix are the user's text, so special-token text

@@ -134,8 +134,7 @@ func (g *model) Stream(ctx context.Context, p models.Prompt, s models.Sampling, 
 }
 
 // Complete continues text as it is (no template; special-token text is
-// parsed, BOS added as the file says): raw completions and the prompts
-// RenderFIM builds.
+// parsed, BOS added as the file says): raw completions.
 func (g *model) Complete(ctx context.Context, text string, s models.Sampling, onToken llm.TokenFunc) (llm.Usage, error) {
 	return g.generate(ctx, text, s, false, onToken)
 }

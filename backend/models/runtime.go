@@ -147,9 +147,6 @@ type Model interface {
 
 // Infiller is a Model with fill-in-the-middle tokens (Capabilities.FillInMiddle).
 type Infiller interface {
-	// RenderFIM builds the prompt that asks for the text between prefix
-	// and suffix, in the model's own FIM layout.
-	RenderFIM(prefix, suffix string) (string, error)
 	// Infill generates the text between prefix and suffix from the FIM
 	// prompt in tokens (the user's text is not read for special tokens).
 	Infill(ctx context.Context, prefix, suffix string, s Sampling, onToken llm.TokenFunc) (llm.Usage, error)
