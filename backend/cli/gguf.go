@@ -75,14 +75,14 @@ func fimText(f *gguf.File) string {
 }
 
 // ggufEval prints the logits of steps greedy steps after prompt, fed as
-// given (no BOS is added).
-func ggufEval(ctx context.Context, path string, prompt []int, steps int, out io.Writer) error {
+// given (no BOS is added), with a KV cache of type cache.
+func ggufEval(ctx context.Context, path string, prompt []int, steps int, cache llama.CacheType, out io.Writer) error {
 	m, err := llama.Load(ctx, path, nil)
 	if err != nil {
 		return err
 	}
 	defer m.Close()
-	s, err := m.NewState(len(prompt)+steps, 2)
+	s, err := m.NewStateCache(len(prompt)+steps, 2, cache)
 	if err != nil {
 		return err
 	}

@@ -36,7 +36,7 @@ func TestModelEvalGGUF(t *testing.T) {
 	}
 	var out bytes.Buffer
 	err = runModel(context.Background(), Env{Args: []string{"eval", "--model", llamaData + "qwen3-w64-f32.gguf",
-		"--tokens", strings.Join(toks, ","), "--steps", "4"}, Stdout: &out, Stderr: &out})
+		"--tokens", strings.Join(toks, ","), "--steps", "4", "--cache", "f32"}, Stdout: &out, Stderr: &out}) // llama.cpp's run had an F32 cache
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,6 +57,11 @@ func TestModelEvalGGUF(t *testing.T) {
 		if d := math.Abs(got.LogitsSteps[0][i] - w); d > 1e-3 {
 			t.Fatalf("logit %d: %g, llama.cpp %g", i, got.LogitsSteps[0][i], w)
 		}
+	}
+	err = runModel(context.Background(), Env{Args: []string{"eval", "--model", llamaData + "qwen3-w64-f32.gguf",
+		"--tokens", "1,2", "--cache", "q8"}, Stdout: &out, Stderr: &out})
+	if !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), "--cache") {
+		t.Fatalf("--cache q8: %v", err)
 	}
 }
 

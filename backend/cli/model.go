@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"sidecar/backend/gptj"
+	"sidecar/backend/llama"
 	"sidecar/backend/models"
 	"sidecar/backend/procmem"
 )
@@ -21,7 +22,7 @@ import (
 // modelCommands returns the GPT-J commands (model info/eval, generate).
 func modelCommands() []Command {
 	return []Command{
-		{Name: "model", Usage: "sidecar model info PATH | eval --model PATH --tokens 42,7,9 --steps 16 [--wtype f32|f16|q8_0|q4_0] | bench (--gen-random 6b2l | --model PATH) [--wtype f16|q8_0|q4_0|f32] [--threads 2] [--prompt 64] [--gen 64] [--ctx-fill N] | tokenize --model PATH (--text T | --file F) | write-random --shape 6b|6b2l --wtype f16|q8_0|q4_0|f32 --out FILE [--seed N]",
+		{Name: "model", Usage: "sidecar model info PATH | eval --model PATH --tokens 42,7,9 --steps 16 [--wtype f32|f16|q8_0|q4_0] [--cache f16|f32] | bench (--gen-random 6b2l | --model PATH) [--wtype f16|q8_0|q4_0|f32] [--threads 2] [--prompt 64] [--gen 64] [--ctx-fill N] | tokenize --model PATH (--text T | --file F) | write-random --shape 6b|6b2l --wtype f16|q8_0|q4_0|f32 --out FILE [--seed N]",
 			Summary: "describe a GPT-J or GGUF model file, print its logits or a text's token ids as JSON, measure its speed, or write a GPT-J file of random weights", Run: runModel},
 		{Name: "generate", Usage: "sidecar generate --model PATH --prompt TEXT [--max-tokens N] [--temperature T] [--seed S]",
 			Summary: "stream text from a local GPT-J or GGUF model (GGUF: the file's chat template unless --raw)", Run: runGenerate},
@@ -67,8 +68,13 @@ func runEval(ctx context.Context, args []string, out io.Writer) error {
 	tokens := fs.String("tokens", "", "prompt token ids, comma separated")
 	steps := fs.Int("steps", 16, "greedy steps")
 	wtype := fs.String("wtype", "f32", "weights in memory: f32, f16, q8_0 or q4_0")
+	cache := fs.String("cache", "f16", "KV cache of a GGUF model: f16 or f32")
 	if err := fs.Parse(args); err != nil || *path == "" || *tokens == "" || *steps < 1 || *steps > 4096 {
 		return fmt.Errorf("%w: eval needs --model, --tokens and --steps 1..4096", ErrUsage)
+	}
+	cacheType, ok := map[string]llama.CacheType{"f16": llama.CacheF16, "f32": llama.CacheF32}[*cache]
+	if !ok {
+		return fmt.Errorf("%w: --cache must be f16 or f32", ErrUsage)
 	}
 	wt, err := gptj.ParseWType(*wtype)
 	if err != nil {
@@ -86,7 +92,10 @@ func runEval(ctx context.Context, args []string, out io.Writer) error {
 		if wtypeSet(fs) {
 			return fmt.Errorf("%w: %v", ErrUsage, errGGUFWType)
 		}
-		return ggufEval(ctx, *path, prompt, *steps, out)
+		return ggufEval(ctx, *path, prompt, *steps, cacheType, out)
+	}
+	if fs.Lookup("cache").Value.String() != "f16" {
+		return fmt.Errorf("%w: --cache applies to GGUF models", ErrUsage)
 	}
 	m, err := gptj.Load(*path, gptj.Options{WType: wt})
 	if err != nil {
