@@ -103,6 +103,7 @@ var asmDots map[Type]func(row []byte, x *actVec) float32
 // selectKernels installs the assembly kernels (the VNNI ones if vnni), or
 // none; tests call it to run each set in turn.
 func selectKernels(avx2, vnni bool) {
+	defer selectGemm(avx2 && vnni)
 	fast, asmDots, fastName, pack4, streams = map[Type]kernelSet{}, nil, "go", false, nil
 	if !avx2 {
 		return
