@@ -12,13 +12,9 @@ import (
 // sets runs f with each kernel set this CPU has, the Go one first.
 func sets(t *testing.T, f func(t *testing.T)) {
 	t.Helper()
-	defer selectKernels(hasAVX512)
-	names := []string{"go"}
-	if hasAVX512 {
-		names = append(names, "avx512")
-	}
-	for _, name := range names {
-		selectKernels(name == "avx512")
+	defer selectKernels(Kernels())
+	for _, name := range available() {
+		selectKernels(name)
 		if Kernels() != name {
 			t.Fatalf("kernels %q, want %q", Kernels(), name)
 		}
@@ -256,13 +252,10 @@ func BenchmarkAttend(b *testing.B) {
 		v, _ := randF16(rng, n*hd, 1)
 		q := randF32(rng, 4*hd, 0.2)
 		sc, o := make([]float32, 4*n), make([]float32, 4*hd)
-		for _, set := range []string{"go", "avx512"} {
-			if set == "avx512" && !hasAVX512 {
-				continue
-			}
+		for _, set := range available() {
 			b.Run(fmt.Sprintf("%s/ctx%d", set, n), func(b *testing.B) {
-				selectKernels(set == "avx512")
-				defer selectKernels(hasAVX512)
+				defer selectKernels(Kernels())
+				selectKernels(set)
 				b.SetBytes(int64(4 * n * hd)) // K and V, two bytes each
 				for b.Loop() {
 					Scores(sc, k, q, n, hd)

@@ -112,8 +112,9 @@ func TestModelBenchGGUF(t *testing.T) {
 }
 
 // TestModelBenchCtxFill checks that --ctx-fill measures after that many
-// cached positions (the state holds them as well as prompt and generation)
-// and that the JSON reports the F16 cache's size.
+// cached positions (the state holds them as well as prompt and generation),
+// without a warm-up run when --warmup is 0, and that the JSON reports the
+// F16 cache's size.
 func TestModelBenchCtxFill(t *testing.T) {
 	path := llamaData + "llama-w256-Q4_K.gguf"
 	var out bytes.Buffer
@@ -122,7 +123,7 @@ func TestModelBenchCtxFill(t *testing.T) {
 		t.Fatalf("--ctx-fill -1: %v", err)
 	}
 	err = runModel(context.Background(), Env{Args: []string{"bench", "--model", path,
-		"--ctx-fill", "40", "--prompt", "8", "--gen", "2", "--runs", "1"}, Stdout: &out})
+		"--ctx-fill", "40", "--prompt", "8", "--gen", "2", "--runs", "1", "--warmup", "0"}, Stdout: &out})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +138,7 @@ func TestModelBenchCtxFill(t *testing.T) {
 	defer m.Close()
 	c := m.Config
 	want := float64(2*c.Layers*(40+8+2+1)*c.KVHeads*c.HeadDim*2) / (1 << 20)
-	if res["ctx_fill"] != 40.0 || res["ctx_fill_ms"].(float64) <= 0 || res["kv_cache"] != "f16" || res["kv_cache_mib"] != want ||
+	if res["ctx_fill"] != 40.0 || res["ctx_fill_ms"].(float64) <= 0 || res["read_floor_ms"].(float64) <= 0 || res["kv_cache"] != "f16" || res["kv_cache_mib"] != want ||
 		!strings.Contains(res["kernels"].(string), "attn:") {
 		t.Fatalf("bench printed %v (want a cache of %g MiB)", res, want)
 	}

@@ -36,15 +36,16 @@ func storeKV[T attn.Elem](keys, vals []T, ctx, hd, pos int, k, v []float32) {
 }
 
 // attendAll computes the attention of the batch's nb positions at layer
-// li, sharing (position, KV head, block of four query heads) among the
-// workers.
+// li, sharing (KV head, block of four query heads, position) among the
+// workers in that order: the positions of a batch that follow each other
+// read the same keys and values, which stay in cache between them.
 func (s *State) attendAll(li, nb int) {
 	c := s.m.Config
 	blocks := (c.Heads/c.KVHeads + attn.Heads - 1) / attn.Heads
-	per := c.KVHeads * blocks
-	s.pool.run(nb*per, 1, func(w, lo, hi int) {
+	s.pool.run(c.KVHeads*blocks*nb, 1, func(w, lo, hi int) {
 		for t := lo; t < hi; t++ {
-			s.attendGroup(li, t/per, t%per/blocks, t%blocks, w)
+			g := t / nb
+			s.attendGroup(li, t%nb, g/blocks, g%blocks, w)
 		}
 	})
 }
