@@ -35,6 +35,7 @@ type unpackRow func(row []byte, k int, w []byte, so []float32)
 // int8 product when vnni, keeping the kernels set before for small batches.
 func selectGemm(vnni bool) {
 	packGemm = vnni
+	selectGemmF(vnni)
 	if !vnni {
 		return
 	}
@@ -59,6 +60,7 @@ func selectGemm(vnni bool) {
 type gemmTile struct {
 	w  []byte
 	so []float32
+	f  []float32 // four float32 rows (mulGemmF)
 }
 
 var gemmTiles = sync.Pool{New: func() any { return new(gemmTile) }}
