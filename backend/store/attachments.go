@@ -170,38 +170,6 @@ func (db *DB) AttachmentsOf(ctx context.Context, messageIDs []int64, full bool) 
 	return out, nil
 }
 
-// AllAttachments calls fn with every sent attachment, data and text
-// included, one at a time (for the data export).
-func (db *DB) AllAttachments(ctx context.Context, fn func(Attachment) error) error {
-	rows, err := db.sql.QueryContext(ctx, `SELECT id FROM attachments WHERE message_id IS NOT NULL ORDER BY id`)
-	if err != nil {
-		return fmt.Errorf("store: all attachments: %w", err)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return fmt.Errorf("store: all attachments: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("store: all attachments: %w", err)
-	}
-	for _, id := range ids {
-		a, err := db.Attachment(ctx, id)
-		if err != nil {
-			return err
-		}
-		if err := fn(a); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // SetAttachmentFit records how much of an attachment's text the last
 // prompt kept.
 func (db *DB) SetAttachmentFit(ctx context.Context, id int64, truncated bool, kept, total int) error {
@@ -209,21 +177,38 @@ func (db *DB) SetAttachmentFit(ctx context.Context, id int64, truncated bool, ke
 		truncated, kept, total, id)
 }
 
-// ImportAttachment stores a sent attachment as an archive has it, for
-// message messageID of chat chatID.
-func (db *DB) ImportAttachment(ctx context.Context, a Attachment) (Attachment, error) {
-	if a.MessageID == 0 {
-		return Attachment{}, errors.New("store: import attachment: no message")
+// AttachmentsByID returns the attachments ids, in that order, without
+// data and text.
+func (db *DB) AttachmentsByID(ctx context.Context, ids []int64) ([]Attachment, error) {
+	out := make([]Attachment, 0, len(ids))
+	for _, id := range ids {
+		a, err := scanAttachment(db.sql.QueryRowContext(ctx, `SELECT `+attachmentMeta+` FROM attachments WHERE id = ?`, id), false)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("store: attachment %d: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("store: attachment %d: %w", id, err)
+		}
+		out = append(out, a)
 	}
-	a.Size = int64(len(a.Data))
-	res, err := db.sql.ExecContext(ctx, `INSERT INTO attachments(chat_id, message_id, name, mime, kind, lang, size, data, text, truncated, kept_tokens, total_tokens, created_at)
-		VALUES ((SELECT chat_id FROM messages WHERE id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.MessageID, a.MessageID, a.Name, a.MIME, a.Kind, a.Lang, a.Size, nonNil(a.Data), a.Text, a.Truncated, a.KeptTokens, a.TotalTokens, a.CreatedAt.UnixMilli())
+	return out, nil
+}
+
+// PendingAttachments returns a chat's attachments not sent yet, without
+// data and text, oldest first.
+func (db *DB) PendingAttachments(ctx context.Context, chatID int64) ([]Attachment, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+attachmentMeta+` FROM attachments WHERE chat_id = ? AND message_id IS NULL ORDER BY id`, chatID)
 	if err != nil {
-		return Attachment{}, fmt.Errorf("store: import attachment: %w", err)
+		return nil, fmt.Errorf("store: pending attachments: %w", err)
 	}
-	if a.ID, err = res.LastInsertId(); err != nil {
-		return Attachment{}, fmt.Errorf("store: import attachment: %w", err)
+	defer rows.Close()
+	out := []Attachment{}
+	for rows.Next() {
+		a, err := scanAttachment(rows, false)
+		if err != nil {
+			return nil, fmt.Errorf("store: pending attachments: %w", err)
+		}
+		out = append(out, a)
 	}
-	return a, nil
+	return out, rows.Err()
 }
