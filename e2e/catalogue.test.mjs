@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { launchBrowser, outDir, root, devBinary, startApp, tempHome, waitForHttp } from './harness.mjs';
+import { openInBrowser, outDir, root } from './harness.mjs';
 
 const addr = '127.0.0.1:34151';
 const model = readFileSync(path.join(root, 'backend', 'llama', 'testdata', 'qwen2-w64-f32.gguf'));
@@ -46,13 +46,7 @@ test('catalogue: refresh from a local list, download a model with progress, read
   t.after(() => server.close());
   base = `http://127.0.0.1:${server.address().port}`;
 
-  const home = tempHome(t);
-  const app = startApp(devBinary, { home, args: ['-assetdir', 'frontend/dist', '-devserver', addr] });
-  t.after(() => app.stop());
-  await waitForHttp(app, `http://${addr}/`);
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const { page } = await openInBrowser(t, addr, { page: { viewport: { width: 1280, height: 900 } } });
   await page.goto(`http://${addr}/`);
   await page.getByTestId('nav-models').click();
 

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { answerStates, devBinary, launchBrowser, outDir, recordAnswerStates, startApp, tempHome, tokenEvents, waitForHttp } from './harness.mjs';
+import { answerStates, devBinary, launchBrowser, outDir, recordAnswerStates, startApp, stepsFailed, tempHome, tokenEvents, waitForHttp } from './harness.mjs';
 
 const addr = '127.0.0.1:34115';
 const url = `http://${addr}/`;
@@ -29,7 +29,7 @@ test('chat: create, stream, reload, restart, sanitize', { timeout: 240000 }, asy
     await steps(page, pageErrors);
   } catch (e) {
     await page.screenshot({ path: path.join(outDir, 'chat-failure.png') }).catch(() => {});
-    throw new Error(`${e.message}\npage errors: ${pageErrors.join('; ')}\napp output (tail):\n${app.output.slice(-3000)}`);
+    throw stepsFailed(e, app, pageErrors);
   }
 
   async function steps(page, pageErrors) {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { devBinary, launchBrowser, outDir, startApp, tempHome, waitForHttp } from './harness.mjs';
+import { devBinary, launchBrowser, outDir, startApp, stepsFailed, tempHome, waitForHttp } from './harness.mjs';
 
 const addr = '127.0.0.1:34143';
 const url = `http://${addr}/`;
@@ -86,6 +86,6 @@ test('chat export: Markdown and printable HTML from the chat menu', { timeout: 1
     await view.screenshot({ path: path.join(outDir, 'chat-export-print.png'), fullPage: true });
   } catch (e) {
     await page.screenshot({ path: path.join(outDir, 'chatexport-failure.png') }).catch(() => {});
-    throw new Error(`${e.message}\npage errors: ${pageErrors.join('; ')}\napp output (tail):\n${app.output.slice(-3000)}`);
+    throw stepsFailed(e, app, pageErrors);
   }
 });

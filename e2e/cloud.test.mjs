@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { answerStates, devBinary, launchBrowser, outDir, recordAnswerStates, sleep, startApp, tempHome, tokenEvents, waitForHttp } from './harness.mjs';
+import { answerStates, openInBrowser, outDir, recordAnswerStates, sleep, tokenEvents } from './harness.mjs';
 
 const addr = '127.0.0.1:34118';
 const KEY = 'sk-e2e-4f8a1c2b9d7e6f5a3b2c1d0e9f8a7b6c';
@@ -64,13 +64,7 @@ function fakeOpenAI() {
 test('cloud: OpenAI key via Settings, chat streams, key only in the keychain', { timeout: 180000 }, async (t) => {
   const fake = await fakeOpenAI();
   t.after(() => fake.server.close());
-  const home = tempHome(t);
-  const app = startApp(devBinary, { home, args: ['-assetdir', 'frontend/dist', '-devserver', addr] });
-  t.after(() => app.stop());
-  await waitForHttp(app, `http://${addr}/`);
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
-  const page = await browser.newPage({ viewport: { width: 1200, height: 850 } });
+  const { home, app, page } = await openInBrowser(t, addr, { page: { viewport: { width: 1200, height: 850 } } });
   await page.goto(`http://${addr}/`);
 
   await page.getByTestId('nav-settings').click();

@@ -48,10 +48,15 @@ test('settings: export, delete all, import: everything is back', { timeout: 1800
   assert.ok(existsSync(archive), 'no archive written');
   const bytes = readFileSync(archive);
   assert.equal(bytes.includes(Buffer.from('first exported chat')), false, 'the encrypted archive holds clear text');
+  // Events travel apart from the call's result: the last one may land just
+  // after the toast, so wait (bounded) for the progress to reach its end.
+  const ended = await page.waitForFunction(() => {
+    const last = window.__progress[window.__progress.length - 1];
+    return last !== undefined && last.total > 0 && last.done === last.total;
+  }, null, { timeout: 10000 }).then(() => true, () => false);
   const progress = await page.evaluate(() => window.__progress);
   assert.ok(progress.length > 0, 'no export progress was reported');
-  const last = progress[progress.length - 1];
-  assert.ok(last.total > 0 && last.done === last.total, `export progress ended at ${JSON.stringify(last)}`);
+  assert.ok(ended, `export progress ended at ${JSON.stringify(progress[progress.length - 1])}`);
 
   // Delete everything.
   await page.getByTestId('wipe').click();

@@ -3,18 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { devBinary, launchBrowser, outDir, startApp, tempHome, waitForHttp } from './harness.mjs';
+import { openInBrowser, outDir } from './harness.mjs';
 
 const addr = '127.0.0.1:34119';
 
 test('documents: add, search, open at the cited lines, grounded chat', { timeout: 180000 }, async (t) => {
-  const home = tempHome(t);
-  const app = startApp(devBinary, { home, args: ['-assetdir', 'frontend/dist', '-devserver', addr] });
-  t.after(() => app.stop());
-  await waitForHttp(app, `http://${addr}/`);
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
-  const page = await browser.newPage({ viewport: { width: 1200, height: 850 } });
+  const { page } = await openInBrowser(t, addr, { page: { viewport: { width: 1200, height: 850 } } });
   await page.goto(`http://${addr}/`);
 
   await page.getByTestId('nav-documents').click();

@@ -7,19 +7,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { Ollama } from 'ollama';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { prodBinary, sleep, startApp, tempHome } from './harness.mjs';
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
+import { freePort, prodBinary, sleep, startApp, tempHome } from './harness.mjs';
 
 async function serve(t) {
   const home = tempHome(t);

@@ -2,6 +2,7 @@
 // wait for it, drive Debian's Chromium through playwright-core.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -45,6 +46,15 @@ export function startApp(bin, { home, args = [], env = {} }) {
 }
 
 /** Waits until url answers, or fails with the app's output. */
+// freePort is a TCP port on 127.0.0.1 that nothing listens on just now.
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
 export async function waitForHttp(app, url, timeoutMs = 60000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -67,6 +77,28 @@ export async function launchBrowser() {
 }
 
 /** Runs a command and returns its stdout as text. */
+// openInBrowser starts the dev binary serving the UI at addr for a test
+// (in home, a fresh one unless given), waits for it, and opens a page of
+// Debian's Chromium on it (not yet navigated). Both stop when the test ends.
+export async function openInBrowser(t, addr, { home = tempHome(t), env = {}, page: pageOptions } = {}) {
+  const app = startApp(devBinary, { home, args: ['-assetdir', 'frontend/dist', '-devserver', addr], env });
+  t.after(() => app.stop());
+  await waitForHttp(app, `http://${addr}/`);
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+  const page = await browser.newPage(pageOptions);
+  return { home, app, browser, page };
+}
+
+// stepsFailed is the error a browser test throws when its steps fail: the
+// step's message, the page's errors and the end of the app's output without
+// debug lines, then the message again, so that a log showing only the end
+// still shows what failed.
+export function stepsFailed(e, app, pageErrors) {
+  const tail = app.output.split('\n').filter((l) => !/\| DEB \|/.test(l)).join('\n').slice(-3000);
+  return new Error(`${e.message}\npage errors: ${pageErrors.join('; ')}\napp output (tail, no debug lines):\n${tail}\nfailed: ${e.message}`);
+}
+
 export function run(cmd, args) {
   return execFileSync(cmd, args, { encoding: 'utf8' });
 }

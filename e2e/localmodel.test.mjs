@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { answerStates, devBinary, launchBrowser, outDir, recordAnswerStates, root, startApp, tempHome, tokenEvents, waitForHttp } from './harness.mjs';
+import { answerStates, devBinary, launchBrowser, openInBrowser, outDir, recordAnswerStates, root, startApp, tempHome, tokenEvents, waitForHttp } from './harness.mjs';
 
 const addr = '127.0.0.1:34121';
 const model = readFileSync(path.join(root, '..', 'shared', 'testdata', 'gptj', 'gptj-tinyA-f16.bin'));
@@ -30,13 +30,7 @@ test('local model: download with progress, chat streams from it', { timeout: 180
   t.after(() => server.close());
   const url = `http://127.0.0.1:${server.address().port}/models/gptj-tiny-f16.bin`;
 
-  const home = tempHome(t);
-  const app = startApp(devBinary, { home, args: ['-assetdir', 'frontend/dist', '-devserver', addr] });
-  t.after(() => app.stop());
-  await waitForHttp(app, `http://${addr}/`);
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
-  const page = await browser.newPage({ viewport: { width: 1200, height: 850 } });
+  const { home, app, browser, page } = await openInBrowser(t, addr, { page: { viewport: { width: 1200, height: 850 } } });
   await page.goto(`http://${addr}/`);
 
   await page.getByTestId('nav-models').click();

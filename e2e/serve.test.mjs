@@ -3,17 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import OpenAI from 'openai';
-import { prodBinary, sleep, startApp, tempHome } from './harness.mjs';
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
+import { freePort, prodBinary, sleep, startApp, tempHome } from './harness.mjs';
 
 test('serve: the openai npm client streams, lists models and embeds', { timeout: 120000 }, async (t) => {
   const home = tempHome(t);

@@ -2,27 +2,13 @@
 // token the UI shows, rotate the token, and see the old one refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import path from 'node:path';
-import { devBinary, launchBrowser, outDir, startApp, tempHome, waitForHttp } from './harness.mjs';
+import { freePort, openInBrowser, outDir } from './harness.mjs';
 
 const addr = '127.0.0.1:34117';
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
-
 test('settings: local API on, used with its token, token rotated', { timeout: 180000 }, async (t) => {
-  const home = tempHome(t);
-  const app = startApp(devBinary, { home, args: ['-assetdir', 'frontend/dist', '-devserver', addr] });
-  t.after(() => app.stop());
-  await waitForHttp(app, `http://${addr}/`);
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
-  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const { page } = await openInBrowser(t, addr, { page: { viewport: { width: 1200, height: 900 } } });
   await page.goto(`http://${addr}/`);
   await page.getByTestId('nav-settings').click();
   const port = await freePort();

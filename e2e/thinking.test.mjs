@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import path from 'node:path';
-import { devBinary, launchBrowser, outDir, startApp, tempHome, waitForHttp } from './harness.mjs';
+import { openInBrowser, outDir } from './harness.mjs';
 
 const addr = '127.0.0.1:34131';
 const KEY = 'sk-e2e-think-0123456789abcdef0123';
@@ -48,13 +48,7 @@ function fakeReasoner() {
 test('thinking: reasoning streams into a collapsed block, apart from the answer', { timeout: 120000 }, async (t) => {
   const fake = await fakeReasoner();
   t.after(() => { fake.release(); fake.server.close(); });
-  const home = tempHome(t);
-  const app = startApp(devBinary, { home, args: ['-assetdir', 'frontend/dist', '-devserver', addr] });
-  t.after(() => app.stop());
-  await waitForHttp(app, `http://${addr}/`);
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
-  const page = await browser.newPage({ viewport: { width: 1200, height: 850 } });
+  const { page } = await openInBrowser(t, addr, { page: { viewport: { width: 1200, height: 850 } } });
   await page.goto(`http://${addr}/`);
 
   await page.getByTestId('nav-settings').click();

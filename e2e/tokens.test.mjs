@@ -4,19 +4,11 @@
 // it a new value, then revoke it in the UI and see it refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import path from 'node:path';
 import OpenAI from 'openai';
-import { devBinary, launchBrowser, outDir, startApp, tempHome, waitForHttp } from './harness.mjs';
+import { freePort, openInBrowser, outDir } from './harness.mjs';
 
 const addr = '127.0.0.1:34123';
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
 
 /** The text the page copies next (the Wails runtime's clipboard call, observed). */
 async function watchClipboard(page) {
@@ -29,13 +21,7 @@ async function watchClipboard(page) {
 const copied = (page) => page.evaluate(() => window.__copied[window.__copied.length - 1]);
 
 test('tokens: a named token is shown once, works, configures a client, and stops when revoked', { timeout: 180000 }, async (t) => {
-  const home = tempHome(t);
-  const app = startApp(devBinary, { home, args: ['-assetdir', 'frontend/dist', '-devserver', addr] });
-  t.after(() => app.stop());
-  await waitForHttp(app, `http://${addr}/`);
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const { page } = await openInBrowser(t, addr, { page: { viewport: { width: 1280, height: 900 } } });
   await page.goto(`http://${addr}/`);
   await page.getByTestId('nav-settings').click();
   const port = await freePort();

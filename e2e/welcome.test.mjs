@@ -4,19 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { devBinary, launchBrowser, outDir, startApp, tempHome, waitForHttp } from './harness.mjs';
+import { openInBrowser, outDir, stepsFailed } from './harness.mjs';
 
 const addr = '127.0.0.1:34141';
 const url = `http://${addr}/`;
 
 test('welcome: each way to start leads to its screen', { timeout: 120000 }, async (t) => {
-  const home = tempHome(t);
-  const app = startApp(devBinary, { home, args: ['-assetdir', 'frontend/dist', '-devserver', addr] });
-  t.after(() => app.stop());
-  await waitForHttp(app, url);
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const { app, page } = await openInBrowser(t, addr, { page: { viewport: { width: 1280, height: 800 } } });
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(String(e)));
   try {
@@ -69,6 +63,6 @@ test('welcome: each way to start leads to its screen', { timeout: 120000 }, asyn
     assert.deepEqual(pageErrors, []);
   } catch (e) {
     await page.screenshot({ path: path.join(outDir, 'welcome-failure.png') }).catch(() => {});
-    throw new Error(`${e.message}\npage errors: ${pageErrors.join('; ')}\napp output (tail):\n${app.output.slice(-3000)}`);
+    throw stepsFailed(e, app, pageErrors);
   }
 });

@@ -2,18 +2,12 @@
 // first start, with a new empty database.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { devBinary, launchBrowser, startApp, tempHome, waitForHttp } from './harness.mjs';
+import { openInBrowser } from './harness.mjs';
 
 const addr = '127.0.0.1:34120';
 
 test('settings: rotate the database key, then delete all data and return to the first start', { timeout: 120000 }, async (t) => {
-  const home = tempHome(t);
-  const app = startApp(devBinary, { home, args: ['-assetdir', 'frontend/dist', '-devserver', addr] });
-  t.after(() => app.stop());
-  await waitForHttp(app, `http://${addr}/`);
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
-  const page = await browser.newPage();
+  const { page } = await openInBrowser(t, addr);
   await page.goto(`http://${addr}/`);
   await page.getByTestId('new-chat').click();
   await page.getByTestId('composer').fill('remember this chat');

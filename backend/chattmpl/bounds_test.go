@@ -102,7 +102,7 @@ func TestToJSONMatchesPython(t *testing.T) {
 			"{\n  \"a\": \"\\u00e9\\ud83d\\ude00\\u2028<>&\\\"\\\\\\n\\u0001\",\n  \"b\": [\n    1,\n    2.5,\n    1e+16,\n    1e-05,\n    0.0001,\n    1234567.0,\n    -0.0,\n    true,\n    null\n  ],\n  \"c\": {},\n  \"d\": []\n}"},
 	}
 	for i, c := range cases {
-		got, err := toJSON([]jinja.Value{v}, c.kw)
+		got, err := toJSON([]jinja.Value{v}, c.kw, 1<<20)
 		if err != nil {
 			t.Fatal(err)
 		}

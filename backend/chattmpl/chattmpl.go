@@ -7,6 +7,7 @@
 package chattmpl
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -83,6 +84,11 @@ func Parse(src string) (*Template, error) {
 	if d := bracketDepth(src); d > maxBracketDepth {
 		return nil, fmt.Errorf("chattmpl: brackets nested %d deep, more than the %d accepted", d, maxBracketDepth)
 	}
+	for _, p := range []string{reservedPrefix, filterPrefix} {
+		if strings.Contains(src, p) {
+			return nil, fmt.Errorf("chattmpl: names starting with %q are reserved", p)
+		}
+	}
 	guarded, err := guardMacros(src)
 	if err != nil {
 		return nil, err
@@ -90,6 +96,9 @@ func Parse(src string) (*Template, error) {
 	tmpl, err := compile(guarded)
 	if err != nil {
 		return nil, fmt.Errorf("chattmpl: compile: %w", err)
+	}
+	if err := patch(tmpl); err != nil {
+		return nil, err
 	}
 	t := &Template{src: src, tmpl: tmpl}
 	t.caps = t.detect()
@@ -115,8 +124,17 @@ func (t *Template) Capabilities() Capabilities { return t.caps }
 
 // Render renders a conversation. A template that refuses the
 // conversation (raise_exception) or fails gives an error saying why.
-func (t *Template) Render(in Input) (out string, err error) {
-	data, err := values(in)
+func (t *Template) Render(in Input) (string, error) {
+	return t.RenderContext(context.Background(), in)
+}
+
+// RenderContext is Render stopped when ctx is done. A render that goes
+// past one of its limits (size of values and output, list items, loop
+// iterations and work, recursion; see budget.go) fails with an error
+// wrapping ErrLimit.
+func (t *Template) RenderContext(ctx context.Context, in Input) (out string, err error) {
+	b := newBudget(ctx, inputBytes(in), int64(len(in.Messages)+len(in.Tools)))
+	data, err := values(in, b)
 	if err != nil {
 		return "", err
 	}
@@ -126,8 +144,14 @@ func (t *Template) Render(in Input) (out string, err error) {
 		}
 	}()
 	out, err = t.tmpl.RenderValues(data)
+	if b.err != nil { // also when the engine dropped the error (it ignores those in slice bounds)
+		return "", b.err
+	}
 	if err != nil {
 		return "", fmt.Errorf("chattmpl: render: %w", err)
+	}
+	if int64(len(out)) > b.sizeLimit {
+		return "", b.fail("output size", "the text is %d bytes (at most %d)", len(out), b.sizeLimit)
 	}
 	return out, nil
 }

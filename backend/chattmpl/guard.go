@@ -15,27 +15,27 @@ const (
 	guardLeaveName = "sidecar_macro_leave"
 )
 
-// guard holds one render's budgets.
-type guard struct {
-	depth      int
-	rangeItems int
-}
-
-func (g *guard) enter([]jinja.Value, map[string]jinja.Value) (jinja.Value, error) {
-	g.depth++
-	if g.depth > maxMacroDepth {
-		return jinja.Undefined(), fmt.Errorf("macro calls nested more than %d deep", maxMacroDepth)
+func (b *budget) enter([]jinja.Value, map[string]jinja.Value) (jinja.Value, error) {
+	if err := b.step(); err != nil {
+		return jinja.Undefined(), err
+	}
+	b.depth++
+	if b.depth > maxMacroDepth {
+		return jinja.Undefined(), b.fail("recursion", "macro calls nested more than %d deep", maxMacroDepth)
 	}
 	return jinja.NewBool(false), nil
 }
 
-func (g *guard) leave([]jinja.Value, map[string]jinja.Value) (jinja.Value, error) {
-	g.depth--
+func (b *budget) leave([]jinja.Value, map[string]jinja.Value) (jinja.Value, error) {
+	b.depth--
 	return jinja.NewBool(false), nil
 }
 
 // rangeFn is Python's range with a budget on the items made per render.
-func (g *guard) rangeFn(args []jinja.Value, _ map[string]jinja.Value) (jinja.Value, error) {
+func (b *budget) rangeFn(args []jinja.Value, _ map[string]jinja.Value) (jinja.Value, error) {
+	if err := b.step(); err != nil {
+		return jinja.Undefined(), err
+	}
 	var n [3]int64
 	for i, a := range args {
 		if i >= 3 || !a.IsInt() {
@@ -55,16 +55,19 @@ func (g *guard) rangeFn(args []jinja.Value, _ map[string]jinja.Value) (jinja.Val
 	if step == 0 {
 		return jinja.Undefined(), fmt.Errorf("range: step must not be zero")
 	}
-	var count int64
+	var count uint64
 	if step > 0 && stop > start {
-		count = (stop - start + step - 1) / step
+		count = (uint64(stop-start) + uint64(step) - 1) / uint64(step)
 	} else if step < 0 && stop < start {
-		count = (start - stop - step - 1) / -step
+		count = (uint64(start-stop) + uint64(-step) - 1) / uint64(-step)
 	}
-	if count > int64(maxRangeItems-g.rangeItems) {
-		return jinja.Undefined(), fmt.Errorf("range: more than %d items in one render", maxRangeItems)
+	if count > uint64(maxRangeItems-b.rangeItems) {
+		return jinja.Undefined(), b.fail("range", "range: more than %d items in one render", maxRangeItems)
 	}
-	g.rangeItems += int(count)
+	b.rangeItems += int(count)
+	if err := b.made(int64(count) * itemBytes); err != nil {
+		return jinja.Undefined(), err
+	}
 	items := make([]jinja.Value, count)
 	for i := range items {
 		items[i] = jinja.NewInt(start + int64(i)*step)

@@ -1,6 +1,7 @@
 package chattmpl
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -18,13 +19,19 @@ import (
 // (names, attributes, subscripts, calls and filters chained on them).
 const toJSONName = "sidecar_tojson"
 
+// errJSONTooLong stops an encoding that went past its limit.
+var errJSONTooLong = errors.New("tojson: text too long")
+
+func isTooLong(err error) bool { return errors.Is(err, errJSONTooLong) }
+
 // toJSON is json.dumps(value, ensure_ascii=False, indent=None,
-// separators=None, sort_keys=False) with Python's output.
-func toJSON(args []jinja.Value, kw map[string]jinja.Value) (jinja.Value, error) {
+// separators=None, sort_keys=False) with Python's output, stopped with
+// errJSONTooLong past limit bytes.
+func toJSON(args []jinja.Value, kw map[string]jinja.Value, limit int64) (jinja.Value, error) {
 	if len(args) != 1 {
 		return jinja.Undefined(), fmt.Errorf("tojson: expected one value")
 	}
-	e := jsonEncoder{item: ", ", key: ": "}
+	e := jsonEncoder{item: ", ", key: ": ", limit: limit}
 	if v, ok := kw["ensure_ascii"]; ok {
 		e.ascii = v.IsTruthy()
 	}
@@ -51,6 +58,9 @@ func toJSON(args []jinja.Value, kw map[string]jinja.Value) (jinja.Value, error) 
 	if err := e.value(args[0], 0); err != nil {
 		return jinja.Undefined(), err
 	}
+	if int64(e.b.Len()) > e.limit {
+		return jinja.Undefined(), errJSONTooLong
+	}
 	return jinja.NewString(e.b.String()), nil
 }
 
@@ -58,6 +68,7 @@ type jsonEncoder struct {
 	b           strings.Builder
 	item, key   string
 	indent      string
+	limit       int64
 	pretty      bool
 	ascii, sort bool
 }
@@ -66,6 +77,9 @@ func (e *jsonEncoder) newline(depth int) {
 	if e.pretty {
 		e.b.WriteByte('\n')
 		for range depth {
+			if int64(e.b.Len()) > e.limit {
+				return // value sees it
+			}
 			e.b.WriteString(e.indent)
 		}
 	}
@@ -74,6 +88,9 @@ func (e *jsonEncoder) newline(depth int) {
 func (e *jsonEncoder) value(v jinja.Value, depth int) error {
 	if depth > maxJSONDepth {
 		return fmt.Errorf("tojson: nested more than %d deep", maxJSONDepth)
+	}
+	if int64(e.b.Len()) > e.limit {
+		return errJSONTooLong
 	}
 	switch {
 	case v.IsNone(), v.IsUndefined(), v.IsCallable():

@@ -20,9 +20,24 @@ const (
 	maxBracketDepth = 256     // ( [ { nesting in the template text
 )
 
+// inputBytes is the size of what a conversation gives a template.
+func inputBytes(in Input) int64 {
+	n := int64(len(in.BOS) + len(in.EOS))
+	for _, m := range in.Messages {
+		n += int64(len(m.Role) + len(m.Content) + len(m.Reasoning) + len(m.ToolCallID) + len(m.Name))
+		for _, c := range m.ToolCalls {
+			n += int64(len(c.ID) + len(c.Name) + len(c.Arguments))
+		}
+	}
+	for _, t := range in.Tools {
+		n += int64(len(t))
+	}
+	return n
+}
+
 // values builds the template's variables, in the shapes Hugging Face's
-// apply_chat_template passes them.
-func values(in Input) (map[string]jinja.Value, error) {
+// apply_chat_template passes them, and the checks of a render under b.
+func values(in Input, b *budget) (map[string]jinja.Value, error) {
 	msgs := make([]jinja.Value, 0, len(in.Messages))
 	for i, m := range in.Messages {
 		v, err := messageValue(m)
@@ -47,7 +62,6 @@ func values(in Input) (map[string]jinja.Value, error) {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	g := &guard{}
 	data := map[string]jinja.Value{
 		"messages":              jinja.NewList(msgs),
 		"tools":                 tools,
@@ -60,10 +74,9 @@ func values(in Input) (map[string]jinja.Value, error) {
 			}
 			return jinja.NewString(strftime(now, args[0].AsString())), nil
 		}),
-		"range":        jinja.NewCallable("range", g.rangeFn),
-		toJSONName:     jinja.NewCallable(toJSONName, toJSON),
-		guardEnterName: jinja.NewCallable(guardEnterName, g.enter),
-		guardLeaveName: jinja.NewCallable(guardLeaveName, g.leave),
+	}
+	for name, fn := range b.hooks() {
+		data[name] = fn
 	}
 	if in.EnableThinking != nil {
 		data["enable_thinking"] = jinja.NewBool(*in.EnableThinking)

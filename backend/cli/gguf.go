@@ -10,6 +10,7 @@ import (
 	"os"
 	"time"
 
+	"sidecar/backend/attn"
 	"sidecar/backend/gguf"
 	"sidecar/backend/ggufrt"
 	"sidecar/backend/gptj"
@@ -74,14 +75,14 @@ func fimText(f *gguf.File) string {
 }
 
 // ggufEval prints the logits of steps greedy steps after prompt, fed as
-// given (no BOS is added).
-func ggufEval(ctx context.Context, path string, prompt []int, steps int, out io.Writer) error {
+// given (no BOS is added), with a KV cache of type cache.
+func ggufEval(ctx context.Context, path string, prompt []int, steps int, cache llama.CacheType, out io.Writer) error {
 	m, err := llama.Load(ctx, path, nil)
 	if err != nil {
 		return err
 	}
 	defer m.Close()
-	s, err := m.NewState(len(prompt)+steps, 2)
+	s, err := m.NewStateCache(len(prompt)+steps, 2, cache)
 	if err != nil {
 		return err
 	}
@@ -139,6 +140,7 @@ func ggufGenerate(ctx context.Context, path, prompt string, raw bool, s models.S
 // benchState is what the benchmark drives, for either engine.
 type benchState interface {
 	Reset()
+	Truncate(n int)
 	SetAllLogits(bool)
 	Eval(ctx context.Context, tokens []int) ([]float32, error)
 	Close()
@@ -152,6 +154,7 @@ type benchTarget struct {
 	kernels   string
 	streamed  int64
 	newState  func(ctxSize, threads int) (benchState, error)
+	cache     func(benchState) (kind string, bytes int64) // the KV cache's type and size
 	readFloor func(threads int, fiveStreams bool) time.Duration
 	close     func()
 }
@@ -162,13 +165,17 @@ func ggufBenchTarget(ctx context.Context, path string) (benchTarget, error) {
 		return benchTarget{}, err
 	}
 	return benchTarget{
-		vocab: m.Vocab(), wtype: llama.Describe(m.File).FileType, fileType: llama.Describe(m.File).FileType, kernels: m.Kernels(), streamed: m.StreamedBytes(),
+		vocab: m.Vocab(), wtype: llama.Describe(m.File).FileType, fileType: llama.Describe(m.File).FileType, kernels: m.Kernels() + " attn:" + attn.Kernels(), streamed: m.StreamedBytes(),
 		newState: func(n, threads int) (benchState, error) {
 			s, err := m.NewState(n, threads)
 			if err != nil {
 				return nil, err
 			}
 			return s, nil
+		},
+		cache: func(s benchState) (string, int64) {
+			ls := s.(*llama.State)
+			return ls.Cache().String(), ls.CacheBytes()
 		},
 		readFloor: m.ReadFloor,
 		close:     func() { m.Close() },
@@ -208,6 +215,13 @@ func gptjBenchTarget(random, path, wtype string) (benchTarget, error) {
 		vocab: m.Config.NVocab, wtype: m.WType.String(), fileType: m.FileType, kernels: gptj.Kernels(), streamed: m.StreamedBytes(),
 		newState: func(n, threads int) (benchState, error) {
 			return gptjState{m.NewStateThreads(n, threads)}, nil
+		},
+		cache: func(s benchState) (string, int64) { // as NewStateThreads sizes it
+			c, kind, size := m.Config, "f16", int64(2)
+			if m.WType == gptj.F32 {
+				kind, size = "f32", 4
+			}
+			return kind, 2 * size * int64(c.NLayer) * int64(s.(gptjState).Cap()) * int64(c.NEmbd)
 		},
 		readFloor: m.ReadFloor,
 		close:     func() {},

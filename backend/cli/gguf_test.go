@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"sidecar/backend/ggufrt/ggufrttest"
+	"sidecar/backend/llama"
 )
 
 const llamaData = "../llama/testdata/"
@@ -35,7 +36,7 @@ func TestModelEvalGGUF(t *testing.T) {
 	}
 	var out bytes.Buffer
 	err = runModel(context.Background(), Env{Args: []string{"eval", "--model", llamaData + "qwen3-w64-f32.gguf",
-		"--tokens", strings.Join(toks, ","), "--steps", "4"}, Stdout: &out, Stderr: &out})
+		"--tokens", strings.Join(toks, ","), "--steps", "4", "--cache", "f32"}, Stdout: &out, Stderr: &out}) // llama.cpp's run had an F32 cache
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,6 +57,11 @@ func TestModelEvalGGUF(t *testing.T) {
 		if d := math.Abs(got.LogitsSteps[0][i] - w); d > 1e-3 {
 			t.Fatalf("logit %d: %g, llama.cpp %g", i, got.LogitsSteps[0][i], w)
 		}
+	}
+	err = runModel(context.Background(), Env{Args: []string{"eval", "--model", llamaData + "qwen3-w64-f32.gguf",
+		"--tokens", "1,2", "--cache", "q8"}, Stdout: &out, Stderr: &out})
+	if !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), "--cache") {
+		t.Fatalf("--cache q8: %v", err)
 	}
 }
 
@@ -102,6 +108,39 @@ func TestModelBenchGGUF(t *testing.T) {
 	}
 	if res["wtype"] != "Q4_K" || res["gen_ms_per_token"].(float64) <= 0 || res["peak_rss_mib"].(float64) <= 0 {
 		t.Fatalf("bench printed %v", res)
+	}
+}
+
+// TestModelBenchCtxFill checks that --ctx-fill measures after that many
+// cached positions (the state holds them as well as prompt and generation),
+// without a warm-up run when --warmup is 0, and that the JSON reports the
+// F16 cache's size.
+func TestModelBenchCtxFill(t *testing.T) {
+	path := llamaData + "llama-w256-Q4_K.gguf"
+	var out bytes.Buffer
+	err := runModel(context.Background(), Env{Args: []string{"bench", "--model", path, "--ctx-fill", "-1"}, Stdout: &out})
+	if !errors.Is(err, ErrUsage) {
+		t.Fatalf("--ctx-fill -1: %v", err)
+	}
+	err = runModel(context.Background(), Env{Args: []string{"bench", "--model", path,
+		"--ctx-fill", "40", "--prompt", "8", "--gen", "2", "--runs", "1", "--warmup", "0"}, Stdout: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res map[string]any
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		t.Fatal(err)
+	}
+	m, err := llama.Load(context.Background(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	c := m.Config
+	want := float64(2*c.Layers*(40+8+2+1)*c.KVHeads*c.HeadDim*2) / (1 << 20)
+	if res["ctx_fill"] != 40.0 || res["ctx_fill_ms"].(float64) <= 0 || res["read_floor_ms"].(float64) <= 0 || res["kv_cache"] != "f16" || res["kv_cache_mib"] != want ||
+		!strings.Contains(res["kernels"].(string), "attn:") {
+		t.Fatalf("bench printed %v (want a cache of %g MiB)", res, want)
 	}
 }
 

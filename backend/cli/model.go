@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"sidecar/backend/gptj"
+	"sidecar/backend/llama"
 	"sidecar/backend/models"
 	"sidecar/backend/procmem"
 )
@@ -21,7 +22,7 @@ import (
 // modelCommands returns the GPT-J commands (model info/eval, generate).
 func modelCommands() []Command {
 	return []Command{
-		{Name: "model", Usage: "sidecar model info PATH | eval --model PATH --tokens 42,7,9 --steps 16 [--wtype f32|f16|q8_0|q4_0] | bench (--gen-random 6b2l | --model PATH) [--wtype f16|q8_0|q4_0|f32] [--threads 2] [--prompt 64] [--gen 64] | tokenize --model PATH (--text T | --file F) | write-random --shape 6b|6b2l --wtype f16|q8_0|q4_0|f32 --out FILE [--seed N]",
+		{Name: "model", Usage: "sidecar model info PATH | eval --model PATH --tokens 42,7,9 --steps 16 [--wtype f32|f16|q8_0|q4_0] [--cache f16|f32] | bench (--gen-random 6b2l | --model PATH) [--wtype f16|q8_0|q4_0|f32] [--threads 2] [--prompt 64] [--gen 64] [--runs 3] [--warmup 1] [--ctx-fill N] | tokenize --model PATH (--text T | --file F) | write-random --shape 6b|6b2l --wtype f16|q8_0|q4_0|f32 --out FILE [--seed N]",
 			Summary: "describe a GPT-J or GGUF model file, print its logits or a text's token ids as JSON, measure its speed, or write a GPT-J file of random weights", Run: runModel},
 		{Name: "generate", Usage: "sidecar generate --model PATH --prompt TEXT [--max-tokens N] [--temperature T] [--seed S]",
 			Summary: "stream text from a local GPT-J or GGUF model (GGUF: the file's chat template unless --raw)", Run: runGenerate},
@@ -67,8 +68,13 @@ func runEval(ctx context.Context, args []string, out io.Writer) error {
 	tokens := fs.String("tokens", "", "prompt token ids, comma separated")
 	steps := fs.Int("steps", 16, "greedy steps")
 	wtype := fs.String("wtype", "f32", "weights in memory: f32, f16, q8_0 or q4_0")
+	cache := fs.String("cache", "f16", "KV cache of a GGUF model: f16 or f32")
 	if err := fs.Parse(args); err != nil || *path == "" || *tokens == "" || *steps < 1 || *steps > 4096 {
 		return fmt.Errorf("%w: eval needs --model, --tokens and --steps 1..4096", ErrUsage)
+	}
+	cacheType, ok := map[string]llama.CacheType{"f16": llama.CacheF16, "f32": llama.CacheF32}[*cache]
+	if !ok {
+		return fmt.Errorf("%w: --cache must be f16 or f32", ErrUsage)
 	}
 	wt, err := gptj.ParseWType(*wtype)
 	if err != nil {
@@ -86,7 +92,10 @@ func runEval(ctx context.Context, args []string, out io.Writer) error {
 		if wtypeSet(fs) {
 			return fmt.Errorf("%w: %v", ErrUsage, errGGUFWType)
 		}
-		return ggufEval(ctx, *path, prompt, *steps, out)
+		return ggufEval(ctx, *path, prompt, *steps, cacheType, out)
+	}
+	if fs.Lookup("cache").Value.String() != "f16" {
+		return fmt.Errorf("%w: --cache applies to GGUF models", ErrUsage)
 	}
 	m, err := gptj.Load(*path, gptj.Options{WType: wt})
 	if err != nil {
@@ -175,11 +184,13 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	threads := fs.Int("threads", 2, "threads")
 	promptN := fs.Int("prompt", 64, "prompt tokens, evaluated as one batch")
 	genN := fs.Int("gen", 64, "tokens generated one by one")
-	runs := fs.Int("runs", 3, "measured runs (after one warm-up)")
+	runs := fs.Int("runs", 3, "measured runs (after the warm-up ones)")
+	warmups := fs.Int("warmup", 1, "runs before the measured ones, not measured")
+	fill := fs.Int("ctx-fill", 0, "positions evaluated once before the runs, untimed: each run's prompt and generation come after them (as llama-bench's -d)")
 	allLogits := fs.Bool("all-logits", false, "compute the logits of every prompt position, as ggml's GPT-J example does")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measured runs to this file")
-	if err := fs.Parse(args); err != nil || (*random == "") == (*path == "") || *promptN < 1 || *genN < 1 || *runs < 1 {
-		return fmt.Errorf("%w: bench needs --gen-random 6b2l or --model PATH, and positive --prompt, --gen, --runs", ErrUsage)
+	if err := fs.Parse(args); err != nil || (*random == "") == (*path == "") || *promptN < 1 || *genN < 1 || *runs < 1 || *fill < 0 || *warmups < 0 {
+		return fmt.Errorf("%w: bench needs --gen-random 6b2l or --model PATH, positive --prompt, --gen, --runs, and --ctx-fill, --warmup ≥ 0", ErrUsage)
 	}
 	start := time.Now()
 	var target benchTarget
@@ -207,13 +218,27 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	var promptMS, genMS, ttft, floorMS, floor5MS []float64
 	// One state for every run, emptied between them, as the app keeps one
 	// per loaded model.
-	s, err := target.newState(*promptN+*genN+1, *threads)
+	s, err := target.newState(*fill+*promptN+*genN+1, *threads)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	for run := 0; run <= *runs; run++ {
-		if run == 1 && *cpuProfile != "" {
+	var fillMS float64
+	if *fill > 0 {
+		filler := make([]int, *fill)
+		for i := range filler {
+			filler[i] = (i*104729 + 7) % target.vocab
+		}
+		t0 := time.Now()
+		if _, err := s.Eval(ctx, filler); err != nil {
+			return err
+		}
+		fillMS = float64(time.Since(t0).Microseconds()) / 1000
+	}
+	cacheType, cacheBytes := target.cache(s)
+	for run := 0; run < *warmups+*runs; run++ {
+		measured := run >= *warmups
+		if run == *warmups && *cpuProfile != "" {
 			f, err := os.Create(*cpuProfile)
 			if err != nil {
 				return err
@@ -227,9 +252,12 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		floorMS = append(floorMS, float64(target.readFloor(*threads, false).Microseconds())/1000)
-		floor5MS = append(floor5MS, float64(target.readFloor(*threads, true).Microseconds())/1000)
-		s.Reset()
+		floor, floor5 := target.readFloor(*threads, false), target.readFloor(*threads, true)
+		if measured {
+			floorMS = append(floorMS, float64(floor.Microseconds())/1000)
+			floor5MS = append(floor5MS, float64(floor5.Microseconds())/1000)
+		}
+		s.Truncate(*fill)
 		s.SetAllLogits(*allLogits)
 		t0 := time.Now()
 		logits, err := s.Eval(ctx, prompt)
@@ -252,22 +280,23 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 			}
 		}
 		g := float64(time.Since(t1).Microseconds()) / 1000 / float64(*genN)
-		if run > 0 { // the first run warms up
+		if measured {
 			promptMS, genMS, ttft = append(promptMS, p), append(genMS, g), append(ttft, firstMS)
 		}
 	}
 	return json.NewEncoder(out).Encode(map[string]any{
 		"model": map[bool]string{true: "random 6b2l", false: *path}[*random != ""], "wtype": target.wtype, "file_type": target.fileType, "threads": *threads,
 		"prompt_tokens": *promptN, "gen_tokens": *genN, "runs": *runs,
+		"ctx_fill": *fill, "ctx_fill_ms": fillMS, "kv_cache": cacheType, "kv_cache_mib": float64(cacheBytes) / (1 << 20),
 		"prompt_ms_per_token": median(promptMS), "gen_ms_per_token": median(genMS),
 		"time_to_first_token_ms": median(ttft), "all_logits": *allLogits,
 		"weights_mib_per_token":      float64(target.streamed) / (1 << 20),
 		"gen_gb_per_s":               float64(target.streamed) / median(genMS) / 1e6,
 		"kernels":                    target.kernels,
-		"read_floor_ms":              median(floorMS[1:]),
-		"gen_vs_read_floor":          median(genMS) / median(floorMS[1:]),
-		"read_floor_5streams_ms":     median(floor5MS[1:]),
-		"gen_vs_read_floor_5streams": median(genMS) / median(floor5MS[1:]),
+		"read_floor_ms":              median(floorMS),
+		"gen_vs_read_floor":          median(genMS) / median(floorMS),
+		"read_floor_5streams_ms":     median(floor5MS),
+		"gen_vs_read_floor_5streams": median(genMS) / median(floor5MS),
 		"peak_rss_mib":               procmem.PeakRSSMiB(), "load_ms": loadMS,
 	})
 }

@@ -6,7 +6,6 @@ import (
 	"math"
 
 	"sidecar/backend/quant"
-	"sidecar/backend/simd"
 )
 
 // Eval appends tokens to the sequence and returns the logits after the
@@ -100,91 +99,15 @@ func (s *State) attention(li, nb int) {
 		r.at(s.n + i)
 		r.apply(q, c.Heads, hd)
 		r.apply(k, c.KVHeads, hd)
-		pos := s.n + i
-		copy(s.k[li][pos*kvDim:(pos+1)*kvDim], k)
-		copy(s.v[li][pos*kvDim:(pos+1)*kvDim], b.v[i*kvDim:(i+1)*kvDim])
+		s.store(li, s.n+i, k, b.v[i*kvDim:(i+1)*kvDim])
 	}
-	s.pool.run(nb*c.KVHeads, 1, func(w, lo, hi int) {
-		for t := lo; t < hi; t++ {
-			s.attendGroup(li, t/c.KVHeads, t%c.KVHeads, w)
-		}
-	})
+	s.attendAll(li, nb)
 	s.mul(b.att, nb, out{l.o, b.o})
 	addBias(b.o, l.oBias, nb)
 	if l.attnPostNorm != nil {
 		rmsNormRows(b.o, b.o, l.attnPostNorm, c.Embd, nb, c.Eps)
 	}
 	add(b.x[:nb*c.Embd], b.o)
-}
-
-// attendGroup computes the query heads that share KV head kvh, for batch
-// position i: scores against the cached keys they may see (causal, and
-// within the window on sliding layers), softmax, and the weighted sum of
-// the values. Each key and value row is read once for the whole group.
-func (s *State) attendGroup(li, i, kvh, w int) {
-	c := s.m.Config
-	hd, kvDim, g := c.HeadDim, c.KVHeads*c.HeadDim, c.Heads/c.KVHeads
-	pos := s.n + i
-	first := 0
-	if c.Sliding[li] {
-		first = max(0, pos-c.SlidingWindow+1)
-	}
-	n := pos + 1 - first
-	h0 := kvh * g
-	q := s.buf.q[(i*c.Heads+h0)*hd : (i*c.Heads+h0+g)*hd]
-	keys, vals := s.k[li], s.v[li]
-	sc := s.scores[w][:g*n] // head h's scores at h·n
-	var four [4]float32
-	for j := 0; j < n; j++ {
-		k := keys[(first+j)*kvDim+kvh*hd : (first+j)*kvDim+(kvh+1)*hd]
-		for h := 0; h < g; {
-			if g-h >= 4 {
-				simd.Dot4(k, q[h*hd:], hd, &four)
-				for u := 0; u < 4; u++ {
-					sc[(h+u)*n+j] = four[u]
-				}
-				h += 4
-				continue
-			}
-			sc[h*n+j] = dot(k, q[h*hd:(h+1)*hd])
-			h++
-		}
-	}
-	o := s.buf.att[(i*c.Heads+h0)*hd : (i*c.Heads+h0+g)*hd]
-	clear(o)
-	for h := 0; h < g; h++ {
-		softmaxScores(sc[h*n:(h+1)*n], c.AttnScale, c.AttnSoftCap)
-	}
-	for j := 0; j < n; j++ {
-		v := vals[(first+j)*kvDim+kvh*hd : (first+j)*kvDim+(kvh+1)*hd]
-		for h := 0; h < g; h++ {
-			axpy(sc[h*n+j], v, o[h*hd:(h+1)*hd])
-		}
-	}
-}
-
-// softmaxScores scales raw scores (and soft-caps them when cp > 0), then
-// turns them into probabilities in place.
-func softmaxScores(sc []float32, scale, cp float32) {
-	mx := float32(math.Inf(-1))
-	for j, v := range sc {
-		v *= scale
-		if cp > 0 {
-			v = cp * float32(math.Tanh(float64(v/cp)))
-		}
-		sc[j] = v
-		mx = max(mx, v)
-	}
-	var sum float64
-	for j, v := range sc {
-		e := float32(math.Exp(float64(v - mx)))
-		sc[j] = e
-		sum += float64(e)
-	}
-	inv := float32(1 / sum)
-	for j := range sc {
-		sc[j] *= inv
-	}
 }
 
 func (s *State) ffn(li, nb int) {

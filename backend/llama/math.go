@@ -1,16 +1,6 @@
 package llama
 
-import (
-	"math"
-
-	"sidecar/backend/simd"
-)
-
-// dot and axpy are the attention's vector kernels.
-var (
-	dot  = simd.Dot
-	axpy = simd.Axpy
-)
+import "math"
 
 // rmsNormRows normalises n rows of width values of x into dst (which may
 // be x) and multiplies them by w, summing squares in float64 as ggml does.

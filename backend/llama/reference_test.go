@@ -141,14 +141,19 @@ func (r *ref64) logits(t *testing.T, tokens []int) [][]float64 {
 	return out
 }
 
-// TestFloat64Reference checks the llama model against the float64 pass,
-// and the float64 pass against llama.cpp, both within 1e-3.
+// TestFloat64Reference checks the llama model with an F32 cache against
+// the float64 pass, and the float64 pass against llama.cpp (also run with
+// an F32 cache), both within 1e-3.
 func TestFloat64Reference(t *testing.T) {
 	m := loadTest(t, "llama-w64-f32")
 	g := readGolden(t, "testdata/llama-w64-f32.json")
 	r := &ref64{m: m, w: map[string][]float64{}}
 	want := r.logits(t, g.Tokens)
-	s := newTestState(t, m, 32, 2)
+	s, err := m.NewStateCache(32, 2, CacheF32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
 	s.SetAllLogits(true)
 	if _, err := s.Eval(context.Background(), g.Tokens); err != nil {
 		t.Fatal(err)

@@ -21,13 +21,17 @@ type State struct {
 	ctx     int
 	n       int
 	tokens  []int
-	k, v    [][]float32 // per layer: ctx × KVHeads·HeadDim
+	cache   CacheType
+	k16     [][]uint16 // per layer: KVHeads × ctx × HeadDim, F16 (CacheF16)
+	v16     [][]uint16
+	k32     [][]float32 // the same in float32 (CacheF32)
+	v32     [][]float32
 	pool    *pool
 	ropes   []*rope // per layer
 	buf     buffers
 	acts    map[actKey]*quant.Acts
-	scores  [][]float32 // per worker: the attention scores of one group of query heads
-	logits  []float32   // positions × vocab
+	scratch []attnScratch // per worker
+	logits  []float32     // positions × vocab
 	all     bool
 	nLogits int
 }
@@ -47,20 +51,51 @@ type buffers struct {
 	gateUp        []float32 // batch × 2·FF (fused)
 }
 
-// NewState makes a State with a KV cache for ctxSize positions (at least 1)
-// and threads workers. RoPE factors that depend on the context (Phi-3's
-// long and short factors) are chosen here, as llama.cpp chooses them.
+// CacheType is how the KV cache holds keys and values.
+type CacheType int
+
+const (
+	// CacheF16 holds them in half precision, as llama.cpp does by default:
+	// half the memory of float32 and half the bytes read per token.
+	CacheF16 CacheType = iota
+	// CacheF32 holds them in float32.
+	CacheF32
+)
+
+func (t CacheType) String() string {
+	if t == CacheF32 {
+		return "f32"
+	}
+	return "f16"
+}
+
+// NewState makes a State with an F16 KV cache for ctxSize positions (at
+// least 1) and threads workers.
 func (m *Model) NewState(ctxSize, threads int) (*State, error) {
+	return m.NewStateCache(ctxSize, threads, CacheF16)
+}
+
+// NewStateCache makes a State whose KV cache is of type cache. RoPE factors
+// that depend on the context (Phi-3's long and short factors) are chosen
+// here, as llama.cpp chooses them.
+func (m *Model) NewStateCache(ctxSize, threads int, cache CacheType) (*State, error) {
 	c := m.Config
 	if ctxSize <= 0 || ctxSize > 1<<20 {
 		return nil, fmt.Errorf("llama: context of %d positions", ctxSize)
 	}
-	s := &State{m: m, ctx: ctxSize, pool: newPool(threads), acts: map[actKey]*quant.Acts{}}
+	if cache != CacheF16 && cache != CacheF32 {
+		return nil, fmt.Errorf("llama: cache type %d", cache)
+	}
+	s := &State{m: m, ctx: ctxSize, cache: cache, pool: newPool(threads), acts: map[actKey]*quant.Acts{}}
 	kvDim := c.KVHeads * c.HeadDim
-	s.k, s.v = make([][]float32, c.Layers), make([][]float32, c.Layers)
-	for i := range s.k {
-		s.k[i] = make([]float32, ctxSize*kvDim)
-		s.v[i] = make([]float32, ctxSize*kvDim)
+	for range c.Layers {
+		if cache == CacheF16 {
+			s.k16 = append(s.k16, make([]uint16, ctxSize*kvDim))
+			s.v16 = append(s.v16, make([]uint16, ctxSize*kvDim))
+		} else {
+			s.k32 = append(s.k32, make([]float32, ctxSize*kvDim))
+			s.v32 = append(s.v32, make([]float32, ctxSize*kvDim))
+		}
 	}
 	factors := m.ropeFreqs
 	if factors == nil {
@@ -90,12 +125,25 @@ func (m *Model) NewState(ctxSize, threads int) (*State, error) {
 	} else {
 		s.buf.gate, s.buf.up = make([]float32, b*c.FF), make([]float32, b*c.FF)
 	}
-	s.scores = make([][]float32, s.pool.n)
-	for i := range s.scores {
-		s.scores[i] = make([]float32, c.Heads/c.KVHeads*ctxSize)
+	s.scratch = make([]attnScratch, s.pool.n)
+	for i := range s.scratch {
+		s.scratch[i] = newAttnScratch(ctxSize, c.HeadDim)
 	}
 	return s, nil
 }
+
+// CacheBytes is the size of the KV cache.
+func (s *State) CacheBytes() int64 {
+	c := s.m.Config
+	per := int64(4)
+	if s.cache == CacheF16 {
+		per = 2
+	}
+	return 2 * int64(c.Layers) * int64(s.ctx) * int64(c.KVHeads*c.HeadDim) * per
+}
+
+// Cache is the KV cache's type.
+func (s *State) Cache() CacheType { return s.cache }
 
 // Close stops the State's workers.
 func (s *State) Close() { s.pool.close() }

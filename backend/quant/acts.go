@@ -53,6 +53,11 @@ type Acts struct {
 	// pk4 is the batch packed for the four-vector kernels, where they
 	// are in use and the batch has two vectors or more (else groups is 0).
 	pk4 packed4
+	// gq and gf are the batch packed for the int8 product (gemmPack),
+	// in gemmGroups groups of 16 vectors (0 where it is not in use).
+	gq         []int8
+	gf         []float32
+	gemmGroups int
 }
 
 // NewActs makes room for maxVecs vectors of cols values, to be multiplied
@@ -138,6 +143,10 @@ func (a *Acts) Set(x []float32) error {
 		a.pk4.pack(a)
 	case a.kind == Q8_0 && n >= 2 && pack4 && a.cols%128 == 0:
 		a.pk4.pack8(a)
+	}
+	a.gemmGroups = 0
+	if packGemm && n >= gemmMinBatch && a.kind != F32 {
+		a.gemmPack()
 	}
 	return nil
 }

@@ -187,6 +187,7 @@ func BenchmarkBatch(b *testing.B) {
 			}
 			b.ReportMetric(float64(len(m.data))*vecs/best.Seconds()/1e9, "best_GB/s")
 			b.ReportMetric(best.Seconds()*1e6/vecs, "best_µs/vector")
+			b.ReportMetric(float64(rows)*cols*vecs/best.Seconds()/1e9, "best_GMAC/s")
 		})
 	}
 }

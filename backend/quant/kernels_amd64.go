@@ -103,7 +103,8 @@ var asmDots map[Type]func(row []byte, x *actVec) float32
 // selectKernels installs the assembly kernels (the VNNI ones if vnni), or
 // none; tests call it to run each set in turn.
 func selectKernels(avx2, vnni bool) {
-	fast, asmDots, fastName, pack4 = map[Type]kernelSet{}, nil, "go", false
+	defer selectGemm(avx2 && vnni)
+	fast, asmDots, fastName, pack4, streams = map[Type]kernelSet{}, nil, "go", false, nil
 	if !avx2 {
 		return
 	}
@@ -174,6 +175,7 @@ func selectKernels(avx2, vnni bool) {
 		fast[Q4_0] = kernelSet{rows: rowsAsm, mul: mulQ4_0512}
 		fast[Q8_0] = kernelSet{rows: rowsAsm, mul: mulQ8_0512}
 	}
+	selectStreams(avx2, vnni)
 }
 
 // dotQ4_0Asm512 takes whole groups of four blocks with the 512-bit

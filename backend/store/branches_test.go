@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 )
@@ -111,15 +110,7 @@ func TestBranchesSurviveReopenAndDelete(t *testing.T) {
 // a single path, nothing lost, the last message shown.
 func TestMigrationToBranches(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), FileName)
-	key := newKey(t)
-	all := migrations
-	migrations = all[:9]
-	old, err := Open(ctx, path, key)
-	migrations = all
-	if err != nil {
-		t.Fatal(err)
-	}
+	old, file := openAtSchema(ctx, t, 9)
 	for _, q := range []string{
 		`INSERT INTO chats(id, title, created_at, updated_at) VALUES (1, 'a', 1, 2), (2, 'b', 1, 2), (3, 'empty', 1, 2)`,
 		// Interleaved ids, as two chats written at the same time leave them.
@@ -133,11 +124,7 @@ func TestMigrationToBranches(t *testing.T) {
 	}
 	old.Close()
 
-	db, err := Open(ctx, path, key)
-	if err != nil {
-		t.Fatalf("open old schema: %v", err)
-	}
-	defer db.Close()
+	db := file.migrated(ctx, t)
 	if got := pathContents(t, db, 1); !same(got, []string{"a q1", "a a1", "a q2", "a a2"}) {
 		t.Fatalf("chat 1 = %v", got)
 	}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 )
 
@@ -54,20 +53,7 @@ func TestWatchedFoldersAcrossReopen(t *testing.T) {
 // gains the table.
 func TestMigrationFromSchema7(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), FileName)
-	key := newKey(t)
-	all := migrations
-	migrations = all[:7]
-	old, err := Open(ctx, path, key)
-	migrations = all
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v int
-	old.SQL().QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
-	if v != 7 {
-		t.Fatalf("old schema is %d", v)
-	}
+	old, file := openAtSchema(ctx, t, 7)
 	if _, err := old.SQL().ExecContext(ctx, `INSERT INTO documents(source, title, mime, size, sha256, content, created_at, updated_at) VALUES ('/old/a.md', 'a.md', 'markdown', 3, 'x', 'abc', 1, 1)`); err != nil {
 		t.Fatal(err)
 	}
@@ -76,15 +62,7 @@ func TestMigrationFromSchema7(t *testing.T) {
 	}
 	old.Close()
 
-	db, err := Open(ctx, path, key)
-	if err != nil {
-		t.Fatalf("open old schema: %v", err)
-	}
-	defer db.Close()
-	db.SQL().QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
-	if v != SchemaVersion() {
-		t.Fatalf("migrated to %d, want %d", v, SchemaVersion())
-	}
+	db := file.migrated(ctx, t)
 	var src string
 	if err := db.SQL().QueryRowContext(ctx, `SELECT source FROM documents`).Scan(&src); err != nil || src != "/old/a.md" {
 		t.Fatalf("old document: %q, %v", src, err)

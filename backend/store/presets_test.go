@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -174,20 +173,7 @@ func TestPresetCountIsBounded(t *testing.T) {
 // starting presets are there.
 func TestMigrationFromSchema6(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), FileName)
-	key := newKey(t)
-	all := migrations
-	migrations = all[:6]
-	old, err := Open(ctx, path, key)
-	migrations = all
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v int
-	old.SQL().QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
-	if v != 6 {
-		t.Fatalf("old schema is %d", v)
-	}
+	old, file := openAtSchema(ctx, t, 6)
 	if _, err := old.SQL().ExecContext(ctx, `INSERT INTO chats(title, model, use_documents, created_at, updated_at) VALUES ('old chat', 'echo/echo', 1, 1, 2)`); err != nil {
 		t.Fatal(err)
 	}
@@ -196,15 +182,7 @@ func TestMigrationFromSchema6(t *testing.T) {
 	}
 	old.Close()
 
-	db, err := Open(ctx, path, key)
-	if err != nil {
-		t.Fatalf("open old schema: %v", err)
-	}
-	defer db.Close()
-	db.SQL().QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
-	if v != SchemaVersion() {
-		t.Fatalf("migrated to %d, want %d", v, SchemaVersion())
-	}
+	db := file.migrated(ctx, t)
 	c, err := db.Chat(ctx, 1)
 	if err != nil {
 		t.Fatal(err)

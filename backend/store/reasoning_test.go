@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -25,21 +24,7 @@ func reasoningMigration(t *testing.T) int {
 // apart from the text.
 func TestMigrationAddsReasoning(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), FileName)
-	key := newKey(t)
-	n := reasoningMigration(t)
-	all := migrations
-	migrations = all[:n]
-	old, err := Open(ctx, path, key)
-	migrations = all
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v int
-	old.SQL().QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
-	if v != n {
-		t.Fatalf("old schema is %d, want %d", v, n)
-	}
+	old, file := openAtSchema(ctx, t, reasoningMigration(t))
 	if _, err := old.SQL().ExecContext(ctx, `INSERT INTO chats(title, model, created_at, updated_at) VALUES ('old chat', 'echo/echo', 1, 2)`); err != nil {
 		t.Fatal(err)
 	}
@@ -48,15 +33,7 @@ func TestMigrationAddsReasoning(t *testing.T) {
 	}
 	old.Close()
 
-	db, err := Open(ctx, path, key)
-	if err != nil {
-		t.Fatalf("open old schema: %v", err)
-	}
-	defer db.Close()
-	db.SQL().QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
-	if v != SchemaVersion() {
-		t.Fatalf("migrated to %d, want %d", v, SchemaVersion())
-	}
+	db := file.migrated(ctx, t)
 	msgs, err := db.Messages(ctx, 1)
 	if err != nil || len(msgs) != 1 || msgs[0].Content != "old answer" || msgs[0].Reasoning != "" {
 		t.Fatalf("old messages = %+v, %v", msgs, err)

@@ -44,7 +44,7 @@ describe('chatReducer', () => {
   it('ignores events of other chats and unknown messages', () => {
     const s = opened([msg({ id: 1, role: 'assistant', content: 'a' })]);
     expect(chatReducer(s, { type: 'token', event: { chatId: 8, messageId: 1, text: 'x' } })).toBe(s);
-    expect(chatReducer(s, { type: 'token', event: { chatId: 7, messageId: 99, text: 'x' } })).toBe(s);
+    expect(chatReducer(s, { type: 'token', event: { chatId: 7, messageId: 99, text: 'x' } }).messages).toBe(s.messages);
     expect(chatReducer(s, { type: 'done', event: { chatId: 8, message: msg({ id: 1, chatId: 8 }) } })).toBe(s);
     expect(chatReducer(emptyChat, { type: 'token', event: { chatId: 7, messageId: 1, text: 'x' } })).toBe(emptyChat);
   });
@@ -60,6 +60,52 @@ describe('chatReducer', () => {
     s = chatReducer(s, { type: 'edited', fromId: 3, user: msg({ id: 5, content: 'new' }), assistant: msg({ id: 6, role: 'assistant', status: 'streaming' }) });
     expect(s.messages.map((m) => m.id)).toEqual([1, 2, 5, 6]);
     expect(s.generating).toBe(true);
+  });
+
+  it('an answer that finishes before its send call returns is shown finished', () => {
+    let s = opened([msg({ id: 1, content: 'q' })]);
+    s = chatReducer(s, { type: 'token', event: { chatId: 7, messageId: 2, text: 'Echo: q' } });
+    s = chatReducer(s, { type: 'done', event: { chatId: 7, message: msg({ id: 2, role: 'assistant', content: 'Echo: q', status: 'done' }) } });
+    expect(s.messages.map((m) => m.id)).toEqual([1]);
+    s = chatReducer(s, { type: 'sent', user: msg({ id: 1, content: 'q' }), assistant: msg({ id: 2, role: 'assistant', status: 'streaming' }) });
+    expect(s.messages.map((m) => [m.id, m.status, m.content])).toEqual([[1, 'done', 'q'], [2, 'done', 'Echo: q']]);
+    expect(s.generating).toBe(false);
+    expect(s.early).toEqual({});
+  });
+
+  it('a regenerated answer that finishes first replaces the old one once', () => {
+    let s = opened([msg({ id: 1 }), msg({ id: 2, role: 'assistant', content: 'old' })]);
+    s = chatReducer(s, { type: 'done', event: { chatId: 7, message: msg({ id: 3, role: 'assistant', content: 'new', status: 'done' }) } });
+    s = chatReducer(s, { type: 'sent', user: msg({ id: 1 }), assistant: msg({ id: 3, role: 'assistant', status: 'streaming' }) });
+    expect(s.messages.map((m) => [m.id, m.content, m.status])).toEqual([[1, '', 'done'], [3, 'new', 'done']]);
+    expect(s.generating).toBe(false);
+  });
+
+  it('an edit whose answer finished first shows it finished', () => {
+    let s = opened([msg({ id: 1 }), msg({ id: 2, role: 'assistant' })]);
+    s = chatReducer(s, { type: 'done', event: { chatId: 7, message: msg({ id: 4, role: 'assistant', content: 'Echo: b', status: 'done' }) } });
+    s = chatReducer(s, { type: 'edited', fromId: 1, user: msg({ id: 3, content: 'b' }), assistant: msg({ id: 4, role: 'assistant', status: 'streaming' }) });
+    expect(s.messages.map((m) => [m.id, m.status])).toEqual([[3, 'done'], [4, 'done']]);
+    expect(s.generating).toBe(false);
+  });
+
+  it('text streamed before the send call returns is kept, and the rest follows', () => {
+    let s = opened();
+    s = chatReducer(s, { type: 'reasoning', event: { chatId: 7, messageId: 2, text: 'Think.' } });
+    s = chatReducer(s, { type: 'token', event: { chatId: 7, messageId: 2, text: 'Ec' } });
+    s = chatReducer(s, { type: 'sent', user: msg({ id: 1, content: 'q' }), assistant: msg({ id: 2, role: 'assistant', status: 'streaming' }) });
+    s = chatReducer(s, { type: 'token', event: { chatId: 7, messageId: 2, text: 'ho' } });
+    expect(s.messages[1].content).toBe('Echo');
+    expect(s.messages[1].reasoning).toBe('Think.');
+    expect(s.generating).toBe(true);
+  });
+
+  it('keeps a bounded number of early answers, and none of other chats', () => {
+    let s = opened();
+    for (let id = 100; id < 120; id++) s = chatReducer(s, { type: 'token', event: { chatId: 7, messageId: id, text: 'x' } });
+    expect(Object.keys(s.early).map(Number)).toEqual([112, 113, 114, 115, 116, 117, 118, 119]);
+    expect(chatReducer(s, { type: 'token', event: { chatId: 8, messageId: 5, text: 'x' } })).toBe(s);
+    expect(chatReducer(s, { type: 'open', detail: { chat: { id: 7 }, messages: [], generating: false } as any }).early).toEqual({});
   });
 
   it('updates the title from chat events for the open chat only', () => {

@@ -1,0 +1,297 @@
+#include "textflag.h"
+
+// Constants of the exponential (see Exp in attn.go), broadcast from here.
+DATA expConsts<>+0(SB)/4, $-87.0          // lowest argument
+DATA expConsts<>+4(SB)/4, $1.44269504     // log2(e)
+DATA expConsts<>+8(SB)/4, $0.693145751953125
+DATA expConsts<>+12(SB)/4, $1.4286068203094172e-06
+DATA expConsts<>+16(SB)/4, $0.0013888889  // 1/720
+DATA expConsts<>+20(SB)/4, $0.008333334   // 1/120
+DATA expConsts<>+24(SB)/4, $0.041666668   // 1/24
+DATA expConsts<>+28(SB)/4, $0.16666667    // 1/6
+DATA expConsts<>+32(SB)/4, $0.5
+DATA expConsts<>+36(SB)/4, $1.0
+DATA expConsts<>+40(SB)/4, $0xff800000    // -Inf
+GLOBL expConsts<>(SB), RODATA|NOPTR, $44
+
+// EXP(x, n, p) replaces each lane of x (≤ 0) by e^x, with Z22..Z31 holding
+// the constants: x = n·ln2 + r, e^r by Horner's rule, times 2^n.
+#define EXP(x, n, p) \
+	VMAXPS Z22, x, x \
+	VMULPS Z23, x, n \
+	VRNDSCALEPS $0, n, n \
+	VFNMADD231PS Z24, n, x \
+	VFNMADD231PS Z25, n, x \
+	VMOVAPS Z26, p \
+	VFMADD213PS Z27, x, p \
+	VFMADD213PS Z28, x, p \
+	VFMADD213PS Z29, x, p \
+	VFMADD213PS Z30, x, p \
+	VFMADD213PS Z31, x, p \
+	VFMADD213PS Z31, x, p \
+	VSCALEFPS n, p, x
+
+// func scoresF16AVX512(sc *float32, k *uint16, q *float32, n, hd int)
+// hd a multiple of 16, n ≥ 1.
+TEXT ·scoresF16AVX512(SB), NOSPLIT, $0-40
+	MOVQ sc+0(FP), DI
+	MOVQ k+8(FP), SI
+	MOVQ q+16(FP), R8
+	MOVQ n+24(FP), CX
+	MOVQ hd+32(FP), BX
+	LEAQ (R8)(BX*4), R9
+	LEAQ (R9)(BX*4), R10
+	LEAQ (R10)(BX*4), R11
+scoresPos:
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	XORQ DX, DX
+	PREFETCHT0 1024(SI)
+scoresDim:
+	VCVTPH2PS (SI)(DX*2), Z0
+	VFMADD231PS (R8)(DX*4), Z0, Z1
+	VFMADD231PS (R9)(DX*4), Z0, Z2
+	VFMADD231PS (R10)(DX*4), Z0, Z3
+	VFMADD231PS (R11)(DX*4), Z0, Z4
+	ADDQ $16, DX
+	CMPQ DX, BX
+	JLT scoresDim
+	VEXTRACTF64X4 $1, Z1, Y5
+	VADDPS Y5, Y1, Y1
+	VEXTRACTF64X4 $1, Z2, Y5
+	VADDPS Y5, Y2, Y2
+	VEXTRACTF64X4 $1, Z3, Y5
+	VADDPS Y5, Y3, Y3
+	VEXTRACTF64X4 $1, Z4, Y5
+	VADDPS Y5, Y4, Y4
+	VHADDPS Y2, Y1, Y1
+	VHADDPS Y4, Y3, Y3
+	VHADDPS Y3, Y1, Y1
+	VEXTRACTF128 $1, Y1, X5
+	VADDPS X5, X1, X1
+	VMOVUPS X1, (DI)
+	LEAQ (SI)(BX*2), SI
+	ADDQ $16, DI
+	DECQ CX
+	JNZ scoresPos
+	VZEROUPPER
+	RET
+
+// func softmaxAVX512(sc *float32, n int, scale float32, sum *[4]float32)
+// n ≥ 1 positions of four interleaved heads.
+TEXT ·softmaxAVX512(SB), NOSPLIT, $0-32
+	MOVQ sc+0(FP), DI
+	MOVQ n+8(FP), R9
+	VBROADCASTSS scale+16(FP), Z20
+	MOVQ sum+24(FP), R8
+	VBROADCASTSS expConsts<>+0(SB), Z22
+	VBROADCASTSS expConsts<>+4(SB), Z23
+	VBROADCASTSS expConsts<>+8(SB), Z24
+	VBROADCASTSS expConsts<>+12(SB), Z25
+	VBROADCASTSS expConsts<>+16(SB), Z26
+	VBROADCASTSS expConsts<>+20(SB), Z27
+	VBROADCASTSS expConsts<>+24(SB), Z28
+	VBROADCASTSS expConsts<>+28(SB), Z29
+	VBROADCASTSS expConsts<>+32(SB), Z30
+	VBROADCASTSS expConsts<>+36(SB), Z31
+	// K1: the lanes of the last n mod 4 positions.
+	MOVQ R9, CX
+	ANDQ $3, CX
+	SHLQ $2, CX
+	MOVL $1, DX
+	SHLL CX, DX
+	DECL DX
+	KMOVW DX, K1
+	SHRQ $2, R9
+	// Pass 1: the largest score of each head.
+	VBROADCASTSS expConsts<>+40(SB), Z0
+	MOVQ DI, SI
+	MOVQ R9, BX
+	TESTQ BX, BX
+	JZ maxTail
+maxLoop:
+	VMAXPS (SI), Z0, Z0
+	ADDQ $64, SI
+	DECQ BX
+	JNZ maxLoop
+maxTail:
+	VBROADCASTSS expConsts<>+40(SB), Z1
+	VMOVUPS (SI), K1, Z1
+	VMAXPS Z1, Z0, Z0
+	VSHUFF32X4 $0x4E, Z0, Z0, Z1
+	VMAXPS Z1, Z0, Z0
+	VSHUFF32X4 $0xB1, Z0, Z0, Z1
+	VMAXPS Z1, Z0, Z0
+	VMULPS Z20, Z0, Z0
+	// Pass 2: e^(scale·s − max·scale), and the sums.
+	VXORPS Z2, Z2, Z2
+	MOVQ DI, SI
+	MOVQ R9, BX
+	TESTQ BX, BX
+	JZ expTail
+expLoop:
+	VMULPS (SI), Z20, Z3
+	VSUBPS Z0, Z3, Z3
+	EXP(Z3, Z4, Z5)
+	VMOVUPS Z3, (SI)
+	VADDPS Z3, Z2, Z2
+	ADDQ $64, SI
+	DECQ BX
+	JNZ expLoop
+expTail:
+	KORTESTW K1, K1
+	JZ sums
+	VMOVUPS.Z (SI), K1, Z3
+	VMULPS Z20, Z3, Z3
+	VSUBPS Z0, Z3, Z3
+	EXP(Z3, Z4, Z5)
+	VMOVUPS Z3, K1, (SI)
+	VADDPS Z3, Z2, K1, Z2
+sums:
+	VSHUFF32X4 $0x4E, Z2, Z2, Z1
+	VADDPS Z1, Z2, Z2
+	VSHUFF32X4 $0xB1, Z2, Z2, Z1
+	VADDPS Z1, Z2, Z2
+	VMOVUPS X2, (R8)
+	VZEROUPPER
+	RET
+
+// func valuesF16AVX512(o *float32, v *uint16, p *float32, n, hd int)
+// hd a multiple of 16, n ≥ 1. Columns go 64 at a time (16 accumulators:
+// four heads × four vectors), then 16 at a time.
+TEXT ·valuesF16AVX512(SB), NOSPLIT, $0-40
+	MOVQ o+0(FP), DI
+	MOVQ v+8(FP), SI
+	MOVQ p+16(FP), R8
+	MOVQ n+24(FP), CX
+	MOVQ hd+32(FP), BX
+	LEAQ (BX)(BX*1), R12 // row stride in bytes
+	LEAQ (BX*4), R14     // output stride in bytes
+	LEAQ (R14)(R14*2), R11
+	XORQ DX, DX
+chunk64:
+	MOVQ BX, AX
+	SUBQ DX, AX
+	CMPQ AX, $64
+	JLT chunk16
+	LEAQ (DI)(DX*4), R13
+	VMOVUPS (R13), Z0
+	VMOVUPS 64(R13), Z1
+	VMOVUPS 128(R13), Z2
+	VMOVUPS 192(R13), Z3
+	VMOVUPS (R13)(R14*1), Z4
+	VMOVUPS 64(R13)(R14*1), Z5
+	VMOVUPS 128(R13)(R14*1), Z6
+	VMOVUPS 192(R13)(R14*1), Z7
+	VMOVUPS (R13)(R14*2), Z8
+	VMOVUPS 64(R13)(R14*2), Z9
+	VMOVUPS 128(R13)(R14*2), Z10
+	VMOVUPS 192(R13)(R14*2), Z11
+	VMOVUPS (R13)(R11*1), Z12
+	VMOVUPS 64(R13)(R11*1), Z13
+	VMOVUPS 128(R13)(R11*1), Z14
+	VMOVUPS 192(R13)(R11*1), Z15
+	LEAQ (SI)(DX*2), R9
+	MOVQ R8, R10
+	MOVQ CX, AX
+v64:
+	PREFETCHT0 1024(R9)
+	VCVTPH2PS (R9), Z16
+	VCVTPH2PS 32(R9), Z17
+	VCVTPH2PS 64(R9), Z18
+	VCVTPH2PS 96(R9), Z19
+	VBROADCASTSS (R10), Z20
+	VBROADCASTSS 4(R10), Z21
+	VBROADCASTSS 8(R10), Z22
+	VBROADCASTSS 12(R10), Z23
+	VFMADD231PS Z16, Z20, Z0
+	VFMADD231PS Z17, Z20, Z1
+	VFMADD231PS Z18, Z20, Z2
+	VFMADD231PS Z19, Z20, Z3
+	VFMADD231PS Z16, Z21, Z4
+	VFMADD231PS Z17, Z21, Z5
+	VFMADD231PS Z18, Z21, Z6
+	VFMADD231PS Z19, Z21, Z7
+	VFMADD231PS Z16, Z22, Z8
+	VFMADD231PS Z17, Z22, Z9
+	VFMADD231PS Z18, Z22, Z10
+	VFMADD231PS Z19, Z22, Z11
+	VFMADD231PS Z16, Z23, Z12
+	VFMADD231PS Z17, Z23, Z13
+	VFMADD231PS Z18, Z23, Z14
+	VFMADD231PS Z19, Z23, Z15
+	ADDQ R12, R9
+	ADDQ $16, R10
+	DECQ AX
+	JNZ v64
+	VMOVUPS Z0, (R13)
+	VMOVUPS Z1, 64(R13)
+	VMOVUPS Z2, 128(R13)
+	VMOVUPS Z3, 192(R13)
+	VMOVUPS Z4, (R13)(R14*1)
+	VMOVUPS Z5, 64(R13)(R14*1)
+	VMOVUPS Z6, 128(R13)(R14*1)
+	VMOVUPS Z7, 192(R13)(R14*1)
+	VMOVUPS Z8, (R13)(R14*2)
+	VMOVUPS Z9, 64(R13)(R14*2)
+	VMOVUPS Z10, 128(R13)(R14*2)
+	VMOVUPS Z11, 192(R13)(R14*2)
+	VMOVUPS Z12, (R13)(R11*1)
+	VMOVUPS Z13, 64(R13)(R11*1)
+	VMOVUPS Z14, 128(R13)(R11*1)
+	VMOVUPS Z15, 192(R13)(R11*1)
+	ADDQ $64, DX
+	JMP chunk64
+chunk16:
+	CMPQ DX, BX
+	JGE valuesDone
+	LEAQ (DI)(DX*4), R13
+	VMOVUPS (R13), Z0
+	VMOVUPS (R13)(R14*1), Z4
+	VMOVUPS (R13)(R14*2), Z8
+	VMOVUPS (R13)(R11*1), Z12
+	LEAQ (SI)(DX*2), R9
+	MOVQ R8, R10
+	MOVQ CX, AX
+v16:
+	VCVTPH2PS (R9), Z16
+	VBROADCASTSS (R10), Z20
+	VBROADCASTSS 4(R10), Z21
+	VBROADCASTSS 8(R10), Z22
+	VBROADCASTSS 12(R10), Z23
+	VFMADD231PS Z16, Z20, Z0
+	VFMADD231PS Z16, Z21, Z4
+	VFMADD231PS Z16, Z22, Z8
+	VFMADD231PS Z16, Z23, Z12
+	ADDQ R12, R9
+	ADDQ $16, R10
+	DECQ AX
+	JNZ v16
+	VMOVUPS Z0, (R13)
+	VMOVUPS Z4, (R13)(R14*1)
+	VMOVUPS Z8, (R13)(R14*2)
+	VMOVUPS Z12, (R13)(R11*1)
+	ADDQ $16, DX
+	JMP chunk16
+valuesDone:
+	VZEROUPPER
+	RET
+
+// func toF16AVX512(dst *uint16, src *float32, n int)
+// n a multiple of 16.
+TEXT ·toF16AVX512(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+toF16Loop:
+	VMOVUPS (SI), Z0
+	VCVTPS2PH $0, Z0, Y1
+	VMOVDQU Y1, (DI)
+	ADDQ $64, SI
+	ADDQ $32, DI
+	SUBQ $16, CX
+	JNZ toF16Loop
+	VZEROUPPER
+	RET

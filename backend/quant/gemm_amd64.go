@@ -1,0 +1,170 @@
+package quant
+
+import (
+	"encoding/binary"
+	"sync"
+)
+
+// The batched products (MulRows) of Q4_0, Q8_0, Q4_K and Q6_K on AVX-512
+// VNNI for batches of gemmMinBatch vectors or more: a general int8 matrix
+// product. Four weight rows at a time are unpacked once into unsigned bytes
+// with a float scale and offset per 16 or 32 values (value = s·u + o), then
+// multiplied with every group of 16 packed vectors (see gemmPack) by
+// gemm32VNNI or gemm16VNNI, which keep one vector per register lane, so a
+// weight is read once per 16 vectors and no horizontal sums are needed.
+
+//go:noescape
+func gemm32VNNI(w *byte, so *float32, pq *int8, pf *float32, nblk int, out *[64]float32)
+
+//go:noescape
+func gemm16VNNI(w *byte, so *float32, pq *int8, pf *float32, nblk int, out *[64]float32)
+
+// gemmMinBatch is the smallest batch the packed product takes; smaller
+// ones use the four-vector kernels (groups of 16 are padded with zeros).
+const gemmMinBatch = 8
+
+// packGemm makes Acts.Set pack batches for the int8 product.
+var packGemm bool
+
+// unpackRow writes a weight row into slot k (0..3) of a four-row tile: for
+// each 32-value block b, its unsigned values at w[128b+32k:] and its scale
+// and offset (two pairs for 16-value halves) at so[16b+4k:].
+type unpackRow func(row []byte, k int, w []byte, so []float32)
+
+// selectGemm routes the batched products of the types it covers to the
+// int8 product when vnni, keeping the kernels set before for small batches.
+func selectGemm(vnni bool) {
+	packGemm = vnni
+	if !vnni {
+		return
+	}
+	for t, u := range map[Type]struct {
+		unpack unpackRow
+		halves bool
+	}{Q4_0: {unpackQ4_0, false}, Q8_0: {unpackQ8_0, false}, Q4_K: {unpackQ4K, false}, Q6_K: {unpackQ6K, true}} {
+		ks := fast[t]
+		small, unpack, halves := ks.mul, u.unpack, u.halves
+		ks.mul = func(m Matrix, r0, r1 int, a *Acts, out []float32, ldo int) {
+			if a.gemmGroups == 0 {
+				small(m, r0, r1, a, out, ldo)
+				return
+			}
+			mulGemm(m, r0, r1, a, out, ldo, unpack, halves)
+		}
+		fast[t] = ks
+	}
+}
+
+// gemmTile is one worker's unpacked four-row tile.
+type gemmTile struct {
+	w  []byte
+	so []float32
+}
+
+var gemmTiles = sync.Pool{New: func() any { return new(gemmTile) }}
+
+// mulGemm is MulRows with the int8 product: rows four at a time, each
+// tile unpacked once for all the batch's groups of 16 vectors.
+func mulGemm(m Matrix, r0, r1 int, a *Acts, out []float32, ldo int, unpack unpackRow, halves bool) {
+	nb := m.cols / 32
+	t := gemmTiles.Get().(*gemmTile)
+	defer gemmTiles.Put(t)
+	if len(t.so) < 16*nb {
+		t.w, t.so = make([]byte, 128*nb), make([]float32, 16*nb)
+	}
+	w, so := t.w[:128*nb], t.so[:16*nb]
+	kernel := gemm32VNNI
+	if halves {
+		kernel = gemm16VNNI
+	}
+	var o [64]float32
+	for r := r0; r < r1; r += 4 {
+		n := min(4, r1-r)
+		for k := 0; k < n; k++ {
+			unpack(m.Row(r+k), k, w, so)
+		}
+		for k := n; k < 4; k++ { // rows past the range count for nothing
+			for b := 0; b < nb; b++ {
+				clear(so[16*b+4*k : 16*b+4*k+4])
+			}
+		}
+		for g := 0; g < a.gemmGroups; g++ {
+			kernel(&w[0], &so[0], &a.gq[g*nb*512], &a.gf[g*nb*64], nb, &o)
+			for v := 0; v < 16 && g*16+v < a.n; v++ {
+				dst := out[(g*16+v)*ldo+r:]
+				for k := 0; k < n; k++ {
+					dst[k] = o[16*k+v]
+				}
+			}
+		}
+	}
+}
+
+const nibbles = 0x0f0f0f0f0f0f0f0f
+
+func unpackQ4_0(row []byte, k int, w []byte, so []float32) {
+	for b := 0; b < len(row)/18; b++ {
+		blk, dst := row[18*b:18*b+18], w[128*b+32*k:128*b+32*k+32]
+		lo, hi := binary.LittleEndian.Uint64(blk[2:]), binary.LittleEndian.Uint64(blk[10:])
+		binary.LittleEndian.PutUint64(dst[0:], lo&nibbles)
+		binary.LittleEndian.PutUint64(dst[8:], hi&nibbles)
+		binary.LittleEndian.PutUint64(dst[16:], lo>>4&nibbles)
+		binary.LittleEndian.PutUint64(dst[24:], hi>>4&nibbles)
+		d := f16At(blk, 0)
+		so[16*b+4*k], so[16*b+4*k+1] = d, -8*d
+	}
+}
+
+func unpackQ8_0(row []byte, k int, w []byte, so []float32) {
+	for b := 0; b < len(row)/34; b++ {
+		blk, dst := row[34*b:34*b+34], w[128*b+32*k:128*b+32*k+32]
+		for i := 0; i < 32; i += 8 {
+			binary.LittleEndian.PutUint64(dst[i:], binary.LittleEndian.Uint64(blk[2+i:])^0x8080808080808080)
+		}
+		d := f16At(blk, 0)
+		so[16*b+4*k], so[16*b+4*k+1] = d, -128*d
+	}
+}
+
+func unpackQ4K(row []byte, k int, w []byte, so []float32) {
+	for sb := 0; sb < len(row)/144; sb++ {
+		blk := row[144*sb : 144*sb+144]
+		d, dmin := f16At(blk, 0), f16At(blk, 2)
+		for j := 0; j < 4; j++ {
+			q := blk[16+32*j : 48+32*j]
+			b := 8*sb + 2*j // low nibbles: block b, high: b+1
+			lo, hi := w[128*b+32*k:128*b+32*k+32], w[128*(b+1)+32*k:128*(b+1)+32*k+32]
+			for i := 0; i < 32; i += 8 {
+				x := binary.LittleEndian.Uint64(q[i:])
+				binary.LittleEndian.PutUint64(lo[i:], x&nibbles)
+				binary.LittleEndian.PutUint64(hi[i:], x>>4&nibbles)
+			}
+			s1, m1 := scaleMinK4(2*j, blk[4:16])
+			s2, m2 := scaleMinK4(2*j+1, blk[4:16])
+			so[16*b+4*k], so[16*b+4*k+1] = d*float32(s1), -dmin*float32(m1)
+			so[16*(b+1)+4*k], so[16*(b+1)+4*k+1] = d*float32(s2), -dmin*float32(m2)
+		}
+	}
+}
+
+func unpackQ6K(row []byte, k int, w []byte, so []float32) {
+	for sb := 0; sb < len(row)/210; sb++ {
+		blk := row[210*sb : 210*sb+210]
+		d := f16At(blk, 208)
+		for n := 0; n < 2; n++ {
+			ql, qh := blk[64*n:64*n+64], blk[128+32*n:160+32*n]
+			for q := 0; q < 4; q++ { // block 4n+q: values 32q.. of the half
+				b := 8*sb + 4*n + q
+				dst := w[128*b+32*k : 128*b+32*k+32]
+				src, nshift, hshift := ql[32*(q&1):], uint(4*(q>>1)), uint(2*q)
+				for i := 0; i < 32; i += 8 {
+					l, h := binary.LittleEndian.Uint64(src[i:]), binary.LittleEndian.Uint64(qh[i:])
+					binary.LittleEndian.PutUint64(dst[i:], l>>nshift&nibbles|(h>>hshift&0x0303030303030303)<<4)
+				}
+				g := 2 * (4*n + q)
+				sa, sbb := d*float32(int8(blk[192+g])), d*float32(int8(blk[193+g]))
+				so[16*b+4*k], so[16*b+4*k+1], so[16*b+4*k+2], so[16*b+4*k+3] = sa, -32*sa, sbb, -32*sbb
+			}
+		}
+	}
+}

@@ -1,0 +1,8 @@
+//go:build !amd64
+
+package quant
+
+const (
+	packGemm     = false
+	gemmMinBatch = 8
+)
