@@ -163,8 +163,6 @@ func TestAttachmentsAreEncrypted(t *testing.T) {
 // then stores attachments.
 func TestMigrationAddsAttachments(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), FileName)
-	key := newKey(t)
 	n := -1
 	for i, m := range migrations {
 		if strings.Contains(m, "CREATE TABLE attachments") {
@@ -174,26 +172,11 @@ func TestMigrationAddsAttachments(t *testing.T) {
 	if n < 0 {
 		t.Fatal("no migration creates attachments")
 	}
-	all := migrations
-	migrations = all[:n]
-	old, err := Open(ctx, path, key)
-	migrations = all
-	if err != nil {
-		t.Fatal(err)
-	}
+	old, o := openAtSchema(ctx, t, n)
 	c, _ := old.CreateChat(ctx, "before", "")
 	u, _ := old.AddMessage(ctx, Message{ChatID: c.ID, Role: "user", Content: "old"})
 	old.Close()
-	db, err := Open(ctx, path, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var v int
-	db.SQL().QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
-	if v != SchemaVersion() {
-		t.Fatalf("migrated to %d, want %d", v, SchemaVersion())
-	}
+	db := o.migrated(ctx, t)
 	if m, err := db.AttachmentsOf(ctx, []int64{u.ID}, false); err != nil || len(m) != 0 {
 		t.Fatalf("old message attachments = %v, %v", m, err)
 	}
