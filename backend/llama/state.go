@@ -11,7 +11,7 @@ import (
 var ErrContextFull = errors.New("llama: context full")
 
 // maxBatch is how many prompt positions go through the graph together.
-const maxBatch = 64
+const maxBatch = 256
 
 // State is one sequence being evaluated: its KV cache, sized to the
 // context chosen when it was made, and its scratch. A State is used by one

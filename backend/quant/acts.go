@@ -54,7 +54,8 @@ type Acts struct {
 	// are in use and the batch has two vectors or more (else groups is 0).
 	pk4 packed4
 	// gq and gf are the batch packed for the int8 product (gemmPack),
-	// in gemmGroups groups of 16 vectors (0 where it is not in use).
+	// in gemmGroups groups of 16 vectors, or, for float vectors, gf alone
+	// for the float product in groups of 32 (0 where it is not in use).
 	gq         []int8
 	gf         []float32
 	gemmGroups int
@@ -145,7 +146,7 @@ func (a *Acts) Set(x []float32) error {
 		a.pk4.pack8(a)
 	}
 	a.gemmGroups = 0
-	if packGemm && n >= gemmMinBatch && a.kind != F32 {
+	if packGemm && n >= gemmMinBatch && (a.kind != F32 || a.cols%16 == 0) {
 		a.gemmPack()
 	}
 	return nil

@@ -35,6 +35,7 @@ type unpackRow func(row []byte, k int, w []byte, so []float32)
 // int8 product when vnni, keeping the kernels set before for small batches.
 func selectGemm(vnni bool) {
 	packGemm = vnni
+	selectGemmF(vnni)
 	if !vnni {
 		return
 	}
@@ -59,6 +60,7 @@ func selectGemm(vnni bool) {
 type gemmTile struct {
 	w  []byte
 	so []float32
+	f  []float32 // four float32 rows (mulGemmF)
 }
 
 var gemmTiles = sync.Pool{New: func() any { return new(gemmTile) }}
@@ -102,68 +104,83 @@ func mulGemm(m Matrix, r0, r1 int, a *Acts, out []float32, ldo int, unpack unpac
 
 const nibbles = 0x0f0f0f0f0f0f0f0f
 
+// The unpackers write through fixed-size views (block, tile slot) so that
+// the loops carry no bounds checks.
+
+func le64(b []byte) uint64                  { return binary.LittleEndian.Uint64(b) }
+func put64(b []byte, v uint64)              { binary.LittleEndian.PutUint64(b, v) }
+func tileSlot(w []byte, b, k int) *[32]byte { return (*[32]byte)(w[128*b+32*k:]) }
+func scaleSlot(so []float32, b, k int) *[4]float32 {
+	return (*[4]float32)(so[16*b+4*k:])
+}
+
 func unpackQ4_0(row []byte, k int, w []byte, so []float32) {
 	for b := 0; b < len(row)/18; b++ {
-		blk, dst := row[18*b:18*b+18], w[128*b+32*k:128*b+32*k+32]
-		lo, hi := binary.LittleEndian.Uint64(blk[2:]), binary.LittleEndian.Uint64(blk[10:])
-		binary.LittleEndian.PutUint64(dst[0:], lo&nibbles)
-		binary.LittleEndian.PutUint64(dst[8:], hi&nibbles)
-		binary.LittleEndian.PutUint64(dst[16:], lo>>4&nibbles)
-		binary.LittleEndian.PutUint64(dst[24:], hi>>4&nibbles)
-		d := f16At(blk, 0)
-		so[16*b+4*k], so[16*b+4*k+1] = d, -8*d
+		blk, dst := (*[18]byte)(row[18*b:]), tileSlot(w, b, k)
+		lo, hi := le64(blk[2:10]), le64(blk[10:18])
+		put64(dst[0:8], lo&nibbles)
+		put64(dst[8:16], hi&nibbles)
+		put64(dst[16:24], lo>>4&nibbles)
+		put64(dst[24:32], hi>>4&nibbles)
+		d := f16At(blk[:], 0)
+		sc := scaleSlot(so, b, k)
+		sc[0], sc[1] = d, -8*d
 	}
 }
 
 func unpackQ8_0(row []byte, k int, w []byte, so []float32) {
 	for b := 0; b < len(row)/34; b++ {
-		blk, dst := row[34*b:34*b+34], w[128*b+32*k:128*b+32*k+32]
-		for i := 0; i < 32; i += 8 {
-			binary.LittleEndian.PutUint64(dst[i:], binary.LittleEndian.Uint64(blk[2+i:])^0x8080808080808080)
-		}
-		d := f16At(blk, 0)
-		so[16*b+4*k], so[16*b+4*k+1] = d, -128*d
+		blk, dst := (*[34]byte)(row[34*b:]), tileSlot(w, b, k)
+		put64(dst[0:8], le64(blk[2:10])^0x8080808080808080)
+		put64(dst[8:16], le64(blk[10:18])^0x8080808080808080)
+		put64(dst[16:24], le64(blk[18:26])^0x8080808080808080)
+		put64(dst[24:32], le64(blk[26:34])^0x8080808080808080)
+		d := f16At(blk[:], 0)
+		sc := scaleSlot(so, b, k)
+		sc[0], sc[1] = d, -128*d
 	}
 }
 
 func unpackQ4K(row []byte, k int, w []byte, so []float32) {
 	for sb := 0; sb < len(row)/144; sb++ {
-		blk := row[144*sb : 144*sb+144]
-		d, dmin := f16At(blk, 0), f16At(blk, 2)
+		blk := (*[144]byte)(row[144*sb:])
+		d, dmin := f16At(blk[:], 0), f16At(blk[:], 2)
 		for j := 0; j < 4; j++ {
-			q := blk[16+32*j : 48+32*j]
+			q := (*[32]byte)(blk[16+32*j:])
 			b := 8*sb + 2*j // low nibbles: block b, high: b+1
-			lo, hi := w[128*b+32*k:128*b+32*k+32], w[128*(b+1)+32*k:128*(b+1)+32*k+32]
+			lo, hi := tileSlot(w, b, k), tileSlot(w, b+1, k)
 			for i := 0; i < 32; i += 8 {
-				x := binary.LittleEndian.Uint64(q[i:])
-				binary.LittleEndian.PutUint64(lo[i:], x&nibbles)
-				binary.LittleEndian.PutUint64(hi[i:], x>>4&nibbles)
+				x := le64(q[i : i+8])
+				put64(lo[i:i+8], x&nibbles)
+				put64(hi[i:i+8], x>>4&nibbles)
 			}
 			s1, m1 := scaleMinK4(2*j, blk[4:16])
 			s2, m2 := scaleMinK4(2*j+1, blk[4:16])
-			so[16*b+4*k], so[16*b+4*k+1] = d*float32(s1), -dmin*float32(m1)
-			so[16*(b+1)+4*k], so[16*(b+1)+4*k+1] = d*float32(s2), -dmin*float32(m2)
+			sc1, sc2 := scaleSlot(so, b, k), scaleSlot(so, b+1, k)
+			sc1[0], sc1[1] = d*float32(s1), -dmin*float32(m1)
+			sc2[0], sc2[1] = d*float32(s2), -dmin*float32(m2)
 		}
 	}
 }
 
 func unpackQ6K(row []byte, k int, w []byte, so []float32) {
 	for sb := 0; sb < len(row)/210; sb++ {
-		blk := row[210*sb : 210*sb+210]
-		d := f16At(blk, 208)
+		blk := (*[210]byte)(row[210*sb:])
+		d := f16At(blk[:], 208)
 		for n := 0; n < 2; n++ {
-			ql, qh := blk[64*n:64*n+64], blk[128+32*n:160+32*n]
+			qh := (*[32]byte)(blk[128+32*n:])
 			for q := 0; q < 4; q++ { // block 4n+q: values 32q.. of the half
 				b := 8*sb + 4*n + q
-				dst := w[128*b+32*k : 128*b+32*k+32]
-				src, nshift, hshift := ql[32*(q&1):], uint(4*(q>>1)), uint(2*q)
+				dst, src := tileSlot(w, b, k), (*[32]byte)(blk[64*n+32*(q&1):])
+				nshift, hshift := uint(4*(q>>1)), uint(2*q)
 				for i := 0; i < 32; i += 8 {
-					l, h := binary.LittleEndian.Uint64(src[i:]), binary.LittleEndian.Uint64(qh[i:])
-					binary.LittleEndian.PutUint64(dst[i:], l>>nshift&nibbles|(h>>hshift&0x0303030303030303)<<4)
+					l, h := le64(src[i:i+8]), le64(qh[i:i+8])
+					put64(dst[i:i+8], l>>nshift&nibbles|(h>>hshift&0x0303030303030303)<<4)
 				}
 				g := 2 * (4*n + q)
 				sa, sbb := d*float32(int8(blk[192+g])), d*float32(int8(blk[193+g]))
-				so[16*b+4*k], so[16*b+4*k+1], so[16*b+4*k+2], so[16*b+4*k+3] = sa, -32*sa, sbb, -32*sbb
+				sc := scaleSlot(so, b, k)
+				sc[0], sc[1], sc[2], sc[3] = sa, -32*sa, sbb, -32*sbb
 			}
 		}
 	}

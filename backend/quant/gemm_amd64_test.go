@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// TestGemmMatchesGo checks the int8 batched product against the Go row
+// TestGemmMatchesGo checks the int8 and float batched products against the Go row
 // products and the float64 product of the dequantized values, for batches
 // that fill 16-vector groups partly, row ranges that start and end off the
 // four-row tiles, and widths of one block up to a model's, with one Acts
@@ -25,6 +25,7 @@ func TestGemmMatchesGo(t *testing.T) {
 	}{
 		{[]Type{Q4_0, Q8_0}, []int{32, 96, 224, 2048}},
 		{[]Type{Q4_K, Q6_K}, []int{256, 768, 2048}},
+		{[]Type{F16, F32}, []int{16, 48, 2064}}, // F32 keeps the row products
 	} {
 		for _, cols := range c.cols {
 			for _, n := range []int{gemmMinBatch, 16, 17, 40} {
@@ -35,8 +36,12 @@ func TestGemmMatchesGo(t *testing.T) {
 				if err := a.Set(randomVectors(n*cols, rng)); err != nil {
 					t.Fatal(err)
 				}
-				if a.gemmGroups != (n+15)/16 {
-					t.Fatalf("%d vectors: %d groups packed, want %d", n, a.gemmGroups, (n+15)/16)
+				per := 16
+				if c.types[0] == F16 {
+					per = 32
+				}
+				if a.gemmGroups != (n+per-1)/per {
+					t.Fatalf("%d vectors: %d groups packed, want %d", n, a.gemmGroups, (n+per-1)/per)
 				}
 				for _, typ := range c.types {
 					m := randomMatrix(t, typ, rows, cols, rng)
@@ -70,19 +75,19 @@ func TestGemmMatchesGo(t *testing.T) {
 }
 
 // TestGemmSmallBatchesSkipPacking checks that batches below gemmMinBatch,
-// every batch without VNNI and float activations are not packed for the
-// int8 product.
+// every batch without VNNI and float vectors of a width the float product
+// does not take are not packed (and still multiplied: TestAsmKernelsMatchGo).
 func TestGemmSmallBatchesSkipPacking(t *testing.T) {
 	defer selectKernels(hasAVX2, hasVNNI)
 	rng := rand.New(rand.NewPCG(9, 10))
 	for _, vnni := range []bool{false, true} {
 		selectKernels(hasAVX2, vnni && hasVNNI)
-		f, err := NewActs(F16, 256, 16)
+		f, err := NewActs(F16, 40, 16)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := f.Set(randomVectors(16*256, rng)); err != nil || f.gemmGroups != 0 {
-			t.Errorf("F16 activations: error %v, %d groups packed", err, f.gemmGroups)
+		if err := f.Set(randomVectors(16*40, rng)); err != nil || f.gemmGroups != 0 {
+			t.Errorf("F16 activations of 40 values: error %v, %d groups packed", err, f.gemmGroups)
 		}
 		a, err := NewActs(Q4_K, 256, 16)
 		if err != nil {

@@ -1,6 +1,6 @@
 // Shared by the 512-bit kernel files (each including file gets its own
-// copy of the tables): the Q4_K/Q5_K scale indexes, word shifts of the
-// upper 256 bits by 4, gathering four block scales, the final sum of Z8.
+// copy of the tables): the Q4_K/Q5_K and Q6_K scale indexes, word shifts
+// of the 256-bit halves, gathering four block scales, the final sum of Z8.
 
 // VPERMW indexes spreading scale words over their values' product words:
 // Q4_K, per 128 values 4p..: low nibbles are sub-blocks 4p and 4p+2, high
@@ -46,6 +46,70 @@ DATA q4kIdxHi1<>+48(SB)/8, $0x0007000700070007
 DATA q4kIdxHi1<>+56(SB)/8, $0x0007000700070007
 GLOBL q4kIdxHi1<>(SB), RODATA|NOPTR, $64
 
+// Word shifts: the lower 256 bits by a, the upper by b.
+
+DATA shift4_2<>+0(SB)/8, $0x0004000400040004
+DATA shift4_2<>+8(SB)/8, $0x0004000400040004
+DATA shift4_2<>+16(SB)/8, $0x0004000400040004
+DATA shift4_2<>+24(SB)/8, $0x0004000400040004
+DATA shift4_2<>+32(SB)/8, $0x0002000200020002
+DATA shift4_2<>+40(SB)/8, $0x0002000200020002
+DATA shift4_2<>+48(SB)/8, $0x0002000200020002
+DATA shift4_2<>+56(SB)/8, $0x0002000200020002
+GLOBL shift4_2<>(SB), RODATA|NOPTR, $64
+
+DATA shift0_2<>+0(SB)/8, $0x0000000000000000
+DATA shift0_2<>+8(SB)/8, $0x0000000000000000
+DATA shift0_2<>+16(SB)/8, $0x0000000000000000
+DATA shift0_2<>+24(SB)/8, $0x0000000000000000
+DATA shift0_2<>+32(SB)/8, $0x0002000200020002
+DATA shift0_2<>+40(SB)/8, $0x0002000200020002
+DATA shift0_2<>+48(SB)/8, $0x0002000200020002
+DATA shift0_2<>+56(SB)/8, $0x0002000200020002
+GLOBL shift0_2<>(SB), RODATA|NOPTR, $64
+
+// Q6_K, per 64 values: scales 4k..4k+3, 8 words each.
+
+DATA q6kIdx0<>+0(SB)/8, $0x0000000000000000
+DATA q6kIdx0<>+8(SB)/8, $0x0000000000000000
+DATA q6kIdx0<>+16(SB)/8, $0x0001000100010001
+DATA q6kIdx0<>+24(SB)/8, $0x0001000100010001
+DATA q6kIdx0<>+32(SB)/8, $0x0002000200020002
+DATA q6kIdx0<>+40(SB)/8, $0x0002000200020002
+DATA q6kIdx0<>+48(SB)/8, $0x0003000300030003
+DATA q6kIdx0<>+56(SB)/8, $0x0003000300030003
+GLOBL q6kIdx0<>(SB), RODATA|NOPTR, $64
+
+DATA q6kIdx1<>+0(SB)/8, $0x0004000400040004
+DATA q6kIdx1<>+8(SB)/8, $0x0004000400040004
+DATA q6kIdx1<>+16(SB)/8, $0x0005000500050005
+DATA q6kIdx1<>+24(SB)/8, $0x0005000500050005
+DATA q6kIdx1<>+32(SB)/8, $0x0006000600060006
+DATA q6kIdx1<>+40(SB)/8, $0x0006000600060006
+DATA q6kIdx1<>+48(SB)/8, $0x0007000700070007
+DATA q6kIdx1<>+56(SB)/8, $0x0007000700070007
+GLOBL q6kIdx1<>(SB), RODATA|NOPTR, $64
+
+DATA q6kIdx2<>+0(SB)/8, $0x0008000800080008
+DATA q6kIdx2<>+8(SB)/8, $0x0008000800080008
+DATA q6kIdx2<>+16(SB)/8, $0x0009000900090009
+DATA q6kIdx2<>+24(SB)/8, $0x0009000900090009
+DATA q6kIdx2<>+32(SB)/8, $0x000a000a000a000a
+DATA q6kIdx2<>+40(SB)/8, $0x000a000a000a000a
+DATA q6kIdx2<>+48(SB)/8, $0x000b000b000b000b
+DATA q6kIdx2<>+56(SB)/8, $0x000b000b000b000b
+GLOBL q6kIdx2<>(SB), RODATA|NOPTR, $64
+
+DATA q6kIdx3<>+0(SB)/8, $0x000c000c000c000c
+DATA q6kIdx3<>+8(SB)/8, $0x000c000c000c000c
+DATA q6kIdx3<>+16(SB)/8, $0x000d000d000d000d
+DATA q6kIdx3<>+24(SB)/8, $0x000d000d000d000d
+DATA q6kIdx3<>+32(SB)/8, $0x000e000e000e000e
+DATA q6kIdx3<>+40(SB)/8, $0x000e000e000e000e
+DATA q6kIdx3<>+48(SB)/8, $0x000f000f000f000f
+DATA q6kIdx3<>+56(SB)/8, $0x000f000f000f000f
+GLOBL q6kIdx3<>(SB), RODATA|NOPTR, $64
+
 #define HSUMZ8 \
 	VEXTRACTF64X4 $1, Z8, Y1 \
 	VADDPS Y1, Y8, Y8 \
@@ -86,10 +150,14 @@ GLOBL shift0_4<>(SB), RODATA|NOPTR, $64
 // Bytes 0-3 hold scales 0-3 and bytes 4-7 mins 0-3 in their low six bits;
 // bytes 8-11 the low nibbles of scales and mins 4-7, whose top two bits
 // are the spare bits of bytes 0-3 (scales) and 4-7 (mins).
-#define K4_SCALES(mins) \
-	MOVL 4(SI), AX \
-	MOVL 8(SI), R8 \
-	MOVL 12(SI), R9 \
+#define K4_SCALES(mins) K4_SCALES_AT((SI), mins)
+
+// K4_SCALES_AT is K4_SCALES for the super-block at base, an addressing
+// form such as (SI)(R13*1).
+#define K4_SCALES_AT(base, mins) \
+	MOVL 4 base, AX \
+	MOVL 8 base, R8 \
+	MOVL 12 base, R9 \
 	MOVL AX, R10 \
 	ANDL $0x3f3f3f3f, R10 \
 	MOVL R8, R11 \

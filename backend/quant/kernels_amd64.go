@@ -270,26 +270,6 @@ func rowsAsm(m Matrix, r0, r1 int, a *Acts, out []float32) {
 	}
 }
 
-// rowsQ4K512 runs the rows in one call of the 512-bit kernel.
-func rowsQ4K512(m Matrix, r0, r1 int, a *Acts, out []float32) {
-	if r1 <= r0 {
-		return
-	}
-	x := a.vec(0)
-	_ = m.data[r1*m.rowBytes-1]
-	dotQ4K512Rows(&m.data[r0*m.rowBytes], m.rowBytes, &x.qsK4[0], &x.d[0], &x.bsums32[0], len(x.d), r1-r0, &out[r0])
-}
-
-// rowsQ6K512 is rowsQ4K512 for Q6_K.
-func rowsQ6K512(m Matrix, r0, r1 int, a *Acts, out []float32) {
-	if r1 <= r0 {
-		return
-	}
-	x := a.vec(0)
-	_ = m.data[r1*m.rowBytes-1]
-	dotQ6K512Rows(&m.data[r0*m.rowBytes], m.rowBytes, &x.qs[0], &x.d[0], &x.bsums[0], len(x.d), r1-r0, &out[r0])
-}
-
 // mulAsm is mulGo with the assembly row products.
 func mulAsm(m Matrix, r0, r1 int, a *Acts, out []float32, ldo int) {
 	mulEach(asmDots[m.typ], m, r0, r1, a, out, ldo)
