@@ -138,16 +138,14 @@ func (a *Acts) Set(x []float32) error {
 			pairBlocks(a.qsP[v*a.cols:(v+1)*a.cols], a.qs[v*a.cols:(v+1)*a.cols])
 		}
 	}
-	a.pk4.groups = 0
+	a.pk4.groups, a.gemmGroups = 0, 0
 	switch {
+	case packGemm && n >= gemmMinBatch && (a.kind != F32 || a.cols%16 == 0):
+		a.gemmPack() // the four-vector kernels' types take this instead
 	case a.kind == Q8_K && n >= 2 && pack4:
 		a.pk4.pack(a)
 	case a.kind == Q8_0 && n >= 2 && pack4 && a.cols%128 == 0:
 		a.pk4.pack8(a)
-	}
-	a.gemmGroups = 0
-	if packGemm && n >= gemmMinBatch && (a.kind != F32 || a.cols%16 == 0) {
-		a.gemmPack()
 	}
 	return nil
 }
