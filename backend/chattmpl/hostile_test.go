@@ -160,6 +160,15 @@ func TestRenderStopsWithItsContext(t *testing.T) {
 	}
 }
 
+// Every filter goes through the checks: a name that is not one of the
+// engine's filters is unknown, even a macro's the engine would take.
+func TestOnlyTheEnginesFilters(t *testing.T) {
+	_, err := render(t, `{% macro twice(s) %}{{ s }}{{ s }}{% endmacro %}{{ 'a'|twice }}`, Input{})
+	if err == nil || !strings.Contains(err.Error(), `unknown filter "twice"`) {
+		t.Fatalf("got %v, want an unknown filter", err)
+	}
+}
+
 func TestReservedNamesAreRefused(t *testing.T) {
 	for _, src := range []string{`{{ __filter_indent('x', 1000000000) }}`, `{% set sidecar_emit = 1 %}`, `{{ sidecar_macro_leave() }}`} {
 		if _, err := Parse(src); err == nil || !strings.Contains(err.Error(), "reserved") {
