@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"sidecar/backend/attach"
+	"sidecar/backend/docs"
 	"sidecar/backend/llm"
 	"sidecar/backend/store"
 )
@@ -213,7 +214,11 @@ func (s *Service) withAttachments(ctx context.Context, p llm.Provider, model str
 			parts = append(parts, out[i].Content)
 		}
 		for _, f := range texts {
-			parts = append(parts, attach.Block(f.attachment.Name, f.attachment.Lang, f.keptText, f.cut, f.kept, f.total))
+			lang := f.attachment.Lang
+			if f.attachment.Kind == docs.KindMarkdown {
+				lang = "markdown"
+			}
+			parts = append(parts, attach.Block(f.attachment.Name, lang, f.keptText, f.cut, f.kept, f.total))
 			f.attachment.Truncated, f.attachment.KeptTokens, f.attachment.TotalTokens = f.cut, f.kept, f.total
 		}
 		out[i].Content = strings.Join(append(parts, extra...), "\n\n")

@@ -178,8 +178,8 @@ func TestImagesOnlyForVisionModels(t *testing.T) {
 	if d, _ := s.OpenChat(ctx, c.ID); len(d.Messages) != 0 {
 		t.Fatalf("a refused message was stored: %+v", d.Messages)
 	}
-	if p, _ := db.PendingAttachments(ctx, c.ID); len(p) != 1 || p[0].ID != img.ID {
-		t.Fatalf("pending after refusal = %+v", p)
+	if d, _ := s.OpenChat(ctx, c.ID); len(d.Pending) != 1 || d.Pending[0].ID != img.ID || d.Pending[0].Kind != "image" {
+		t.Fatalf("pending after refusal = %+v", d.Pending)
 	}
 	s.SetChatModel(ctx, c.ID, "viewer/m")
 	res, err := s.SendWithAttachments(ctx, c.ID, "what is this?", []int64{img.ID})

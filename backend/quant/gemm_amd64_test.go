@@ -6,19 +6,31 @@ import (
 	"testing"
 )
 
-// TestGemmMatchesGo checks the int8 and float batched products against the Go row
-// products and the float64 product of the dequantized values, for batches
-// that fill 16-vector groups partly, row ranges that start and end off the
-// four-row tiles, and widths of one block up to a model's, with one Acts
+// TestGemmMatchesGo checks the int8 (VNNI and, where the CPU has it, AMX)
+// and float batched products against the Go row products and the float64
+// product of the dequantized values, for batches that fill 16-vector
+// groups partly, row ranges that start and end off the 4- and 16-row
+// tiles, and widths of one block up to a model's, with one Acts
 // shared by Q4_K and Q6_K as a model's layers share it.
 func TestGemmMatchesGo(t *testing.T) {
 	if !hasVNNI {
 		t.Skip("no AVX-512 VNNI on this CPU (or SIDECAR_KERNELS set)")
 	}
 	defer selectKernels(hasAVX2, hasVNNI)
-	selectKernels(true, true)
+	for _, amx := range []bool{false, true} {
+		if amx && !hasAMX {
+			t.Log("no AMX int8 tiles here: VNNI kernels only")
+			continue
+		}
+		selectKernels(true, true)
+		useAMX = amx
+		testGemm(t)
+	}
+}
+
+func testGemm(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	const rows, ldo = 13, 16
+	const rows, ldo, r0, r1 = 37, 40, 1, 35
 	for _, c := range []struct {
 		types []Type
 		cols  []int
@@ -50,11 +62,11 @@ func TestGemmMatchesGo(t *testing.T) {
 					for i := range out {
 						out[i] = sentinel
 					}
-					m.MulRows(1, 12, a, out, ldo)
+					m.MulRows(r0, r1, a, out, ldo)
 					for v := 0; v <= n; v++ {
 						for r := 0; r < ldo; r++ {
 							got := out[v*ldo+r]
-							if v == n || r < 1 || r >= 12 {
+							if v == n || r < r0 || r >= r1 {
 								if got != sentinel {
 									t.Fatalf("%s cols %d: wrote vector %d row %d outside the product", typ, cols, v, r)
 								}
@@ -64,7 +76,7 @@ func TestGemmMatchesGo(t *testing.T) {
 							want := goDots[typ](m.Row(r), &x)
 							ref, mag := refDot(m, r, a, v)
 							if math.Abs(float64(got-want)) > dotTol*mag || math.Abs(float64(got)-ref) > dotTol*mag {
-								t.Errorf("%s cols %d, %d vectors, vector %d row %d: %g, Go %g, float64 %g", typ, cols, n, v, r, got, want, ref)
+								t.Errorf("%s (AMX %v) cols %d, %d vectors, vector %d row %d: %g, Go %g, float64 %g", typ, useAMX, cols, n, v, r, got, want, ref)
 							}
 						}
 					}
