@@ -53,6 +53,7 @@ var hostileTemplates = map[string]string{
 	"call block printing a value": `{% set ns = namespace(l=['x' * 1000]) %}{% for i in range(60) %}{% set ns.l = [ns.l, ns.l] %}{% endfor %}{% call dict(a=ns.l) %}{% endcall %}`,
 	"large literal in a loop":     `{% for a in range(1000) %}{% for b in range(1000) %}{% set l = [` + strings.Repeat("a, ", 2000) + `b] %}{% endfor %}{% endfor %}`,
 	"large loop filter":           `{% for a in range(1000) %}{% for b in range(1000) if ` + strings.Repeat("b and ", 2000) + `b %}{% endfor %}{% endfor %}`,
+	"strftime":                    `{{ strftime_now('%A' * 8000000)|length }}`,
 	"call block":                  `{% macro m() %}{% for i in range(100000) %}{{ caller() }}{% endfor %}{% endmacro %}{% call m() %}{{ 'x' * 10000 }}{% endcall %}`,
 }
 
@@ -157,6 +158,15 @@ func TestRenderStopsWithItsContext(t *testing.T) {
 	_, err = tmpl.RenderContext(ctx, Input{Messages: []Message{{Role: "user", Content: "hi"}}})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v, want context.Canceled", err)
+	}
+}
+
+// Every filter goes through the checks: a name that is not one of the
+// engine's filters is unknown, even a macro's the engine would take.
+func TestOnlyTheEnginesFilters(t *testing.T) {
+	_, err := render(t, `{% macro twice(s) %}{{ s }}{{ s }}{% endmacro %}{{ 'a'|twice }}`, Input{})
+	if err == nil || !strings.Contains(err.Error(), `unknown filter "twice"`) {
+		t.Fatalf("got %v, want an unknown filter", err)
 	}
 }
 

@@ -150,6 +150,9 @@ func patch(t *jinja.Template) (err error) {
 	if treeErr != nil {
 		return treeErr
 	}
+	if filtersErr != nil {
+		return filtersErr
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("chattmpl: the template engine's tree has an unexpected shape: %v", r)
@@ -326,13 +329,6 @@ func (p *patcher) expr(slot reflect.Value) {
 			p.expr(field(kw.Index(i), "value"))
 		}
 		name := field(e, "name").String()
-		if _, ok := builtinFilters[name]; !ok {
-			// Not the engine's: a macro or callable used as a filter,
-			// checked as calls are.
-			p.check(in)
-			slot.Set(newCall(hookTick, none, slot.Elem()))
-			return
-		}
 		call := []reflect.Value{newLit(jinja.NewString(name)), in.Elem()}
 		for i := 0; i < args.Len(); i++ {
 			call = append(call, args.Index(i).Elem())
