@@ -85,7 +85,7 @@ function fakeOpenAI() {
 test('attachments: text and code reach the prompt, images only a vision model, all kept', { timeout: 240000 }, async (t) => {
   const fake = await fakeOpenAI();
   t.after(() => fake.server.close());
-  const { app, page } = await openInBrowser(t, addr, { page: { viewport: { width: 1200, height: 820 }, deviceScaleFactor: 2 } });
+  const { app, page } = await openInBrowser(t, addr, { page: { viewport: { width: 1280, height: 800 } } });
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(String(e)));
   try {
