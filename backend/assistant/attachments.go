@@ -174,12 +174,7 @@ type fitted struct {
 // otherwise. It returns the fit of the last user message's files.
 func (s *Service) withAttachments(ctx context.Context, p llm.Provider, model string, history []store.Message, msgs []llm.Message, vision bool) ([]llm.Message, []store.Attachment, error) {
 	kept := keptMessages(history)
-	var ids []int64
-	for _, m := range kept {
-		if m.Role == string(llm.RoleUser) {
-			ids = append(ids, m.ID)
-		}
-	}
+	ids := userIDs(kept)
 	byMsg, err := s.db.AttachmentsOf(ctx, ids, true)
 	if err != nil || len(byMsg) == 0 {
 		return msgs, nil, err
@@ -274,14 +269,8 @@ func keptMessages(history []store.Message) []store.Message {
 
 // attachmentViews returns the attachments of msgs by message ID.
 func (s *Service) attachmentViews(ctx context.Context, msgs []store.Message) map[int64][]AttachmentView {
-	ids := make([]int64, 0, len(msgs))
-	for _, m := range msgs {
-		if m.Role == string(llm.RoleUser) {
-			ids = append(ids, m.ID)
-		}
-	}
 	out := map[int64][]AttachmentView{}
-	byMsg, err := s.db.AttachmentsOf(ctx, ids, false)
+	byMsg, err := s.db.AttachmentsOf(ctx, userIDs(msgs), false)
 	if err != nil {
 		s.log.Warn("reading attachments failed", "err", err)
 		return out
