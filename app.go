@@ -97,10 +97,24 @@ func (a *App) DeleteChat(id int64) error { return a.ready().DeleteChat(a.ctx, id
 // OpenChat returns a chat and its messages.
 func (a *App) OpenChat(id int64) (session.ChatDetail, error) { return a.ready().OpenChat(a.ctx, id) }
 
-// SendMessage stores the message and starts the answer; the answer streams
-// in as "chat:token" events and ends with "chat:done".
-func (a *App) SendMessage(chatID int64, text string) (session.SendResult, error) {
-	return a.ready().SendMessage(a.ctx, chatID, text)
+// SendMessage stores the message with the files picked for it and starts
+// the answer; the answer streams in as "chat:token" events and ends with
+// "chat:done".
+func (a *App) SendMessage(chatID int64, text string, attachments []int64) (session.SendResult, error) {
+	return a.ready().SendWithAttachments(a.ctx, chatID, text, attachments)
+}
+
+// AddAttachment keeps a file (its bytes in base64) for a chat's next message.
+func (a *App) AddAttachment(chatID int64, name, data string) (session.AttachmentView, error) {
+	return a.ready().AddAttachment(a.ctx, chatID, name, data)
+}
+
+// RemoveAttachment drops a file picked for a message not sent yet.
+func (a *App) RemoveAttachment(id int64) error { return a.ready().RemoveAttachment(a.ctx, id) }
+
+// OpenAttachment returns an attachment's text, or its image as a data URL.
+func (a *App) OpenAttachment(id int64) (session.AttachmentContent, error) {
+	return a.ready().OpenAttachment(a.ctx, id)
 }
 
 // Regenerate answers the last message of the shown branch again, keeping
@@ -109,10 +123,11 @@ func (a *App) Regenerate(chatID int64) (session.SendResult, error) {
 	return a.ready().Regenerate(a.ctx, chatID)
 }
 
-// EditAndResend adds a new version of one of the user's messages and
+// EditAndResend adds a new version of one of the user's messages, with
+// the files given (kept from the earlier version or picked since), and
 // answers it; the earlier version and what followed it stay.
-func (a *App) EditAndResend(chatID, messageID int64, text string) (session.SendResult, error) {
-	return a.ready().EditAndResend(a.ctx, chatID, messageID, text)
+func (a *App) EditAndResend(chatID, messageID int64, text string, attachments []int64) (session.SendResult, error) {
+	return a.ready().EditWithAttachments(a.ctx, chatID, messageID, text, attachments)
 }
 
 // SelectBranch shows the version of a turn that message id is (with the

@@ -10,9 +10,10 @@ import (
 // answer them from the environment (dialogs_dev.go) so the end-to-end
 // tests drive those buttons in a browser, where no native dialog exists.
 var (
-	saveFileDialog      = runtime.SaveFileDialog
-	openFileDialog      = runtime.OpenFileDialog
-	openDirectoryDialog = runtime.OpenDirectoryDialog
+	saveFileDialog          = runtime.SaveFileDialog
+	openFileDialog          = runtime.OpenFileDialog
+	openDirectoryDialog     = runtime.OpenDirectoryDialog
+	openMultipleFilesDialog = runtime.OpenMultipleFilesDialog
 )
 
 // ExportData writes every chat, document and setting to an archive the
@@ -62,6 +63,17 @@ func (a *App) ImportModelFolder() (session.LocalModelView, error) {
 		return session.LocalModelView{}, err
 	}
 	return a.ready().ImportLocalModel(a.ctx, path)
+}
+
+// PickAttachments asks for files with the native dialog and keeps them
+// for a chat's next message; the accepted ones come back, with the first
+// refusal as the error.
+func (a *App) PickAttachments(chatID int64) ([]session.AttachmentView, error) {
+	paths, err := openMultipleFilesDialog(a.ctx, runtime.OpenDialogOptions{Title: "Attach files"})
+	if err != nil || len(paths) == 0 {
+		return []session.AttachmentView{}, err
+	}
+	return a.ready().AttachFiles(a.ctx, chatID, paths)
 }
 
 // AddDocumentFiles asks for files with the native dialog and adds them.

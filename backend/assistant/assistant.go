@@ -144,8 +144,9 @@ func (s *Service) OpenChat(ctx context.Context, id int64) (ChatDetail, error) {
 		return ChatDetail{}, err
 	}
 	d := ChatDetail{Chat: chatView(c), Messages: make([]MessageView, len(msgs))}
+	atts := s.attachmentViews(ctx, msgs)
 	for i, m := range msgs {
-		d.Messages[i] = messageView(m)
+		d.Messages[i] = messageView(m, atts[m.ID])
 	}
 	s.mu.Lock()
 	_, d.Generating = s.running[id]

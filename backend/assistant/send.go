@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"sidecar/backend/attach"
 	"sidecar/backend/llm"
 	"sidecar/backend/store"
 )
@@ -20,7 +22,16 @@ const persistEvery = time.Second
 // the answer in the background: its text arrives as EventToken events and
 // its end as one EventDone. It returns once both messages are stored.
 func (s *Service) SendMessage(ctx context.Context, chatID int64, text string) (SendResult, error) {
-	text, err := cleanMessage(text)
+	return s.SendWithAttachments(ctx, chatID, text, nil)
+}
+
+// SendWithAttachments sends a message carrying files picked for it
+// (AddAttachment): their text goes into the prompt, their images to a
+// model that takes them. A message with images for a model that cannot
+// take them is refused (ErrNoVision) before anything is stored, so the
+// text and files stay as they were. With files, the text may be empty.
+func (s *Service) SendWithAttachments(ctx context.Context, chatID int64, text string, attachments []int64) (SendResult, error) {
+	text, err := cleanMessage(text, len(attachments) > 0)
 	if err != nil {
 		return SendResult{}, err
 	}
@@ -29,12 +40,21 @@ func (s *Service) SendMessage(ctx context.Context, chatID int64, text string) (S
 		return SendResult{}, err
 	}
 	res, err := s.startLocked(ctx, g, chatID, func(c store.Chat) (store.Message, error) {
-		u, err := s.db.AddMessage(ctx, store.Message{ChatID: chatID, Role: string(llm.RoleUser), Content: text})
+		if err := s.checkAttachments(ctx, c, attachments, 0); err != nil {
+			return store.Message{}, err
+		}
+		u, err := s.db.AddMessage(ctx, store.Message{ChatID: chatID, Role: string(llm.RoleUser), Content: text, Attach: attachments})
 		if err != nil {
 			return store.Message{}, err
 		}
 		if c.Title == "New chat" {
-			if err := s.db.RenameChat(ctx, chatID, titleFrom(text)); err != nil {
+			title := text
+			if title == "" {
+				if as, err := s.db.AttachmentsByID(ctx, attachments[:1]); err == nil {
+					title = as[0].Name
+				}
+			}
+			if err := s.db.RenameChat(ctx, chatID, titleFrom(title)); err != nil {
 				return store.Message{}, err
 			}
 		}
@@ -48,10 +68,29 @@ func (s *Service) SendMessage(ctx context.Context, chatID int64, text string) (S
 }
 
 // EditAndResend adds text as a new version of one of the user's messages
-// (the earlier version and what followed it stay, as another branch) and
-// answers it.
+// (the earlier version and what followed it stay, as another branch),
+// with the files of the earlier version, and answers it.
 func (s *Service) EditAndResend(ctx context.Context, chatID, messageID int64, text string) (SendResult, error) {
-	text, err := cleanMessage(text)
+	m, err := s.db.Message(ctx, messageID)
+	if err != nil {
+		return SendResult{}, err
+	}
+	atts, err := s.db.AttachmentsOf(ctx, []int64{m.ID}, false)
+	if err != nil {
+		return SendResult{}, err
+	}
+	keep := []int64{}
+	for _, a := range atts[m.ID] {
+		keep = append(keep, a.ID)
+	}
+	return s.EditWithAttachments(ctx, chatID, messageID, text, keep)
+}
+
+// EditWithAttachments is EditAndResend with the files the new version
+// carries: any of the earlier version's (keep them all, or some) and
+// files picked since (pending ones).
+func (s *Service) EditWithAttachments(ctx context.Context, chatID, messageID int64, text string, attachments []int64) (SendResult, error) {
+	text, err := cleanMessage(text, len(attachments) > 0)
 	if err != nil {
 		return SendResult{}, err
 	}
@@ -59,7 +98,7 @@ func (s *Service) EditAndResend(ctx context.Context, chatID, messageID int64, te
 	if err != nil {
 		return SendResult{}, err
 	}
-	res, err := s.startLocked(ctx, g, chatID, func(store.Chat) (store.Message, error) {
+	res, err := s.startLocked(ctx, g, chatID, func(c store.Chat) (store.Message, error) {
 		m, err := s.db.Message(ctx, messageID)
 		if err != nil {
 			return store.Message{}, err
@@ -67,7 +106,10 @@ func (s *Service) EditAndResend(ctx context.Context, chatID, messageID int64, te
 		if m.ChatID != chatID || m.Role != string(llm.RoleUser) {
 			return store.Message{}, errors.New("assistant: only your own messages can be edited")
 		}
-		return s.db.AddReply(ctx, store.Message{ChatID: chatID, ParentID: m.ParentID, Role: string(llm.RoleUser), Content: text})
+		if err := s.checkAttachments(ctx, c, attachments, m.ID); err != nil {
+			return store.Message{}, err
+		}
+		return s.db.AddReply(ctx, store.Message{ChatID: chatID, ParentID: m.ParentID, Role: string(llm.RoleUser), Content: text, Attach: attachments})
 	})
 	if err != nil {
 		s.release(chatID, g)
@@ -76,11 +118,12 @@ func (s *Service) EditAndResend(ctx context.Context, chatID, messageID int64, te
 	return res, nil
 }
 
-// cleanMessage trims a message from the user and checks it can be sent.
-func cleanMessage(text string) (string, error) {
+// cleanMessage trims a message from the user and checks it can be sent;
+// it may be empty when it carries files.
+func cleanMessage(text string, files bool) (string, error) {
 	text = strings.TrimSpace(text)
 	switch {
-	case text == "":
+	case text == "" && !files:
 		return "", ErrEmptyMessage
 	case len(text) > MaxMessageBytes:
 		return "", ErrTooLong
@@ -163,11 +206,30 @@ func (s *Service) startLocked(ctx context.Context, g *generation, chatID int64, 
 	if err != nil {
 		return SendResult{}, err
 	}
+	vision := llm.CapabilitiesOf(p, modelID).Vision
+	if !vision {
+		// A regenerated answer to a message with images, after the chat
+		// moved to a model without vision.
+		if as, err := s.db.AttachmentsOf(ctx, []int64{user.ID}, false); err != nil {
+			return SendResult{}, err
+		} else if slices.ContainsFunc(as[user.ID], func(a store.Attachment) bool { return a.Kind == attach.KindImage }) {
+			return SendResult{}, ErrNoVision
+		}
+	}
 	model := c.Model
 	if model == "" {
 		model = DefaultModel
 	}
-	msgs := s.withSystemPrompt(ctx, p, modelID, c.Settings.SystemPrompt, prompt(history))
+	turns, fit, err := s.withAttachments(ctx, p, modelID, history, prompt(history), vision)
+	if err != nil {
+		return SendResult{}, err
+	}
+	for _, a := range fit {
+		if err := s.db.SetAttachmentFit(ctx, a.ID, a.Truncated, a.KeptTokens, a.TotalTokens); err != nil {
+			return SendResult{}, err
+		}
+	}
+	msgs := s.withSystemPrompt(ctx, p, modelID, c.Settings.SystemPrompt, turns)
 	var cites []Citation
 	if c.UseDocuments {
 		if msgs, cites, err = s.groundChat(ctx, p, modelID, msgs); err != nil {
@@ -209,16 +271,21 @@ func (s *Service) startLocked(ctx context.Context, g *generation, chatID int64, 
 }
 
 // prompt turns stored history into provider messages: failed answers and
-// empty ones are left out.
+// empty ones are left out (a message of the user's with files only stays,
+// its files come in withAttachments).
 func prompt(history []store.Message) []llm.Message {
 	var out []llm.Message
 	for _, m := range history {
-		if m.Status == store.StatusError || m.Status == store.StatusStreaming || strings.TrimSpace(m.Content) == "" {
-			continue
+		if keepInPrompt(m) {
+			out = append(out, llm.Message{Role: llm.Role(m.Role), Content: m.Content})
 		}
-		out = append(out, llm.Message{Role: llm.Role(m.Role), Content: m.Content})
 	}
 	return out
+}
+
+func keepInPrompt(m store.Message) bool {
+	return m.Status != store.StatusError && m.Status != store.StatusStreaming &&
+		(strings.TrimSpace(m.Content) != "" || m.Role == string(llm.RoleUser))
 }
 
 // generate streams the answer, stores it and returns its final state.
@@ -278,12 +345,13 @@ func (s *Service) generate(ctx context.Context, p llm.Provider, req llm.Request,
 	return s.withSiblings(context.Background(), stored)
 }
 
-// withSiblings is m's view with the ids of its versions.
+// withSiblings is m's view with the ids of its versions and its
+// attachments.
 func (s *Service) withSiblings(ctx context.Context, m store.Message) MessageView {
 	if ids, err := s.db.Siblings(ctx, m.ChatID, m.ParentID); err == nil {
 		m.Siblings = ids
 	}
-	return messageView(m)
+	return messageView(m, s.attachmentViews(ctx, []store.Message{m})[m.ID])
 }
 
 // titleFrom makes a chat title from the first message: its first line,

@@ -33,6 +33,8 @@ type MessageView struct {
 	// Siblings are the ids of every version of this turn (edits of a
 	// message, regenerated answers), this one included, oldest first.
 	Siblings []int64 `json:"siblings"`
+	// Attachments are the files given with a message of the user's.
+	Attachments []AttachmentView `json:"attachments"`
 }
 
 // ChatDetail is an opened chat: Messages are its shown branch.
@@ -75,13 +77,16 @@ func chatView(c store.Chat) ChatView {
 		CreatedAt: c.CreatedAt.UnixMilli(), UpdatedAt: c.UpdatedAt.UnixMilli()}
 }
 
-func messageView(m store.Message) MessageView {
+func messageView(m store.Message, atts []AttachmentView) MessageView {
 	v := MessageView{ID: m.ID, ChatID: m.ChatID, Role: m.Role, Content: m.Content, Reasoning: m.Reasoning, Model: m.Model, Status: m.Status,
 		Error: m.Error, PromptTokens: m.PromptTokens, CompletionTokens: m.CompletionTokens, DurationMS: m.DurationMS,
 		ContextDropped: m.ContextDropped, Citations: parseCitations(m), CreatedAt: m.CreatedAt.UnixMilli(),
 		ParentID: m.ParentID, Siblings: m.Siblings}
 	if v.Siblings == nil {
 		v.Siblings = []int64{m.ID}
+	}
+	if v.Attachments = atts; atts == nil {
+		v.Attachments = []AttachmentView{}
 	}
 	return v
 }

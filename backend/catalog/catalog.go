@@ -39,6 +39,7 @@ type ModelView struct {
 	Name     string `json:"name"`
 	Provider string `json:"provider"`
 	Local    bool   `json:"local"`
+	Vision   bool   `json:"vision"` // takes images
 }
 
 // Catalog holds the providers of one open profile. Its settings (local
@@ -137,7 +138,8 @@ func (c *Catalog) Models(ctx context.Context) ([]ModelView, error) {
 			continue
 		}
 		for _, m := range ms {
-			out = append(out, ModelView{ID: p.ID() + "/" + m.ID, Name: m.Name, Provider: p.ID(), Local: m.Local})
+			out = append(out, ModelView{ID: p.ID() + "/" + m.ID, Name: m.Name, Provider: p.ID(), Local: m.Local,
+				Vision: llm.CapabilitiesOf(p, m.ID).Vision})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {

@@ -161,6 +161,9 @@ func (l *local) prepare(ctx context.Context, req llm.Request) (models.Model, Loc
 	if err := llm.CheckRequest(req); err != nil {
 		return nil, LocalSettings{}, nil, fmt.Errorf("catalog: %w", err)
 	}
+	if llm.HasImages(req.Messages) {
+		return nil, LocalSettings{}, nil, fmt.Errorf("catalog: %s: %w", req.Model, llm.ErrNoVision)
+	}
 	lm, s, err := l.ensure(ctx, req.Model)
 	if err != nil {
 		return nil, s, nil, err

@@ -23,7 +23,7 @@ import (
 const (
 	baseSizeLimit = 16 << 20 // one value, and the rendered text, before the conversation's share
 	inputFactor   = 4        // and this many times the bytes of the conversation and tools
-	maxListItems  = 1 << 20  // items in one list (or in the lists range() makes in one render)
+	maxListItems  = 1 << 18  // items in one list made by one operation (range has its own limit)
 	maxValueDepth = 256      // lists and dicts nested in one value
 	stepsPerClock = 256      // steps between looks at the context
 

@@ -41,6 +41,11 @@ var builtinFilters = func() map[string]callFn {
 	return got
 }()
 
+// structural filters only look at how many items a list or dict has
+// and hand them on, never printing or comparing them.
+var structural = map[string]bool{"length": true, "count": true, "first": true, "last": true, "default": true,
+	"d": true, "list": true, "items": true, "dictsort": true, "batch": true, "sum": true, "safe": true, "reverse": true}
+
 // filter is x | name(args) with the engine's filter, after checking
 // the size of what it will make.
 func (b *budget) filter(args []jinja.Value, kw map[string]jinja.Value) (jinja.Value, error) {
@@ -53,7 +58,12 @@ func (b *budget) filter(args []jinja.Value, kw map[string]jinja.Value) (jinja.Va
 		return jinja.Undefined(), fmt.Errorf("unknown filter %q", name)
 	}
 	args = args[1:]
-	if _, err := b.measureAll(args, kw); err != nil {
+	if in := arg(args, 0); structural[name] && (in.IsList() || in.IsDict()) {
+		// Neither printed nor compared: only its length matters.
+		if _, err := b.measureAll(args[1:], kw); err != nil {
+			return jinja.Undefined(), err
+		}
+	} else if _, err := b.measureAll(args, kw); err != nil {
 		return jinja.Undefined(), err
 	}
 	if err := b.beforeFilter(name, args, kw); err != nil {
@@ -160,6 +170,9 @@ func (b *budget) slice(args []jinja.Value, _ map[string]jinja.Value) (jinja.Valu
 	case obj.IsList():
 		length = obj.AsList().Len()
 	case obj.IsString():
+		if err := b.made(4 * int64(len(obj.AsString()))); err != nil {
+			return jinja.Undefined(), err
+		}
 		runes = []rune(obj.AsString())
 		length = len(runes)
 	default:

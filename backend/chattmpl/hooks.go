@@ -15,7 +15,7 @@ type callFn = func([]jinja.Value, map[string]jinja.Value) (jinja.Value, error)
 func (b *budget) hooks() map[string]jinja.Value {
 	fns := map[string]callFn{
 		hookEmit: b.emit, hookStep: b.stepHook, hookIter: b.iter, hookOp: b.op,
-		hookCheck: b.check, hookTick: b.tick, hookFilter: b.filter, hookRecv: b.recvHook,
+		hookCheck: b.check, hookTick: b.tick, hookIndex: b.index, hookFilter: b.filter, hookRecv: b.recvHook,
 		hookMethod: b.method, hookSlice: b.slice, hookAssign: b.assign,
 		guardEnterName: b.enter, guardLeaveName: b.leave,
 		"range": b.rangeFn, "raise_exception": b.raise, toJSONName: b.toJSON,
@@ -73,6 +73,17 @@ func (b *budget) stepHook([]jinja.Value, map[string]jinja.Value) (jinja.Value, e
 
 func (b *budget) tick(args []jinja.Value, _ map[string]jinja.Value) (jinja.Value, error) {
 	return arg(args, 0), b.step()
+}
+
+func (b *budget) index(args []jinja.Value, _ map[string]jinja.Value) (jinja.Value, error) {
+	v := arg(args, 0)
+	if err := b.step(); err != nil {
+		return jinja.Undefined(), err
+	}
+	if v.IsString() {
+		return v, b.made(4 * int64(len(v.AsString()))) // the engine's []rune copy
+	}
+	return v, nil
 }
 
 func (b *budget) check(args []jinja.Value, _ map[string]jinja.Value) (jinja.Value, error) {
@@ -243,6 +254,11 @@ func (b *budget) method(args []jinja.Value, _ map[string]jinja.Value) (jinja.Val
 func (b *budget) beforeMethod(recv jinja.Value, name, engineName string, args []jinja.Value, kw map[string]jinja.Value) error {
 	if _, err := b.measureAll(args, kw); err != nil {
 		return err
+	}
+	if recv.IsString() {
+		if err := b.touched(int64(len(recv.AsString()))); err != nil {
+			return err
+		}
 	}
 	switch engineName {
 	case "str.replace":

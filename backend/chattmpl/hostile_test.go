@@ -47,6 +47,9 @@ var hostileTemplates = map[string]string{
 	"upper":                    `{% set ns = namespace(s='ab') %}{% for i in range(60) %}{% set ns.s = (ns.s ~ ns.s)|upper %}{% endfor %}`,
 	"filter block":             `{% set s = 'x' * 10000000 %}{% filter list %}{{ s }}{% endfilter %}`,
 	"dict keys":                `{% set ns = namespace(l=['x' * 1000]) %}{% for i in range(60) %}{% set ns.l = [ns.l, ns.l] %}{% endfor %}{{ {ns.l: 1} }}`,
+	"indexing a long string":   `{% set s = 'x' * 10000000 %}{% for i in range(1000000) %}{% if s[5] == 'y' %}{% endif %}{% endfor %}`,
+	"scanning a long string":   `{% set s = 'x' * 10000000 %}{% for i in range(1000000) %}{% if s.count('y') %}{% endif %}{% endfor %}`,
+	"comparing long strings":   `{% set s = 'x' * 10000000 %}{% set t = 'x' * 10000000 %}{% for i in range(1000000) %}{% if s == t %}{% endif %}{% endfor %}`,
 	"call block":               `{% macro m() %}{% for i in range(100000) %}{{ caller() }}{% endfor %}{% endmacro %}{% call m() %}{{ 'x' * 10000 }}{% endcall %}`,
 }
 

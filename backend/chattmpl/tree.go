@@ -29,7 +29,8 @@ const (
 	hookIter   = "sidecar_iter"   // what a for loop iterates over
 	hookOp     = "sidecar_op"     // ~ + *
 	hookCheck  = "sidecar_check"  // operands of comparisons, tests, keys, call results
-	hookTick   = "sidecar_tick"   // subscripts (their cost is the step)
+	hookTick   = "sidecar_tick"   // calls (their cost is the step)
+	hookIndex  = "sidecar_index"  // what is subscripted (the engine copies a string to index it)
 	hookFilter = "sidecar_filter" // x | f(args) with the engine's filters
 	hookRecv   = "sidecar_recv"   // receiver of a method call
 	hookMethod = "sidecar_method" // the method looked up on it
@@ -237,11 +238,12 @@ func (p *patcher) expr(slot reflect.Value) {
 	case "attrExpr":
 		p.expr(field(e, "obj"))
 	case "itemExpr":
-		p.expr(field(e, "obj"))
+		obj := field(e, "obj")
+		p.expr(obj)
+		obj.Set(newCall(hookIndex, none, obj.Elem()))
 		key := field(e, "key")
 		p.expr(key)
 		p.check(key)
-		slot.Set(newCall(hookTick, none, slot.Elem()))
 	case "sliceExpr":
 		// x[a:b:c] becomes sidecar_slice(x, 'which', c, a, b): the
 		// engine evaluates step before start and stop.

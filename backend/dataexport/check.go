@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"sidecar/backend/attach"
 	"sidecar/backend/docs"
 	"sidecar/backend/store"
 )
@@ -17,6 +18,7 @@ type archive struct {
 	docs     []Document
 	settings map[string]string
 	presets  []Preset // always kept: there are at most store.MaxPresets
+	atts     []Attachment
 }
 
 // Read checks and decodes an archive without touching any data: the zip
@@ -58,12 +60,24 @@ func check(data []byte, passphrase string, collect bool) (*archive, error) {
 	if hasPresets != (a.manifest.SchemaVersion >= 2) {
 		return nil, fmt.Errorf("%w: %s does not belong to schema version %d", ErrBadArchive, PartPresets, a.manifest.SchemaVersion)
 	}
+	_, hasAttachments := z.parts[PartAttachments]
+	if hasAttachments != (a.manifest.SchemaVersion >= 4) {
+		return nil, fmt.Errorf("%w: %s does not belong to schema version %d", ErrBadArchive, PartAttachments, a.manifest.SchemaVersion)
+	}
 	var c Counts
+	// userMsgs[i][j] says whether message j+1 of chat i+1 is the user's,
+	// for checking attachments.
+	var userMsgs [][]bool
 	err = read(PartChats, func(p *partStream) error {
 		return eachItem(p, func(_ int, ch *Chat) error {
 			if err := checkChat(ch, a.manifest.SchemaVersion); err != nil {
 				return err
 			}
+			users := make([]bool, len(ch.Messages))
+			for j, m := range ch.Messages {
+				users[j] = m.Role == "user"
+			}
+			userMsgs = append(userMsgs, users)
 			c.Chats++
 			c.Messages += len(ch.Messages)
 			if collect {
@@ -105,6 +119,24 @@ func check(data []byte, passphrase string, collect bool) (*archive, error) {
 			return nil, err
 		}
 		c.Presets = len(a.presets)
+	}
+	if hasAttachments {
+		parts = append(parts, PartAttachments)
+		err := read(PartAttachments, func(p *partStream) error {
+			return eachItem(p, func(_ int, at *Attachment) error {
+				if err := checkAttachment(at, userMsgs); err != nil {
+					return err
+				}
+				c.Attachments++
+				if collect {
+					a.atts = append(a.atts, *at)
+				}
+				return nil
+			})
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
 	for _, name := range parts {
 		if a.manifest.SHA256[name] != sums[name] {
@@ -162,6 +194,32 @@ func checkDocument(d *Document) error {
 	// A PDF's text may run one page past the file limit, as docs add reads it.
 	if d.Size > MaxDocumentBytes || len(d.Content) > MaxDocumentBytes+1<<20 || chunkText > 3*MaxDocumentBytes {
 		return fmt.Errorf("%w: document %q is larger than %d MiB, the limit for a document", ErrBadArchive, d.Title, MaxDocumentBytes>>20)
+	}
+	return nil
+}
+
+// checkAttachment holds an attachment to what a message can carry: it
+// belongs to a message of the user's in the archive, has a known kind, a
+// name, and is within the size limits of a file picked in the app.
+func checkAttachment(a *Attachment, userMsgs [][]bool) error {
+	if a.Chat < 1 || a.Chat > len(userMsgs) || a.Message < 1 || a.Message > len(userMsgs[a.Chat-1]) || !userMsgs[a.Chat-1][a.Message-1] {
+		return fmt.Errorf("%w: an attachment belongs to no message of the user's (chat %d, message %d)", ErrBadArchive, a.Chat, a.Message)
+	}
+	limit := attach.MaxFileBytes
+	switch a.Kind {
+	case attach.KindImage:
+		limit = attach.MaxImageBytes
+	case docs.KindText, docs.KindMarkdown, docs.KindCode, docs.KindHTML, docs.KindPDF:
+	default:
+		return fmt.Errorf("%w: attachment %q has kind %q", ErrBadArchive, a.Name, a.Kind)
+	}
+	switch {
+	case a.Name == "" || len(a.Name) > attach.MaxNameBytes || a.MIME == "" || len(a.MIME) > 100 || len(a.Lang) > 100:
+		return fmt.Errorf("%w: an attachment lacks its name or type", ErrBadArchive)
+	case len(a.Data) > limit || len(a.Text) > attach.MaxFileBytes+1<<20:
+		return fmt.Errorf("%w: attachment %q is larger than %d MiB, the limit for its kind", ErrBadArchive, a.Name, limit>>20)
+	case a.KeptTokens < 0 || a.TotalTokens < 0:
+		return fmt.Errorf("%w: attachment %q has negative token counts", ErrBadArchive, a.Name)
 	}
 	return nil
 }

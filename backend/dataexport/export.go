@@ -46,7 +46,11 @@ func Export(ctx context.Context, db *store.DB, appVersion, passphrase string, pr
 		return nil, Manifest{}, fmt.Errorf("dataexport: %w", err)
 	}
 	defer tx.Rollback()
-	chats, err := readChats(ctx, tx, progress)
+	chats, where, err := readChats(ctx, tx, progress)
+	if err != nil {
+		return nil, Manifest{}, err
+	}
+	atts, err := readAttachments(ctx, tx, where, progress)
 	if err != nil {
 		return nil, Manifest{}, err
 	}
@@ -64,6 +68,7 @@ func Export(ctx context.Context, db *store.DB, appVersion, passphrase string, pr
 	}
 	m := Manifest{Format: Format, SchemaVersion: SchemaVersion, AppVersion: appVersion, CreatedAt: time.Now().UnixMilli(), SHA256: map[string]string{}}
 	m.Counts.Chats, m.Counts.Documents, m.Counts.Settings, m.Counts.Presets = len(chats), len(docs), len(settings), len(presets)
+	m.Counts.Attachments = len(atts)
 	for _, c := range chats {
 		m.Counts.Messages += len(c.Messages)
 	}
@@ -75,7 +80,7 @@ func Export(ctx context.Context, db *store.DB, appVersion, passphrase string, pr
 	for _, part := range []struct {
 		name string
 		v    any
-	}{{PartChats, chats}, {PartDocuments, docs}, {PartSettings, settings}, {PartPresets, presets}} {
+	}{{PartChats, chats}, {PartDocuments, docs}, {PartSettings, settings}, {PartPresets, presets}, {PartAttachments, atts}} {
 		b, err := json.MarshalIndent(part.v, "", " ")
 		if err != nil {
 			return nil, m, fmt.Errorf("dataexport: %w", err)
@@ -105,11 +110,18 @@ func Export(ctx context.Context, db *store.DB, appVersion, passphrase string, pr
 	return enc, m, err
 }
 
-func readChats(ctx context.Context, tx *sql.Tx, progress func(Progress)) ([]Chat, error) {
+// msgPlace is where a message is in the archive: its chat's place in
+// chats.json (1 up) and its id within the chat.
+type msgPlace struct{ chat, msg int }
+
+// readChats reads every chat and says where each message (by its id in
+// the database) is in the archive.
+func readChats(ctx context.Context, tx *sql.Tx, progress func(Progress)) ([]Chat, map[int64]msgPlace, error) {
+	where := map[int64]msgPlace{}
 	rows, err := tx.QueryContext(ctx, `SELECT id, title, model, use_documents, system_prompt, temperature, top_p, max_tokens,
 		created_at, updated_at, leaf_id FROM chats ORDER BY created_at, id`)
 	if err != nil {
-		return nil, fmt.Errorf("dataexport: chats: %w", err)
+		return nil, nil, fmt.Errorf("dataexport: chats: %w", err)
 	}
 	var ids []int64
 	var leaves []int64
@@ -121,7 +133,7 @@ func readChats(ctx context.Context, tx *sql.Tx, progress func(Progress)) ([]Chat
 		var leaf sql.NullInt64
 		if err := rows.Scan(&id, &c.Title, &c.Model, &c.UseDocuments, &c.SystemPrompt, &temp, &topP, &c.MaxTokens, &c.CreatedAt, &c.UpdatedAt, &leaf); err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("dataexport: chats: %w", err)
+			return nil, nil, fmt.Errorf("dataexport: chats: %w", err)
 		}
 		c.Temperature, c.TopP = floatPtr(temp), floatPtr(topP)
 		ids = append(ids, id)
@@ -134,7 +146,7 @@ func readChats(ctx context.Context, tx *sql.Tx, progress func(Progress)) ([]Chat
 		mr, err := tx.QueryContext(ctx, `SELECT id, parent_id, role, content, model, status, error, prompt_tokens, completion_tokens, duration_ms,
 			context_dropped, citations, created_at, reasoning FROM messages WHERE chat_id = ? ORDER BY id`, id)
 		if err != nil {
-			return nil, fmt.Errorf("dataexport: messages: %w", err)
+			return nil, nil, fmt.Errorf("dataexport: messages: %w", err)
 		}
 		chats[i].Messages = []Message{}
 		// Messages are numbered in the archive 1 up; a parent is always
@@ -147,17 +159,52 @@ func readChats(ctx context.Context, tx *sql.Tx, progress func(Progress)) ([]Chat
 			if err := mr.Scan(&dbID, &parent, &m.Role, &m.Content, &m.Model, &m.Status, &m.Error, &m.PromptTokens, &m.CompletionTokens, &m.DurationMS,
 				&m.ContextDropped, &m.Citations, &m.CreatedAt, &m.Reasoning); err != nil {
 				mr.Close()
-				return nil, fmt.Errorf("dataexport: messages: %w", err)
+				return nil, nil, fmt.Errorf("dataexport: messages: %w", err)
 			}
 			m.ID = len(chats[i].Messages) + 1
 			m.Parent = num[parent.Int64]
 			num[dbID] = m.ID
+			where[dbID] = msgPlace{chat: i + 1, msg: m.ID}
 			chats[i].Messages = append(chats[i].Messages, m)
 		}
 		mr.Close()
 		chats[i].Shown = num[leaves[i]]
 	}
-	return chats, nil
+	return chats, where, nil
+}
+
+// readAttachments reads the files of sent messages, one at a time.
+func readAttachments(ctx context.Context, tx *sql.Tx, where map[int64]msgPlace, progress func(Progress)) ([]Attachment, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, message_id FROM attachments WHERE message_id IS NOT NULL ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("dataexport: attachments: %w", err)
+	}
+	type ref struct{ id, msg int64 }
+	var refs []ref
+	for rows.Next() {
+		var r ref
+		if err := rows.Scan(&r.id, &r.msg); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("dataexport: attachments: %w", err)
+		}
+		refs = append(refs, r)
+	}
+	rows.Close()
+	out := []Attachment{}
+	for i, r := range refs {
+		progress(Progress{Stage: "attachments", Done: i, Total: len(refs)})
+		place, ok := where[r.msg]
+		if !ok {
+			continue
+		}
+		a := Attachment{Chat: place.chat, Message: place.msg}
+		if err := tx.QueryRowContext(ctx, `SELECT name, mime, kind, lang, data, text, truncated, kept_tokens, total_tokens, created_at
+			FROM attachments WHERE id = ?`, r.id).Scan(&a.Name, &a.MIME, &a.Kind, &a.Lang, &a.Data, &a.Text, &a.Truncated, &a.KeptTokens, &a.TotalTokens, &a.CreatedAt); err != nil {
+			return nil, fmt.Errorf("dataexport: attachment: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, nil
 }
 
 func readDocuments(ctx context.Context, tx *sql.Tx, progress func(Progress)) ([]Document, error) {

@@ -39,7 +39,7 @@ func withParts(t *testing.T, base map[string][]byte, counts Counts, edit map[str
 	var m Manifest
 	json.Unmarshal(p[PartManifest], &m)
 	m.Counts = counts
-	for _, name := range []string{PartChats, PartDocuments, PartSettings, PartPresets} {
+	for _, name := range []string{PartChats, PartDocuments, PartSettings, PartPresets, PartAttachments} {
 		if _, ok := p[name]; !ok {
 			continue
 		}
@@ -238,7 +238,7 @@ func importBomb(n int64) []byte {
 	size := uint64(len(prefix)) + uint64(n) + uint64(len(suffix))
 	raw := bombtest.RawDeflate(prefix, ' ', n, suffix)
 
-	parts := map[string][]byte{PartChats: []byte("[]"), PartSettings: []byte("{}"), PartPresets: []byte("[]")}
+	parts := map[string][]byte{PartChats: []byte("[]"), PartSettings: []byte("{}"), PartPresets: []byte("[]"), PartAttachments: []byte("[]")}
 	m := Manifest{Format: Format, SchemaVersion: SchemaVersion, Counts: Counts{Documents: 1}, SHA256: map[string]string{PartDocuments: hex.EncodeToString(sh.Sum(nil))}}
 	for name, b := range parts {
 		s := sha256.Sum256(b)

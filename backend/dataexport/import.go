@@ -27,6 +27,7 @@ type Report struct {
 	DocumentsSkipped int `json:"documentsSkipped"`
 	Settings         int `json:"settings"`
 	Presets          int `json:"presets"`
+	Attachments      int `json:"attachments"`
 	// PresetsSkipped are presets the profile has already (same name,
 	// same settings) or has no room for (store.MaxPresets).
 	PresetsSkipped int `json:"presetsSkipped"`
@@ -106,10 +107,14 @@ func Import(ctx context.Context, db *store.DB, restorer DocRestorer, data []byte
 		return Report{}, err
 	}
 	defer chats.Close()
+	// msgIDs[i] maps the message numbers of chat i+1 to this profile's
+	// ids; nil for a chat skipped as present already.
+	var msgIDs [][]int64
 	err = eachItem(chats, func(i int, c *Chat) error {
 		progress(Progress{Stage: "chats", Done: i, Total: a.manifest.Counts.Chats})
 		if existing[chatKey(c.CreatedAt, c.Title, c.Messages)] {
 			rep.ChatsSkipped++
+			msgIDs = append(msgIDs, nil)
 			return nil
 		}
 		set := c.settings().Normalize()
@@ -141,6 +146,7 @@ func Import(ctx context.Context, db *store.DB, restorer DocRestorer, data []byte
 			leaf = ids[i+1]
 			rep.Messages++
 		}
+		msgIDs = append(msgIDs, ids)
 		if c.Shown != 0 {
 			leaf = ids[c.Shown]
 		}
@@ -152,6 +158,11 @@ func Import(ctx context.Context, db *store.DB, restorer DocRestorer, data []byte
 	})
 	if err != nil {
 		return Report{}, err
+	}
+	if _, ok := a.z.parts[PartAttachments]; ok {
+		if err := importAttachments(ctx, tx, a, msgIDs, &rep, progress); err != nil {
+			return Report{}, err
+		}
 	}
 	rep.SettingsSkipped = []string{}
 	for k, v := range a.settings {
@@ -199,6 +210,38 @@ func Import(ctx context.Context, db *store.DB, restorer DocRestorer, data []byte
 	}
 	progress(Progress{Stage: "done", Done: 1, Total: 1})
 	return rep, nil
+}
+
+// importAttachments writes the files of the chats imported, one at a time;
+// those of chats skipped (present already) are left out with them.
+func importAttachments(ctx context.Context, tx *sql.Tx, a *archive, msgIDs [][]int64, rep *Report, progress func(Progress)) error {
+	part, err := a.z.stream(PartAttachments)
+	if err != nil {
+		return err
+	}
+	defer part.Close()
+	return eachItem(part, func(i int, at *Attachment) error {
+		progress(Progress{Stage: "attachments", Done: i, Total: a.manifest.Counts.Attachments})
+		ids := msgIDs[at.Chat-1] // checked in check
+		if ids == nil {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO attachments(chat_id, message_id, name, mime, kind, lang, size, data, text, truncated, kept_tokens, total_tokens, created_at)
+			SELECT chat_id, id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM messages WHERE id = ?`,
+			at.Name, at.MIME, at.Kind, at.Lang, len(at.Data), nonNilBytes(at.Data), at.Text, at.Truncated, at.KeptTokens, at.TotalTokens, at.CreatedAt, ids[at.Message])
+		if err != nil {
+			return fmt.Errorf("dataexport: import attachment %q: %w", at.Name, err)
+		}
+		rep.Attachments++
+		return nil
+	})
+}
+
+func nonNilBytes(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
 }
 
 // importPresets merges presets by name: one the profile has with the same

@@ -79,6 +79,7 @@ func TestImportsSchema1(t *testing.T) {
 	good, _, _ := Export(ctx, db, "test", "", nil)
 	parts := unzip(t, good)
 	delete(parts, PartPresets)
+	delete(parts, PartAttachments) // schema 4 on
 	var chats []map[string]any
 	if err := json.Unmarshal(parts[PartChats], &chats); err != nil {
 		t.Fatal(err)

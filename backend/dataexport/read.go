@@ -70,7 +70,7 @@ func openZip(data []byte, passphrase string) (*zipped, error) {
 			limit = maxSmallPart
 		case PartPresets:
 			limit = maxPresetsPart
-		case PartChats, PartDocuments:
+		case PartChats, PartDocuments, PartAttachments:
 		default:
 			return nil, fmt.Errorf("%w: unexpected entry %q", ErrBadArchive, f.Name)
 		}

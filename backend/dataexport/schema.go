@@ -12,9 +12,10 @@ import "sidecar/backend/store"
 // It reads every version from MinSchemaVersion on: version 2 added chat
 // settings and presets.json to version 1, which has neither; version 3
 // added the branches of a chat (message ids and parents, the shown
-// branch). Chats of versions 1 and 2 are single paths.
+// branch); version 4 added attachments.json, the files given with
+// messages. Chats of versions 1 and 2 are single paths.
 const (
-	SchemaVersion    = 3
+	SchemaVersion    = 4
 	MinSchemaVersion = 1
 )
 
@@ -28,6 +29,8 @@ const (
 	PartDocuments = "documents.json"
 	PartSettings  = "settings.json"
 	PartPresets   = "presets.json" // from schema version 2
+	// PartAttachments holds the files of messages (schema 4 on).
+	PartAttachments = "attachments.json"
 )
 
 // Manifest describes an archive.
@@ -48,6 +51,27 @@ type Counts struct {
 	Chunks    int `json:"chunks"`
 	Settings  int `json:"settings"`
 	Presets   int `json:"presets,omitempty"`
+	// Attachments counts the files of messages (schema 4).
+	Attachments int `json:"attachments,omitempty"`
+}
+
+// Attachment is one file given with a message (schema 4): Chat is the
+// chat's place in chats.json (1 up) and Message the message's id within
+// it; Data is the file as given (base64 in JSON), Text what a prompt
+// carries of it.
+type Attachment struct {
+	Chat        int    `json:"chat"`
+	Message     int    `json:"message"`
+	Name        string `json:"name"`
+	MIME        string `json:"mime"`
+	Kind        string `json:"kind"`
+	Lang        string `json:"lang,omitempty"`
+	Data        []byte `json:"data"`
+	Text        string `json:"text,omitempty"`
+	Truncated   bool   `json:"truncated,omitempty"`
+	KeptTokens  int    `json:"kept_tokens,omitempty"`
+	TotalTokens int    `json:"total_tokens,omitempty"`
+	CreatedAt   int64  `json:"created_at"`
 }
 
 // Chat is one exported chat.

@@ -19,7 +19,7 @@ var _ models.EventStreamer = (*model)(nil)
 // comes back as text.
 func (g *model) StreamEvents(ctx context.Context, p models.Prompt, s models.Sampling, on llm.EventFunc) (llm.Usage, error) {
 	p.AddGenerationPrompt = true
-	text, err := g.Render(p)
+	text, err := g.render(ctx, p)
 	if err != nil {
 		return llm.Usage{}, err
 	}

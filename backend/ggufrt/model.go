@@ -40,6 +40,12 @@ func (g *model) Info() models.Info { return g.info }
 // Render implements models.Model with the file's Jinja template (or the
 // prompt's own).
 func (g *model) Render(p models.Prompt) (string, error) {
+	return g.render(context.Background(), p)
+}
+
+// render is Render stopped when ctx is done (a template's render is
+// bounded, but may take seconds before it reaches a limit).
+func (g *model) render(ctx context.Context, p models.Prompt) (string, error) {
 	tmpl := g.tmpl
 	if p.Template != "" {
 		t, err := chattmpl.Parse(p.Template)
@@ -70,7 +76,7 @@ func (g *model) Render(p models.Prompt) (string, error) {
 		}
 		in.Tools = append(in.Tools, b)
 	}
-	return tmpl.Render(in)
+	return tmpl.RenderContext(ctx, in)
 }
 
 func message(m llm.Message) chattmpl.Message {
@@ -126,7 +132,7 @@ func (g *model) StopTokens() []string {
 // Stream implements models.Model.
 func (g *model) Stream(ctx context.Context, p models.Prompt, s models.Sampling, onToken llm.TokenFunc) (llm.Usage, error) {
 	p.AddGenerationPrompt = true
-	text, err := g.Render(p)
+	text, err := g.render(ctx, p)
 	if err != nil {
 		return llm.Usage{}, err
 	}

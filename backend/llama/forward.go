@@ -191,5 +191,5 @@ func (s *State) mul(x []float32, nb int, outs ...out) {
 }
 
 // rowChunk is how many rows a worker claims at a time: about 64 KiB of
-// weights, a multiple of 4 rows.
-func rowChunk(m quant.Matrix) int { return max(4, ((64<<10)/max(1, m.RowBytes())+3)&^3) }
+// weights, a multiple of 16 rows (the batched products' widest tile).
+func rowChunk(m quant.Matrix) int { return max(16, ((64<<10)/max(1, m.RowBytes())+15)&^15) }

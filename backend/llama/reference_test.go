@@ -170,3 +170,80 @@ func TestFloat64Reference(t *testing.T) {
 		t.Fatalf("engine %g, llama.cpp %g from the float64 reference", engine, cpp)
 	}
 }
+
+// TestLongContextReference checks attention over a long cache against the
+// float64 pass: a 600-token prompt (ten batches, so later batches attend
+// to the cache the earlier ones wrote) and four generated tokens, with
+// both cache types. The F32 cache stays within 1e-3; the F16 one within
+// 3 × llama.cpp's spread on this model (which includes its own F16 cache's
+// difference from its F32 one), as TestGolden allows.
+func TestLongContextReference(t *testing.T) {
+	m := loadTest(t, "llama-w64-f32")
+	g := readGolden(t, "testdata/llama-w64-f32.json")
+	tokens := make([]int, 604)
+	for i := range tokens {
+		tokens[i] = (i*131 + 17) % m.Vocab()
+	}
+	r := &ref64{m: m, w: map[string][]float64{}}
+	want := r.logits(t, tokens)
+	for _, c := range []struct {
+		cache CacheType
+		tol   float64
+	}{{CacheF32, 1e-3}, {CacheF16, 3 * g.Spread}} {
+		s, err := m.NewStateCache(len(tokens), 2, c.cache)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		s.SetAllLogits(true)
+		if _, err := s.Eval(context.Background(), tokens[:600]); err != nil {
+			t.Fatal(err)
+		}
+		var worst float64
+		check := func(p int, got []float32) {
+			for i, v := range want[p] {
+				worst = max(worst, math.Abs(float64(got[i])-v))
+			}
+			if argmax(got) != argmax64(want[p]) && margin64(want[p]) > c.tol {
+				t.Errorf("%v cache, position %d: argmax %d, float64 %d", c.cache, p, argmax(got), argmax64(want[p]))
+			}
+		}
+		for p := 0; p < 600; p++ {
+			check(p, s.PositionLogits(p))
+		}
+		for p := 600; p < len(tokens); p++ {
+			got, err := s.Eval(context.Background(), tokens[p:p+1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			check(p, got)
+		}
+		t.Logf("%v cache: max |Δ| from float64 %.2e", c.cache, worst)
+		if worst > c.tol {
+			t.Errorf("%v cache: max |Δ| %g > %g", c.cache, worst, c.tol)
+		}
+	}
+}
+
+func argmax64(v []float64) int {
+	best := 0
+	for i, x := range v {
+		if x > v[best] {
+			best = i
+		}
+	}
+	return best
+}
+
+// margin64 is how far the largest value is above the second.
+func margin64(v []float64) float64 {
+	first, second := math.Inf(-1), math.Inf(-1)
+	for _, x := range v {
+		if x > first {
+			first, second = x, first
+		} else if x > second {
+			second = x
+		}
+	}
+	return first - second
+}

@@ -101,3 +101,13 @@ func TestEchoShowsSystemPromptsAndSampling(t *testing.T) {
 		t.Errorf("/sampling with defaults = %q, want %q", got, want)
 	}
 }
+
+// The echo model takes no images: it says so instead of echoing.
+func TestEchoRefusesImages(t *testing.T) {
+	e := &Echo{}
+	_, err := e.Stream(context.Background(), Request{Messages: []Message{{Role: RoleUser, Content: "x", Images: []Image{{MIME: "image/png", Data: []byte{1}}}}}},
+		func(string) error { t.Fatal("echoed an image request"); return nil })
+	if !errors.Is(err, ErrNoVision) || e.Capabilities("").Vision {
+		t.Fatalf("err = %v", err)
+	}
+}

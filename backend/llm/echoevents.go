@@ -39,6 +39,9 @@ func (e *Echo) StreamEvents(ctx context.Context, req Request, on EventFunc) (Usa
 	if err := CheckRequest(req); err != nil {
 		return Usage{}, fmt.Errorf("llm: echo: %w", err)
 	}
+	if HasImages(req.Messages) {
+		return Usage{}, fmt.Errorf("llm: echo: %w", ErrNoVision)
+	}
 	u := Usage{}
 	for _, m := range req.Messages {
 		u.PromptTokens += len(SplitWords(m.Content)) + len(m.ToolCalls)

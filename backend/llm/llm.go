@@ -30,6 +30,31 @@ type Message struct {
 	// ToolCallID and ToolName say which call a RoleTool message answers.
 	ToolCallID string
 	ToolName   string
+	// Images go with a user message to a model that takes images
+	// (Capabilities.Vision); providers of other models refuse them with
+	// ErrNoVision.
+	Images []Image
+}
+
+// Image is a picture given with a message: its bytes as the file has
+// them and their media type (image/png, image/jpeg, image/gif,
+// image/webp).
+type Image struct {
+	MIME string
+	Data []byte
+}
+
+// ErrNoVision means images were sent to a model that cannot take them.
+var ErrNoVision = errors.New("this model cannot take images")
+
+// HasImages reports whether any of msgs carries an image.
+func HasImages(msgs []Message) bool {
+	for _, m := range msgs {
+		if len(m.Images) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // Request asks a provider to continue a conversation.

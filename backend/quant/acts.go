@@ -54,7 +54,8 @@ type Acts struct {
 	// are in use and the batch has two vectors or more (else groups is 0).
 	pk4 packed4
 	// gq and gf are the batch packed for the int8 product (gemmPack),
-	// in gemmGroups groups of 16 vectors (0 where it is not in use).
+	// in gemmGroups groups of 16 vectors, or, for float vectors, gf alone
+	// for the float product in groups of 32 (0 where it is not in use).
 	gq         []int8
 	gf         []float32
 	gemmGroups int
@@ -137,16 +138,14 @@ func (a *Acts) Set(x []float32) error {
 			pairBlocks(a.qsP[v*a.cols:(v+1)*a.cols], a.qs[v*a.cols:(v+1)*a.cols])
 		}
 	}
-	a.pk4.groups = 0
+	a.pk4.groups, a.gemmGroups = 0, 0
 	switch {
+	case packGemm && n >= gemmMinBatch && (a.kind != F32 || a.cols%16 == 0):
+		a.gemmPack() // the four-vector kernels' types take this instead
 	case a.kind == Q8_K && n >= 2 && pack4:
 		a.pk4.pack(a)
 	case a.kind == Q8_0 && n >= 2 && pack4 && a.cols%128 == 0:
 		a.pk4.pack8(a)
-	}
-	a.gemmGroups = 0
-	if packGemm && n >= gemmMinBatch && a.kind != F32 {
-		a.gemmPack()
 	}
 	return nil
 }

@@ -26,10 +26,16 @@
 //	AVX-512 F/BW/VL + VNNI     also Q4_1, Q5_0, Q5_1, IQ4_NL, Q2_K, Q3_K,
 //	                           Q5_K, IQ4_XS, and 512-bit Q8_0, Q4_0, Q4_K,
 //	                           Q6_K; batches of Q8_0, Q4_0, Q4_K and Q6_K
-//	                           four vectors per weight read
+//	                           four vectors per weight read, and from 8
+//	                           vectors an int8 matrix product (weights
+//	                           unpacked to bytes once per tile, 16 vectors
+//	                           per register); F16 batches a float32 one
+//	AMX (tiles, int8)          the int8 product of Q8_0, Q4_0 and Q4_K
+//	                           with TDPBUSD, 16 rows by 16 vectors a tile
 //
-// Other types and CPUs run the Go kernels. SIDECAR_KERNELS=go forces them
-// and SIDECAR_KERNELS=avx2 keeps to AVX2 on a CPU with AVX-512 (tests and
-// benchmarks); the tests check every set the CPU has against Go.
+// Other types and CPUs run the Go kernels. SIDECAR_KERNELS=go forces them,
+// SIDECAR_KERNELS=avx2 keeps to AVX2 on a CPU with AVX-512 and
+// SIDECAR_KERNELS=vnni leaves AMX out (tests and benchmarks); the tests
+// check every set the CPU has against Go.
 // Kernels(t) names the set in use for a type.
 package quant

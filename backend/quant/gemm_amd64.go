@@ -29,12 +29,13 @@ var packGemm bool
 // unpackRow writes a weight row into slot k (0..3) of a four-row tile: for
 // each 32-value block b, its unsigned values at w[128b+32k:] and its scale
 // and offset (two pairs for 16-value halves) at so[16b+4k:].
-type unpackRow func(row []byte, k int, w []byte, so []float32)
+type unpackRow func(row []byte, k, n int, w []byte, so []float32)
 
 // selectGemm routes the batched products of the types it covers to the
 // int8 product when vnni, keeping the kernels set before for small batches.
 func selectGemm(vnni bool) {
-	packGemm = vnni
+	packGemm, useAMX = vnni, vnni && hasAMX
+	selectGemmF(vnni)
 	if !vnni {
 		return
 	}
@@ -55,41 +56,52 @@ func selectGemm(vnni bool) {
 	}
 }
 
-// gemmTile is one worker's unpacked four-row tile.
+// gemmTile is one worker's unpacked tile.
 type gemmTile struct {
 	w  []byte
 	so []float32
+	f  []float32 // four float32 rows (mulGemmF)
+	c  [256]int32
 }
 
 var gemmTiles = sync.Pool{New: func() any { return new(gemmTile) }}
 
-// mulGemm is MulRows with the int8 product: rows four at a time, each
-// tile unpacked once for all the batch's groups of 16 vectors.
+// mulGemm is MulRows with the int8 product: rows a tile at a time (16
+// with AMX, else 4), each tile unpacked once for all the batch's groups
+// of 16 vectors.
 func mulGemm(m Matrix, r0, r1 int, a *Acts, out []float32, ldo int, unpack unpackRow, halves bool) {
 	nb := m.cols / 32
+	tr := 4
+	if useAMX && !halves {
+		tr = 16
+	}
 	t := gemmTiles.Get().(*gemmTile)
 	defer gemmTiles.Put(t)
-	if len(t.so) < 16*nb {
-		t.w, t.so = make([]byte, 128*nb), make([]float32, 16*nb)
+	if len(t.so) < 64*nb {
+		t.w, t.so = make([]byte, 512*nb), make([]float32, 64*nb)
 	}
-	w, so := t.w[:128*nb], t.so[:16*nb]
-	kernel := gemm32VNNI
-	if halves {
-		kernel = gemm16VNNI
-	}
-	var o [64]float32
-	for r := r0; r < r1; r += 4 {
-		n := min(4, r1-r)
+	w, so := t.w[:32*tr*nb], t.so[:4*tr*nb]
+	var o [256]float32
+	for r := r0; r < r1; r += tr {
+		n := min(tr, r1-r)
 		for k := 0; k < n; k++ {
-			unpack(m.Row(r+k), k, w, so)
+			unpack(m.Row(r+k), k, tr, w, so)
 		}
-		for k := n; k < 4; k++ { // rows past the range count for nothing
+		for k := n; k < tr; k++ { // rows past the range count for nothing
 			for b := 0; b < nb; b++ {
-				clear(so[16*b+4*k : 16*b+4*k+4])
+				clear(scaleSlot(so, b, k, tr)[:])
 			}
 		}
 		for g := 0; g < a.gemmGroups; g++ {
-			kernel(&w[0], &so[0], &a.gq[g*nb*512], &a.gf[g*nb*64], nb, &o)
+			pq, pf := &a.gq[g*nb*512], &a.gf[g*nb*64]
+			switch {
+			case tr == 16:
+				gemm32AMX(&w[0], &so[0], pq, pf, nb, &o, &t.c, &amxConfig)
+			case halves:
+				gemm16VNNI(&w[0], &so[0], pq, pf, nb, (*[64]float32)(o[:64]))
+			default:
+				gemm32VNNI(&w[0], &so[0], pq, pf, nb, (*[64]float32)(o[:64]))
+			}
 			for v := 0; v < 16 && g*16+v < a.n; v++ {
 				dst := out[(g*16+v)*ldo+r:]
 				for k := 0; k < n; k++ {
@@ -105,48 +117,51 @@ const nibbles = 0x0f0f0f0f0f0f0f0f
 // The unpackers write through fixed-size views (block, tile slot) so that
 // the loops carry no bounds checks.
 
-func le64(b []byte) uint64                  { return binary.LittleEndian.Uint64(b) }
-func put64(b []byte, v uint64)              { binary.LittleEndian.PutUint64(b, v) }
-func tileSlot(w []byte, b, k int) *[32]byte { return (*[32]byte)(w[128*b+32*k:]) }
-func scaleSlot(so []float32, b, k int) *[4]float32 {
-	return (*[4]float32)(so[16*b+4*k:])
+func le64(b []byte) uint64     { return binary.LittleEndian.Uint64(b) }
+func put64(b []byte, v uint64) { binary.LittleEndian.PutUint64(b, v) }
+
+// tileSlot and scaleSlot are row k's values and scales of block b in a
+// tile of n rows.
+func tileSlot(w []byte, b, k, n int) *[32]byte { return (*[32]byte)(w[32*(n*b+k):]) }
+func scaleSlot(so []float32, b, k, n int) *[4]float32 {
+	return (*[4]float32)(so[4*(n*b+k):])
 }
 
-func unpackQ4_0(row []byte, k int, w []byte, so []float32) {
+func unpackQ4_0(row []byte, k, n int, w []byte, so []float32) {
 	for b := 0; b < len(row)/18; b++ {
-		blk, dst := (*[18]byte)(row[18*b:]), tileSlot(w, b, k)
+		blk, dst := (*[18]byte)(row[18*b:]), tileSlot(w, b, k, n)
 		lo, hi := le64(blk[2:10]), le64(blk[10:18])
 		put64(dst[0:8], lo&nibbles)
 		put64(dst[8:16], hi&nibbles)
 		put64(dst[16:24], lo>>4&nibbles)
 		put64(dst[24:32], hi>>4&nibbles)
 		d := f16At(blk[:], 0)
-		sc := scaleSlot(so, b, k)
+		sc := scaleSlot(so, b, k, n)
 		sc[0], sc[1] = d, -8*d
 	}
 }
 
-func unpackQ8_0(row []byte, k int, w []byte, so []float32) {
+func unpackQ8_0(row []byte, k, n int, w []byte, so []float32) {
 	for b := 0; b < len(row)/34; b++ {
-		blk, dst := (*[34]byte)(row[34*b:]), tileSlot(w, b, k)
+		blk, dst := (*[34]byte)(row[34*b:]), tileSlot(w, b, k, n)
 		put64(dst[0:8], le64(blk[2:10])^0x8080808080808080)
 		put64(dst[8:16], le64(blk[10:18])^0x8080808080808080)
 		put64(dst[16:24], le64(blk[18:26])^0x8080808080808080)
 		put64(dst[24:32], le64(blk[26:34])^0x8080808080808080)
 		d := f16At(blk[:], 0)
-		sc := scaleSlot(so, b, k)
+		sc := scaleSlot(so, b, k, n)
 		sc[0], sc[1] = d, -128*d
 	}
 }
 
-func unpackQ4K(row []byte, k int, w []byte, so []float32) {
+func unpackQ4K(row []byte, k, n int, w []byte, so []float32) {
 	for sb := 0; sb < len(row)/144; sb++ {
 		blk := (*[144]byte)(row[144*sb:])
 		d, dmin := f16At(blk[:], 0), f16At(blk[:], 2)
 		for j := 0; j < 4; j++ {
 			q := (*[32]byte)(blk[16+32*j:])
 			b := 8*sb + 2*j // low nibbles: block b, high: b+1
-			lo, hi := tileSlot(w, b, k), tileSlot(w, b+1, k)
+			lo, hi := tileSlot(w, b, k, n), tileSlot(w, b+1, k, n)
 			for i := 0; i < 32; i += 8 {
 				x := le64(q[i : i+8])
 				put64(lo[i:i+8], x&nibbles)
@@ -154,30 +169,30 @@ func unpackQ4K(row []byte, k int, w []byte, so []float32) {
 			}
 			s1, m1 := scaleMinK4(2*j, blk[4:16])
 			s2, m2 := scaleMinK4(2*j+1, blk[4:16])
-			sc1, sc2 := scaleSlot(so, b, k), scaleSlot(so, b+1, k)
+			sc1, sc2 := scaleSlot(so, b, k, n), scaleSlot(so, b+1, k, n)
 			sc1[0], sc1[1] = d*float32(s1), -dmin*float32(m1)
 			sc2[0], sc2[1] = d*float32(s2), -dmin*float32(m2)
 		}
 	}
 }
 
-func unpackQ6K(row []byte, k int, w []byte, so []float32) {
+func unpackQ6K(row []byte, k, n int, w []byte, so []float32) {
 	for sb := 0; sb < len(row)/210; sb++ {
 		blk := (*[210]byte)(row[210*sb:])
 		d := f16At(blk[:], 208)
-		for n := 0; n < 2; n++ {
-			qh := (*[32]byte)(blk[128+32*n:])
+		for h := 0; h < 2; h++ {
+			qh := (*[32]byte)(blk[128+32*h:])
 			for q := 0; q < 4; q++ { // block 4n+q: values 32q.. of the half
-				b := 8*sb + 4*n + q
-				dst, src := tileSlot(w, b, k), (*[32]byte)(blk[64*n+32*(q&1):])
+				b := 8*sb + 4*h + q
+				dst, src := tileSlot(w, b, k, n), (*[32]byte)(blk[64*h+32*(q&1):])
 				nshift, hshift := uint(4*(q>>1)), uint(2*q)
 				for i := 0; i < 32; i += 8 {
 					l, h := le64(src[i:i+8]), le64(qh[i:i+8])
 					put64(dst[i:i+8], l>>nshift&nibbles|(h>>hshift&0x0303030303030303)<<4)
 				}
-				g := 2 * (4*n + q)
+				g := 2 * (4*h + q)
 				sa, sbb := d*float32(int8(blk[192+g])), d*float32(int8(blk[193+g]))
-				sc := scaleSlot(so, b, k)
+				sc := scaleSlot(so, b, k, n)
 				sc[0], sc[1], sc[2], sc[3] = sa, -32*sa, sbb, -32*sbb
 			}
 		}

@@ -6,3 +6,5 @@ const (
 	packGemm     = false
 	gemmMinBatch = 8
 )
+
+func gemmName(Type) string { return "" }

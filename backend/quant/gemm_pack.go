@@ -6,6 +6,10 @@ package quant
 // gf[(g·nb+b)·64] the 16 vectors' scales, then their scaled sums d·Σq
 // over the block, over its first 16 values and over its last 16 (Q8_K).
 func (a *Acts) gemmPack() {
+	if a.kind == F32 {
+		a.gemmPackF32()
+		return
+	}
 	nb := a.cols / 32
 	a.gemmGroups = (a.n + 15) / 16
 	if n := a.gemmGroups * nb; len(a.gf) < 64*n {
@@ -35,6 +39,32 @@ func (a *Acts) gemmPack() {
 				d := a.d[t*a.nb+b/8]
 				f[v], f[16+v] = d, d*float32(a.bsums32[t*nb+b])
 				f[32+v], f[48+v] = d*float32(a.bsums[2*(t*nb+b)]), d*float32(a.bsums[2*(t*nb+b)+1])
+			}
+		}
+	}
+}
+
+// gemmPackF32 lays a's float vectors out for the float product, 32 per
+// group (the last padded with zeros): for group g, value k of vector v at
+// gf[(g·cols+k)·32+v].
+func (a *Acts) gemmPackF32() {
+	a.gemmGroups = (a.n + 31) / 32
+	if n := a.gemmGroups * 32 * a.cols; len(a.gf) < n {
+		a.gf = make([]float32, (a.max+31)/32*32*a.cols)
+	}
+	for g := 0; g < a.gemmGroups; g++ {
+		dst := a.gf[g*32*a.cols : (g+1)*32*a.cols]
+		for v := 0; v < 32; v++ {
+			t := g*32 + v
+			if t >= a.n {
+				for k := 0; k < a.cols; k++ {
+					dst[32*k+v] = 0
+				}
+				continue
+			}
+			src := a.f[t*a.cols : (t+1)*a.cols]
+			for k, x := range src {
+				dst[32*k+v] = x
 			}
 		}
 	}

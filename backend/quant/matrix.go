@@ -148,7 +148,7 @@ var blockBytes = 256 << 10 // a variable so tests can make blocks small
 // sets of its assembly kernels.
 func Kernels(t Type) string {
 	if _, ok := fast[t]; ok {
-		return fastName
+		return fastName + gemmName(t)
 	}
 	return "go"
 }

@@ -51,6 +51,10 @@ type Message struct {
 	// Siblings are the ids of every version of this turn, this one
 	// included, oldest first; filled by ShownPath and PathTo only.
 	Siblings []int64
+	// Attach, when adding a message, names the attachments it carries:
+	// pending ones of the chat, or ones of another message of the chat
+	// (copied: an edited message keeps its files).
+	Attach []int64
 }
 
 func now() int64 { return time.Now().UnixMilli() }
@@ -271,6 +275,9 @@ func (db *DB) addMessage(ctx context.Context, m Message, atLeaf bool) (Message, 
 	if m.ID, err = res.LastInsertId(); err != nil {
 		return Message{}, fmt.Errorf("store: add message: %w", err)
 	}
+	if err := attachTx(ctx, tx, m.ChatID, m.ID, m.Attach); err != nil {
+		return Message{}, fmt.Errorf("store: add message: %w", err)
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE chats SET updated_at = ?, leaf_id = ? WHERE id = ?`, t, m.ID, m.ChatID); err != nil {
 		return Message{}, fmt.Errorf("store: add message: %w", err)
 	}
@@ -292,11 +299,16 @@ func (db *DB) FinishMessage(ctx context.Context, m Message) error {
 }
 
 // MarkInterrupted turns answers left "streaming" by a crash into "stopped",
-// so a restart never shows a generation that nothing is producing.
+// so a restart never shows a generation that nothing is producing, and
+// deletes attachments picked but never sent (DropPendingAttachments). It
+// returns the number of answers marked.
 func (db *DB) MarkInterrupted(ctx context.Context) (int64, error) {
 	res, err := db.sql.ExecContext(ctx, `UPDATE messages SET status = 'stopped' WHERE status = 'streaming'`)
 	if err != nil {
 		return 0, fmt.Errorf("store: mark interrupted: %w", err)
+	}
+	if _, err := db.DropPendingAttachments(ctx); err != nil {
+		return 0, err
 	}
 	return res.RowsAffected()
 }

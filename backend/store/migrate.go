@@ -153,6 +153,30 @@ var migrations = []string{
 	UPDATE messages SET parent_id = (SELECT max(p.id) FROM messages p WHERE p.chat_id = messages.chat_id AND p.id < messages.id);
 	UPDATE chats SET leaf_id = (SELECT max(m.id) FROM messages m WHERE m.chat_id = chats.id);
 	CREATE INDEX messages_parent ON messages(parent_id);`,
+
+	// 11: files attached to the user's messages. An attachment is pending
+	// (message_id NULL) from the moment it is picked until its message is
+	// sent; data is the file as given, text what goes into a prompt (text
+	// files, PDFs), and the fit columns say how much of it the last prompt
+	// that carried it kept.
+	`CREATE TABLE attachments (
+		id           INTEGER PRIMARY KEY,
+		chat_id      INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+		message_id   INTEGER REFERENCES messages(id) ON DELETE CASCADE,
+		name         TEXT NOT NULL,
+		mime         TEXT NOT NULL,
+		kind         TEXT NOT NULL,
+		lang         TEXT NOT NULL DEFAULT '',
+		size         INTEGER NOT NULL,
+		data         BLOB NOT NULL,
+		text         TEXT NOT NULL DEFAULT '',
+		truncated    INTEGER NOT NULL DEFAULT 0,
+		kept_tokens  INTEGER NOT NULL DEFAULT 0,
+		total_tokens INTEGER NOT NULL DEFAULT 0,
+		created_at   INTEGER NOT NULL
+	) STRICT;
+	CREATE INDEX attachments_message ON attachments(message_id, id);
+	CREATE INDEX attachments_chat ON attachments(chat_id);`,
 }
 
 // SchemaVersion is the schema version this build writes.

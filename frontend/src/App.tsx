@@ -144,7 +144,7 @@ export function App() {
       chatId = c.id;
     }
     try {
-      const r = await api.send(chatId, text);
+      const r = await api.send(chatId, text, []);
       dispatch({ type: 'sent', user: r.user, assistant: r.assistant });
       setHighlightId(null);
       return true;
@@ -246,7 +246,8 @@ export function App() {
               onEdit={async (messageId, text) => {
                 if (!state.chat) return;
                 try {
-                  const r = await api.editAndResend(state.chat.id, messageId, text);
+                  const kept = state.messages.find((m) => m.id === messageId)?.attachments?.map((a) => a.id) ?? [];
+                  const r = await api.editAndResend(state.chat.id, messageId, text, kept);
                   dispatch({ type: 'edited', fromId: messageId, user: r.user, assistant: r.assistant });
                 } catch (e) { toast.error(e); }
               }}

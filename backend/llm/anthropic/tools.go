@@ -1,8 +1,10 @@
 package anthropic
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	sdk "github.com/anthropics/anthropic-sdk-go"
 	"github.com/anthropics/anthropic-sdk-go/packages/param"
@@ -47,7 +49,13 @@ func buildParams(req llm.Request) (sdk.MessageNewParams, error) {
 			}
 			params.Messages = append(params.Messages, sdk.NewUserMessage(block))
 		default:
-			params.Messages = append(params.Messages, sdk.NewUserMessage(sdk.NewTextBlock(m.Content)))
+			// Images go first as base64 image blocks, as Anthropic advises.
+			var blocks []sdk.ContentBlockParamUnion
+			for _, img := range m.Images {
+				blocks = append(blocks, sdk.NewImageBlockBase64(img.MIME, base64.StdEncoding.EncodeToString(img.Data)))
+			}
+			blocks = append(blocks, sdk.NewTextBlock(m.Content))
+			params.Messages = append(params.Messages, sdk.NewUserMessage(blocks...))
 		}
 	}
 	if req.Think {
@@ -132,7 +140,14 @@ func addTools(params *sdk.MessageNewParams, req llm.Request) error {
 }
 
 // Capabilities implements llm.Capable: Claude models call tools and
-// stream thinking blocks.
+// stream thinking blocks; Vision says which take images.
 func (p *Provider) Capabilities(model string) llm.Capabilities {
-	return llm.Capabilities{Tools: true, Thinking: true, ContextLength: 200000}
+	return llm.Capabilities{Tools: true, Thinking: true, Vision: Vision(model), ContextLength: 200000}
+}
+
+// Vision reports whether a Claude model takes images: every model from
+// Claude 3 on does; Claude 2 and Claude Instant do not.
+func Vision(model string) bool {
+	m := strings.ToLower(model)
+	return strings.HasPrefix(m, "claude-") && !strings.HasPrefix(m, "claude-2") && !strings.HasPrefix(m, "claude-instant")
 }

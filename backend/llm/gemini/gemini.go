@@ -114,6 +114,9 @@ func (p *Provider) StreamEvents(ctx context.Context, req llm.Request, on llm.Eve
 	if err := llm.CheckRequest(req); err != nil {
 		return llm.Usage{}, fmt.Errorf("gemini: %w", err)
 	}
+	if llm.HasImages(req.Messages) && !Vision(req.Model) {
+		return llm.Usage{}, fmt.Errorf("gemini: %s: %w", req.Model, llm.ErrNoVision)
+	}
 	cfg, contents, err := buildConfig(req)
 	if err != nil {
 		return llm.Usage{}, err

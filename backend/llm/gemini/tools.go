@@ -3,6 +3,7 @@ package gemini
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"google.golang.org/genai"
 
@@ -46,7 +47,11 @@ func buildConfig(req llm.Request) (*genai.GenerateContentConfig, []*genai.Conten
 			}
 			contents = append(contents, &genai.Content{Role: genai.RoleUser, Parts: []*genai.Part{part}})
 		default:
-			contents = append(contents, &genai.Content{Role: genai.RoleUser, Parts: []*genai.Part{{Text: m.Content}}})
+			parts := []*genai.Part{{Text: m.Content}}
+			for _, img := range m.Images {
+				parts = append(parts, &genai.Part{InlineData: &genai.Blob{MIMEType: img.MIME, Data: img.Data}})
+			}
+			contents = append(contents, &genai.Content{Role: genai.RoleUser, Parts: parts})
 		}
 	}
 	if len(system) > 0 {
@@ -137,7 +142,19 @@ func partEvents(resp *genai.GenerateContentResponse, calls *int, on llm.EventFun
 }
 
 // Capabilities implements llm.Capable: Gemini models call functions and
-// stream thought summaries.
+// stream thought summaries; Vision says which take images.
 func (p *Provider) Capabilities(model string) llm.Capabilities {
-	return llm.Capabilities{Tools: true, Thinking: true, ContextLength: 1048576}
+	return llm.Capabilities{Tools: true, Thinking: true, Vision: Vision(model), ContextLength: 1048576}
+}
+
+// Vision reports whether a Gemini model takes images: Gemini 1.5 and
+// later, and Gemini Pro Vision; the first Gemini 1.0 Pro (text only) and
+// the embedding models do not.
+func Vision(model string) bool {
+	m := strings.TrimPrefix(strings.ToLower(model), "models/")
+	switch {
+	case strings.Contains(m, "embedding"), m == "gemini-pro", strings.HasPrefix(m, "gemini-1.0-pro") && !strings.Contains(m, "vision"):
+		return false
+	}
+	return strings.HasPrefix(m, "gemini-")
 }

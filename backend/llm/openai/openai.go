@@ -116,6 +116,9 @@ func (p *Provider) StreamEvents(ctx context.Context, req llm.Request, on llm.Eve
 	if err := llm.CheckRequest(req); err != nil {
 		return llm.Usage{}, fmt.Errorf("openai: %w", err)
 	}
+	if llm.HasImages(req.Messages) && !Vision(req.Model) {
+		return llm.Usage{}, fmt.Errorf("openai: %s: %w", req.Model, llm.ErrNoVision)
+	}
 	params, err := p.params(req)
 	if err != nil {
 		return llm.Usage{}, err

@@ -1,8 +1,10 @@
 package openai
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	sdk "github.com/openai/openai-go"
 	"github.com/openai/openai-go/packages/param"
@@ -83,7 +85,17 @@ func messages(msgs []llm.Message) []sdk.ChatCompletionMessageParamUnion {
 			}
 			out = append(out, sdk.ChatCompletionMessageParamUnion{OfAssistant: &a})
 		default:
-			out = append(out, sdk.UserMessage(m.Content))
+			if len(m.Images) == 0 {
+				out = append(out, sdk.UserMessage(m.Content))
+				continue
+			}
+			// Images go as image_url parts holding data URIs.
+			parts := []sdk.ChatCompletionContentPartUnionParam{sdk.TextContentPart(m.Content)}
+			for _, img := range m.Images {
+				parts = append(parts, sdk.ImageContentPart(sdk.ChatCompletionContentPartImageImageURLParam{
+					URL: "data:" + img.MIME + ";base64," + base64.StdEncoding.EncodeToString(img.Data)}))
+			}
+			out = append(out, sdk.UserMessage(parts))
 		}
 	}
 	return out
@@ -128,7 +140,32 @@ func deltaEvents(d sdk.ChatCompletionChunkChoiceDelta, calls callNumbers, on llm
 }
 
 // Capabilities implements llm.Capable: OpenAI chat models call tools;
-// their reasoning is not streamed, so none is reported.
+// their reasoning is not streamed, so none is reported. Vision is known
+// by the model's name (Vision).
 func (p *Provider) Capabilities(model string) llm.Capabilities {
-	return llm.Capabilities{Tools: true, ContextLength: 128000}
+	return llm.Capabilities{Tools: true, Vision: Vision(model), ContextLength: 128000}
+}
+
+// Vision reports whether a model takes images, by its name: OpenAI's
+// GPT-4o, GPT-4.1, GPT-4 Turbo, GPT-5 and o-series reasoning models (not
+// the text-only o1-mini, o1-preview and o3-mini), and the open vision
+// models compatible servers commonly serve (LLaVA, Qwen-VL, Pixtral,
+// Llama 3.2 Vision, Gemma 3, MiniCPM-V, names with "vision" or "-vl").
+func Vision(model string) bool {
+	m := strings.ToLower(model)
+	if i := strings.LastIndexByte(m, '/'); i >= 0 {
+		m = m[i+1:] // a gateway's "vendor/model"
+	}
+	for _, no := range []string{"o1-mini", "o1-preview", "o3-mini", "gpt-3.5", "gpt-4-0", "gpt-4-32k", "embedding", "audio", "realtime", "tts", "whisper"} {
+		if strings.Contains(m, no) {
+			return false
+		}
+	}
+	for _, yes := range []string{"gpt-4o", "chatgpt-4o", "gpt-4.1", "gpt-4.5", "gpt-4-turbo", "gpt-4-vision", "gpt-5", "o1", "o3", "o4",
+		"llava", "bakllava", "pixtral", "minicpm-v", "gemma-3", "gemma3", "vision", "-vl", "qwen-vl", "internvl", "moondream"} {
+		if strings.HasPrefix(m, yes) || len(yes) >= 3 && strings.Contains(m, yes) {
+			return true
+		}
+	}
+	return false
 }

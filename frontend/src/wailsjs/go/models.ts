@@ -1,5 +1,68 @@
 export namespace assistant {
 	
+	export class AttachmentView {
+	    id: number;
+	    messageId: number;
+	    name: string;
+	    mime: string;
+	    kind: string;
+	    size: number;
+	    truncated: boolean;
+	    keptTokens: number;
+	    totalTokens: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new AttachmentView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.messageId = source["messageId"];
+	        this.name = source["name"];
+	        this.mime = source["mime"];
+	        this.kind = source["kind"];
+	        this.size = source["size"];
+	        this.truncated = source["truncated"];
+	        this.keptTokens = source["keptTokens"];
+	        this.totalTokens = source["totalTokens"];
+	    }
+	}
+	export class AttachmentContent {
+	    attachment: AttachmentView;
+	    text: string;
+	    dataUrl: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new AttachmentContent(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.attachment = this.convertValues(source["attachment"], AttachmentView);
+	        this.text = source["text"];
+	        this.dataUrl = source["dataUrl"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
 	export class Citation {
 	    n: number;
 	    documentId: number;
@@ -41,6 +104,7 @@ export namespace assistant {
 	    createdAt: number;
 	    parentId: number;
 	    siblings: number[];
+	    attachments: AttachmentView[];
 	
 	    static createFrom(source: any = {}) {
 	        return new MessageView(source);
@@ -64,6 +128,7 @@ export namespace assistant {
 	        this.createdAt = source["createdAt"];
 	        this.parentId = source["parentId"];
 	        this.siblings = source["siblings"];
+	        this.attachments = this.convertValues(source["attachments"], AttachmentView);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -526,6 +591,7 @@ export namespace catalog {
 	    name: string;
 	    provider: string;
 	    local: boolean;
+	    vision: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new ModelView(source);
@@ -537,6 +603,7 @@ export namespace catalog {
 	        this.name = source["name"];
 	        this.provider = source["provider"];
 	        this.local = source["local"];
+	        this.vision = source["vision"];
 	    }
 	}
 	export class PendingDownload {
@@ -608,6 +675,7 @@ export namespace dataexport {
 	    documentsSkipped: number;
 	    settings: number;
 	    presets: number;
+	    attachments: number;
 	    presetsSkipped: number;
 	    settingsSkipped: string[];
 	
@@ -624,6 +692,7 @@ export namespace dataexport {
 	        this.documentsSkipped = source["documentsSkipped"];
 	        this.settings = source["settings"];
 	        this.presets = source["presets"];
+	        this.attachments = source["attachments"];
 	        this.presetsSkipped = source["presetsSkipped"];
 	        this.settingsSkipped = source["settingsSkipped"];
 	    }

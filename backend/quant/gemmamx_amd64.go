@@ -1,0 +1,54 @@
+package quant
+
+import (
+	"os"
+	"syscall"
+
+	"golang.org/x/sys/cpu"
+)
+
+// AMX: where the CPU has tiles with int8 products (amx_tile, amx_int8)
+// and Linux lets the process use their state, the int8 product of types
+// with one scale per 32 values takes 16 rows at a time with TDPBUSD
+// (gemm32AMX): per block, one 16×32 tile of unsigned weights times the
+// 8×64 tile of 16 packed vectors. SIDECAR_KERNELS=vnni (or avx2, go)
+// keeps the VNNI kernels.
+
+//go:noescape
+func gemm32AMX(w *byte, so *float32, pq *int8, pf *float32, nblk int, out *[256]float32, c *[256]int32, cfg *[64]byte)
+
+// hasAMX reports the CPU's int8 tiles, asking Linux for their state once.
+var hasAMX = hasVNNI && cpu.X86.HasAMXTile && cpu.X86.HasAMXInt8 && os.Getenv("SIDECAR_KERNELS") != "vnni" && amxPermitted()
+
+// useAMX is whether the int8 product uses AMX (set with the kernels).
+var useAMX bool
+
+// amxPermitted asks Linux (arch_prctl ARCH_REQ_XCOMP_PERM for
+// XFEATURE_XTILEDATA) to let this process use the tile data state.
+func amxPermitted() bool {
+	const archReqXcompPerm, xfeatureXtiledata = 0x1023, 18
+	_, _, errno := syscall.RawSyscall(syscall.SYS_ARCH_PRCTL, archReqXcompPerm, xfeatureXtiledata, 0)
+	return errno == 0
+}
+
+// amxConfig is the tile configuration (palette 1) gemm32AMX loads: tile 0
+// the 16×16 int32 sums (64 bytes a row), tile 1 16 rows of 32 weight
+// bytes, tile 2 8 rows of 64 bytes (quads of 16 vectors).
+var amxConfig = func() (c [64]byte) {
+	c[0] = 1
+	colsb := [3]uint16{64, 32, 64}
+	rows := [3]byte{16, 16, 8}
+	for i := range colsb {
+		c[16+2*i], c[17+2*i] = byte(colsb[i]), byte(colsb[i]>>8)
+		c[48+i] = rows[i]
+	}
+	return c
+}()
+
+// gemmName is what Kernels adds for a type whose batches use AMX.
+func gemmName(t Type) string {
+	if useAMX && (t == Q4_0 || t == Q8_0 || t == Q4_K) {
+		return "+amx"
+	}
+	return ""
+}
