@@ -30,7 +30,7 @@
 //	                           vectors an int8 matrix product (weights
 //	                           unpacked to bytes once per tile, 16 vectors
 //	                           per register); F16 batches a float32 one
-//	AMX (tiles, int8)          the int8 product of Q8_0, Q4_0 and Q4_K
+//	AMX (tiles, int8)          the int8 product (Q8_0, Q4_0, Q4_K, Q6_K)
 //	                           with TDPBUSD, 16 rows by 16 vectors a tile
 //
 // Other types and CPUs run the Go kernels. SIDECAR_KERNELS=go forces them,

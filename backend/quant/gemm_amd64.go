@@ -72,7 +72,7 @@ var gemmTiles = sync.Pool{New: func() any { return new(gemmTile) }}
 func mulGemm(m Matrix, r0, r1 int, a *Acts, out []float32, ldo int, unpack unpackRow, halves bool) {
 	nb := m.cols / 32
 	tr := 4
-	if useAMX && !halves {
+	if useAMX {
 		tr = 16
 	}
 	t := gemmTiles.Get().(*gemmTile)
@@ -95,6 +95,8 @@ func mulGemm(m Matrix, r0, r1 int, a *Acts, out []float32, ldo int, unpack unpac
 		for g := 0; g < a.gemmGroups; g++ {
 			pq, pf := &a.gq[g*nb*512], &a.gf[g*nb*64]
 			switch {
+			case tr == 16 && halves:
+				gemm16AMX(&w[0], &so[0], pq, pf, nb, &o, &t.c, &amxConfig)
 			case tr == 16:
 				gemm32AMX(&w[0], &so[0], pq, pf, nb, &o, &t.c, &amxConfig)
 			case halves:

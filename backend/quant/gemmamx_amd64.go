@@ -8,11 +8,14 @@ import (
 )
 
 // AMX: where the CPU has tiles with int8 products (amx_tile, amx_int8)
-// and Linux lets the process use their state, the int8 product of types
-// with one scale per 32 values takes 16 rows at a time with TDPBUSD
-// (gemm32AMX): per block, one 16×32 tile of unsigned weights times the
-// 8×64 tile of 16 packed vectors. SIDECAR_KERNELS=vnni (or avx2, go)
+// and Linux lets the process use their state, the int8 product takes 16
+// rows at a time with TDPBUSD (gemm32AMX, and gemm16AMX for Q6_K's
+// 16-value scales): per block, one 16×32 tile of unsigned weights times
+// the 8×64 tile of 16 packed vectors. SIDECAR_KERNELS=vnni (or avx2, go)
 // keeps the VNNI kernels.
+
+//go:noescape
+func gemm16AMX(w *byte, so *float32, pq *int8, pf *float32, nblk int, out *[256]float32, c *[256]int32, cfg *[64]byte)
 
 //go:noescape
 func gemm32AMX(w *byte, so *float32, pq *int8, pf *float32, nblk int, out *[256]float32, c *[256]int32, cfg *[64]byte)
@@ -31,13 +34,15 @@ func amxPermitted() bool {
 	return errno == 0
 }
 
-// amxConfig is the tile configuration (palette 1) gemm32AMX loads: tile 0
-// the 16×16 int32 sums (64 bytes a row), tile 1 16 rows of 32 weight
-// bytes, tile 2 8 rows of 64 bytes (quads of 16 vectors).
+// amxConfig is the tile configuration (palette 1) the AMX kernels load:
+// tiles 0 and 3 the 16×16 int32 sums (64 bytes a row), tiles 1 and 4 16
+// rows of 32 weight bytes, tiles 2 and 5 8 rows of 64 bytes (quads of 16
+// vectors), and for half blocks tile 6 16 rows of 16 weight bytes and
+// tile 7 4 rows of 64 bytes.
 var amxConfig = func() (c [64]byte) {
 	c[0] = 1
-	colsb := [3]uint16{64, 32, 64}
-	rows := [3]byte{16, 16, 8}
+	colsb := [8]uint16{64, 32, 64, 64, 32, 64, 16, 64}
+	rows := [8]byte{16, 16, 8, 16, 16, 8, 16, 4}
 	for i := range colsb {
 		c[16+2*i], c[17+2*i] = byte(colsb[i]), byte(colsb[i]>>8)
 		c[48+i] = rows[i]
@@ -47,7 +52,7 @@ var amxConfig = func() (c [64]byte) {
 
 // gemmName is what Kernels adds for a type whose batches use AMX.
 func gemmName(t Type) string {
-	if useAMX && (t == Q4_0 || t == Q8_0 || t == Q4_K) {
+	if useAMX && (t == Q4_0 || t == Q8_0 || t == Q4_K || t == Q6_K) {
 		return "+amx"
 	}
 	return ""

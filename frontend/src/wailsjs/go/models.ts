@@ -213,6 +213,7 @@ export namespace assistant {
 	    chat: ChatView;
 	    messages: MessageView[];
 	    generating: boolean;
+	    pending: AttachmentView[];
 	
 	    static createFrom(source: any = {}) {
 	        return new ChatDetail(source);
@@ -223,6 +224,7 @@ export namespace assistant {
 	        this.chat = this.convertValues(source["chat"], ChatView);
 	        this.messages = this.convertValues(source["messages"], MessageView);
 	        this.generating = source["generating"];
+	        this.pending = this.convertValues(source["pending"], AttachmentView);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
