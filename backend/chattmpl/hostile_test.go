@@ -2,6 +2,7 @@ package chattmpl
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -167,6 +168,29 @@ func TestOnlyTheEnginesFilters(t *testing.T) {
 	_, err := render(t, `{% macro twice(s) %}{{ s }}{{ s }}{% endmacro %}{{ 'a'|twice }}`, Input{})
 	if err == nil || !strings.Contains(err.Error(), `unknown filter "twice"`) {
 		t.Fatalf("got %v, want an unknown filter", err)
+	}
+}
+
+// Parse renders a probe conversation to find a template's capabilities,
+// with a small budget: a template that spins costs Parse little, and
+// still gets its full budget for a conversation.
+func TestProbeRenderIsSmall(t *testing.T) {
+	src := `{% for a in range(1000) %}{% for b in range(1000) %}{% endfor %}{% endfor %}{{ tools[0].function.name }}`
+	tmpl, err := Parse(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tmpl.Capabilities().Tools {
+		t.Fatal("the probe render went past its steps and still found the tool")
+	}
+	tool := json.RawMessage(`{"type":"function","function":{"name":"f","parameters":{}}}`)
+	got, err := tmpl.Render(Input{Tools: []json.RawMessage{tool}})
+	if err != nil || got != "f" {
+		t.Fatalf("got %q, %v", got, err)
+	}
+	const spun = 1000 * 1000
+	if spun <= probeSteps {
+		t.Fatalf("the template spins %d steps, within the probe's %d", spun, probeSteps)
 	}
 }
 

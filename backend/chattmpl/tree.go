@@ -25,10 +25,10 @@ const (
 	filterPrefix   = "__filter_" // the engine's own names for its filters
 
 	hookEmit   = "sidecar_emit"   // {{ x }} and literal text
-	hookStep   = "sidecar_step"   // first node of every loop body
+	hookStep   = "sidecar_step"   // first node of every loop, macro and call block body
 	hookIter   = "sidecar_iter"   // what a for loop iterates over
 	hookOp     = "sidecar_op"     // ~ + *
-	hookCheck  = "sidecar_check"  // operands of comparisons, tests, keys, call results
+	hookCheck  = "sidecar_check"  // operands of comparisons and tests, keys
 	hookTick   = "sidecar_tick"   // calls (their cost is the step)
 	hookIndex  = "sidecar_index"  // what is subscripted (the engine copies a string to index it)
 	hookWork   = "sidecar_work"   // a loop's item filter, weighed
