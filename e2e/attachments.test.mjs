@@ -4,7 +4,7 @@
 // refused while the chat's model is echo, with the typed text and the file
 // kept, and sent to a vision model of a local server speaking OpenAI's
 // wire format once the chat uses it; everything is still shown after a
-// reload.
+// reload; a text too long for the model's window is cut, and says so.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -199,6 +199,24 @@ test('attachments: text and code reach the prompt, images only a vision model, a
     await page.locator('.messages').evaluate((el) => { el.scrollTop = 0; });
     await page.mouse.move(0, 0);
     await page.screenshot({ path: path.join(outDir, 'attachments-branches.png') });
+
+    // A text longer than its share of the window (echo: half of 32,768
+    // tokens, at four bytes a token) is cut, and the message says so.
+    await page.getByTestId('new-chat').click();
+    await page.getByTestId('model-picker').selectOption('echo/echo');
+    await page.getByTestId('chat-settings').click();
+    await page.getByTestId('settings-max').fill('8'); // echo stops after 8 words
+    await page.getByTestId('settings-save').click();
+    await page.getByTestId('chat-settings-dialog').waitFor({ state: 'detached' });
+    const log = `${'x'.repeat(99)}\n`.repeat(800); // 80,000 bytes: about 20,000 tokens
+    await page.getByTestId('attach-input').setInputFiles({ name: 'long.log', mimeType: 'text/plain', buffer: Buffer.from(log) });
+    await pending.filter({ hasText: 'long.log' }).waitFor();
+    await page.getByTestId('composer').fill('long');
+    await page.getByTestId('composer').press('Enter');
+    await answers.and(page.locator('[data-status="done"]')).waitFor({ timeout: 30000 });
+    const cut = users.last().getByTestId('attachment-cut');
+    await cut.waitFor();
+    assert.match(await cut.textContent(), /^long\.log: cut to 16,3\d\d of 20,000 tokens to fit the model's window$/);
     assert.deepEqual(pageErrors, []);
   }
 });

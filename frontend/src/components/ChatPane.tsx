@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { api, type Attachment, type ModelOption, type Preset } from '../api';
+import { api, events, type Attachment, type ModelOption, type Preset } from '../api';
 import { inNativeWindow, maxAttachmentBytes, readBase64, visionRefusal } from '../attachments';
 import { useToast } from '../toast';
 import { AttachmentChip, AttachmentViewer } from './Attachments';
@@ -68,6 +68,31 @@ export function ChatPane({ state, models, onSend, onStop, onRegenerate, onModel,
     ta.style.height = 'auto';
     ta.style.height = `${Math.min(ta.scrollHeight, 240)}px`;
   }, [text, composerRef]);
+
+  // In the window, files dropped on the message box come from the OS (not
+  // the page): the app is told where the box is, attaches them and says so.
+  const formRef = useRef<HTMLFormElement>(null);
+  const chatId = chat?.id ?? 0;
+  useEffect(() => {
+    const form = formRef.current;
+    if (!inNativeWindow() || !form || !chatId) return;
+    const report = () => { api.setAttachDropZone(chatId, form.getBoundingClientRect()).catch(() => {}); };
+    report();
+    const ro = new ResizeObserver(report);
+    ro.observe(form);
+    window.addEventListener('resize', report);
+    const off = events.onChatAttached((e) => {
+      if (e.chatId !== chatId) return;
+      setPending((p) => [...p, ...(e.attachments ?? [])]);
+      if (e.error) toast.error(e.error);
+    });
+    return () => {
+      ro.disconnect();
+      window.removeEventListener('resize', report);
+      off();
+      api.setAttachDropZone(0, { x: 0, y: 0, width: 0, height: 0 }).catch(() => {});
+    };
+  }, [chatId, toast]);
 
   const modelName = (id: string) => models.find((m) => m.id === id)?.name ?? id;
   const current = chat?.model || 'echo/echo';
@@ -207,7 +232,7 @@ export function ChatPane({ state, models, onSend, onStop, onRegenerate, onModel,
       </div>
       {viewing && <DocViewer {...viewing} onClose={() => setViewing(null)} />}
       {viewingFile && <AttachmentViewer a={viewingFile} onClose={() => setViewingFile(null)} />}
-      <form className={`composer${dragging ? ' dragging' : ''}`} data-testid="composer-form" onSubmit={(e) => { e.preventDefault(); send(); }}
+      <form ref={formRef} className={`composer${dragging ? ' dragging' : ''}`} data-testid="composer-form" onSubmit={(e) => { e.preventDefault(); send(); }}
         onDragOver={(e) => { if (e.dataTransfer.types.includes('Files')) { e.preventDefault(); setDragging(true); } }}
         onDragLeave={() => setDragging(false)}
         onDrop={(e) => {
