@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/wailsapp/wails/v2/pkg/options"
@@ -17,6 +18,9 @@ type App struct {
 	ctx     context.Context
 	s       *session.Session
 	started chan struct{} // closed once startup has tried to open the data
+
+	dropMu   sync.Mutex
+	dropZone dropZone // where dropped files attach to a chat
 }
 
 // wailsEvents sends the session's events to the webview.
@@ -48,14 +52,38 @@ func (a *App) ready() *session.Session {
 	return a.s
 }
 
-// onFileDrop adds files dropped on the window and watches dropped folders
-// (paths come from the OS, not from the page).
-func (a *App) onFileDrop(_, _ int, paths []string) {
+// onFileDrop adds files dropped on the window to the documents and
+// watches dropped folders, except for a drop on the open chat's message
+// box (SetAttachDropZone), whose files are attached to its next message.
+// The paths come from the OS, not from the page.
+func (a *App) onFileDrop(x, y int, paths []string) {
+	a.dropMu.Lock()
+	z := a.dropZone
+	a.dropMu.Unlock()
 	go func() {
+		if z.chatID != 0 && x >= z.x && x < z.x+z.w && y >= z.y && y < z.y+z.h {
+			a.ready().DropAttachments(a.ctx, z.chatID, paths)
+			return
+		}
 		if _, err := a.ready().AddDropped(a.ctx, paths); err != nil {
 			slog.Warn("adding dropped files failed", "err", err)
 		}
 	}()
+}
+
+// dropZone is where in the window files dropped attach to a chat.
+type dropZone struct {
+	chatID     int64
+	x, y, w, h int
+}
+
+// SetAttachDropZone tells where the open chat's message box is in the
+// window (CSS pixels); files dropped there are attached to the chat's
+// next message. A chatID of 0 clears it.
+func (a *App) SetAttachDropZone(chatID int64, x, y, width, height int) {
+	a.dropMu.Lock()
+	a.dropZone = dropZone{chatID: chatID, x: x, y: y, w: width, h: height}
+	a.dropMu.Unlock()
 }
 
 // Status reports whether the data could be opened, and if not, why.

@@ -148,6 +148,14 @@ func (s *Service) OpenChat(ctx context.Context, id int64) (ChatDetail, error) {
 	for i, m := range msgs {
 		d.Messages[i] = messageView(m, atts[m.ID])
 	}
+	pending, err := s.db.PendingAttachments(ctx, id)
+	if err != nil {
+		return ChatDetail{}, err
+	}
+	d.Pending = make([]AttachmentView, len(pending))
+	for i, a := range pending {
+		d.Pending[i] = attachmentView(a)
+	}
 	s.mu.Lock()
 	_, d.Generating = s.running[id]
 	s.mu.Unlock()

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"sidecar/backend/attach"
+	"sidecar/backend/docs"
 	"sidecar/backend/llm"
 	"sidecar/backend/store"
 )
@@ -173,12 +174,7 @@ type fitted struct {
 // otherwise. It returns the fit of the last user message's files.
 func (s *Service) withAttachments(ctx context.Context, p llm.Provider, model string, history []store.Message, msgs []llm.Message, vision bool) ([]llm.Message, []store.Attachment, error) {
 	kept := keptMessages(history)
-	var ids []int64
-	for _, m := range kept {
-		if m.Role == string(llm.RoleUser) {
-			ids = append(ids, m.ID)
-		}
-	}
+	ids := userIDs(kept)
 	byMsg, err := s.db.AttachmentsOf(ctx, ids, true)
 	if err != nil || len(byMsg) == 0 {
 		return msgs, nil, err
@@ -213,7 +209,11 @@ func (s *Service) withAttachments(ctx context.Context, p llm.Provider, model str
 			parts = append(parts, out[i].Content)
 		}
 		for _, f := range texts {
-			parts = append(parts, attach.Block(f.attachment.Name, f.attachment.Lang, f.keptText, f.cut, f.kept, f.total))
+			lang := f.attachment.Lang
+			if f.attachment.Kind == docs.KindMarkdown {
+				lang = "markdown"
+			}
+			parts = append(parts, attach.Block(f.attachment.Name, lang, f.keptText, f.cut, f.kept, f.total))
 			f.attachment.Truncated, f.attachment.KeptTokens, f.attachment.TotalTokens = f.cut, f.kept, f.total
 		}
 		out[i].Content = strings.Join(append(parts, extra...), "\n\n")
@@ -269,14 +269,8 @@ func keptMessages(history []store.Message) []store.Message {
 
 // attachmentViews returns the attachments of msgs by message ID.
 func (s *Service) attachmentViews(ctx context.Context, msgs []store.Message) map[int64][]AttachmentView {
-	ids := make([]int64, 0, len(msgs))
-	for _, m := range msgs {
-		if m.Role == string(llm.RoleUser) {
-			ids = append(ids, m.ID)
-		}
-	}
 	out := map[int64][]AttachmentView{}
-	byMsg, err := s.db.AttachmentsOf(ctx, ids, false)
+	byMsg, err := s.db.AttachmentsOf(ctx, userIDs(msgs), false)
 	if err != nil {
 		s.log.Warn("reading attachments failed", "err", err)
 		return out

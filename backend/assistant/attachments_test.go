@@ -3,6 +3,7 @@ package assistant
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -178,8 +179,8 @@ func TestImagesOnlyForVisionModels(t *testing.T) {
 	if d, _ := s.OpenChat(ctx, c.ID); len(d.Messages) != 0 {
 		t.Fatalf("a refused message was stored: %+v", d.Messages)
 	}
-	if p, _ := db.PendingAttachments(ctx, c.ID); len(p) != 1 || p[0].ID != img.ID {
-		t.Fatalf("pending after refusal = %+v", p)
+	if d, _ := s.OpenChat(ctx, c.ID); len(d.Pending) != 1 || d.Pending[0].ID != img.ID || d.Pending[0].Kind != "image" {
+		t.Fatalf("pending after refusal = %+v", d.Pending)
 	}
 	s.SetChatModel(ctx, c.ID, "viewer/m")
 	res, err := s.SendWithAttachments(ctx, c.ID, "what is this?", []int64{img.ID})
@@ -243,5 +244,39 @@ func TestAttachmentLimits(t *testing.T) {
 	}
 	if _, err := s.SendMessage(ctx, c.ID, "  "); !errors.Is(err, ErrEmptyMessage) {
 		t.Fatalf("empty message without files: %v", err)
+	}
+}
+
+// A one-chat export lists each message's files; the HTML page shows a
+// picture inline as a data URL (its policy allows data: images only) and
+// the Markdown names it.
+func TestExportListsAttachments(t *testing.T) {
+	ctx := context.Background()
+	db, _, _ := openDB(t)
+	defer db.Close()
+	s := newService(db, nil, &llm.Echo{})
+	defer s.Close()
+	c, _ := s.CreateChat(ctx)
+	txt, _ := s.AddAttachment(ctx, c.ID, "notes.md", []byte("# N\n"))
+	img, _ := s.AddAttachment(ctx, c.ID, "shot.png", pngData)
+	if _, err := db.AddMessage(ctx, store.Message{ChatID: c.ID, Role: "user", Content: "see", Attach: []int64{txt.ID, img.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	db.SetAttachmentFit(ctx, txt.ID, true, 1, 2)
+	var md, html strings.Builder
+	if err := s.ExportChat(ctx, c.ID, "markdown", &md); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ExportChat(ctx, c.ID, "html", &html); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "*Attached:* notes.md (markdown, 4 B), cut to 1 of 2 tokens to fit the model's window\n") ||
+		!strings.Contains(md.String(), "*Attached:* shot.png (image, 33 B)") || strings.Contains(md.String(), "base64") {
+		t.Fatalf("markdown:\n%s", md.String())
+	}
+	want := `<img src="data:image/png;base64,` + base64.StdEncoding.EncodeToString(pngData) + `"`
+	if !strings.Contains(html.String(), want) || !strings.Contains(html.String(), "Attached: notes.md (markdown, 4 B)") ||
+		!strings.Contains(html.String(), "img-src data:") {
+		t.Fatalf("html:\n%s", html.String())
 	}
 }

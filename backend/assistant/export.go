@@ -8,7 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"sidecar/backend/attach"
 	"sidecar/backend/chatexport"
+	"sidecar/backend/store"
 )
 
 // ChatExportName suggests a file name for exporting a chat in format
@@ -68,6 +70,10 @@ func (s *Service) ExportChat(ctx context.Context, chatID int64, format string, w
 	}
 	out := chatexport.Chat{Title: c.Title, Model: name(model), SystemPrompt: c.Settings.SystemPrompt,
 		Sampling: strings.Join(sampling, " · "), Exported: time.Now()}
+	files, err := s.db.AttachmentsOf(ctx, userIDs(msgs), true)
+	if err != nil {
+		return err
+	}
 	for _, m := range msgs {
 		em := chatexport.Message{ID: m.ID, Role: m.Role, Content: m.Content, Status: m.Status, Error: m.Error, Created: m.CreatedAt,
 			Versions: len(m.Siblings), Version: slices.Index(m.Siblings, m.ID) + 1}
@@ -77,7 +83,25 @@ func (s *Service) ExportChat(ctx context.Context, chatID int64, format string, w
 		for _, ct := range parseCitations(m) {
 			em.Citations = append(em.Citations, chatexport.Citation{N: ct.N, Title: ct.Title, Source: ct.Source, Heading: ct.Heading, LineStart: ct.LineStart, LineEnd: ct.LineEnd})
 		}
+		for _, a := range files[m.ID] {
+			ea := chatexport.Attachment{Name: a.Name, Kind: a.Kind, MIME: a.MIME, Size: a.Size, Truncated: a.Truncated, KeptTokens: a.KeptTokens, TotalTokens: a.TotalTokens}
+			if a.Kind == attach.KindImage {
+				ea.Image = a.Data
+			}
+			em.Attachments = append(em.Attachments, ea)
+		}
 		out.Messages = append(out.Messages, em)
 	}
 	return render(w, out)
+}
+
+// userIDs are the ids of the user's messages among msgs.
+func userIDs(msgs []store.Message) []int64 {
+	var ids []int64
+	for _, m := range msgs {
+		if m.Role == "user" {
+			ids = append(ids, m.ID)
+		}
+	}
+	return ids
 }

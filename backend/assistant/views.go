@@ -42,6 +42,8 @@ type ChatDetail struct {
 	Chat       ChatView      `json:"chat"`
 	Messages   []MessageView `json:"messages"`
 	Generating bool          `json:"generating"`
+	// Pending are the files picked for the next message, not sent yet.
+	Pending []AttachmentView `json:"pending"`
 }
 
 // ModelView is one model the user can pick.

@@ -37,6 +37,40 @@ type Message struct {
 	// turn (edits, regenerated answers): version 2 of 3. An export shows
 	// the branch the chat shows; Versions above 1 notes that others exist.
 	Version, Versions int
+	// Attachments are the files given with a message of the user's.
+	Attachments []Attachment
+}
+
+// Attachment is a file given with a message: listed by name, kind and
+// size; a picture (PNG, JPEG, GIF, WebP) is shown in the HTML page.
+type Attachment struct {
+	Name        string
+	Kind        string // image, pdf, text, markdown, code, html
+	MIME        string
+	Size        int64
+	Image       []byte // an image's bytes; nil for other files
+	Truncated   bool   // the text was cut to fit the model's window
+	KeptTokens  int
+	TotalTokens int
+}
+
+// describe is "notes.md (markdown, 59 B)", with the cut when there was one.
+func (a Attachment) describe() string {
+	d := fmt.Sprintf("%s (%s, %s)", a.Name, a.Kind, byteSize(a.Size))
+	if a.Truncated {
+		d += fmt.Sprintf(", cut to %d of %d tokens to fit the model's window", a.KeptTokens, a.TotalTokens)
+	}
+	return d
+}
+
+func byteSize(n int64) string {
+	switch {
+	case n < 1<<10:
+		return fmt.Sprintf("%d B", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 }
 
 // versionNote is "version 2 of 3", or "" for a turn with one version.

@@ -245,3 +245,23 @@ func TestFileName(t *testing.T) {
 		t.Error("html extension")
 	}
 }
+
+// Only pictures of the allowed types are shown inline; names are escaped.
+func TestHTMLAttachmentsAreInert(t *testing.T) {
+	svg := []byte(`<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>`)
+	c := Chat{Title: "files", Exported: time.Now(), Messages: []Message{{ID: 1, Role: "user", Content: "x", Attachments: []Attachment{
+		{Name: `<script>alert(1)</script>.png`, Kind: "image", MIME: "image/png", Size: 3, Image: []byte{1, 2, 3}},
+		{Name: "evil.svg", Kind: "image", MIME: "image/svg+xml", Size: int64(len(svg)), Image: svg},
+	}}}}
+	var b strings.Builder
+	if err := HTML(&b, c); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if strings.Contains(out, "<script>") || !strings.Contains(out, "&lt;script&gt;alert(1)&lt;/script&gt;.png") {
+		t.Fatalf("name not escaped:\n%s", out)
+	}
+	if strings.Count(out, "<img ") != 1 || !strings.Contains(out, `<img src="data:image/png;base64,AQID"`) || strings.Contains(out, "image/svg+xml;base64") {
+		t.Fatalf("images:\n%s", out)
+	}
+}

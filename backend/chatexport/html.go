@@ -2,6 +2,7 @@ package chatexport
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"html/template"
 	"io"
@@ -64,7 +65,17 @@ type htmlMessage struct {
 	Error     string
 	Version   string // "version 2 of 3", or "" when there is one
 	Citations []htmlCitation
+	// Attachments are a message's files; pictures are shown.
+	Attachments []htmlAttachment
 }
+
+type htmlAttachment struct {
+	About string
+	Image template.URL // a data: URL of an allowed picture type, or ""
+}
+
+// imageTypes are the pictures the page shows inline.
+var imageTypes = map[string]bool{"image/png": true, "image/jpeg": true, "image/gif": true, "image/webp": true}
 
 type htmlCitation struct {
 	ID, N, Title, Heading, Location, Source string
@@ -81,6 +92,15 @@ func HTML(w io.Writer, c Chat) error {
 	}{Title: c.Title, Model: c.Model, Sampling: c.Sampling, SystemPrompt: strings.TrimSpace(c.SystemPrompt), Exported: stamp(c.Exported), BranchNote: branchNote(c)}
 	for _, m := range c.Messages {
 		hm := htmlMessage{Role: m.Role, Who: roleName(m), When: stamp(m.Created), User: m.Role != "assistant", Status: m.Status, Error: m.Error, Version: versionNote(m)}
+		for _, a := range m.Attachments {
+			ha := htmlAttachment{About: a.describe()}
+			if imageTypes[a.MIME] && len(a.Image) > 0 {
+				// A data URL of an allowed picture type: the page's policy
+				// lets data: images load, and nothing else.
+				ha.Image = template.URL("data:" + a.MIME + ";base64," + base64.StdEncoding.EncodeToString(a.Image))
+			}
+			hm.Attachments = append(hm.Attachments, ha)
+		}
 		if hm.User {
 			hm.Text = m.Content
 		} else {
@@ -142,6 +162,8 @@ blockquote { margin: .5em 0; padding-left: 12px; border-left: 3px solid var(--bo
 a { color: var(--accent); }
 .status { color: var(--muted); font-style: italic; font-size: .9em; }
 .error { color: #b91c1c; }
+.files { margin: 8px 0 0; padding: 0; list-style: none; font-size: .85em; color: var(--muted); }
+.files img { display: block; max-width: 100%; max-height: 360px; border: 1px solid var(--border); border-radius: 6px; margin: 4px 0; }
 .sources { margin: 10px 0 0; padding-left: 0; list-style: none; font-size: .85em; color: var(--muted); }
 .sources li { margin: 2px 0; overflow-wrap: anywhere; }
 .sources .src { font-family: ui-monospace, "DejaVu Sans Mono", monospace; }
@@ -166,7 +188,8 @@ a { color: var(--accent); }
 <main>
 {{range .Messages}}<section class="msg {{.Role}}">
 <div class="who">{{.Who}}<span class="when">{{.When}}{{if .Version}} · {{.Version}}{{end}}</span></div>
-{{if .User}}<div class="text">{{.Text}}</div>{{else}}<div class="body">{{.Body}}</div>{{end}}
+{{if .User}}{{if .Text}}<div class="text">{{.Text}}</div>{{end}}{{else}}<div class="body">{{.Body}}</div>{{end}}
+{{if .Attachments}}<ul class="files">{{range .Attachments}}<li>{{if .Image}}<img src="{{.Image}}" alt="{{.About}}">{{end}}<span>Attached: {{.About}}</span></li>{{end}}</ul>{{end}}
 {{if eq .Status "stopped"}}<p class="status">(stopped before the end)</p>{{end}}{{if eq .Status "streaming"}}<p class="status">(still being written when exported)</p>{{end}}{{if eq .Status "error"}}<p class="status error">The answer failed: {{.Error}}</p>{{end}}
 {{if .Citations}}<ol class="sources">{{range .Citations}}<li id="{{.ID}}">[{{.N}}] <b>{{.Title}}</b>{{if .Heading}}, {{.Heading}}{{end}}{{if .Location}}, {{.Location}}{{end}} — {{if .Link}}<a class="src" href="{{.Link}}">{{.Source}}</a>{{else}}<span class="src">{{.Source}}</span>{{end}}</li>{{end}}</ol>{{end}}
 </section>

@@ -89,6 +89,12 @@ func Markdown(w io.Writer, c Chat) error {
 		if strings.TrimSpace(content) != "" {
 			p("%s\n\n", strings.TrimRight(closeFences(content), "\n"))
 		}
+		for _, a := range m.Attachments {
+			p("*Attached:* %s\n", mdEscape(a.describe()))
+		}
+		if len(m.Attachments) > 0 {
+			p("\n")
+		}
 		switch m.Status {
 		case "stopped":
 			p("*(stopped before the end)*\n\n")

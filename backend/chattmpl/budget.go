@@ -37,7 +37,10 @@ const (
 	// Values may be dropped as soon as they are made (a prompt rebuilt
 	// once per message), so what a render makes is not what it holds.
 	// Every gcEvery bytes made the heap is collected and measured: the
-	// render stops when what is live has grown by more than its share.
+	// render stops when what is live has grown, since the first measure,
+	// by more than its share. The heap is the process's: what the rest
+	// of the app adds meanwhile counts against the render too, which
+	// errs on the safe side; small renders never measure.
 	gcEvery       = 32 << 20
 	baseLiveLimit = 64 << 20
 	itemBytes     = 24 // a list item or dict entry, counted as made

@@ -132,8 +132,11 @@ func (t *Template) Render(in Input) (string, error) {
 // past one of its limits (size of values and output, list items, loop
 // iterations and work, recursion; see budget.go) fails with an error
 // wrapping ErrLimit.
-func (t *Template) RenderContext(ctx context.Context, in Input) (out string, err error) {
-	b := newBudget(ctx, inputBytes(in), int64(len(in.Messages)+len(in.Tools)))
+func (t *Template) RenderContext(ctx context.Context, in Input) (string, error) {
+	return t.render(newBudget(ctx, inputBytes(in), int64(len(in.Messages)+len(in.Tools))), in)
+}
+
+func (t *Template) render(b *budget, in Input) (out string, err error) {
 	data, err := values(in, b)
 	if err != nil {
 		return "", err
@@ -144,7 +147,7 @@ func (t *Template) RenderContext(ctx context.Context, in Input) (out string, err
 		}
 	}()
 	out, err = t.tmpl.RenderValues(data)
-	if b.err != nil { // also when the engine dropped the error (it ignores those in slice bounds)
+	if b.err != nil { // a limit, however the template went on after it
 		return "", b.err
 	}
 	if err != nil {

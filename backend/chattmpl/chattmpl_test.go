@@ -54,7 +54,7 @@ func (c conversation) input() Input {
 	return in
 }
 
-func loadConversations(t *testing.T) []conversation {
+func loadConversations(t testing.TB) []conversation {
 	t.Helper()
 	raw, err := os.ReadFile("testdata/conversations.json")
 	if err != nil {

@@ -18,8 +18,12 @@ var filterNames = []string{"tojson", "from_json", "fromjson", "items", "join", "
 // builtinFilters are the engine's filter functions, taken from it by
 // rendering a template that hands them over (they are reachable in
 // every template's scope under filterPrefix, which Parse refuses in a
-// template's source).
-var builtinFilters = func() map[string]callFn {
+// template's source). Every filter in a template goes through
+// sidecar_filter: a name not here is an unknown filter, even one the
+// engine would take from the template's variables.
+var builtinFilters, filtersErr = takeFilters()
+
+func takeFilters() (map[string]callFn, error) {
 	var src strings.Builder
 	for _, n := range filterNames {
 		fmt.Fprintf(&src, "{{ take('%s', %s%s) }}", n, filterPrefix, n)
@@ -35,11 +39,14 @@ var builtinFilters = func() map[string]callFn {
 	if err == nil {
 		_, err = t.RenderValues(map[string]jinja.Value{"take": jinja.NewCallable("take", take)})
 	}
-	if err != nil || len(got) != len(filterNames) {
-		return map[string]callFn{} // every filter then is "unknown" and Parse refuses templates using one
+	if err == nil && len(got) != len(filterNames) {
+		err = fmt.Errorf("found %d of its %d filters", len(got), len(filterNames))
 	}
-	return got
-}()
+	if err != nil {
+		return nil, fmt.Errorf("chattmpl: the template engine's filters: %w", err)
+	}
+	return got, nil
+}
 
 // structural filters only look at how many items a list or dict has
 // and hand them on, never printing or comparing them.

@@ -15,7 +15,7 @@ type callFn = func([]jinja.Value, map[string]jinja.Value) (jinja.Value, error)
 func (b *budget) hooks() map[string]jinja.Value {
 	fns := map[string]callFn{
 		hookEmit: b.emit, hookStep: b.stepHook, hookIter: b.iter, hookOp: b.op,
-		hookCheck: b.check, hookTick: b.tick, hookIndex: b.index, hookFilter: b.filter, hookRecv: b.recvHook,
+		hookCheck: b.check, hookTick: b.tick, hookIndex: b.index, hookWork: b.workHook, hookCallee: b.callee, hookFilter: b.filter, hookRecv: b.recvHook,
 		hookMethod: b.method, hookSlice: b.slice, hookAssign: b.assign,
 		guardEnterName: b.enter, guardLeaveName: b.leave,
 		"range": b.rangeFn, "raise_exception": b.raise, toJSONName: b.toJSON,
@@ -67,8 +67,31 @@ func (b *budget) emit(args []jinja.Value, _ map[string]jinja.Value) (jinja.Value
 	return jinja.NewString(s), nil
 }
 
-func (b *budget) stepHook([]jinja.Value, map[string]jinja.Value) (jinja.Value, error) {
-	return empty, b.step()
+// stepHook starts a loop iteration or a macro or call block body: a step
+// and one more for each nodesPerStep nodes in the body (the argument).
+func (b *budget) stepHook(args []jinja.Value, _ map[string]jinja.Value) (jinja.Value, error) {
+	return empty, b.work(1 + toInt64(arg(args, 0)))
+}
+
+func (b *budget) workHook(args []jinja.Value, _ map[string]jinja.Value) (jinja.Value, error) {
+	return arg(args, 1), b.work(toInt64(arg(args, 0)))
+}
+
+// callee wraps the function of a {% call %} block: the engine prints
+// what it returns, so that is checked and counted as output first.
+func (b *budget) callee(args []jinja.Value, _ map[string]jinja.Value) (jinja.Value, error) {
+	fn := arg(args, 0)
+	if !fn.IsCallable() {
+		return fn, nil
+	}
+	inner := fn.AsCallable()
+	return jinja.NewCallable(inner.Name, func(args []jinja.Value, kw map[string]jinja.Value) (jinja.Value, error) {
+		out, err := inner.Fn(args, kw)
+		if err != nil {
+			return out, err
+		}
+		return b.emit([]jinja.Value{out}, nil)
+	}), nil
 }
 
 func (b *budget) tick(args []jinja.Value, _ map[string]jinja.Value) (jinja.Value, error) {

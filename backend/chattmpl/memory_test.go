@@ -31,7 +31,9 @@ func TestHostileTemplatesStayInMemory(t *testing.T) {
 	}
 	names := make([]string, 0, len(hostileTemplates))
 	for name := range hostileTemplates {
-		names = append(names, name)
+		if !spinning[name] {
+			names = append(names, name)
+		}
 	}
 	sort.Strings(names)
 	for _, name := range names {
@@ -60,6 +62,12 @@ func TestHostileTemplatesStayInMemory(t *testing.T) {
 		})
 	}
 }
+
+// spinning are the hostile templates that hold little and take time:
+// the steps limit stops them (TestHostileTemplatesStopAtALimit), and
+// they are not run again here.
+var spinning = map[string]bool{"nested loops": true, "large literal in a loop": true, "large loop filter": true,
+	"wide recursion": true, "comparing long strings": true, "scanning a long string": true}
 
 // TestHostileChild is the child of TestHostileTemplatesStayInMemory.
 func TestHostileChild(t *testing.T) {

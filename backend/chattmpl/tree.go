@@ -25,12 +25,14 @@ const (
 	filterPrefix   = "__filter_" // the engine's own names for its filters
 
 	hookEmit   = "sidecar_emit"   // {{ x }} and literal text
-	hookStep   = "sidecar_step"   // first node of every loop body
+	hookStep   = "sidecar_step"   // first node of every loop, macro and call block body
 	hookIter   = "sidecar_iter"   // what a for loop iterates over
 	hookOp     = "sidecar_op"     // ~ + *
-	hookCheck  = "sidecar_check"  // operands of comparisons, tests, keys, call results
+	hookCheck  = "sidecar_check"  // operands of comparisons and tests, keys
 	hookTick   = "sidecar_tick"   // calls (their cost is the step)
 	hookIndex  = "sidecar_index"  // what is subscripted (the engine copies a string to index it)
+	hookWork   = "sidecar_work"   // a loop's item filter, weighed
+	hookCallee = "sidecar_callee" // the function a {% call %} block calls
 	hookFilter = "sidecar_filter" // x | f(args) with the engine's filters
 	hookRecv   = "sidecar_recv"   // receiver of a method call
 	hookMethod = "sidecar_method" // the method looked up on it
@@ -121,12 +123,35 @@ func newOutput(expr reflect.Value) reflect.Value {
 // patcher edits one template's tree.
 type patcher struct {
 	blocks int
+	seen   int // nodes seen in the body being weighed (see weighed)
+}
+
+// nodesPerStep is how many nodes of a loop or macro body (evaluated
+// without a check in between: names, literals, attributes, and/or...)
+// count as one more step each time the body runs, so that the time a
+// step stands for stays bounded.
+const nodesPerStep = 32
+
+// weighed walks a body that runs many times (a loop's, a macro's, a
+// call block's) and puts first in it a step weighing its size.
+func (p *patcher) weighed(body reflect.Value) {
+	saved := p.seen
+	p.seen = 0
+	p.nodes(body)
+	w := int64(p.seen / nodesPerStep)
+	p.seen = saved
+	list := reflect.MakeSlice(body.Type(), 0, body.Len()+1)
+	list = reflect.Append(list, newOutput(newCall(hookStep, reflect.Value{}, newLit(jinja.NewInt(w)))))
+	body.Set(reflect.AppendSlice(list, body))
 }
 
 // patch edits a compiled template so that it renders under a budget.
 func patch(t *jinja.Template) (err error) {
 	if treeErr != nil {
 		return treeErr
+	}
+	if filtersErr != nil {
+		return filtersErr
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -148,6 +173,7 @@ func (p *patcher) nodes(list reflect.Value) {
 // node edits the node held in slot (a node interface), replacing it
 // when needed.
 func (p *patcher) node(slot reflect.Value) {
+	p.seen++
 	n := slot.Elem().Elem()
 	switch n.Type().Name() {
 	case "textNode":
@@ -171,13 +197,14 @@ func (p *patcher) node(slot reflect.Value) {
 		p.expr(iter)
 		iter.Set(newCall(hookIter, reflect.Value{}, iter.Elem()))
 		if f := field(n, "filterExpr"); !f.IsNil() {
+			// evaluated for every item
+			saved := p.seen
+			p.seen = 0
 			p.expr(f)
+			f.Set(newCall(hookWork, reflect.Value{}, newLit(jinja.NewInt(int64(1+p.seen/nodesPerStep))), f.Elem()))
+			p.seen = saved
 		}
-		body := field(n, "body")
-		p.nodes(body)
-		step := reflect.MakeSlice(body.Type(), 0, body.Len()+1)
-		step = reflect.Append(step, newOutput(newCall(hookStep, reflect.Value{})))
-		body.Set(reflect.AppendSlice(step, body))
+		p.weighed(field(n, "body"))
 		p.nodes(field(n, "elseBody"))
 	case "setNode":
 		v := field(n, "value")
@@ -194,17 +221,22 @@ func (p *patcher) node(slot reflect.Value) {
 				p.expr(d)
 			}
 		}
-		p.nodes(field(n, "body"))
+		p.weighed(field(n, "body"))
 	case "callNode":
 		// The engine needs the call itself here (it passes caller);
 		// its parts are checked.
+		// The result is printed by the engine: the function called
+		// is wrapped so that it is checked and counted first.
 		e := field(n, "expr")
 		if c := e.Elem().Elem(); c.Type() == tree.call {
 			p.callParts(c)
+			fn := field(c, "fn")
+			fn.Set(newCall(hookCallee, reflect.Value{}, fn.Elem()))
 		} else {
 			p.expr(e)
+			e.Set(newCall(hookCallee, reflect.Value{}, e.Elem()))
 		}
-		p.nodes(field(n, "body"))
+		p.weighed(field(n, "body")) // caller() may run it many times
 	case "filterBlockNode":
 		// {% filter f %}body{% endfilter %} becomes
 		// {% set sidecar_blockN %}body{% endset %}{{ sidecar_filter('f', sidecar_blockN) }}
@@ -231,6 +263,7 @@ func (p *patcher) expr(slot reflect.Value) {
 	if slot.IsNil() {
 		return
 	}
+	p.seen++
 	e := slot.Elem().Elem()
 	none := reflect.Value{}
 	switch e.Type().Name() {
@@ -296,13 +329,6 @@ func (p *patcher) expr(slot reflect.Value) {
 			p.expr(field(kw.Index(i), "value"))
 		}
 		name := field(e, "name").String()
-		if _, ok := builtinFilters[name]; !ok {
-			// Not the engine's: a macro or callable used as a filter,
-			// checked as calls are.
-			p.check(in)
-			slot.Set(newCall(hookTick, none, slot.Elem()))
-			return
-		}
 		call := []reflect.Value{newLit(jinja.NewString(name)), in.Elem()}
 		for i := 0; i < args.Len(); i++ {
 			call = append(call, args.Index(i).Elem())

@@ -72,7 +72,12 @@ func values(in Input, b *budget) (map[string]jinja.Value, error) {
 			if len(args) != 1 || !args[0].IsString() {
 				return jinja.Undefined(), errors.New("strftime_now: expected one format string")
 			}
-			return jinja.NewString(strftime(now, args[0].AsString())), nil
+			f := args[0].AsString()
+			if err := b.bound(5*int64(len(f)), "strftime_now"); err != nil { // %A, the longest, is 9 bytes for 2
+				return jinja.Undefined(), err
+			}
+			out := strftime(now, f)
+			return jinja.NewString(out), b.made(int64(len(out)))
 		}),
 	}
 	for name, fn := range b.hooks() {

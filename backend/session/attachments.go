@@ -56,6 +56,25 @@ func (s *Session) AttachFiles(ctx context.Context, chatID int64, paths []string)
 	return out, first
 }
 
+// AttachedEvent reports files dropped on a chat's message box in the
+// window: those kept for its next message, and the first refusal.
+type AttachedEvent struct {
+	ChatID      int64            `json:"chatId"`
+	Attachments []AttachmentView `json:"attachments"`
+	Error       string           `json:"error"`
+}
+
+// DropAttachments keeps files dropped on a chat's message box (paths from
+// the OS) for its next message and announces them as EventChatAttached.
+func (s *Session) DropAttachments(ctx context.Context, chatID int64, paths []string) {
+	views, err := s.AttachFiles(ctx, chatID, paths)
+	ev := AttachedEvent{ChatID: chatID, Attachments: views}
+	if err != nil {
+		ev.Error = err.Error()
+	}
+	s.emit(EventChatAttached, ev)
+}
+
 // readBounded reads a file of at most max bytes; a larger one is refused
 // without reading it whole.
 func readBounded(path string, max int64) ([]byte, error) {

@@ -24,6 +24,7 @@ const (
 	EventDocsEmbedding = "docs:embedding"            // EmbeddingProgress
 	EventDocsFolder    = "docs:folder"               // watch.State: a watched folder's state changed
 	EventDataProgress  = "data:progress"             // dataexport.Progress
+	EventChatAttached  = "chat:attached"             // AttachedEvent: files dropped on the message box
 )
 
 // IngestProgress reports adding files; Done comes once with the results.
@@ -64,6 +65,7 @@ var EventTable = []Event{
 	{"docsEmbedding", EventDocsEmbedding, "session.EmbeddingProgress"},
 	{"docsFolder", EventDocsFolder, "watch.State"},
 	{"dataProgress", EventDataProgress, "dataexport.Progress"},
+	{"chatAttached", EventChatAttached, "session.AttachedEvent"},
 }
 
 // EventPayloads has one field per event payload type. The window binds a
@@ -79,4 +81,5 @@ type EventPayloads struct {
 	DocsEmbedding EmbeddingProgress      `json:"docsEmbedding"`
 	DocsFolder    FolderState            `json:"docsFolder"`
 	DataProgress  dataexport.Progress    `json:"dataProgress"`
+	ChatAttached  AttachedEvent          `json:"chatAttached"`
 }

@@ -135,7 +135,7 @@ export function App() {
 
   // A model picked just before sending is in force for that message.
   const modelChange = useRef<Promise<unknown>>(Promise.resolve());
-  const send = async (text: string): Promise<boolean> => {
+  const send = async (text: string, attachments: number[]): Promise<boolean> => {
     await modelChange.current;
     let chatId = state.chat?.id;
     if (chatId === undefined) {
@@ -144,7 +144,7 @@ export function App() {
       chatId = c.id;
     }
     try {
-      const r = await api.send(chatId, text, []);
+      const r = await api.send(chatId, text, attachments);
       dispatch({ type: 'sent', user: r.user, assistant: r.assistant });
       setHighlightId(null);
       return true;
@@ -243,11 +243,10 @@ export function App() {
           {state.chat ? (
             <ChatPane state={state} models={models} onSend={send} onStop={() => state.chat && api.stop(state.chat.id).catch(toast.error)}
               onRegenerate={regenerate} highlightId={highlightId} composerRef={composerRef}
-              onEdit={async (messageId, text) => {
+              onEdit={async (messageId, text, attachments) => {
                 if (!state.chat) return;
                 try {
-                  const kept = state.messages.find((m) => m.id === messageId)?.attachments?.map((a) => a.id) ?? [];
-                  const r = await api.editAndResend(state.chat.id, messageId, text, kept);
+                  const r = await api.editAndResend(state.chat.id, messageId, text, attachments);
                   dispatch({ type: 'edited', fromId: messageId, user: r.user, assistant: r.assistant });
                 } catch (e) { toast.error(e); }
               }}

@@ -51,6 +51,8 @@ export type DownloadProgress = download.Progress;
 export type DownloadEvent = catalog.DownloadEvent;
 /** Progress of an export: stage, and items done of total. */
 export type DataProgress = dataexport.Progress;
+/** Files dropped on the message box in the window, kept for the chat's next message. */
+export type AttachedEvent = Plain<session.AttachedEvent>;
 
 /** The saved theme, or "system" for anything else. */
 function asTheme(t: string): Theme {
@@ -76,6 +78,8 @@ export const api = {
   pickAttachments: (chatId: number): Promise<Attachment[]> => App.PickAttachments(chatId),
   removeAttachment: (id: number): Promise<void> => App.RemoveAttachment(id),
   openAttachment: (id: number): Promise<AttachmentContent> => App.OpenAttachment(id),
+  setAttachDropZone: (chatId: number, r: { x: number; y: number; width: number; height: number }): Promise<void> =>
+    App.SetAttachDropZone(chatId, Math.round(r.x), Math.round(r.y), Math.round(r.width), Math.round(r.height)),
   regenerate: (chatId: number) => App.Regenerate(chatId),
   editAndResend: (chatId: number, messageId: number, text: string, attachments: number[]) => App.EditAndResend(chatId, messageId, text, attachments),
   selectBranch: (chatId: number, messageId: number): Promise<ChatDetail> => App.SelectBranch(chatId, messageId),
@@ -169,4 +173,5 @@ export const events = {
   onDocsFolder: (fn: (s: FolderState) => void): Off => on('docsFolder', fn),
   onChatsChanged: (fn: () => void): Off => on('chatsChanged', fn),
   onDataProgress: (fn: (p: DataProgress) => void): Off => on('dataProgress', fn),
+  onChatAttached: (fn: (e: AttachedEvent) => void): Off => on('chatAttached', fn),
 };

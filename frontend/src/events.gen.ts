@@ -16,6 +16,7 @@ export const eventNames = {
   docsEmbedding: 'docs:embedding',
   docsFolder: 'docs:folder',
   dataProgress: 'data:progress',
+  chatAttached: 'chat:attached',
 } as const;
 
 /** The payload of each event (undefined: the event carries none). */
@@ -33,4 +34,5 @@ export interface EventPayload {
   docsEmbedding: session.EmbeddingProgress;
   docsFolder: watch.State;
   dataProgress: dataexport.Progress;
+  chatAttached: session.AttachedEvent;
 }

@@ -1,6 +1,6 @@
 // The open chat's state and how events change it. Pure, so it is tested
 // without a browser.
-import type { Chat, ChatDetail, DoneEvent, Message, TokenEvent } from './api';
+import type { Attachment, Chat, ChatDetail, DoneEvent, Message, TokenEvent } from './api';
 
 export interface ChatState {
   chat: Chat | null;
@@ -12,6 +12,8 @@ export interface ChatState {
    * returns. Merged into the answer when that call's result arrives.
    */
   early: Record<number, Early>;
+  /** Files picked for the next message when the chat was opened. */
+  pending: Attachment[];
 }
 
 interface Early {
@@ -23,7 +25,7 @@ interface Early {
 /** At most this many early answers are kept (one is the usual case). */
 const maxEarly = 8;
 
-export const emptyChat: ChatState = { chat: null, messages: [], generating: false, early: {} };
+export const emptyChat: ChatState = { chat: null, messages: [], generating: false, early: {}, pending: [] };
 
 export type ChatAction =
   | { type: 'open'; detail: ChatDetail }
@@ -38,7 +40,7 @@ export type ChatAction =
 export function chatReducer(state: ChatState, action: ChatAction): ChatState {
   switch (action.type) {
     case 'open':
-      return { chat: action.detail.chat, messages: action.detail.messages ?? [], generating: action.detail.generating, early: {} };
+      return { chat: action.detail.chat, messages: action.detail.messages ?? [], generating: action.detail.generating, early: {}, pending: action.detail.pending ?? [] };
     case 'close':
       return emptyChat;
     case 'sent': {

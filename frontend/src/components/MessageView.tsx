@@ -1,6 +1,7 @@
 import { memo, useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
 import type { Citation, Message } from '../api';
 import { renderMarkdown } from '../markdown';
+import { MessageAttachments } from './Attachments';
 import { BranchNav } from './BranchNav';
 import { tokensPerSecond } from '../state';
 import { ThinkingBlock } from './ThinkingBlock';
@@ -58,13 +59,15 @@ interface Props {
   onRegenerate: () => void;
   highlight: boolean;
   onCitation: (c: Citation) => void;
-  onEdit: (text: string) => void;
+  onEdit: (text: string, attachments: number[]) => void;
   canEdit: boolean;
   onBranch: (messageId: number) => void;
 }
 
 export const MessageView = memo(function MessageView({ message: m, modelName, isLast, onRegenerate, highlight, onCitation, onEdit, canEdit, onBranch }: Props) {
   const [editing, setEditing] = useState<string | null>(null);
+  const [keep, setKeep] = useState<number[]>([]);
+  const files = m.attachments ?? [];
   const streaming = m.status === 'streaming';
   const html = useThrottledHtml(m.content, streaming);
   const ref = useRef<HTMLDivElement>(null);
@@ -79,9 +82,10 @@ export const MessageView = memo(function MessageView({ message: m, modelName, is
       <div className="avatar" aria-hidden>{isUser ? 'You' : 'AI'}</div>
       <div className="bubble">
         {isUser && editing !== null ? (
-          <form className="edit-box" onSubmit={(e) => { e.preventDefault(); if (editing.trim()) { onEdit(editing); setEditing(null); } }}>
+          <form className="edit-box" onSubmit={(e) => { e.preventDefault(); if (editing.trim() || keep.length > 0) { onEdit(editing, keep); setEditing(null); } }}>
             <textarea value={editing} rows={Math.min(10, editing.split('\n').length + 1)} onChange={(e) => setEditing(e.target.value)} data-testid="edit-input" autoFocus
               onKeyDown={(e) => { if (e.key === 'Escape') setEditing(null); }} />
+            <MessageAttachments files={files.filter((a) => keep.includes(a.id))} onRemove={(id) => setKeep((k) => k.filter((x) => x !== id))} />
             <div className="row">
               <button type="submit" className="button small primary" data-testid="edit-send">Save and resend</button>
               <button type="button" className="button small" onClick={() => setEditing(null)}>Cancel</button>
@@ -89,9 +93,10 @@ export const MessageView = memo(function MessageView({ message: m, modelName, is
           </form>
         ) : isUser ? (
           <>
-            <div className="content user-text">{body}</div>
+            {body && <div className="content user-text">{body}</div>}
+            <MessageAttachments files={files} />
             <BranchNav message={m} disabled={!canEdit} onSelect={onBranch} />
-            {canEdit && <button type="button" className="edit-link" data-testid="edit" onClick={() => setEditing(m.content)}>Edit</button>}
+            {canEdit && <button type="button" className="edit-link" data-testid="edit" onClick={() => { setEditing(m.content); setKeep(files.map((a) => a.id)); }}>Edit</button>}
           </>
         ) : (
           <>

@@ -213,6 +213,7 @@ export namespace assistant {
 	    chat: ChatView;
 	    messages: MessageView[];
 	    generating: boolean;
+	    pending: AttachmentView[];
 	
 	    static createFrom(source: any = {}) {
 	        return new ChatDetail(source);
@@ -223,6 +224,7 @@ export namespace assistant {
 	        this.chat = this.convertValues(source["chat"], ChatView);
 	        this.messages = this.convertValues(source["messages"], MessageView);
 	        this.generating = source["generating"];
+	        this.pending = this.convertValues(source["pending"], AttachmentView);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -1114,6 +1116,40 @@ export namespace session {
 		    return a;
 		}
 	}
+	export class AttachedEvent {
+	    chatId: number;
+	    attachments: assistant.AttachmentView[];
+	    error: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new AttachedEvent(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.chatId = source["chatId"];
+	        this.attachments = this.convertValues(source["attachments"], assistant.AttachmentView);
+	        this.error = source["error"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class CatalogueEntry {
 	    entry: modelcat.Entry;
 	    fileName: string;
@@ -1346,6 +1382,7 @@ export namespace session {
 	    docsEmbedding: EmbeddingProgress;
 	    docsFolder: watch.State;
 	    dataProgress: dataexport.Progress;
+	    chatAttached: AttachedEvent;
 	
 	    static createFrom(source: any = {}) {
 	        return new EventPayloads(source);
@@ -1362,6 +1399,7 @@ export namespace session {
 	        this.docsEmbedding = this.convertValues(source["docsEmbedding"], EmbeddingProgress);
 	        this.docsFolder = this.convertValues(source["docsFolder"], watch.State);
 	        this.dataProgress = this.convertValues(source["dataProgress"], dataexport.Progress);
+	        this.chatAttached = this.convertValues(source["chatAttached"], AttachedEvent);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {

@@ -138,6 +138,8 @@ export function SelectBranch(arg1:number,arg2:number):Promise<assistant.ChatDeta
 
 export function SendMessage(arg1:number,arg2:string,arg3:Array<number>):Promise<assistant.SendResult>;
 
+export function SetAttachDropZone(arg1:number,arg2:number,arg3:number,arg4:number,arg5:number):Promise<void>;
+
 export function SetChatDocuments(arg1:number,arg2:boolean):Promise<void>;
 
 export function SetChatModel(arg1:number,arg2:string):Promise<void>;

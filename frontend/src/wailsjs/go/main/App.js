@@ -262,6 +262,10 @@ export function SendMessage(arg1, arg2, arg3) {
   return window['go']['main']['App']['SendMessage'](arg1, arg2, arg3);
 }
 
+export function SetAttachDropZone(arg1, arg2, arg3, arg4, arg5) {
+  return window['go']['main']['App']['SetAttachDropZone'](arg1, arg2, arg3, arg4, arg5);
+}
+
 export function SetChatDocuments(arg1, arg2) {
   return window['go']['main']['App']['SetChatDocuments'](arg1, arg2);
 }
