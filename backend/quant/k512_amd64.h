@@ -174,9 +174,11 @@ GLOBL shift0_4<>(SB), RODATA|NOPTR, $64
 	ANDL $0x03030303, R8 \
 	SHLL $4, R8 \
 	ORL R8, R9 \
-	VMOVD R10, X12 \
-	VPINSRD $1, R12, X12, X12 \
+	SHLQ $32, R12 \
+	ORQ R12, R10 \
+	VMOVQ R10, X12 \
 	VPMOVZXBW X12, X12 \
-	VMOVD R11, mins \
-	VPINSRD $1, R9, mins, mins \
+	SHLQ $32, R9 \
+	ORQ R9, R11 \
+	VMOVQ R11, mins \
 	VPMOVZXBW mins, mins

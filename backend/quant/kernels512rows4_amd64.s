@@ -9,16 +9,17 @@
 // loaded once into registers and used for the four rows; each row sums in
 // its own register, reduced to one number when the row ends, and the whole
 // run is one call. The arithmetic per row is that of dotQ4K512 and
-// dotQ6K512 (kernels512_amd64.s).
+// dotQ6K512 (kernels512_amd64.s), except that VPDPWSSD multiplies the
+// product pairs by their scales and sums them into one register.
 
 // PF is how far ahead of each stream the prefetches reach, in bytes.
 #define PF 1536
 
 // Q4K_NIB128 multiplies the 128 values whose 64 bytes are at src (low
 // nibbles, sub-blocks 4p and 4p+2; high, 4p+1 and 4p+3) by the activations
-// in aLo and aHi, by the scales in X12 spread by idxLo and idxHi, into
-// dLo and dHi.
-#define Q4K_NIB128(src, aLo, aHi, idxLo, idxHi, dLo, dHi) \
+// in aLo and aHi, by the scales in X12 spread by idxLo and idxHi, and adds
+// them to sum.
+#define Q4K_NIB128(src, aLo, aHi, idxLo, idxHi, sum) \
 	VMOVDQU64 src, Z0 \
 	VPANDQ Z14, Z0, Z1 \
 	VPSRLW $4, Z0, Z0 \
@@ -27,8 +28,8 @@
 	VPMADDUBSW aHi, Z0, Z0 \
 	VPERMW Z12, idxLo, Z2 \
 	VPERMW Z12, idxHi, Z3 \
-	VPMADDWD Z2, Z1, dLo \
-	VPMADDWD Z3, Z0, dHi
+	VPDPWSSD Z2, Z1, sum \
+	VPDPWSSD Z3, Z0, sum
 
 // Q4K_ROW adds one Q4_K super-block of the row at base, times the vector's
 // (values Z20-Z23, group sums X13, scale broadcast in Y15), to acc: the
@@ -45,11 +46,9 @@
 	VMULPS Y15, Y10, Y10 \
 	VSHUFPS $0x55, Y10, Y10, Y9 \
 	VBROADCASTSS X10, Z10 \
-	Q4K_NIB128(16 base, Z20, Z21, Z16, Z17, Z4, Z5) \
-	Q4K_NIB128(80 base, Z22, Z23, Z18, Z19, Z6, Z7) \
-	VPADDD Z4, Z5, Z5 \
-	VPADDD Z6, Z7, Z7 \
-	VPADDD Z5, Z7, Z7 \
+	VPXORD Z7, Z7, Z7 \
+	Q4K_NIB128(16 base, Z20, Z21, Z16, Z17, Z7) \
+	Q4K_NIB128(80 base, Z22, Z23, Z18, Z19, Z7) \
 	VCVTDQ2PS Z7, Z7 \
 	VFMADD231PS Z10, Z7, acc \
 	VFNMADD231PS Z9, Z11, acc
@@ -138,8 +137,8 @@ q4k4sb:
 
 // Q6K_HALF adds the products of one 128-value half of a Q6_K super-block
 // (low bits at ql, high bits at qh) with the activations aA, aB, times the
-// scales in Y12 spread by idxA and idxB, into dA and dB.
-#define Q6K_HALF(ql, qh, aA, aB, idxA, idxB, dA, dB) \
+// scales in Y12 spread by idxA and idxB, to sum.
+#define Q6K_HALF(ql, qh, aA, aB, idxA, idxB, sum) \
 	VMOVDQU64 ql, Z0 \
 	VBROADCASTI64X4 qh, Z1 \
 	VPANDQ Z14, Z0, Z2 \
@@ -148,7 +147,7 @@ q4k4sb:
 	VPORQ Z3, Z2, Z2 \
 	VPMADDUBSW aA, Z2, Z2 \
 	VPERMW Z12, idxA, Z4 \
-	VPMADDWD Z4, Z2, dA \
+	VPDPWSSD Z4, Z2, sum \
 	VPSRLW $4, Z0, Z0 \
 	VPANDQ Z14, Z0, Z0 \
 	VPSRLVW Z17, Z1, Z1 \
@@ -156,7 +155,7 @@ q4k4sb:
 	VPORQ Z1, Z0, Z0 \
 	VPMADDUBSW aB, Z0, Z0 \
 	VPERMW Z12, idxB, Z4 \
-	VPMADDWD Z4, Z0, dB
+	VPDPWSSD Z4, Z0, sum
 
 // Q6K_ROW adds one Q6_K super-block of the row at base, times the vector's
 // (values Z24-Z27, group sums Y8, scale X15), to acc: the weights are
@@ -169,12 +168,10 @@ q4k4sb:
 	VPMOVSXBW 192 base, Y12 \
 	VPMADDWD Y8, Y12, Y5 \
 	VPSLLD $5, Y5, Y5 \
-	Q6K_HALF(0 base, 128 base, Z24, Z25, Z20, Z21, Z6, Z7) \
-	Q6K_HALF(64 base, 160 base, Z26, Z27, Z22, Z23, Z9, Z10) \
-	VPADDD Z6, Z7, Z7 \
-	VPADDD Z9, Z10, Z10 \
+	VPXORD Z7, Z7, Z7 \
 	VPSUBD Z5, Z7, Z7 \
-	VPADDD Z10, Z7, Z7 \
+	Q6K_HALF(0 base, 128 base, Z24, Z25, Z20, Z21, Z7) \
+	Q6K_HALF(64 base, 160 base, Z26, Z27, Z22, Z23, Z7) \
 	VCVTDQ2PS Z7, Z7 \
 	VPBROADCASTW 208 base, X0 \
 	VCVTPH2PS X0, X0 \
