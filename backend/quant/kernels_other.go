@@ -5,3 +5,6 @@ package quant
 const fastName = "go"
 
 const pack4 = false
+
+// f16Kernels are DotF16Rows' row products: Go's, one row at a time.
+func f16Kernels() (one func(row []byte, x *actVec) float32, four dot4) { return dotF16Go, nil }
