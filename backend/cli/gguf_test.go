@@ -113,8 +113,9 @@ func TestModelBenchGGUF(t *testing.T) {
 
 // TestModelBenchCtxFill checks that --ctx-fill measures after that many
 // cached positions (the state holds them as well as prompt and generation),
-// without a warm-up run when --warmup is 0, and that the JSON reports the
-// F16 cache's size.
+// without a warm-up run when --warmup is 0, and with the speed of
+// generation without them measured in the same runs, and that the JSON
+// reports the F16 cache's size.
 func TestModelBenchCtxFill(t *testing.T) {
 	path := llamaData + "llama-w256-Q4_K.gguf"
 	var out bytes.Buffer
@@ -138,6 +139,11 @@ func TestModelBenchCtxFill(t *testing.T) {
 	defer m.Close()
 	c := m.Config
 	want := float64(2*c.Layers*(40+8+2+1)*c.KVHeads*c.HeadDim*2) / (1 << 20)
+	unfilled, _ := res["gen_ms_per_token_unfilled"].(float64)
+	ratio, _ := res["gen_filled_vs_unfilled"].(float64)
+	if unfilled <= 0 || math.Abs(ratio-res["gen_ms_per_token"].(float64)/unfilled) > 1e-9 {
+		t.Fatalf("generation without the filled positions: %v ms, ratio %v", res["gen_ms_per_token_unfilled"], res["gen_filled_vs_unfilled"])
+	}
 	if res["ctx_fill"] != 40.0 || res["ctx_fill_ms"].(float64) <= 0 || res["read_floor_ms"].(float64) <= 0 || res["kv_cache"] != "f16" || res["kv_cache_mib"] != want ||
 		!strings.Contains(res["kernels"].(string), "attn:") {
 		t.Fatalf("bench printed %v (want a cache of %g MiB)", res, want)

@@ -236,6 +236,16 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 		fillMS = float64(time.Since(t0).Microseconds()) / 1000
 	}
 	cacheType, cacheBytes := target.cache(s)
+	// With filled positions, each run also generates in a state without
+	// them, so that the two speeds come from the same moments.
+	var base benchState
+	var baseGenMS []float64
+	if *fill > 0 {
+		if base, err = target.newState(*promptN+*genN+1, *threads); err != nil {
+			return err
+		}
+		defer base.Close()
+	}
 	for run := 0; run < *warmups+*runs; run++ {
 		measured := run >= *warmups
 		if run == *warmups && *cpuProfile != "" {
@@ -257,34 +267,24 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 			floorMS = append(floorMS, float64(floor.Microseconds())/1000)
 			floor5MS = append(floor5MS, float64(floor5.Microseconds())/1000)
 		}
-		s.Truncate(*fill)
-		s.SetAllLogits(*allLogits)
-		t0 := time.Now()
-		logits, err := s.Eval(ctx, prompt)
-		s.SetAllLogits(false)
+		firstMS, g, err := benchRun(ctx, s, *fill, prompt, *genN, *allLogits)
 		if err != nil {
 			return err
 		}
-		firstMS := float64(time.Since(t0).Microseconds()) / 1000
-		p := firstMS / float64(*promptN)
-		t1 := time.Now()
-		for i := 0; i < *genN; i++ {
-			next := 0
-			for j, x := range logits {
-				if x > logits[next] {
-					next = j
-				}
-			}
-			if logits, err = s.Eval(ctx, []int{next}); err != nil {
+		if measured {
+			promptMS, genMS, ttft = append(promptMS, firstMS/float64(*promptN)), append(genMS, g), append(ttft, firstMS)
+		}
+		if base != nil { // the same run without the filled positions, right after
+			_, g, err := benchRun(ctx, base, 0, prompt, *genN, false)
+			if err != nil {
 				return err
 			}
-		}
-		g := float64(time.Since(t1).Microseconds()) / 1000 / float64(*genN)
-		if measured {
-			promptMS, genMS, ttft = append(promptMS, p), append(genMS, g), append(ttft, firstMS)
+			if measured {
+				baseGenMS = append(baseGenMS, g)
+			}
 		}
 	}
-	return json.NewEncoder(out).Encode(map[string]any{
+	res := map[string]any{
 		"model": map[bool]string{true: "random 6b2l", false: *path}[*random != ""], "wtype": target.wtype, "file_type": target.fileType, "threads": *threads,
 		"prompt_tokens": *promptN, "gen_tokens": *genN, "runs": *runs,
 		"ctx_fill": *fill, "ctx_fill_ms": fillMS, "kv_cache": cacheType, "kv_cache_mib": float64(cacheBytes) / (1 << 20),
@@ -298,7 +298,40 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 		"read_floor_5streams_ms":     median(floor5MS),
 		"gen_vs_read_floor_5streams": median(genMS) / median(floor5MS),
 		"peak_rss_mib":               procmem.PeakRSSMiB(), "load_ms": loadMS,
-	})
+	}
+	if base != nil {
+		res["gen_ms_per_token_unfilled"] = median(baseGenMS)
+		res["gen_filled_vs_unfilled"] = median(genMS) / median(baseGenMS)
+	}
+	return json.NewEncoder(out).Encode(res)
+}
+
+// benchRun evaluates prompt after the state's first keep positions and
+// then generates gen tokens greedily: it returns the time to the first
+// token and the milliseconds per generated token.
+func benchRun(ctx context.Context, s benchState, keep int, prompt []int, gen int, allLogits bool) (firstMS, genMS float64, err error) {
+	s.Truncate(keep)
+	s.SetAllLogits(allLogits)
+	t0 := time.Now()
+	logits, err := s.Eval(ctx, prompt)
+	s.SetAllLogits(false)
+	if err != nil {
+		return 0, 0, err
+	}
+	firstMS = float64(time.Since(t0).Microseconds()) / 1000
+	t1 := time.Now()
+	for i := 0; i < gen; i++ {
+		next := 0
+		for j, x := range logits {
+			if x > logits[next] {
+				next = j
+			}
+		}
+		if logits, err = s.Eval(ctx, []int{next}); err != nil {
+			return 0, 0, err
+		}
+	}
+	return firstMS, float64(time.Since(t1).Microseconds()) / 1000 / float64(gen), nil
 }
 
 // runWriteRandom writes a GPT-J file of random weights in a real model's

@@ -58,10 +58,11 @@ func selectGemm(vnni bool) {
 
 // gemmTile is one worker's unpacked tile.
 type gemmTile struct {
-	w  []byte
-	so []float32
-	f  []float32 // four float32 rows (mulGemmF)
-	c  [256]int32
+	w   []byte
+	so  []float32
+	f   []float32 // float32 rows (mulGemmF)
+	acc []float32 // their sums with a group of vectors
+	c   [256]int32
 }
 
 var gemmTiles = sync.Pool{New: func() any { return new(gemmTile) }}

@@ -1,14 +1,14 @@
 package quant
 
-// The batched products of F16 weights on AVX-512: four rows at a time
-// converted to float32 once per tile, times every group of 32 vectors
-// packed one per lane (see gemmPackF32), by gemmF32AVX512. F32 weights
+// The batched products of F16 weights on AVX-512: the rows converted to
+// float32 once, times every group of 32 vectors packed one per lane (see
+// gemmPackF32), eight rows at a time by gemmF32x8AVX512. F32 weights
 // keep the row products, whose sums are in the order of the one-vector
 // product's: a prompt gives the same logits evaluated whole or token by
 // token.
 
 //go:noescape
-func gemmF32AVX512(w *float32, stride int, pa *float32, n int, out *[128]float32)
+func gemmF32x8AVX512(w *float32, stride int, pa *float32, n int, acc *[256]float32)
 
 //go:noescape
 func cvtF16AVX512(dst *float32, src *byte, n int)
@@ -32,28 +32,40 @@ func selectGemmF(avx512 bool) {
 	fast[F16] = ks
 }
 
-// mulGemmF is MulRows with the float product.
+// gemmFChunk is how many values of each vector the float product takes
+// per pass: 32 vectors of 256 float32 values (32 KiB) stay in L1.
+const gemmFChunk = 256
+
+// mulGemmF is MulRows with the float product, 16 rows at a time: the
+// rows converted to float32 once, then for each group of 32 vectors,
+// chunk by chunk of their values, both 8-row tiles passed over the chunk.
 func mulGemmF(m Matrix, r0, r1 int, a *Acts, out []float32, ldo int) {
 	cols := m.cols
 	t := gemmTiles.Get().(*gemmTile)
 	defer gemmTiles.Put(t)
-	if len(t.f) < 4*cols {
-		t.f = make([]float32, 4*cols)
+	if len(t.f) < 16*cols {
+		t.f, t.acc = make([]float32, 16*cols), make([]float32, 512)
 	}
-	f := t.f[:4*cols]
-	var o [128]float32
-	for r := r0; r < r1; r += 4 {
-		n := min(4, r1-r)
-		for k := 0; k < n; k++ {
+	f, acc := t.f[:16*cols], t.acc[:512]
+	for r := r0; r < r1; r += 16 {
+		nr := min(16, r1-r)
+		tiles := (nr + 7) / 8
+		for k := 0; k < nr; k++ { // rows past the range keep what they held: their sums are not used
 			cvtF16AVX512(&f[k*cols], &m.Row(r + k)[0], cols)
 		}
-		// Rows past the range keep what they held: their sums are not used.
 		for g := 0; g < a.gemmGroups; g++ {
-			gemmF32AVX512(&f[0], 4*cols, &a.gf[g*32*cols], cols, &o)
+			clear(acc)
+			pa := a.gf[g*32*cols : (g+1)*32*cols]
+			for c0 := 0; c0 < cols; c0 += gemmFChunk {
+				n := min(gemmFChunk, cols-c0)
+				for rt := 0; rt < tiles; rt++ {
+					gemmF32x8AVX512(&f[8*rt*cols+c0], 4*cols, &pa[32*c0], n, (*[256]float32)(acc[256*rt:]))
+				}
+			}
 			for v := 0; v < 32 && g*32+v < a.n; v++ {
 				dst := out[(g*32+v)*ldo+r:]
-				for k := 0; k < n; k++ {
-					dst[k] = o[32*k+v]
+				for k := 0; k < nr; k++ {
+					dst[k] = acc[32*k+v]
 				}
 			}
 		}
