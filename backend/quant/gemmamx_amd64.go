@@ -2,7 +2,6 @@ package quant
 
 import (
 	"os"
-	"syscall"
 
 	"golang.org/x/sys/cpu"
 )
@@ -25,14 +24,6 @@ var hasAMX = hasVNNI && cpu.X86.HasAMXTile && cpu.X86.HasAMXInt8 && os.Getenv("S
 
 // useAMX is whether the int8 product uses AMX (set with the kernels).
 var useAMX bool
-
-// amxPermitted asks Linux (arch_prctl ARCH_REQ_XCOMP_PERM for
-// XFEATURE_XTILEDATA) to let this process use the tile data state.
-func amxPermitted() bool {
-	const archReqXcompPerm, xfeatureXtiledata = 0x1023, 18
-	_, _, errno := syscall.RawSyscall(syscall.SYS_ARCH_PRCTL, archReqXcompPerm, xfeatureXtiledata, 0)
-	return errno == 0
-}
 
 // amxConfig is the tile configuration (palette 1) the AMX kernels load:
 // tiles 0 and 3 the 16×16 int32 sums (64 bytes a row), tiles 1 and 4 16
