@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"sidecar/backend/quant"
 )
 
 // State is one conversation's evaluation state: the KV cache and the
@@ -404,19 +406,9 @@ func (s *State) attendHeads(li, bt, lo, hi, w int) {
 func scoresF16(scores []float32, k []byte, q []float32) { rowsF16(scores, k, len(q), q) }
 
 // rowsF16 sets out[r] to the first len(x) values of row r of the
-// half-float matrix m (rows of rowLen values) times x, four rows at a
-// time: the rows are read as four streams, as the weights are.
+// half-float matrix m (rows of rowLen values) times x: package quant's
+// half-float products, which read the rows as four streams, as the
+// weights are.
 func rowsF16(out []float32, m []byte, rowLen int, x []float32) {
-	rb, n, r := 2*rowLen, len(out), 0
-	var o [4]float32
-	if q := n / 4; q > 0 {
-		for ; r < q; r++ {
-			dot4F16(m[r*rb:(r+3*q)*rb+2*len(x)], q*rb, x, &o)
-			out[r], out[r+q], out[r+2*q], out[r+3*q] = o[0], o[1], o[2], o[3]
-		}
-		r = 4 * q
-	}
-	for ; r < n; r++ {
-		out[r] = dotF16(m[r*rb:r*rb+2*len(x)], x)
-	}
+	quant.DotF16Rows(out, m, 2*rowLen, x)
 }

@@ -12,7 +12,9 @@ import (
 // with AVX2, FMA and F16C, an assembly version selected at start; the tests
 // check that both agree. Q8_0 and Q4_0 weights are multiplied with
 // activations quantized to Q8_0 blocks (int8 values, one float32 scale per
-// 32), so the products are integer and exact.
+// 32), so the products are integer and exact. Half-float rows times one
+// vector (F16 weights in generation, attention over the half-float cache)
+// are package quant's DotF16Rows, the GGUF engine's kernels.
 
 // actQ8 is a vector quantized to Q8_0 blocks: qs[i]·d[i/32] ≈ x[i]; m
 // holds 8·d·Σqs per block, which turns Q4_0's "nibble − 8" into one
@@ -175,13 +177,6 @@ func dot4Q8Go(w []byte, stride int, a *actQ8, nblk int, out *[4]float32) {
 	}
 }
 
-// dot4F16Go is dot4Q8Go for F16 rows.
-func dot4F16Go(w []byte, stride int, x []float32, out *[4]float32) {
-	for k := range out {
-		out[k] = dotF16Go(w[k*stride:], x)
-	}
-}
-
 // dot4Q4Go is dot4Q8Go for Q4_0 rows.
 func dot4Q4Go(w []byte, stride int, a *actQ8, nblk int, out *[4]float32) {
 	for k := range out {
@@ -205,21 +200,6 @@ func dotQ4Go(w []byte, a *actQ8, off, nblk int) float32 {
 		s += float32(is) * (f16Table[binary.LittleEndian.Uint16(w[sc:])] * d[blk])
 	}
 	return s
-}
-
-// dotF16Go is w·x for half-precision w (2·len(x) bytes).
-func dotF16Go(w []byte, x []float32) float32 {
-	var s0, s1 float32
-	w = w[:2*len(x)]
-	i := 0
-	for ; i+1 < len(x); i += 2 {
-		s0 += f16Table[uint16(w[2*i])|uint16(w[2*i+1])<<8] * x[i]
-		s1 += f16Table[uint16(w[2*i+2])|uint16(w[2*i+3])<<8] * x[i+1]
-	}
-	if i < len(x) {
-		s0 += f16Table[uint16(w[2*i])|uint16(w[2*i+1])<<8] * x[i]
-	}
-	return s0 + s1
 }
 
 // dotF32BytesGo is w·x for float32 w stored as little-endian bytes.
@@ -260,7 +240,6 @@ func f16RowGo(dst []float32, w []byte) {
 var (
 	dotQ8    = dotQ8Go
 	dotQ4    = dotQ4Go
-	dotF16   = dotF16Go
 	dotF32B  = dotF32BytesGo
 	dot      = simd.Dot
 	dot4     = simd.Dot4
@@ -269,7 +248,6 @@ var (
 	f16Row   = f16RowGo
 	dot4Q8   = dot4Q8Go
 	dot4Q4   = dot4Q4Go
-	dot4F16  = dot4F16Go
 	kernelID = "go"
 	// pairedQ4 makes actQ8 keep its values in pairQ4 order too, for dot4Q4.
 	pairedQ4 bool
@@ -297,14 +275,14 @@ func Kernels() string { return kernelID }
 // until the returned function is called.
 func useGoKernels() (restore func()) {
 	restoreSIMD := simd.UseGo()
-	q8, q4, f16, f32b, row, id, d, d4, d24, ax := dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID, dot, dot4, dot2x4, axpy
-	q8u, s8, u4, d48, d44, d4f, gm, gr := dotQ8U, sumQ8, unpackQ4, dot4Q8, dot4Q4, dot4F16, gemmQ8, gemmRows
-	dotQ8U, sumQ8, unpackQ4, dot4Q8, dot4Q4, dot4F16, gemmQ8, gemmRows = nil, nil, nil, dot4Q8Go, dot4Q4Go, dot4F16Go, nil, nil
-	dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID = dotQ8Go, dotQ4Go, dotF16Go, dotF32BytesGo, f16RowGo, "go"
+	q8, q4, f32b, row, id, d, d4, d24, ax := dotQ8, dotQ4, dotF32B, f16Row, kernelID, dot, dot4, dot2x4, axpy
+	q8u, s8, u4, d48, d44, gm, gr := dotQ8U, sumQ8, unpackQ4, dot4Q8, dot4Q4, gemmQ8, gemmRows
+	dotQ8U, sumQ8, unpackQ4, dot4Q8, dot4Q4, gemmQ8, gemmRows = nil, nil, nil, dot4Q8Go, dot4Q4Go, nil, nil
+	dotQ8, dotQ4, dotF32B, f16Row, kernelID = dotQ8Go, dotQ4Go, dotF32BytesGo, f16RowGo, "go"
 	dot, dot4, dot2x4, axpy = simd.Dot, simd.Dot4, simd.Dot2x4, simd.Axpy
 	return func() {
 		restoreSIMD()
-		dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID, dot, dot4, dot2x4, axpy = q8, q4, f16, f32b, row, id, d, d4, d24, ax
-		dotQ8U, sumQ8, unpackQ4, dot4Q8, dot4Q4, dot4F16, gemmQ8, gemmRows = q8u, s8, u4, d48, d44, d4f, gm, gr
+		dotQ8, dotQ4, dotF32B, f16Row, kernelID, dot, dot4, dot2x4, axpy = q8, q4, f32b, row, id, d, d4, d24, ax
+		dotQ8U, sumQ8, unpackQ4, dot4Q8, dot4Q4, gemmQ8, gemmRows = q8u, s8, u4, d48, d44, gm, gr
 	}
 }

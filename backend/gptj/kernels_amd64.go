@@ -47,9 +47,6 @@ var (
 )
 
 //go:noescape
-func dotF16AVX2(w *byte, x *float32, n int) float32 // n a multiple of 32
-
-//go:noescape
 func f16RowAVX2(dst *float32, w *byte, n int) // n a multiple of 8
 
 // hasAVX2 reports whether the assembly kernels can run here.
@@ -60,8 +57,8 @@ func init() {
 	if !hasAVX2 {
 		return
 	}
-	dotQ8, dotQ4, dotF16, dotF32B, f16Row, kernelID = dotQ8Asm, dotQ4Asm, dotF16Asm, dotF32BytesAsm, f16RowAsm, "avx2"
-	dot4Q8, dot4Q4, dot4F16, pairedQ4 = dot4Q8Asm, dot4Q4Asm, dot4F16Asm, true
+	dotQ8, dotQ4, dotF32B, f16Row, kernelID = dotQ8Asm, dotQ4Asm, dotF32BytesAsm, f16RowAsm, "avx2"
+	dot4Q8, dot4Q4, pairedQ4 = dot4Q8Asm, dot4Q4Asm, true
 	if hasVNNI {
 		q8Kernel, q4Kernel, kernelID = dotQ8VNNI, dotQ4VNNI, "avx2+avx512vnni"
 		q84Kernel, q44Kernel = dot4Q8VNNI, dot4Q4VNNI
@@ -92,19 +89,6 @@ func dotQ4Asm(w []byte, a *actQ8, off, nblk int) float32 {
 	}
 	if tail := nblk - ng*group; tail > 0 {
 		s += dotQ4Go(w[ng*group*18:], a, off+ng*group, tail)
-	}
-	return s
-}
-
-func dotF16Asm(w []byte, x []float32) float32 {
-	n := len(x) &^ 31
-	_ = w[2*len(x)-1]
-	var s float32
-	if n > 0 {
-		s = dotF16AVX2(&w[0], &x[0], n)
-	}
-	if n < len(x) {
-		s += dotF16Go(w[2*n:], x[n:])
 	}
 	return s
 }
@@ -172,24 +156,6 @@ func dot4Q4AVX2(w *byte, stride int, p4 *int8, d, m *float32, ngroups int, out *
 
 //go:noescape
 func dot4Q4VNNI(w *byte, stride int, p4 *int8, d, m *float32, ngroups int, out *[4]float32)
-
-//go:noescape
-func dot4F16AVX2(w *byte, stride int, x *float32, n int, out *[4]float32) // n a multiple of 32
-
-// dot4F16Asm is dot4F16 with the assembly kernel for whole steps of 32.
-func dot4F16Asm(w []byte, stride int, x []float32, out *[4]float32) {
-	n := len(x) &^ 31
-	_ = w[3*stride+2*len(x)-1]
-	*out = [4]float32{}
-	if n > 0 {
-		dot4F16AVX2(&w[0], stride, &x[0], n, out)
-	}
-	if n < len(x) {
-		for k := range out {
-			out[k] += dotF16Go(w[k*stride+2*n:], x[n:])
-		}
-	}
-}
 
 // dot4Q8Asm is dot4Q8 with q84Kernel for the whole groups.
 func dot4Q8Asm(w []byte, stride int, a *actQ8, nblk int, out *[4]float32) {

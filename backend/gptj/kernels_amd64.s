@@ -368,18 +368,6 @@ q44group: \
 	VADDPS X0, X11, X11 \
 	STORE4
 
-// F16ROW4 multiplies 32 half floats at base with x in Y0..Y3 into the
-// two sums a and b.
-#define F16ROW4(base, a, b) \
-	VCVTPH2PS (base), Y4 \
-	VCVTPH2PS 16(base), Y5 \
-	VCVTPH2PS 32(base), Y6 \
-	VCVTPH2PS 48(base), Y7 \
-	VFMADD231PS Y0, Y4, a \
-	VFMADD231PS Y1, Y5, b \
-	VFMADD231PS Y2, Y6, a \
-	VFMADD231PS Y3, Y7, b
-
 // The order of the block sums after the 512-bit reduction of dotQ8UVNNI512
 // (0 2 4 6 in dwords 0..3, 1 3 5 7 in dwords 8..11), as VPERMD indices.
 DATA q8uorder<>+0(SB)/4, $0
@@ -430,39 +418,6 @@ TEXT ·dotQ8AVX2(SB), NOSPLIT, $0-36
 // func dotQ4AVX2(w *byte, qs *int8, d, m *float32, ngroups int) float32
 TEXT ·dotQ4AVX2(SB), NOSPLIT, $0-44
 	DOTQ4(Q4B)
-
-// func dotF16AVX2(w *byte, x *float32, n int) float32
-TEXT ·dotF16AVX2(SB), NOSPLIT, $0-28
-	MOVQ w+0(FP), SI
-	MOVQ x+8(FP), DI
-	MOVQ n+16(FP), CX
-	VXORPS Y0, Y0, Y0
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
-f16loop:
-	VCVTPH2PS (SI), Y1
-	VCVTPH2PS 16(SI), Y2
-	VCVTPH2PS 32(SI), Y3
-	VCVTPH2PS 48(SI), Y4
-	VFMADD231PS (DI), Y1, Y0
-	VFMADD231PS 32(DI), Y2, Y5
-	VFMADD231PS 64(DI), Y3, Y6
-	VFMADD231PS 96(DI), Y4, Y7
-	ADDQ $64, SI
-	ADDQ $128, DI
-	SUBQ $32, CX
-	JNZ f16loop
-	VADDPS Y5, Y0, Y0
-	VADDPS Y7, Y6, Y6
-	VADDPS Y6, Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VZEROUPPER
-	MOVSS X0, ret+24(FP)
-	RET
 
 // func f16RowAVX2(dst *float32, w *byte, n int)
 TEXT ·f16RowAVX2(SB), NOSPLIT, $0-24
@@ -563,61 +518,6 @@ TEXT ·dot4Q4AVX2(SB), NOSPLIT, $0-56
 // func dot4Q4VNNI(w *byte, stride int, p4 *int8, d, m *float32, ngroups int, out *[4]float32)
 TEXT ·dot4Q4VNNI(SB), NOSPLIT, $0-56
 	DOT4Q4(Q4PVR)
-
-// func dot4F16AVX2(w *byte, stride int, x *float32, n int, out *[4]float32)
-// Four F16 rows stride bytes apart times x, side by side (as the
-// quantized four-row kernels), 32 values of each per step; n a multiple
-// of 32.
-TEXT ·dot4F16AVX2(SB), NOSPLIT, $0-40
-	MOVQ w+0(FP), SI
-	MOVQ stride+8(FP), R8
-	LEAQ (SI)(R8*1), R9
-	LEAQ (R9)(R8*1), R10
-	LEAQ (R10)(R8*1), R11
-	MOVQ x+16(FP), DI
-	MOVQ n+24(FP), CX
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-	VXORPS Y10, Y10, Y10
-	VXORPS Y11, Y11, Y11
-	VXORPS Y12, Y12, Y12
-	VXORPS Y13, Y13, Y13
-	VXORPS Y14, Y14, Y14
-	VXORPS Y15, Y15, Y15
-dot4f16loop:
-	PREFETCHT0 1024(SI)
-	PREFETCHT0 1024(R9)
-	PREFETCHT0 1024(R10)
-	PREFETCHT0 1024(R11)
-	VMOVUPS (DI), Y0
-	VMOVUPS 32(DI), Y1
-	VMOVUPS 64(DI), Y2
-	VMOVUPS 96(DI), Y3
-	F16ROW4(SI, Y8, Y9)
-	F16ROW4(R9, Y10, Y11)
-	F16ROW4(R10, Y12, Y13)
-	F16ROW4(R11, Y14, Y15)
-	ADDQ $64, SI
-	ADDQ $64, R9
-	ADDQ $64, R10
-	ADDQ $64, R11
-	ADDQ $128, DI
-	SUBQ $32, CX
-	JNZ dot4f16loop
-	VADDPS Y9, Y8, Y8
-	VADDPS Y11, Y10, Y10
-	VADDPS Y13, Y12, Y12
-	VADDPS Y15, Y14, Y14
-	VEXTRACTF128 $1, Y8, X0
-	VADDPS X0, X8, X8
-	VEXTRACTF128 $1, Y10, X0
-	VADDPS X0, X10, X9
-	VEXTRACTF128 $1, Y12, X0
-	VADDPS X0, X12, X10
-	VEXTRACTF128 $1, Y14, X0
-	VADDPS X0, X14, X11
-	MOVQ out+32(FP), AX
-	STORE4
 
 // func dotQ8UVNNI512(w *byte, us *byte, d *float32, corr *int32, ngroups int) float32
 // With activations stored unsigned (u = a + 128), a Q8_0 block product is

@@ -52,9 +52,6 @@ func TestKernelsAgree(t *testing.T) {
 		for _, v := range x {
 			mag += math.Abs(float64(v))
 		}
-		if got, want := dotF16Asm(rows[F16], x), dotF16Go(rows[F16], x); !close32(got, want, mag) {
-			t.Errorf("f16 n=%d: asm %v, go %v", n, got, want)
-		}
 		if got, want := dotF32BytesAsm(rows[F32], x), dotF32BytesGo(rows[F32], x); !close32(got, want, mag) {
 			t.Errorf("f32 n=%d: asm %v, go %v", n, got, want)
 		}
@@ -77,21 +74,6 @@ func TestKernelsAgree(t *testing.T) {
 		for i := range y1 {
 			if !close32(y1[i], y2[i], 1) {
 				t.Fatalf("axpy n=%d at %d: asm %v, go %v", n, i, y1[i], y2[i])
-			}
-		}
-		// Four F16 rows side by side, stride apart (with a gap).
-		stride := 2*n + 96
-		four := make([]byte, 3*stride+2*n)
-		for k := 0; k < 4; k++ {
-			other, _ := kernelInputs(rand.New(rand.NewSource(int64(n+k))), n)
-			copy(four[k*stride:], other[F16])
-		}
-		var f4, g4 [4]float32
-		dot4F16Asm(four, stride, x, &f4)
-		dot4F16Go(four, stride, x, &g4)
-		for k := range f4 {
-			if !close32(f4[k], g4[k], mag) || g4[k] != dotF16Go(four[k*stride:k*stride+2*n], x) {
-				t.Errorf("f16 four rows n=%d, row %d: asm %v, go %v", n, k, f4[k], g4[k])
 			}
 		}
 		d1, d2 := make([]float32, n), make([]float32, n)

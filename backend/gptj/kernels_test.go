@@ -155,7 +155,7 @@ func BenchmarkKernels(b *testing.B) {
 		if set.name == "go" {
 			restore = useGoKernels()
 		}
-		q8, q4, f16, f32 := dotQ8, dotQ4, dotF16, dotF32B
+		q8, q4, f32 := dotQ8, dotQ4, dotF32B
 		if restore != nil {
 			restore()
 		}
@@ -170,12 +170,6 @@ func BenchmarkKernels(b *testing.B) {
 			b.SetBytes(int64(len(rows[Q4_0])))
 			for b.Loop() {
 				sink += q4(rows[Q4_0], &a, 0, n/qk)
-			}
-		})
-		b.Run("f16/"+set.name, func(b *testing.B) {
-			b.SetBytes(int64(len(rows[F16])))
-			for b.Loop() {
-				sink += f16(rows[F16], x)
 			}
 		})
 		b.Run("f32/"+set.name, func(b *testing.B) {

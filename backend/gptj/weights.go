@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+
+	"sidecar/backend/quant"
 )
 
 // WType is how a 2-D weight matrix is kept in memory.
@@ -170,8 +172,6 @@ func (m *Matrix) dotRow(r int, x []float32, a *actQ8) float32 {
 	rb := rowBytes(m.Type, m.Cols)
 	b := m.data[r*rb : (r+1)*rb]
 	switch m.Type {
-	case F16:
-		return dotF16(b, x)
 	case Q8_0:
 		return dotQ8(b, a, 0, m.Cols/qk)
 	case Q4_0:
@@ -203,6 +203,11 @@ const kPass = 4096
 // sc is the calling worker's scratch (unused when batch is 1).
 func (m *Matrix) mulRows(out, x []float32, a *actQ8, batch, lo, hi int, sc *scratch) {
 	c := m.Cols
+	if batch == 1 && m.Type == F16 { // package quant's half-float products
+		rb := rowBytes(F16, c)
+		quant.DotF16Rows(out[lo:hi], m.data[lo*rb:hi*rb], rb, x[:c])
+		return
+	}
 	if batch == 1 {
 		r := lo
 		if m.Type != F32 {
@@ -213,8 +218,6 @@ func (m *Matrix) mulRows(out, x []float32, a *actQ8, batch, lo, hi int, sc *scra
 			var o [4]float32
 			for ; r < lo+q; r++ {
 				switch m.Type {
-				case F16:
-					dot4F16(m.data[r*rb:], q*rb, x, &o)
 				case Q8_0:
 					dot4Q8(m.data[r*rb:], q*rb, a, c/qk, &o)
 				default:

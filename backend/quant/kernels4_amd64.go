@@ -13,10 +13,6 @@ func dot4Q8_0512(w *byte, stride int, qs *int8, d *float32, n4 int, out *[4]floa
 //go:noescape
 func dot4F16AVX2(w *byte, stride int, x *float32, n int, out *[4]float32) // n a multiple of 32
 
-// dot4 sets out[k] to row k · x for the four rows at w, w+stride,
-// w+2·stride and w+3·stride.
-type dot4 func(w []byte, stride int, x *actVec, out *[4]float32)
-
 // streams holds the four-row kernels of the chosen set, by type.
 var streams map[Type]dot4
 
@@ -107,4 +103,12 @@ func dot4F16(w []byte, stride int, x *actVec, out *[4]float32) {
 			out[i] += dotF16Go(w[i*stride+2*n:], &t)
 		}
 	}
+}
+
+// f16Kernels are DotF16Rows' row products in the chosen set.
+func f16Kernels() (one func(row []byte, x *actVec) float32, four dot4) {
+	if d, ok := asmDots[F16]; ok {
+		return d, streams[F16]
+	}
+	return dotF16Go, nil
 }
