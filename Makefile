@@ -57,7 +57,8 @@ test-frontend: frontend/node_modules/.package-lock.json
 test-portability:
 	GOOS=windows GOARCH=amd64 go build -tags desktop,production -o /dev/null .
 	GOOS=darwin GOARCH=arm64 go build ./backend/...
-	@echo "portability: windows app and darwin backend build"
+	GOOS=darwin GOARCH=arm64 go vet ./backend/...
+	@echo "portability: windows app and darwin backend build; darwin backend and its tests vet"
 
 e2e/node_modules/.package-lock.json: e2e/package-lock.json
 	cd e2e && npm ci --no-audit --no-fund
