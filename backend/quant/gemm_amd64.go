@@ -39,21 +39,32 @@ func selectGemm(vnni bool) {
 	if !vnni {
 		return
 	}
-	for t, u := range map[Type]struct {
-		unpack unpackRow
-		halves bool
-	}{Q4_0: {unpackQ4_0, false}, Q8_0: {unpackQ8_0, false}, Q4_K: {unpackQ4K, false}, Q6_K: {unpackQ6K, true}} {
+	for t, u := range map[Type]gemmUnpack{
+		Q4_0: {unpackQ4_0, unpackQ4_0S, false},
+		Q8_0: {unpackQ8_0, unpackQ8_0S, false},
+		Q4_K: {unpackQ4K, nil, false},
+		Q6_K: {unpackQ6K, unpackQ6KS, true},
+	} {
 		ks := fast[t]
-		small, unpack, halves := ks.mul, u.unpack, u.halves
+		small, u := ks.mul, u
 		ks.mul = func(m Matrix, r0, r1 int, a *Acts, out []float32, ldo int) {
 			if a.gemmGroups == 0 {
 				small(m, r0, r1, a, out, ldo)
 				return
 			}
-			mulGemm(m, r0, r1, a, out, ldo, unpack, halves)
+			mulGemm(m, r0, r1, a, out, ldo, u)
 		}
 		fast[t] = ks
 	}
+}
+
+// gemmUnpack is how a type's rows go into tiles: unsigned values with an
+// offset, or (signed, for AMX's signed products; nil where an offset is
+// needed anyway) the signed values with no offset; halves when scales go
+// per 16 values.
+type gemmUnpack struct {
+	unsigned, signed unpackRow
+	halves           bool
 }
 
 // gemmTile is one worker's unpacked tile.
@@ -70,11 +81,14 @@ var gemmTiles = sync.Pool{New: func() any { return new(gemmTile) }}
 // mulGemm is MulRows with the int8 product: rows a tile at a time (16
 // with AMX, else 4), each tile unpacked once for all the batch's groups
 // of 16 vectors.
-func mulGemm(m Matrix, r0, r1 int, a *Acts, out []float32, ldo int, unpack unpackRow, halves bool) {
+func mulGemm(m Matrix, r0, r1 int, a *Acts, out []float32, ldo int, u gemmUnpack) {
 	nb := m.cols / 32
-	tr := 4
+	tr, unpack, halves, signed := 4, u.unsigned, u.halves, false
 	if useAMX {
 		tr = 16
+		if u.signed != nil {
+			unpack, signed = u.signed, true
+		}
 	}
 	t := gemmTiles.Get().(*gemmTile)
 	defer gemmTiles.Put(t)
@@ -96,6 +110,10 @@ func mulGemm(m Matrix, r0, r1 int, a *Acts, out []float32, ldo int, unpack unpac
 		for g := 0; g < a.gemmGroups; g++ {
 			pq, pf := &a.gq[g*nb*512], &a.gf[g*nb*64]
 			switch {
+			case signed && halves:
+				gemm16AMXS(&w[0], &so[0], pq, pf, nb, &o, &t.c, &amxConfig)
+			case signed:
+				gemm32AMXS(&w[0], &so[0], pq, pf, nb, &o, &t.c, &amxConfig)
 			case tr == 16 && halves:
 				gemm16AMX(&w[0], &so[0], pq, pf, nb, &o, &t.c, &amxConfig)
 			case tr == 16:
@@ -197,6 +215,59 @@ func unpackQ6K(row []byte, k, n int, w []byte, so []float32) {
 				sa, sbb := d*float32(int8(blk[192+g])), d*float32(int8(blk[193+g]))
 				sc := scaleSlot(so, b, k, n)
 				sc[0], sc[1], sc[2], sc[3] = sa, -32*sa, sbb, -32*sbb
+			}
+		}
+	}
+}
+
+// The signed unpackers (for the AMX kernels with signed weights) write
+// each value's signed byte and only the scales (no offsets): a 4- or
+// 6-bit value v with offset -c becomes the byte v-c, computed per byte
+// as ((v|0x80)-c)^0x80, which borrows from no neighbour.
+
+const highBits = 0x8080808080808080
+
+func unpackQ4_0S(row []byte, k, n int, w []byte, so []float32) {
+	for b := 0; b < len(row)/18; b++ {
+		blk, dst := (*[18]byte)(row[18*b:]), tileSlot(w, b, k, n)
+		lo, hi := le64(blk[2:10]), le64(blk[10:18])
+		const eights = 0x0808080808080808
+		put64(dst[0:8], ((lo&nibbles|highBits)-eights)^highBits)
+		put64(dst[8:16], ((hi&nibbles|highBits)-eights)^highBits)
+		put64(dst[16:24], ((lo>>4&nibbles|highBits)-eights)^highBits)
+		put64(dst[24:32], ((hi>>4&nibbles|highBits)-eights)^highBits)
+		sc := scaleSlot(so, b, k, n)
+		sc[0], sc[1] = f16At(blk[:], 0), 0
+	}
+}
+
+func unpackQ8_0S(row []byte, k, n int, w []byte, so []float32) {
+	for b := 0; b < len(row)/34; b++ {
+		blk := (*[34]byte)(row[34*b:])
+		copy(tileSlot(w, b, k, n)[:], blk[2:34])
+		sc := scaleSlot(so, b, k, n)
+		sc[0], sc[1] = f16At(blk[:], 0), 0
+	}
+}
+
+func unpackQ6KS(row []byte, k, n int, w []byte, so []float32) {
+	for sb := 0; sb < len(row)/210; sb++ {
+		blk := (*[210]byte)(row[210*sb:])
+		d := f16At(blk[:], 208)
+		for h := 0; h < 2; h++ {
+			qh := (*[32]byte)(blk[128+32*h:])
+			for q := 0; q < 4; q++ { // block 4n+q: values 32q.. of the half
+				b := 8*sb + 4*h + q
+				dst, src := tileSlot(w, b, k, n), (*[32]byte)(blk[64*h+32*(q&1):])
+				nshift, hshift := uint(4*(q>>1)), uint(2*q)
+				for i := 0; i < 32; i += 8 {
+					l, h := le64(src[i:i+8]), le64(qh[i:i+8])
+					v := l>>nshift&nibbles | (h>>hshift&0x0303030303030303)<<4
+					put64(dst[i:i+8], ((v|highBits)-0x2020202020202020)^highBits)
+				}
+				g := 2 * (4*h + q)
+				sc := scaleSlot(so, b, k, n)
+				sc[0], sc[1], sc[2], sc[3] = d*float32(int8(blk[192+g])), 0, d*float32(int8(blk[193+g])), 0
 			}
 		}
 	}

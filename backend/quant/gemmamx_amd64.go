@@ -19,6 +19,15 @@ func gemm16AMX(w *byte, so *float32, pq *int8, pf *float32, nblk int, out *[256]
 //go:noescape
 func gemm32AMX(w *byte, so *float32, pq *int8, pf *float32, nblk int, out *[256]float32, c *[256]int32, cfg *[64]byte)
 
+// gemm32AMXS and gemm16AMXS are gemm32AMX and gemm16AMX for signed
+// weights with no offsets (TDPBSSD): one multiply fewer per row and block.
+
+//go:noescape
+func gemm16AMXS(w *byte, so *float32, pq *int8, pf *float32, nblk int, out *[256]float32, c *[256]int32, cfg *[64]byte)
+
+//go:noescape
+func gemm32AMXS(w *byte, so *float32, pq *int8, pf *float32, nblk int, out *[256]float32, c *[256]int32, cfg *[64]byte)
+
 // hasAMX reports the CPU's int8 tiles, asking Linux for their state once.
 var hasAMX = hasVNNI && cpu.X86.HasAMXTile && cpu.X86.HasAMXInt8 && os.Getenv("SIDECAR_KERNELS") != "vnni" && amxPermitted()
 
