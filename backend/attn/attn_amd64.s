@@ -1,5 +1,11 @@
 #include "textflag.h"
 
+// How far ahead (bytes) the score and value loops ask for cache rows:
+// a few pages, so the reads of the next pages are in flight while this
+// one is computed (the hardware prefetcher stops at page boundaries).
+#define PFK 2048
+#define PFV 2048
+
 // Constants of the exponential (see Exp in attn.go), broadcast from here.
 DATA expConsts<>+0(SB)/4, $-87.0          // lowest argument
 DATA expConsts<>+4(SB)/4, $1.44269504     // log2(e)
@@ -48,8 +54,8 @@ scoresPos:
 	VXORPS Z3, Z3, Z3
 	VXORPS Z4, Z4, Z4
 	XORQ DX, DX
-	PREFETCHT0 1024(SI)
 scoresDim:
+	PREFETCHT0 PFK(SI)(DX*2)
 	VCVTPH2PS (SI)(DX*2), Z0
 	VFMADD231PS (R8)(DX*4), Z0, Z1
 	VFMADD231PS (R9)(DX*4), Z0, Z2
@@ -197,7 +203,8 @@ chunk64:
 	MOVQ R8, R10
 	MOVQ CX, AX
 v64:
-	PREFETCHT0 1024(R9)
+	PREFETCHT0 PFV(R9)
+	PREFETCHT0 PFV+64(R9)
 	VCVTPH2PS (R9), Z16
 	VCVTPH2PS 32(R9), Z17
 	VCVTPH2PS 64(R9), Z18
