@@ -1,6 +1,10 @@
 package llama
 
-import "math"
+import (
+	"math"
+
+	"sidecar/backend/simd"
+)
 
 // rmsNormRows normalises n rows of width values of x into dst (which may
 // be x) and multiplies them by w, summing squares in float64 as ggml does.
@@ -44,11 +48,11 @@ func scale(x []float32, f float32) {
 // GELU taken, as ggml takes it, from a half-precision table (the input
 // rounded to half, the result too) for |x| < 10.
 func glu(dst, gate, up []float32, gelu bool) {
+	if !gelu {
+		simd.SiLUMul(dst, gate, up)
+		return
+	}
 	for i, g := range gate {
-		if gelu {
-			dst[i] = geluHalf(g) * up[i]
-		} else {
-			dst[i] = g / (1 + float32(math.Exp(float64(-g)))) * up[i]
-		}
+		dst[i] = geluHalf(g) * up[i]
 	}
 }

@@ -1,9 +1,12 @@
 // Package simd holds the vector kernels the engines share (GPT-J, the
-// BERT embedder, vector search): float dot products, 4-way and 2×4 dot products,
-// axpy and an int8 dot product. Each has a plain Go version and, on amd64
+// BERT embedder, vector search, the GGUF engine's feed-forward): float dot
+// products, 4-way and 2×4 dot products, axpy, an int8 dot product and the
+// SiLU gate. Each has a plain Go version and, on amd64
 // with AVX2 and FMA, an assembly one chosen at start; the tests check
 // that they agree. SIDECAR_KERNELS=go forces the Go versions.
 package simd
+
+import "math"
 
 // Dot returns a·b (len(b) ≥ len(a)).
 var Dot = DotGo
@@ -22,6 +25,12 @@ var Axpy = AxpyGo
 
 // DotI8 returns Σ a[i]·b[i] for int8 values in [-127, 127].
 var DotI8 = DotI8Go
+
+// SiLUMul sets dst[i] = SiLU(gate[i])·up[i], SiLU(g) = g/(1+e^−g)
+// (len(dst), len(up) ≥ len(gate)): the gated unit of a SwiGLU
+// feed-forward. The assembly computes e^x in float32 to a few units in
+// the last place.
+var SiLUMul = SiLUMulGo
 
 // Accelerated reports whether the assembly kernels are in use.
 var Accelerated = false
@@ -77,10 +86,18 @@ func DotI8Go(a, b []int8) int32 {
 	return s
 }
 
+// SiLUMulGo is SiLUMul in plain Go (e^x in float64).
+func SiLUMulGo(dst, gate, up []float32) {
+	dst, up = dst[:len(gate)], up[:len(gate)]
+	for i, g := range gate {
+		dst[i] = g / (1 + float32(math.Exp(float64(-g)))) * up[i]
+	}
+}
+
 // UseGo switches to the Go kernels until the returned function is called
 // (tests and benchmarks).
 func UseGo() (restore func()) {
-	d, d4, d24, ax, i8, acc := Dot, Dot4, Dot2x4, Axpy, DotI8, Accelerated
-	Dot, Dot4, Dot2x4, Axpy, DotI8, Accelerated = DotGo, Dot4Go, Dot2x4Go, AxpyGo, DotI8Go, false
-	return func() { Dot, Dot4, Dot2x4, Axpy, DotI8, Accelerated = d, d4, d24, ax, i8, acc }
+	d, d4, d24, ax, i8, sm, acc := Dot, Dot4, Dot2x4, Axpy, DotI8, SiLUMul, Accelerated
+	Dot, Dot4, Dot2x4, Axpy, DotI8, SiLUMul, Accelerated = DotGo, Dot4Go, Dot2x4Go, AxpyGo, DotI8Go, SiLUMulGo, false
+	return func() { Dot, Dot4, Dot2x4, Axpy, DotI8, SiLUMul, Accelerated = d, d4, d24, ax, i8, sm, acc }
 }

@@ -24,11 +24,32 @@ func axpyAVX2(a float32, x, y *float32, n int) // n a multiple of 8
 //go:noescape
 func dotI8AVX2(a, b *int8, n int) int32 // n a multiple of 32
 
+//go:noescape
+func siluMulAVX2(dst, gate, up *float32, n int, c *[11]float32) // n a multiple of 8
+
+// siluConsts are siluMulAVX2's constants: log2e, ln2 in a part exact in
+// float32 and the rest, the clamps of the exponent, 1, and the
+// coefficients 1/k! of e^r for k = 6 down to 2.
+var siluConsts = [11]float32{1.44269504088896341, 0.693145751953125, 1.42860682030941723212e-6, -87, 88, 1,
+	1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 0.5}
+
+func siluMulAsm(dst, gate, up []float32) {
+	n := len(gate) &^ 7
+	dst, up = dst[:len(gate)], up[:len(gate)]
+	if n > 0 {
+		siluMulAVX2(&dst[0], &gate[0], &up[0], n, &siluConsts)
+	}
+	if n < len(gate) {
+		SiLUMulGo(dst[n:], gate[n:], up[n:])
+	}
+}
+
 func init() {
 	if !cpu.X86.HasAVX2 || !cpu.X86.HasFMA || os.Getenv("SIDECAR_KERNELS") == "go" {
 		return
 	}
 	Dot, Dot4, Dot2x4, Axpy, DotI8, Accelerated = dotAsm, dot4Asm, dot2x4Asm, axpyAsm, dotI8Asm, true
+	SiLUMul = siluMulAsm
 	if hasAVX512 {
 		Dot2x4 = dot2x4Asm512
 	}

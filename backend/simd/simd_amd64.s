@@ -253,3 +253,59 @@ dot2x4loop512:
 	VMOVUPS X4, 16(AX)
 	VZEROUPPER
 	RET
+
+// func siluMulAVX2(dst, gate, up *float32, n int, c *[11]float32)
+// dst[i] = gate[i]/(1+e^−gate[i]) · up[i], n a multiple of 8. e^x (x
+// clamped to [−87, 88]) as x = k·ln2 + r, |r| ≤ ln2/2, a degree-6
+// polynomial in r times 2^k. c holds log2e, ln2 (high and low parts) and
+// the clamps: −87 then 88 for x = −gate.
+TEXT ·siluMulAVX2(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ gate+8(FP), SI
+	MOVQ up+16(FP), DX
+	MOVQ n+24(FP), CX
+	MOVQ c+32(FP), AX
+	VBROADCASTSS 0(AX), Y8  // log2e
+	VBROADCASTSS 4(AX), Y9  // ln2 high
+	VBROADCASTSS 8(AX), Y10 // ln2 low
+	VBROADCASTSS 12(AX), Y11 // −87
+	VBROADCASTSS 16(AX), Y12 // 88
+	VBROADCASTSS 20(AX), Y13 // 1
+	VPCMPEQD Y14, Y14, Y14
+	VPSRLD $25, Y14, Y14 // 127
+	VXORPS Y15, Y15, Y15
+siluloop:
+	VMOVUPS (SI), Y0      // g
+	VSUBPS Y0, Y15, Y1    // x = −g
+	VMAXPS Y11, Y1, Y1
+	VMINPS Y12, Y1, Y1
+	VMULPS Y8, Y1, Y2
+	VROUNDPS $0, Y2, Y2   // k
+	VFNMADD231PS Y9, Y2, Y1 // r = x − k·ln2hi
+	VFNMADD231PS Y10, Y2, Y1 // − k·ln2lo
+	VBROADCASTSS 24(AX), Y3 // 1/720
+	VBROADCASTSS 28(AX), Y4
+	VFMADD213PS Y4, Y1, Y3 // p·r + 1/120
+	VBROADCASTSS 32(AX), Y4
+	VFMADD213PS Y4, Y1, Y3 // + 1/24
+	VBROADCASTSS 36(AX), Y4
+	VFMADD213PS Y4, Y1, Y3 // + 1/6
+	VBROADCASTSS 40(AX), Y4
+	VFMADD213PS Y4, Y1, Y3 // + 1/2
+	VFMADD213PS Y13, Y1, Y3 // + 1
+	VFMADD213PS Y13, Y1, Y3 // + 1
+	VCVTPS2DQ Y2, Y2
+	VPADDD Y14, Y2, Y2
+	VPSLLD $23, Y2, Y2    // 2^k
+	VMULPS Y2, Y3, Y3     // e^−g
+	VADDPS Y13, Y3, Y3
+	VMULPS (DX), Y0, Y0   // g·up
+	VDIVPS Y3, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JNZ siluloop
+	VZEROUPPER
+	RET

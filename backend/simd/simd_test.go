@@ -129,3 +129,28 @@ func BenchmarkDot2x4(b *testing.B) {
 		})
 	}
 }
+
+// TestSiLUMul checks SiLUMul against the float64 formula on every tail
+// length, on gates from −100 to 100 (where e^−g overflows a float32 and
+// the clamp takes over) and zero.
+func TestSiLUMul(t *testing.T) {
+	rng := rand.New(rand.NewSource(2))
+	for _, n := range []int{1, 7, 8, 9, 16, 23, 8192} {
+		gate, up, dst := make([]float32, n), make([]float32, n), make([]float32, n)
+		for i := range gate {
+			gate[i] = float32(rng.NormFloat64() * 4)
+			if i%5 == 1 {
+				gate[i] = float32(rng.Float64()*200 - 100)
+			}
+			up[i] = float32(rng.NormFloat64())
+		}
+		gate[0] = 0
+		SiLUMul(dst, gate, up)
+		for i, g := range gate {
+			want := float64(g) / (1 + math.Exp(-float64(g))) * float64(up[i])
+			if math.Abs(float64(dst[i])-want) > 1e-6*math.Abs(want)+1e-30 {
+				t.Fatalf("n=%d: SiLU(%g)·%g = %g, want %g (accelerated %v)", n, g, up[i], dst[i], want, Accelerated)
+			}
+		}
+	}
+}
