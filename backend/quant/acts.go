@@ -59,6 +59,11 @@ type Acts struct {
 	gq         []int8
 	gf         []float32
 	gemmGroups int
+
+	// first is vec(0), made once: the row-product loops take its address
+	// for kernels called through function values, which would otherwise
+	// move a copy to the heap on every call.
+	first actVec
 }
 
 // NewActs makes room for maxVecs vectors of cols values, to be multiplied
@@ -90,6 +95,7 @@ func NewActs(wt Type, cols, maxVecs int) (*Acts, error) {
 		a.bsums, a.bsums32 = make([]int16, cols/16*maxVecs), make([]int16, cols/32*maxVecs)
 		a.qsK4, a.qsP = make([]int8, cols*maxVecs), make([]int8, cols*maxVecs)
 	}
+	a.first = a.vec(0)
 	return a, nil
 }
 

@@ -38,20 +38,27 @@ func selectStreams(avx2, vnni bool) {
 // of the share together (q a quarter of it), and the rows left over one
 // at a time.
 func rowsStreams(m Matrix, r0, r1 int, a *Acts, out []float32) {
-	x := a.vec(0)
+	x := &a.first
 	rb, q := m.rowBytes, (r1-r0)/4
 	if q > 0 {
-		four := streams[m.typ]
 		_ = m.data[(r0+4*q)*rb-1]
 		var o [4]float32
 		for r := r0; r < r0+q; r++ {
-			four(m.data[r*rb:], q*rb, &x, &o)
+			// Called directly, not through streams, so o stays on the stack.
+			switch w := m.data[r*rb:]; m.typ {
+			case Q4_0:
+				dot4Q4_0(w, q*rb, x, &o)
+			case Q8_0:
+				dot4Q8_0(w, q*rb, x, &o)
+			default:
+				dot4F16(w, q*rb, x, &o)
+			}
 			out[r], out[r+q], out[r+2*q], out[r+3*q] = o[0], o[1], o[2], o[3]
 		}
 	}
 	dot := asmDots[m.typ]
 	for r := r0 + 4*q; r < r1; r++ {
-		out[r] = dot(m.Row(r), &x)
+		out[r] = dot(m.Row(r), x)
 	}
 }
 

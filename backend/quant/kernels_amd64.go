@@ -264,9 +264,9 @@ func dotF32Asm(row []byte, x *actVec) float32 {
 
 func rowsAsm(m Matrix, r0, r1 int, a *Acts, out []float32) {
 	dot := asmDots[m.typ]
-	x := a.vec(0)
+	x := &a.first
 	for r := r0; r < r1; r++ {
-		out[r] = dot(m.Row(r), &x)
+		out[r] = dot(m.Row(r), x)
 	}
 }
 

@@ -112,9 +112,9 @@ var goKernels = kernelSet{rows: rowsGo, mul: mulGo}
 
 func rowsGo(m Matrix, r0, r1 int, a *Acts, out []float32) {
 	dot := goDots[m.typ]
-	x := a.vec(0)
+	x := &a.first
 	for r := r0; r < r1; r++ {
-		out[r] = dot(m.Row(r), &x)
+		out[r] = dot(m.Row(r), x)
 	}
 }
 
