@@ -45,6 +45,9 @@ func selectGemm(vnni bool) {
 		Q4_K: {unpackQ4K, nil, false},
 		Q6_K: {unpackQ6K, unpackQ6KS, true},
 	} {
+		if u.halves && u.signed == nil {
+			panic("quant: " + t.String() + ": half-block scales need a signed unpacker for AMX")
+		}
 		ks := fast[t]
 		small, u := ks.mul, u
 		ks.mul = func(m Matrix, r0, r1 int, a *Acts, out []float32, ldo int) {
@@ -61,7 +64,7 @@ func selectGemm(vnni bool) {
 // gemmUnpack is how a type's rows go into tiles: unsigned values with an
 // offset, or (signed, for AMX's signed products; nil where an offset is
 // needed anyway) the signed values with no offset; halves when scales go
-// per 16 values.
+// per 16 values, which AMX takes only signed (gemm16AMXS).
 type gemmUnpack struct {
 	unsigned, signed unpackRow
 	halves           bool
@@ -114,8 +117,6 @@ func mulGemm(m Matrix, r0, r1 int, a *Acts, out []float32, ldo int, u gemmUnpack
 				gemm16AMXS(&w[0], &so[0], pq, pf, nb, &o, &t.c, &amxConfig)
 			case signed:
 				gemm32AMXS(&w[0], &so[0], pq, pf, nb, &o, &t.c, &amxConfig)
-			case tr == 16 && halves:
-				gemm16AMX(&w[0], &so[0], pq, pf, nb, &o, &t.c, &amxConfig)
 			case tr == 16:
 				gemm32AMX(&w[0], &so[0], pq, pf, nb, &o, &t.c, &amxConfig)
 			case halves:

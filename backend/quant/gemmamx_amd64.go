@@ -8,19 +8,17 @@ import (
 
 // AMX: where the CPU has tiles with int8 products (amx_tile, amx_int8)
 // and Linux lets the process use their state, the int8 product takes 16
-// rows at a time with TDPBUSD (gemm32AMX, and gemm16AMX for Q6_K's
-// 16-value scales): per block, one 16×32 tile of unsigned weights times
-// the 8×64 tile of 16 packed vectors. SIDECAR_KERNELS=vnni (or avx2, go)
-// keeps the VNNI kernels.
-
-//go:noescape
-func gemm16AMX(w *byte, so *float32, pq *int8, pf *float32, nblk int, out *[256]float32, c *[256]int32, cfg *[64]byte)
+// rows at a time with TDPBUSD (gemm32AMX): per block, one 16×32 tile of
+// unsigned weights times the 8×64 tile of 16 packed vectors.
+// SIDECAR_KERNELS=vnni (or avx2, go) keeps the VNNI kernels.
 
 //go:noescape
 func gemm32AMX(w *byte, so *float32, pq *int8, pf *float32, nblk int, out *[256]float32, c *[256]int32, cfg *[64]byte)
 
-// gemm32AMXS and gemm16AMXS are gemm32AMX and gemm16AMX for signed
-// weights with no offsets (TDPBSSD): one multiply fewer per row and block.
+// gemm32AMXS is gemm32AMX for signed weights with no offsets (TDPBSSD):
+// one multiply fewer per row and block. gemm16AMXS is the same for a
+// scale per 16 values; there is no unsigned one, as every such type
+// (Q6_K) has a signed unpacker.
 
 //go:noescape
 func gemm16AMXS(w *byte, so *float32, pq *int8, pf *float32, nblk int, out *[256]float32, c *[256]int32, cfg *[64]byte)

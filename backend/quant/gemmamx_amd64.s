@@ -14,13 +14,6 @@
 	VFMADD231PS Z0, t, sum \
 	VFMADD231PS.BCST ooff(R8), Z1, sum
 
-// AFIXH is AFIX with the scaled sums of a half block in Z15.
-#define AFIXH(coff, soff, ooff, sum, t) \
-	VCVTDQ2PS coff(BX), t \
-	VMULPS.BCST soff(R8), t, t \
-	VFMADD231PS Z0, t, sum \
-	VFMADD231PS.BCST ooff(R8), Z15, sum
-
 // AMXARGS loads the tile configuration (LDTILECFG (AX)) and the arguments.
 #define AMXARGS \
 	MOVQ cfg+56(FP), AX \
@@ -157,69 +150,6 @@ amxlast3:
 	FIX32
 	AMXDONE
 
-// func gemm16AMX(w *byte, so *float32, pq *int8, pf *float32, nblk int, out *[256]float32, c *[256]int32, cfg *[64]byte)
-// gemm32AMX for a scale and offset per 16 values (Q6_K): each block in
-// two halves, 16 bytes of each row times quads 0-3 then 4-7 of the
-// vectors, scaled with the first then the second pair of the row's quad.
-TEXT ·gemm16AMX(SB), NOSPLIT, $0-64
-	AMXARGS
-	ZEROSUMS
-	// TILEZERO TMM0
-	BYTE $0xC4; BYTE $0xE2; BYTE $0x7B; BYTE $0x49; BYTE $0xC0
-amx16loop:
-	VMOVUPS 0(R9), Z0
-	VMOVUPS 128(R9), Z15
-	// TILELOADD TMM6, (SI)(AX*1); TILELOADD TMM7, (DI)(DX*1); TDPBUSD TMM0, TMM6, TMM7
-	BYTE $0xC4; BYTE $0xE2; BYTE $0x7B; BYTE $0x4B; BYTE $0x34; BYTE $0x06
-	BYTE $0xC4; BYTE $0xE2; BYTE $0x7B; BYTE $0x4B; BYTE $0x3C; BYTE $0x17
-	BYTE $0xC4; BYTE $0xE2; BYTE $0x41; BYTE $0x5E; BYTE $0xC6
-	// TILESTORED TMM0, (BX)(DX*1); TILEZERO TMM0
-	BYTE $0xC4; BYTE $0xE2; BYTE $0x7A; BYTE $0x4B; BYTE $0x04; BYTE $0x13
-	BYTE $0xC4; BYTE $0xE2; BYTE $0x7B; BYTE $0x49; BYTE $0xC0
-	AFIXH(0, 0, 4, Z16, Z2)
-	AFIXH(64, 16, 20, Z17, Z3)
-	AFIXH(128, 32, 36, Z18, Z4)
-	AFIXH(192, 48, 52, Z19, Z5)
-	AFIXH(256, 64, 68, Z20, Z6)
-	AFIXH(320, 80, 84, Z21, Z7)
-	AFIXH(384, 96, 100, Z22, Z8)
-	AFIXH(448, 112, 116, Z23, Z9)
-	AFIXH(512, 128, 132, Z24, Z2)
-	AFIXH(576, 144, 148, Z25, Z3)
-	AFIXH(640, 160, 164, Z26, Z4)
-	AFIXH(704, 176, 180, Z27, Z5)
-	AFIXH(768, 192, 196, Z28, Z6)
-	AFIXH(832, 208, 212, Z29, Z7)
-	AFIXH(896, 224, 228, Z30, Z8)
-	AFIXH(960, 240, 244, Z31, Z9)
-	VMOVUPS 192(R9), Z15
-	// TILELOADD TMM6, 16(SI)(AX*1); TILELOADD TMM7, 256(DI)(DX*1); TDPBUSD TMM0, TMM6, TMM7
-	BYTE $0xC4; BYTE $0xE2; BYTE $0x7B; BYTE $0x4B; BYTE $0x74; BYTE $0x06; BYTE $0x10
-	BYTE $0xC4; BYTE $0xE2; BYTE $0x7B; BYTE $0x4B; BYTE $0xBC; BYTE $0x17; BYTE $0x00; BYTE $0x01; BYTE $0x00; BYTE $0x00
-	BYTE $0xC4; BYTE $0xE2; BYTE $0x41; BYTE $0x5E; BYTE $0xC6
-	// TILESTORED TMM0, (BX)(DX*1); TILEZERO TMM0
-	BYTE $0xC4; BYTE $0xE2; BYTE $0x7A; BYTE $0x4B; BYTE $0x04; BYTE $0x13
-	BYTE $0xC4; BYTE $0xE2; BYTE $0x7B; BYTE $0x49; BYTE $0xC0
-	AFIXH(0, 8, 12, Z16, Z2)
-	AFIXH(64, 24, 28, Z17, Z3)
-	AFIXH(128, 40, 44, Z18, Z4)
-	AFIXH(192, 56, 60, Z19, Z5)
-	AFIXH(256, 72, 76, Z20, Z6)
-	AFIXH(320, 88, 92, Z21, Z7)
-	AFIXH(384, 104, 108, Z22, Z8)
-	AFIXH(448, 120, 124, Z23, Z9)
-	AFIXH(512, 136, 140, Z24, Z2)
-	AFIXH(576, 152, 156, Z25, Z3)
-	AFIXH(640, 168, 172, Z26, Z4)
-	AFIXH(704, 184, 188, Z27, Z5)
-	AFIXH(768, 200, 204, Z28, Z6)
-	AFIXH(832, 216, 220, Z29, Z7)
-	AFIXH(896, 232, 236, Z30, Z8)
-	AFIXH(960, 248, 252, Z31, Z9)
-	NEXTBLOCK
-	JNZ amx16loop
-	AMXDONE
-
 // AFIXS is AFIX for signed weights: no offset.
 #define AFIXS(coff, soff, sum, t) \
 	VCVTDQ2PS coff(BX), t \
@@ -294,7 +224,10 @@ amxlast3s:
 	AMXDONE
 
 // func gemm16AMXS(w *byte, so *float32, pq *int8, pf *float32, nblk int, out *[256]float32, c *[256]int32, cfg *[64]byte)
-// gemm16AMX for signed weights and no offsets (TDPBSSD).
+// gemm32AMXS for a scale per 16 values (Q6_K; its rows always come signed
+// to AMX): each block in two halves, 16 bytes of each row times quads 0-3
+// then 4-7 of the vectors, scaled with the first then the second scale of
+// the row's scale quad (its values 0 and 2).
 TEXT ·gemm16AMXS(SB), NOSPLIT, $0-64
 	AMXARGS
 	ZEROSUMS
