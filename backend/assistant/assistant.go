@@ -64,6 +64,25 @@ type generation struct {
 	ctx    context.Context // ends when the answer is stopped
 	cancel context.CancelFunc
 	done   chan struct{} // closed when the chat is free again
+
+	mu                 sync.Mutex
+	answerID           int64  // the answer streaming, once it is stored
+	content, reasoning string // what it has streamed so far
+}
+
+// streamed records an answer's text so far; a chat opened while it streams
+// shows it, and the pieces that follow continue from it.
+func (g *generation) streamed(answerID int64, content, reasoning string) {
+	g.mu.Lock()
+	g.answerID, g.content, g.reasoning = answerID, content, reasoning
+	g.mu.Unlock()
+}
+
+// live is the text streamed so far of answer id, if it is the one streaming.
+func (g *generation) live(id int64) (content, reasoning string, ok bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.content, g.reasoning, g.answerID == id && id != 0
 }
 
 // New returns a Service whose chats use the models of cat.
@@ -157,8 +176,19 @@ func (s *Service) OpenChat(ctx context.Context, id int64) (ChatDetail, error) {
 		d.Pending[i] = attachmentView(a)
 	}
 	s.mu.Lock()
-	_, d.Generating = s.running[id]
+	g, running := s.running[id]
 	s.mu.Unlock()
+	d.Generating = running
+	if running {
+		// The answer streaming has more than its last saved text: show all
+		// of it, so the pieces still to come continue where it ends.
+		for i := range d.Messages {
+			m := &d.Messages[i]
+			if content, reasoning, ok := g.live(m.ID); ok && m.Status == store.StatusStreaming {
+				m.Content, m.Reasoning = content, reasoning
+			}
+		}
+	}
 	return d, nil
 }
 

@@ -3,10 +3,12 @@ package assistant
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"sidecar/backend/catalog"
 	"sidecar/backend/llm"
@@ -79,14 +81,21 @@ func (r *recorder) waitAnswer(t *testing.T, messageID int64) DoneEvent {
 // tokens is the answer text streamed for a message.
 func (r *recorder) tokens(messageID int64) string { return r.pieces(EventToken, messageID) }
 
-// pieces joins the TokenEvents named name of a message.
+// pieces joins the TokenEvents named name of a message. A piece whose
+// Offset is not the UTF-16 length of the text before it shows as
+// "[offset N, want M]" in the result, so the caller's comparison fails.
 func (r *recorder) pieces(name string, messageID int64) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var b strings.Builder
+	at := 0
 	for _, e := range r.events {
 		if te, ok := e.data.(TokenEvent); ok && e.name == name && te.MessageID == messageID {
+			if te.Offset != at {
+				fmt.Fprintf(&b, "[offset %d, want %d]", te.Offset, at)
+			}
 			b.WriteString(te.Text)
+			at += len(utf16.Encode([]rune(te.Text)))
 		}
 	}
 	return b.String()
@@ -148,6 +157,98 @@ func TestSendStreamsAndPersists(t *testing.T) {
 	}
 	if len(d.Messages) != 2 || d.Messages[1].Content != want || d.Messages[0].Role != "user" {
 		t.Fatalf("messages = %+v", d.Messages)
+	}
+}
+
+// Each streamed piece says where it starts in the answer, counted as a
+// JavaScript string counts (UTF-16 code units), so a view can place pieces
+// that arrive out of order or twice; characters outside the Basic
+// Multilingual Plane count two.
+func TestTokenOffsetsCountUTF16(t *testing.T) {
+	ctx := context.Background()
+	db, _, _ := openDB(t)
+	rec := newRecorder()
+	s := newService(db, rec, &llm.Echo{})
+	defer s.Close()
+	c, err := s.CreateChat(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.SendMessage(ctx, c.ID, "naïve 👋 𝔘nicode café")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.waitDone(t, c.ID)
+	var offsets []int
+	rec.mu.Lock()
+	for _, e := range rec.events {
+		if te, ok := e.data.(TokenEvent); ok && te.MessageID == res.Assistant.ID {
+			offsets = append(offsets, te.Offset)
+		}
+	}
+	rec.mu.Unlock()
+	// "Echo:" 5, " naïve" 6, " 👋" 3, " 𝔘nicode" 9, " café".
+	if want := []int{0, 5, 11, 14, 23}; fmt.Sprint(offsets) != fmt.Sprint(want) {
+		t.Fatalf("offsets = %v, want %v", offsets, want)
+	}
+	if got := rec.tokens(res.Assistant.ID); got != "Echo: naïve 👋 𝔘nicode café" {
+		t.Fatalf("streamed = %q", got)
+	}
+}
+
+// A chat opened while its answer streams shows everything streamed so far
+// (more than the last saved text), and the pieces that follow, placed by
+// their offsets, complete it exactly.
+func TestOpenWhileStreamingShowsLiveText(t *testing.T) {
+	ctx := context.Background()
+	db, _, _ := openDB(t)
+	rec := newRecorder()
+	s := newService(db, rec, &llm.Echo{Delay: 20 * time.Millisecond})
+	defer s.Close()
+	c, err := s.CreateChat(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.SendMessage(ctx, c.ID, strings.Repeat("word ", 30))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for len(rec.tokens(res.Assistant.ID)) < len("Echo: word word") {
+		if time.Now().After(deadline) {
+			t.Fatal("no tokens")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	d, err := s.OpenChat(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := d.Messages[len(d.Messages)-1]
+	if !d.Generating || last.ID != res.Assistant.ID || last.Status != store.StatusStreaming {
+		t.Fatalf("opened: generating %v, last %+v", d.Generating, last)
+	}
+	if len(last.Content) < len("Echo: word word") {
+		t.Fatalf("opened mid-stream with %q: less than was streamed before", last.Content)
+	}
+	done := rec.waitDone(t, c.ID)
+	if !strings.HasPrefix(done.Message.Content, last.Content) || last.Content == done.Message.Content {
+		t.Fatalf("opened with %q, final %q", last.Content, done.Message.Content)
+	}
+	// Continue from the opened text as the window does.
+	text := last.Content
+	rec.mu.Lock()
+	for _, e := range rec.events {
+		if te, ok := e.data.(TokenEvent); ok && e.name == EventToken && te.MessageID == res.Assistant.ID && te.Offset >= len(text) {
+			if te.Offset != len(text) {
+				t.Errorf("piece at %d after text of %d", te.Offset, len(text))
+			}
+			text += te.Text
+		}
+	}
+	rec.mu.Unlock()
+	if text != done.Message.Content {
+		t.Fatalf("continued text %q, final %q", text, done.Message.Content)
 	}
 }
 

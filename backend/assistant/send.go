@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"sidecar/backend/attach"
@@ -259,7 +260,7 @@ func (s *Service) startLocked(ctx context.Context, g *generation, chatID int64, 
 	go func() {
 		defer s.wg.Done()
 		req := llm.Request{Model: modelID, Messages: msgs, Temperature: c.Settings.Temperature, TopP: c.Settings.TopP, MaxTokens: c.Settings.MaxTokens}
-		final := s.generate(g.ctx, p, req, answer)
+		final := s.generate(g, p, req, answer)
 		// Free the chat before announcing the end, so a UI reacting to the
 		// event can send the next message at once.
 		s.release(chatID, g)
@@ -292,24 +293,30 @@ func keepInPrompt(m store.Message) bool {
 // Providers that report events (llm.EventStreamer) give reasoning apart
 // from the answer: it streams as EventReasoning and is stored as the
 // message's Reasoning, never in its text.
-func (s *Service) generate(ctx context.Context, p llm.Provider, req llm.Request, answer store.Message) MessageView {
+func (s *Service) generate(g *generation, p llm.Provider, req llm.Request, answer store.Message) MessageView {
+	ctx := g.ctx
 	start := time.Now()
 	var b, thought strings.Builder
+	var textAt, thoughtAt int // lengths so far in UTF-16 code units
 	lastSave := start
 	usage, err := llm.StreamEvents(ctx, p, req, func(ev llm.Event) error {
-		name := EventToken
+		name, at := EventToken, &textAt
 		switch ev.Kind {
 		case llm.EventText:
 			b.WriteString(ev.Text)
 		case llm.EventThinking:
 			thought.WriteString(ev.Text)
-			name = EventReasoning
+			name, at = EventReasoning, &thoughtAt
 		default:
 			return nil // the request offers no tools
 		}
+		// Recorded before the event goes out: a chat opened in between
+		// shows the piece, and the event then finds it there.
+		g.streamed(answer.ID, b.String(), thought.String())
 		if s.events != nil && ev.Text != "" {
-			s.events.Emit(name, TokenEvent{ChatID: answer.ChatID, MessageID: answer.ID, Text: ev.Text})
+			s.events.Emit(name, TokenEvent{ChatID: answer.ChatID, MessageID: answer.ID, Text: ev.Text, Offset: *at})
 		}
+		*at += utf16Len(ev.Text)
 		if time.Since(lastSave) >= persistEvery {
 			lastSave = time.Now()
 			partial := answer
@@ -372,4 +379,13 @@ func titleFrom(text string) string {
 		cut = cut[:i]
 	}
 	return strings.TrimSpace(cut) + "…"
+}
+
+// utf16Len is the length of s in UTF-16 code units, as JavaScript counts it.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
 }

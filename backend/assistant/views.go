@@ -61,11 +61,14 @@ type SendResult struct {
 }
 
 // TokenEvent carries one streamed piece of an answer (EventToken) or of
-// its reasoning (EventReasoning).
+// its reasoning (EventReasoning). Offset is where the piece starts in
+// that text, in UTF-16 code units (a JavaScript string's length), so a
+// view that receives pieces out of order or twice can place each once.
 type TokenEvent struct {
 	ChatID    int64  `json:"chatId"`
 	MessageID int64  `json:"messageId"`
 	Text      string `json:"text"`
+	Offset    int    `json:"offset"`
 }
 
 // DoneEvent carries the final state of an answer.

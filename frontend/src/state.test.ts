@@ -18,10 +18,10 @@ describe('chatReducer', () => {
   it('streams reasoning apart from the answer text', () => {
     let s = opened([msg({ id: 2, content: 'q' })]);
     s = chatReducer(s, { type: 'sent', user: msg({ id: 2, content: 'q' }), assistant: msg({ id: 3, role: 'assistant', status: 'streaming' }) });
-    s = chatReducer(s, { type: 'reasoning', event: { chatId: 7, messageId: 3, text: 'Weigh' } });
-    s = chatReducer(s, { type: 'reasoning', event: { chatId: 7, messageId: 3, text: ' it.' } });
-    s = chatReducer(s, { type: 'token', event: { chatId: 7, messageId: 3, text: 'Answer' } });
-    s = chatReducer(s, { type: 'reasoning', event: { chatId: 8, messageId: 3, text: 'other chat' } });
+    s = chatReducer(s, { type: 'reasoning', event: { chatId: 7, messageId: 3, text: 'Weigh', offset: 0 } });
+    s = chatReducer(s, { type: 'reasoning', event: { chatId: 7, messageId: 3, text: ' it.', offset: 5 } });
+    s = chatReducer(s, { type: 'token', event: { chatId: 7, messageId: 3, text: 'Answer', offset: 0 } });
+    s = chatReducer(s, { type: 'reasoning', event: { chatId: 8, messageId: 3, text: 'other chat', offset: 9 } });
     expect(s.messages[1].reasoning).toBe('Weigh it.');
     expect(s.messages[1].content).toBe('Answer');
     expect(s.messages[0].reasoning).toBeUndefined();
@@ -31,8 +31,8 @@ describe('chatReducer', () => {
     s = chatReducer(s, { type: 'sent', user: msg({ id: 2, content: 'q' }), assistant: msg({ id: 3, role: 'assistant', status: 'streaming' }) });
     expect(s.generating).toBe(true);
     expect(s.messages.map((m) => m.id)).toEqual([1, 2, 3]);
-    s = chatReducer(s, { type: 'token', event: { chatId: 7, messageId: 3, text: 'Echo:' } });
-    s = chatReducer(s, { type: 'token', event: { chatId: 7, messageId: 3, text: ' q' } });
+    s = chatReducer(s, { type: 'token', event: { chatId: 7, messageId: 3, text: 'Echo:', offset: 0 } });
+    s = chatReducer(s, { type: 'token', event: { chatId: 7, messageId: 3, text: ' q', offset: 5 } });
     expect(s.messages[2].content).toBe('Echo: q');
     expect(s.messages[1].content).toBe('q');
     s = chatReducer(s, { type: 'done', event: { chatId: 7, message: msg({ id: 3, role: 'assistant', content: 'Echo: q', status: 'done', completionTokens: 2 }) } });
@@ -43,10 +43,10 @@ describe('chatReducer', () => {
 
   it('ignores events of other chats and unknown messages', () => {
     const s = opened([msg({ id: 1, role: 'assistant', content: 'a' })]);
-    expect(chatReducer(s, { type: 'token', event: { chatId: 8, messageId: 1, text: 'x' } })).toBe(s);
-    expect(chatReducer(s, { type: 'token', event: { chatId: 7, messageId: 99, text: 'x' } }).messages).toBe(s.messages);
+    expect(chatReducer(s, { type: 'token', event: { chatId: 8, messageId: 1, text: 'x', offset: 0 } })).toBe(s);
+    expect(chatReducer(s, { type: 'token', event: { chatId: 7, messageId: 99, text: 'x', offset: 0 } }).messages).toBe(s.messages);
     expect(chatReducer(s, { type: 'done', event: { chatId: 8, message: msg({ id: 1, chatId: 8 }) } })).toBe(s);
-    expect(chatReducer(emptyChat, { type: 'token', event: { chatId: 7, messageId: 1, text: 'x' } })).toBe(emptyChat);
+    expect(chatReducer(emptyChat, { type: 'token', event: { chatId: 7, messageId: 1, text: 'x', offset: 1 } })).toBe(emptyChat);
   });
 
   it('regenerate drops what followed the user message', () => {
@@ -64,7 +64,7 @@ describe('chatReducer', () => {
 
   it('an answer that finishes before its send call returns is shown finished', () => {
     let s = opened([msg({ id: 1, content: 'q' })]);
-    s = chatReducer(s, { type: 'token', event: { chatId: 7, messageId: 2, text: 'Echo: q' } });
+    s = chatReducer(s, { type: 'token', event: { chatId: 7, messageId: 2, text: 'Echo: q', offset: 0 } });
     s = chatReducer(s, { type: 'done', event: { chatId: 7, message: msg({ id: 2, role: 'assistant', content: 'Echo: q', status: 'done' }) } });
     expect(s.messages.map((m) => m.id)).toEqual([1]);
     s = chatReducer(s, { type: 'sent', user: msg({ id: 1, content: 'q' }), assistant: msg({ id: 2, role: 'assistant', status: 'streaming' }) });
@@ -91,10 +91,10 @@ describe('chatReducer', () => {
 
   it('text streamed before the send call returns is kept, and the rest follows', () => {
     let s = opened();
-    s = chatReducer(s, { type: 'reasoning', event: { chatId: 7, messageId: 2, text: 'Think.' } });
-    s = chatReducer(s, { type: 'token', event: { chatId: 7, messageId: 2, text: 'Ec' } });
+    s = chatReducer(s, { type: 'reasoning', event: { chatId: 7, messageId: 2, text: 'Think.', offset: 0 } });
+    s = chatReducer(s, { type: 'token', event: { chatId: 7, messageId: 2, text: 'Ec', offset: 0 } });
     s = chatReducer(s, { type: 'sent', user: msg({ id: 1, content: 'q' }), assistant: msg({ id: 2, role: 'assistant', status: 'streaming' }) });
-    s = chatReducer(s, { type: 'token', event: { chatId: 7, messageId: 2, text: 'ho' } });
+    s = chatReducer(s, { type: 'token', event: { chatId: 7, messageId: 2, text: 'ho', offset: 2 } });
     expect(s.messages[1].content).toBe('Echo');
     expect(s.messages[1].reasoning).toBe('Think.');
     expect(s.generating).toBe(true);
@@ -102,10 +102,58 @@ describe('chatReducer', () => {
 
   it('keeps a bounded number of early answers, and none of other chats', () => {
     let s = opened();
-    for (let id = 100; id < 120; id++) s = chatReducer(s, { type: 'token', event: { chatId: 7, messageId: id, text: 'x' } });
+    for (let id = 100; id < 120; id++) s = chatReducer(s, { type: 'token', event: { chatId: 7, messageId: id, text: 'x', offset: 0 } });
     expect(Object.keys(s.early).map(Number)).toEqual([112, 113, 114, 115, 116, 117, 118, 119]);
-    expect(chatReducer(s, { type: 'token', event: { chatId: 8, messageId: 5, text: 'x' } })).toBe(s);
+    expect(chatReducer(s, { type: 'token', event: { chatId: 8, messageId: 5, text: 'x', offset: 0 } })).toBe(s);
     expect(chatReducer(s, { type: 'open', detail: { chat: { id: 7 }, messages: [], generating: false } as any }).early).toEqual({});
+  });
+
+  it('a piece delivered after the answer ended is not added again', () => {
+    let s = opened([msg({ id: 1, content: 'alpha' })]);
+    s = chatReducer(s, { type: 'sent', user: msg({ id: 1, content: 'alpha' }), assistant: msg({ id: 2, role: 'assistant', status: 'streaming' }) });
+    s = chatReducer(s, { type: 'token', event: { chatId: 7, messageId: 2, text: 'Echo:', offset: 0 } });
+    s = chatReducer(s, { type: 'done', event: { chatId: 7, message: msg({ id: 2, role: 'assistant', content: 'Echo: alpha', status: 'done' }) } });
+    s = chatReducer(s, { type: 'token', event: { chatId: 7, messageId: 2, text: ' alpha', offset: 5 } });
+    expect(s.messages[1].content).toBe('Echo: alpha');
+    expect(s.held).toEqual({});
+  });
+
+  it('places pieces that arrive out of order or twice by their offsets', () => {
+    let s = opened([msg({ id: 1, content: 'q' })]);
+    s = chatReducer(s, { type: 'sent', user: msg({ id: 1, content: 'q' }), assistant: msg({ id: 2, role: 'assistant', status: 'streaming' }) });
+    s = chatReducer(s, { type: 'token', event: { chatId: 7, messageId: 2, text: ' 👋', offset: 5 } });
+    s = chatReducer(s, { type: 'token', event: { chatId: 7, messageId: 2, text: ' end', offset: 8 } });
+    expect(s.messages[1].content).toBe('');
+    s = chatReducer(s, { type: 'token', event: { chatId: 7, messageId: 2, text: 'Echo:', offset: 0 } });
+    expect(s.messages[1].content).toBe('Echo: 👋 end');
+    expect(s.held).toEqual({});
+    const same = chatReducer(s, { type: 'token', event: { chatId: 7, messageId: 2, text: ' 👋', offset: 5 } });
+    expect(same).toBe(s);
+    // A piece overlapping the end of what is shown adds only its new part.
+    s = chatReducer(s, { type: 'token', event: { chatId: 7, messageId: 2, text: 'end!', offset: 9 } });
+    expect(s.messages[1].content).toBe('Echo: 👋 end!');
+  });
+
+  it('orders early pieces too, and a waiting piece of an ended answer is dropped', () => {
+    let s = opened();
+    s = chatReducer(s, { type: 'token', event: { chatId: 7, messageId: 2, text: 'ho', offset: 2 } });
+    s = chatReducer(s, { type: 'token', event: { chatId: 7, messageId: 2, text: 'Ec', offset: 0 } });
+    s = chatReducer(s, { type: 'token', event: { chatId: 7, messageId: 2, text: '!', offset: 9 } });
+    s = chatReducer(s, { type: 'sent', user: msg({ id: 1, content: 'q' }), assistant: msg({ id: 2, role: 'assistant', status: 'streaming' }) });
+    expect(s.messages[1].content).toBe('Echo');
+    expect(Object.keys(s.held)).toHaveLength(1);
+    s = chatReducer(s, { type: 'done', event: { chatId: 7, message: msg({ id: 2, role: 'assistant', content: 'Echo: q', status: 'done' }) } });
+    expect(s.messages[1].content).toBe('Echo: q');
+    expect(s.held).toEqual({});
+  });
+
+  it('keeps a bounded number of waiting pieces', () => {
+    let s = opened([msg({ id: 1 })]);
+    s = chatReducer(s, { type: 'sent', user: msg({ id: 1 }), assistant: msg({ id: 2, role: 'assistant', status: 'streaming' }) });
+    for (let at = 1; at <= 1000; at++) s = chatReducer(s, { type: 'token', event: { chatId: 7, messageId: 2, text: 'x', offset: at } });
+    expect(Object.keys(s.held)).toHaveLength(256);
+    s = chatReducer(s, { type: 'token', event: { chatId: 7, messageId: 2, text: 'x', offset: 0 } });
+    expect(s.messages[1].content).toBe('x');
   });
 
   it('updates the title from chat events for the open chat only', () => {

@@ -12,6 +12,11 @@ export interface ChatState {
    * returns. Merged into the answer when that call's result arrives.
    */
   early: Record<number, Early>;
+  /**
+   * Pieces that arrived ahead of a gap (events can be delivered out of
+   * order), keyed by heldKey, until the text before them arrives.
+   */
+  held: Record<string, string>;
   /** Files picked for the next message when the chat was opened. */
   pending: Attachment[];
 }
@@ -24,8 +29,10 @@ interface Early {
 
 /** At most this many early answers are kept (one is the usual case). */
 const maxEarly = 8;
+/** At most this many pieces wait for a gap to fill. */
+const maxHeld = 256;
 
-export const emptyChat: ChatState = { chat: null, messages: [], generating: false, early: {}, pending: [] };
+export const emptyChat: ChatState = { chat: null, messages: [], generating: false, early: {}, held: {}, pending: [] };
 
 export type ChatAction =
   | { type: 'open'; detail: ChatDetail }
@@ -40,7 +47,7 @@ export type ChatAction =
 export function chatReducer(state: ChatState, action: ChatAction): ChatState {
   switch (action.type) {
     case 'open':
-      return { chat: action.detail.chat, messages: action.detail.messages ?? [], generating: action.detail.generating, early: {}, pending: action.detail.pending ?? [] };
+      return { chat: action.detail.chat, messages: action.detail.messages ?? [], generating: action.detail.generating, early: {}, held: {}, pending: action.detail.pending ?? [] };
     case 'close':
       return emptyChat;
     case 'sent': {
@@ -60,30 +67,31 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case 'reasoning': {
       const e = action.event;
       if (!state.chat || e.chatId !== state.chat.id) return state;
-      let found = false;
-      const messages = state.messages.map((m) => {
-        if (m.id !== e.messageId) return m;
-        found = true;
-        return action.type === 'token'
-          ? { ...m, content: m.content + e.text } as Message
-          : { ...m, reasoning: (m.reasoning ?? '') + e.text } as Message;
-      });
-      if (found) return { ...state, messages };
+      const field = action.type === 'token' ? 'content' : 'reasoning';
+      const shown = state.messages.find((m) => m.id === e.messageId);
+      if (shown) {
+        // A piece delivered after the answer's end is already in its final text.
+        if (shown.status !== 'streaming') return state;
+        const [text, held] = place(state.held, e.messageId, field, shown[field] ?? '', e);
+        if (held === state.held && text === (shown[field] ?? '')) return state;
+        const messages = state.messages.map((m) => (m.id === e.messageId ? { ...m, [field]: text } as Message : m));
+        return { ...state, messages, held };
+      }
       const prev = state.early[e.messageId] ?? { content: '', reasoning: '' };
-      const next = action.type === 'token'
-        ? { ...prev, content: prev.content + e.text }
-        : { ...prev, reasoning: prev.reasoning + e.text };
-      return keepEarly(state, e.messageId, next);
+      if (prev.done) return state;
+      const [text, held] = place(state.held, e.messageId, field, prev[field], e);
+      return keepEarly({ ...state, held }, e.messageId, { ...prev, [field]: text });
     }
     case 'done': {
       const e = action.event;
       if (!state.chat || e.chatId !== state.chat.id) return state;
       if (!state.messages.some((m) => m.id === e.message.id)) {
         const prev = state.early[e.message.id] ?? { content: '', reasoning: '' };
-        return { ...keepEarly(state, e.message.id, { ...prev, done: e.message }), generating: false };
+        const ended = keepEarly({ ...state, held: dropHeld(state.held, e.message.id) }, e.message.id, { ...prev, done: e.message });
+        return { ...ended, generating: false };
       }
       const messages = state.messages.map((m) => (m.id === e.message.id ? e.message : m));
-      return { ...state, messages, generating: false };
+      return { ...state, messages, generating: false, held: dropHeld(state.held, e.message.id) };
     }
     case 'chat':
       if (!state.chat || action.chat.id !== state.chat.id) return state;
@@ -105,6 +113,41 @@ function withAnswer(state: ChatState, before: Message[], answer: Message): ChatS
     reasoning: got.reasoning ? (answer.reasoning ?? '') + got.reasoning : answer.reasoning,
   } as Message;
   return { ...state, messages: [...before, merged], generating: true, early };
+}
+
+// place puts a streamed piece into the text received so far. Pieces carry
+// their offset in the text (UTF-16 code units, as JavaScript counts): one
+// already received is dropped, one past a gap waits in held until the text
+// before it arrives.
+function place(held: Record<string, string>, id: number, field: string, text: string, e: TokenEvent): [string, Record<string, string>] {
+  const at = e.offset ?? text.length;
+  if (at > text.length) {
+    const next = { ...held, [heldKey(id, field, at)]: e.text };
+    const keys = Object.keys(next);
+    for (const old of keys.slice(0, Math.max(0, keys.length - maxHeld))) delete next[old];
+    return [text, next];
+  }
+  if (at + e.text.length <= text.length) return [text, held];
+  text += e.text.slice(text.length - at);
+  let rest = held;
+  for (let key = heldKey(id, field, text.length); key in rest; key = heldKey(id, field, text.length)) {
+    text += rest[key];
+    rest = { ...rest };
+    delete rest[key];
+  }
+  return [text, rest];
+}
+
+function heldKey(id: number, field: string, at: number): string {
+  return `${id}/${field}/${at}`;
+}
+
+// dropHeld forgets the waiting pieces of a finished answer.
+function dropHeld(held: Record<string, string>, id: number): Record<string, string> {
+  const prefix = `${id}/`;
+  const keys = Object.keys(held);
+  if (!keys.some((k) => k.startsWith(prefix))) return held;
+  return Object.fromEntries(Object.entries(held).filter(([k]) => !k.startsWith(prefix)));
 }
 
 // keepEarly records what arrived for an answer not shown yet, dropping the

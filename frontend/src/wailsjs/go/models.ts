@@ -393,6 +393,7 @@ export namespace assistant {
 	    chatId: number;
 	    messageId: number;
 	    text: string;
+	    offset: number;
 	
 	    static createFrom(source: any = {}) {
 	        return new TokenEvent(source);
@@ -403,6 +404,7 @@ export namespace assistant {
 	        this.chatId = source["chatId"];
 	        this.messageId = source["messageId"];
 	        this.text = source["text"];
+	        this.offset = source["offset"];
 	    }
 	}
 
