@@ -145,13 +145,19 @@ func (a *Acts) Set(x []float32) error {
 		}
 	}
 	a.pk4.groups, a.gemmGroups = 0, 0
-	switch {
-	case packGemm && n >= gemmMinBatch && (a.kind != F32 || a.cols%16 == 0):
-		a.gemmPack() // the four-vector kernels' types take this instead
-	case a.kind == Q8_K && n >= 2 && pack4:
-		a.pk4.pack(a)
-	case a.kind == Q8_0 && n >= 2 && pack4 && a.cols%128 == 0:
-		a.pk4.pack8(a)
+	gemm := packGemm && n >= gemmMinBatch && (a.kind != F32 || a.cols%16 == 0)
+	if gemm {
+		a.gemmPack()
+	}
+	// A batch both products could take is packed for both: each type
+	// picks by its own threshold (gemmFrom).
+	if !gemm || n < gemmFromMax {
+		switch {
+		case a.kind == Q8_K && n >= 2 && pack4:
+			a.pk4.pack(a)
+		case a.kind == Q8_0 && n >= 2 && pack4 && a.cols%128 == 0:
+			a.pk4.pack8(a)
+		}
 	}
 	return nil
 }

@@ -23,6 +23,18 @@ func gemm16VNNI(w *byte, so *float32, pq *int8, pf *float32, nblk int, out *[64]
 // ones use the four-vector kernels (groups of 16 are padded with zeros).
 const gemmMinBatch = 8
 
+// gemmFrom is, by type, the smallest batch whose product goes through
+// unpacked tiles. Smaller batches read the blocks as they are with the
+// four-vector kernels, which cost less until the batch is large enough to
+// pay for unpacking every weight; Q6_K's unpacking costs most. Measured
+// with prompts of 8 to 47 tokens on Llama-3.2-1B-shaped files, with AMX
+// and with VNNI alone (the same crossovers, within a couple of vectors).
+// Batches from gemmMinBatch up to gemmFromMax are packed for both.
+var gemmFrom = map[Type]int{Q4_0: 10, Q8_0: 14, Q4_K: 14, Q6_K: 44}
+
+// gemmFromMax bounds every gemmFrom value.
+const gemmFromMax = 48
+
 // packGemm makes Acts.Set pack batches for the int8 product.
 var packGemm bool
 
@@ -49,9 +61,9 @@ func selectGemm(vnni bool) {
 			panic("quant: " + t.String() + ": half-block scales need a signed unpacker for AMX")
 		}
 		ks := fast[t]
-		small, u := ks.mul, u
+		small, u, from := ks.mul, u, gemmFrom[t]
 		ks.mul = func(m Matrix, r0, r1 int, a *Acts, out []float32, ldo int) {
-			if a.gemmGroups == 0 {
+			if a.gemmGroups == 0 || a.n < from {
 				small(m, r0, r1, a, out, ldo)
 				return
 			}

@@ -17,6 +17,7 @@ func TestGemmMatchesGo(t *testing.T) {
 		t.Skip("no AVX-512 VNNI on this CPU (or SIDECAR_KERNELS set)")
 	}
 	defer selectKernels(hasAVX2, hasVNNI)
+	defer forceGemm()()
 	for _, amx := range []bool{false, true} {
 		if amx && !hasAMX {
 			t.Log("no AMX int8 tiles here: VNNI kernels only")
@@ -25,6 +26,66 @@ func TestGemmMatchesGo(t *testing.T) {
 		selectKernels(true, true)
 		useAMX = amx
 		testGemm(t)
+	}
+}
+
+// forceGemm sends every batch the packed product takes to it, whatever
+// the type's gemmFrom, until the returned restore runs (kernels selected
+// after it see the change).
+func forceGemm() (restore func()) {
+	saved := gemmFrom
+	gemmFrom = map[Type]int{}
+	return func() { gemmFrom = saved }
+}
+
+// TestBatchRoutes checks batches around each type's threshold: they are
+// packed for every product they may take (both, from gemmMinBatch up to
+// gemmFromMax), and the product gemmFrom picks for each type gives the Go
+// row products, also when one Acts serves Q4_K and Q6_K, whose thresholds
+// are apart.
+func TestBatchRoutes(t *testing.T) {
+	if !hasVNNI {
+		t.Skip("no AVX-512 VNNI on this CPU (or SIDECAR_KERNELS set)")
+	}
+	defer selectKernels(hasAVX2, hasVNNI)
+	selectKernels(true, true)
+	rng := rand.New(rand.NewPCG(11, 12))
+	const rows, cols = 9, 512
+	for _, types := range [][]Type{{Q4_0, Q8_0}, {Q4_K, Q6_K}} {
+		a, err := NewActs(types[0], cols, gemmFromMax+1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ns := []int{2, gemmMinBatch - 1, gemmMinBatch, gemmFromMax - 1, gemmFromMax}
+		for _, typ := range types {
+			ns = append(ns, gemmFrom[typ]-1, gemmFrom[typ])
+		}
+		for _, n := range ns {
+			if err := a.Set(randomVectors(n*cols, rng)); err != nil {
+				t.Fatal(err)
+			}
+			if gemm, four := a.gemmGroups > 0, a.pk4.groups > 0; gemm != (n >= gemmMinBatch) || four != (n < gemmFromMax) {
+				t.Fatalf("%v, %d vectors: packed for the tiles %v, for the four-vector kernels %v", types, n, gemm, four)
+			}
+			for _, typ := range types {
+				if from := gemmFrom[typ]; from < gemmMinBatch || from > gemmFromMax {
+					t.Fatalf("%s: gemmFrom %d outside %d..%d", typ, from, gemmMinBatch, gemmFromMax)
+				}
+				m := randomMatrix(t, typ, rows, cols, rng)
+				out := make([]float32, n*rows)
+				m.MulRows(0, rows, a, out, rows)
+				for v := 0; v < n; v++ {
+					x := a.vec(v)
+					for r := 0; r < rows; r++ {
+						got, want := out[v*rows+r], goDots[typ](m.Row(r), &x)
+						ref, mag := refDot(m, r, a, v)
+						if math.Abs(float64(got-want)) > dotTol*mag || math.Abs(float64(got)-ref) > dotTol*mag {
+							t.Errorf("%s, %d vectors (tiles from %d), vector %d row %d: %g, Go %g, float64 %g", typ, n, gemmFrom[typ], v, r, got, want, ref)
+						}
+					}
+				}
+			}
+		}
 	}
 }
 

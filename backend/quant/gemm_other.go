@@ -5,6 +5,7 @@ package quant
 const (
 	packGemm     = false
 	gemmMinBatch = 8
+	gemmFromMax  = 48
 )
 
 func gemmName(Type) string { return "" }
