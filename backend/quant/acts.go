@@ -199,9 +199,13 @@ func quantizeQ8_0(x []float32, q []int8) (d, s float32) {
 	return d, d * float32(sum)
 }
 
-// quantizeQ8K fills q and the sixteen group sums from 256 values and
+// quantizeQ8K is the Q8_K quantizer in use (quantizeQ8KGo, or its
+// assembly twin where the kernels have AVX-512).
+var quantizeQ8K = quantizeQ8KGo
+
+// quantizeQ8KGo fills q and the sixteen group sums from 256 values and
 // returns the scale.
-func quantizeQ8K(x []float32, q []int8, bsums []int16) float32 {
+func quantizeQ8KGo(x []float32, q []int8, bsums []int16) float32 {
 	var amax, mx float32
 	for _, v := range x {
 		if a := abs32(v); a > amax {

@@ -105,6 +105,10 @@ var asmDots map[Type]func(row []byte, x *actVec) float32
 func selectKernels(avx2, vnni bool) {
 	defer selectGemm(avx2 && vnni)
 	fast, asmDots, fastName, pack4, streams = map[Type]kernelSet{}, nil, "go", false, nil
+	quantizeQ8K = quantizeQ8KGo
+	if vnni {
+		quantizeQ8K = quantizeQ8KAsm
+	}
 	if !avx2 {
 		return
 	}
