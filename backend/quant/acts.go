@@ -120,9 +120,7 @@ func (a *Acts) Set(x []float32) error {
 	case F32:
 		copy(a.f, x)
 	case Q8_0:
-		for b := 0; b < n*a.nb; b++ {
-			a.d[b], a.s[b] = quantizeQ8_0(x[32*b:32*b+32], a.qs[32*b:32*b+32])
-		}
+		quantizeQ8_0Blocks(x[:n*a.cols], a.qs[:n*a.cols], a.d[:n*a.nb], a.s[:n*a.nb])
 		for v := 0; v < n; v++ {
 			pairBlocks(a.qsP[v*a.cols:(v+1)*a.cols], a.qs[v*a.cols:(v+1)*a.cols])
 		}
@@ -172,6 +170,17 @@ func pairBlocks(p, q []int8) {
 		copy(p[j+48:j+64], q[j+48:j+64])
 	}
 	copy(p[j:], q[j:])
+}
+
+// quantizeQ8_0Blocks is the Q8_0 quantizer in use for len(d) blocks
+// (quantizeQ8_0BlocksGo, or its assembly twin where the kernels have
+// AVX-512): block b of x goes to q, its scale to d[b] and d·Σq to s[b].
+var quantizeQ8_0Blocks = quantizeQ8_0BlocksGo
+
+func quantizeQ8_0BlocksGo(x []float32, q []int8, d, s []float32) {
+	for b := range d {
+		d[b], s[b] = quantizeQ8_0(x[32*b:32*b+32], q[32*b:32*b+32])
+	}
 }
 
 // quantizeQ8_0 fills q from 32 values and returns the block's scale (a

@@ -105,9 +105,9 @@ var asmDots map[Type]func(row []byte, x *actVec) float32
 func selectKernels(avx2, vnni bool) {
 	defer selectGemm(avx2 && vnni)
 	fast, asmDots, fastName, pack4, streams = map[Type]kernelSet{}, nil, "go", false, nil
-	quantizeQ8K = quantizeQ8KGo
+	quantizeQ8K, quantizeQ8_0Blocks = quantizeQ8KGo, quantizeQ8_0BlocksGo
 	if vnni {
-		quantizeQ8K = quantizeQ8KAsm
+		quantizeQ8K, quantizeQ8_0Blocks = quantizeQ8KAsm, quantizeQ8_0BlocksAsm
 	}
 	if !avx2 {
 		return

@@ -73,6 +73,73 @@ func TestQuantizeQ8KAsmMatchesGo(t *testing.T) {
 	}
 }
 
+// TestQuantizeQ8_0AsmMatchesGo checks the assembly Q8_0 quantizer against
+// the Go one bit for bit over rows of blocks: random values of several
+// magnitudes, halves (away from zero), the float just below one half,
+// zeros, and blocks the assembly leaves to Go (a NaN, an infinity, a
+// scale too small to invert) in the middle and at both ends of a row.
+func TestQuantizeQ8_0AsmMatchesGo(t *testing.T) {
+	if !hasVNNI {
+		t.Skip("no AVX-512 on this CPU (or SIDECAR_KERNELS set)")
+	}
+	rng := rand.New(rand.NewPCG(15, 16))
+	var blocks [][]float32
+	for _, scale := range []float64{1e-30, 1e-3, 1, 1e3, 1e30} {
+		for range 20 {
+			x := make([]float32, 32)
+			for i := range x {
+				x[i] = float32(rng.NormFloat64() * scale)
+			}
+			blocks = append(blocks, x)
+		}
+	}
+	halves := make([]float32, 32) // amax 127: id = 1
+	for i := range halves {
+		halves[i] = float32(i) - 15.5
+	}
+	halves[0], halves[1], halves[2] = 127, math.Nextafter32(0.5, 0), -math.Nextafter32(0.5, 0)
+	nan, inf, tiny := make([]float32, 32), make([]float32, 32), make([]float32, 32)
+	nan[5], inf[31], tiny[9] = float32(math.NaN()), float32(math.Inf(1)), math.SmallestNonzeroFloat32
+	blocks = append(blocks, halves, make([]float32, 32), nan, inf, tiny)
+	rows := [][][]float32{blocks, {nan}, {nan, halves}, {halves, inf}, {tiny, blocks[0], nan, inf, blocks[1]}}
+	for i, row := range rows {
+		x := slices.Concat(row...)
+		n := len(row)
+		wq, gq := make([]int8, 32*n), make([]int8, 32*n)
+		wd, gd, ws, gs := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
+		quantizeQ8_0BlocksGo(x, wq, wd, ws)
+		quantizeQ8_0BlocksAsm(x, gq, gd, gs)
+		for b := range n {
+			if math.Float32bits(gd[b]) != math.Float32bits(wd[b]) || math.Float32bits(gs[b]) != math.Float32bits(ws[b]) ||
+				!slices.Equal(gq[32*b:32*b+32], wq[32*b:32*b+32]) {
+				t.Errorf("row %d block %d: asm d %g s %g q %v\nGo d %g s %g q %v", i, b, gd[b], gs[b], gq[32*b:32*b+32], wd[b], ws[b], wq[32*b:32*b+32])
+			}
+		}
+	}
+}
+
+func BenchmarkQuantizeQ8_0(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	x := make([]float32, 2048)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64())
+	}
+	q, d, s := make([]int8, 2048), make([]float32, 64), make([]float32, 64)
+	for _, c := range []struct {
+		name string
+		f    func([]float32, []int8, []float32, []float32)
+	}{{"go", quantizeQ8_0BlocksGo}, {"asm", quantizeQ8_0BlocksAsm}} {
+		if c.name == "asm" && !hasVNNI {
+			continue
+		}
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				c.f(x, q, d, s)
+			}
+		})
+	}
+}
+
 func BenchmarkQuantizeQ8K(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	x := make([]float32, 256)
