@@ -52,8 +52,8 @@ func selectGemm(vnni bool) {
 		return
 	}
 	for t, u := range map[Type]gemmUnpack{
-		Q4_0: {unpackQ4_0Asm, unpackQ4_0S, false},
-		Q8_0: {unpackQ8_0Asm, unpackQ8_0S, false},
+		Q4_0: {unpackQ4_0Asm, unpackQ4_0SAsm, false},
+		Q8_0: {unpackQ8_0Asm, unpackQ8_0SAsm, false},
 		Q4_K: {unpackQ4K, nil, false},
 		Q6_K: {unpackQ6K, unpackQ6KS, true},
 	} {

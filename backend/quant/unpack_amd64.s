@@ -1,22 +1,26 @@
 #include "textflag.h"
 
 // Row unpackers of the int8 batched product (see unpack_amd64.go) on
-// AVX2 with F16C: per block, its 32 values as unsigned bytes at (DI) and
-// its scale and offset at (R8), both then advanced by a tile's stride.
+// AVX2 with F16C: per block, its 32 values as bytes at (DI) (each changed
+// by bias: XOR for Q8_0, subtracted for Q4_0) and its scale d and offset
+// off·d (ANDed with mask, so that an absent offset is exactly 0) at (R8), both
+// then advanced by a tile's stride.
 
-// func unpackQ8_0AVX2(row *byte, nblk int, w *byte, wstep int, so *float32, sostep int)
-TEXT ·unpackQ8_0AVX2(SB), NOSPLIT, $0-48
+// func unpackQ8_0AVX2(row *byte, nblk int, w *byte, wstep int, so *float32, sostep int, bias, off, mask uint32)
+TEXT ·unpackQ8_0AVX2(SB), NOSPLIT, $0-60
 	MOVQ row+0(FP), SI
 	MOVQ nblk+8(FP), CX
 	MOVQ w+16(FP), DI
 	MOVQ wstep+24(FP), DX
 	MOVQ so+32(FP), R8
 	MOVQ sostep+40(FP), R9
-	MOVL $0x80808080, AX
+	MOVL bias+48(FP), AX
 	VMOVD AX, X15
 	VPBROADCASTD X15, Y15
-	MOVL $0xc3000000, AX // -128.0
+	MOVL off+52(FP), AX
 	VMOVD AX, X14
+	MOVL mask+56(FP), AX
+	VMOVD AX, X13
 	TESTQ CX, CX
 	JLE done8
 
@@ -27,6 +31,7 @@ loop8:
 	VMOVD AX, X1
 	VCVTPH2PS X1, X1
 	VMULSS X14, X1, X2
+	VANDPS X13, X2, X2
 	VMOVSS X1, (R8)
 	VMOVSS X2, 4(R8)
 	ADDQ $34, SI
@@ -39,8 +44,8 @@ done8:
 	VZEROUPPER
 	RET
 
-// func unpackQ4_0AVX2(row *byte, nblk int, w *byte, wstep int, so *float32, sostep int)
-TEXT ·unpackQ4_0AVX2(SB), NOSPLIT, $0-48
+// func unpackQ4_0AVX2(row *byte, nblk int, w *byte, wstep int, so *float32, sostep int, bias, off, mask uint32)
+TEXT ·unpackQ4_0AVX2(SB), NOSPLIT, $0-60
 	MOVQ row+0(FP), SI
 	MOVQ nblk+8(FP), CX
 	MOVQ w+16(FP), DI
@@ -50,8 +55,13 @@ TEXT ·unpackQ4_0AVX2(SB), NOSPLIT, $0-48
 	MOVL $0x0f0f0f0f, AX
 	VMOVD AX, X15
 	VPBROADCASTD X15, X15
-	MOVL $0xc1000000, AX // -8.0
+	MOVL bias+48(FP), AX
+	VMOVD AX, X12
+	VPBROADCASTD X12, X12
+	MOVL off+52(FP), AX
 	VMOVD AX, X14
+	MOVL mask+56(FP), AX
+	VMOVD AX, X13
 	TESTQ CX, CX
 	JLE done4
 
@@ -60,12 +70,15 @@ loop4:
 	VPSRLW $4, X0, X1
 	VPAND X15, X0, X0
 	VPAND X15, X1, X1
+	VPSUBB X12, X0, X0
+	VPSUBB X12, X1, X1
 	VMOVDQU X0, (DI)
 	VMOVDQU X1, 16(DI)
 	MOVWLZX (SI), AX
 	VMOVD AX, X1
 	VCVTPH2PS X1, X1
 	VMULSS X14, X1, X2
+	VANDPS X13, X2, X2
 	VMOVSS X1, (R8)
 	VMOVSS X2, 4(R8)
 	ADDQ $18, SI

@@ -6,11 +6,12 @@ import (
 	"testing"
 )
 
-// TestUnpackAsmMatchesGo checks the assembly row unpackers against the Go
-// ones byte for byte, scale for scale, for every slot of 4- and 16-row
-// tiles, widths of one block up to a wide model's, and scales of every
-// kind of half float (subnormal, infinite, NaN), on tiles that start full
-// of other bytes so that a write in the wrong place shows.
+// TestUnpackAsmMatchesGo checks the assembly row unpackers (unsigned and
+// signed) against the Go ones byte for byte, scale for scale, for every
+// slot of 4- and 16-row tiles, widths of one block up to a wide model's,
+// and scales of every kind of half float (subnormal, infinite, NaN), on
+// tiles that start full of other bytes so that a write in the wrong place
+// shows.
 func TestUnpackAsmMatchesGo(t *testing.T) {
 	if !hasAVX2 {
 		t.Skip("no AVX2 and F16C")
@@ -20,7 +21,10 @@ func TestUnpackAsmMatchesGo(t *testing.T) {
 		name      string
 		size      int
 		goF, asmF unpackRow
-	}{{"Q8_0", 34, unpackQ8_0, unpackQ8_0Asm}, {"Q4_0", 18, unpackQ4_0, unpackQ4_0Asm}} {
+	}{
+		{"Q8_0", 34, unpackQ8_0, unpackQ8_0Asm}, {"Q4_0", 18, unpackQ4_0, unpackQ4_0Asm},
+		{"Q8_0 signed", 34, unpackQ8_0S, unpackQ8_0SAsm}, {"Q4_0 signed", 18, unpackQ4_0S, unpackQ4_0SAsm},
+	} {
 		for _, nb := range []int{1, 2, 3, 7, 64, 128, 513} {
 			row := make([]byte, nb*c.size)
 			for i := range row {
