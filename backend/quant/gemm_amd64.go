@@ -26,11 +26,13 @@ const gemmMinBatch = 8
 // gemmFrom is, by type, the smallest batch whose product goes through
 // unpacked tiles. Smaller batches read the blocks as they are with the
 // four-vector kernels, which cost less until the batch is large enough to
-// pay for unpacking every weight; Q6_K's unpacking costs most. Measured
-// with prompts of 8 to 47 tokens on Llama-3.2-1B-shaped files, with AMX
-// and with VNNI alone (the same crossovers, within a couple of vectors).
-// Batches from gemmMinBatch up to gemmFromMax are packed for both.
-var gemmFrom = map[Type]int{Q4_0: 10, Q8_0: 14, Q4_K: 14, Q6_K: 44}
+// pay for unpacking every weight: Q4_0 and Q8_0 rows unpack in assembly
+// and take the tiles from the smallest batch, Q4_K's and Q6_K's unpack in
+// Go. Measured with prompts of 8 to 47 tokens on Llama-3.2-1B-shaped
+// files, with AMX and with VNNI alone (the same crossovers, within a
+// couple of vectors). Batches from gemmMinBatch up to gemmFromMax are
+// packed for both.
+var gemmFrom = map[Type]int{Q4_0: gemmMinBatch, Q8_0: gemmMinBatch, Q4_K: 14, Q6_K: 44}
 
 // gemmFromMax bounds every gemmFrom value.
 const gemmFromMax = 48
