@@ -125,7 +125,13 @@ export function answerStates(page) {
   return page.evaluate(() => window.__states);
 }
 
-/** How many chat:token events the page received since recordAnswerStates. */
-export function tokenEvents(page) {
+/**
+ * How many chat:token events the page received since recordAnswerStates,
+ * once at least `want` arrived or 5 s passed: in a browser the development
+ * server sends each event on its own, so pieces may still be on their way
+ * when the answer's end has been shown.
+ */
+export async function tokenEvents(page, want = 0) {
+  await page.waitForFunction((n) => window.__tokenEvents >= n, want, { timeout: 5000 }).catch(() => {});
   return page.evaluate(() => window.__tokenEvents);
 }
