@@ -23,10 +23,22 @@ type App struct {
 	dropZone dropZone // where dropped files attach to a chat
 }
 
-// wailsEvents sends the session's events to the webview.
-type wailsEvents struct{ a *App }
+// wailsEvents sends the session's events to the webview, each with a
+// sequence number after its payload: in a browser the development server
+// may deliver them out of order, and the frontend puts them back in order
+// (frontend/src/eventorder.ts).
+type wailsEvents struct {
+	a   *App
+	mu  sync.Mutex
+	seq uint64
+}
 
-func (e wailsEvents) Emit(name string, data any) { runtime.EventsEmit(e.a.ctx, name, data) }
+func (e *wailsEvents) Emit(name string, data any) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.seq++
+	runtime.EventsEmit(e.a.ctx, name, data, e.seq)
+}
 
 func (a *App) startup(ctx context.Context) {
 	a.ctx = ctx

@@ -46,7 +46,7 @@ func instanceID(dir string) string {
 
 func runWindow(level slog.Level, stderr io.Writer) int {
 	app := &App{started: make(chan struct{})}
-	s, closeLog, err := cli.WindowSession(level, stderr, wailsEvents{app})
+	s, closeLog, err := cli.WindowSession(level, stderr, &wailsEvents{a: app})
 	if err != nil {
 		fmt.Fprintln(stderr, "sidecar:", err)
 		return 1

@@ -2,6 +2,7 @@
 // generated Wails bindings and events. Components import from here only.
 import * as App from './wailsjs/go/main/App';
 import { EventsOn } from './wailsjs/runtime/runtime';
+import { EventOrder } from './eventorder';
 import type { assistant, backup, catalog, dataexport, docs, download, localapi, session, watch } from './wailsjs/go/models';
 import { eventNames, type EventPayload } from './events.gen';
 
@@ -154,9 +155,28 @@ export const api = {
 
 type Off = () => void;
 
-/** Subscribes to an event by its key in the generated table. */
+const order = new EventOrder();
+const listeners = new Map<string, Set<(p: unknown) => void>>();
+let subscribed = false;
+
+/**
+ * Subscribes to an event by its key in the generated table. Every event
+ * of the table is received once, here, and handed to its listeners in the
+ * order the backend sent them (see eventorder.ts).
+ */
 function on<K extends keyof EventPayload>(key: K, fn: (p: EventPayload[K]) => void): Off {
-  return EventsOn(eventNames[key], fn);
+  if (!subscribed) {
+    subscribed = true;
+    for (const name of Object.values(eventNames)) {
+      EventsOn(name, (p: unknown, seq?: unknown) => order.push(seq, () => listeners.get(name)?.forEach((f) => f(p))));
+    }
+  }
+  const name = eventNames[key];
+  let set = listeners.get(name);
+  if (!set) listeners.set(name, (set = new Set()));
+  const f = fn as (p: unknown) => void;
+  set.add(f);
+  return () => { set.delete(f); };
 }
 
 export const events = {
