@@ -50,3 +50,16 @@ func unpackQ4_0Asm(row []byte, k, n int, w []byte, so []float32) {
 func unpackQ4_0SAsm(row []byte, k, n int, w []byte, so []float32) {
 	unpackWith(unpackQ4_0AVX2, row, 18, k, n, w, so, 8, 0)
 }
+
+//go:noescape
+func unpackQ4KAVX2(row *byte, nsb int, w *byte, wstep int, so *float32, sostep int)
+
+// unpackQ4KAsm is unpackQ4K in assembly.
+func unpackQ4KAsm(row []byte, k, n int, w []byte, so []float32) {
+	nsb := len(row) / 144
+	if nsb == 0 {
+		return
+	}
+	_, _ = tileSlot(w, 8*nsb-1, k, n), scaleSlot(so, 8*nsb-1, k, n) // bounds of the last block
+	unpackQ4KAVX2(&row[0], nsb, &w[32*k], 32*n, &so[4*k], 16*n)
+}

@@ -90,3 +90,135 @@ loop4:
 done4:
 	VZEROUPPER
 	RET
+
+// func unpackQ4KAVX2(row *byte, nsb int, w *byte, wstep int, so *float32, sostep int)
+//
+// Q4_K super-blocks (144 bytes: d, dmin, twelve bytes of 6-bit scales and
+// mins, 128 bytes of nibbles) as unpackQ4K: for each of the four 32-byte
+// runs of nibbles, the low ones are one block and the high ones the next;
+// each block's scale d·s and offset −dmin·m go to its pair in (R8).
+TEXT ·unpackQ4KAVX2(SB), NOSPLIT, $0-48
+	MOVQ row+0(FP), SI
+	MOVQ nsb+8(FP), CX
+	MOVQ w+16(FP), DI
+	MOVQ wstep+24(FP), DX
+	MOVQ so+32(FP), R8
+	MOVQ sostep+40(FP), R9
+	MOVL $0x0f0f0f0f, AX
+	VMOVD AX, X15
+	VPBROADCASTD X15, Y15
+	TESTQ CX, CX
+	JLE doneK
+
+loopK:
+	// Scales and mins as bytes: for j < 4 the low six bits of bytes j
+	// and j+4; for j ≥ 4 the nibbles of byte j+4 with the top two bits
+	// of bytes j−4 and j.
+	MOVL 4(SI), R10  // a0: bytes 0..3
+	MOVL 8(SI), R11  // a1: bytes 4..7
+	MOVL 12(SI), R12 // a2: bytes 8..11
+	MOVL R10, AX
+	ANDL $0x3f3f3f3f, AX // scales 0..3
+	MOVL R12, BX
+	ANDL $0x0f0f0f0f, BX
+	MOVL R10, R13
+	SHRL $2, R13
+	ANDL $0x30303030, R13
+	ORL  R13, BX // scales 4..7
+	SHLQ $32, BX
+	ORQ  AX, BX
+	VMOVQ BX, X0 // eight scales
+	MOVL R11, AX
+	ANDL $0x3f3f3f3f, AX // mins 0..3
+	MOVL R12, BX
+	SHRL $4, BX
+	ANDL $0x0f0f0f0f, BX
+	MOVL R11, R13
+	SHRL $2, R13
+	ANDL $0x30303030, R13
+	ORL  R13, BX // mins 4..7
+	SHLQ $32, BX
+	ORQ  AX, BX
+	VMOVQ BX, X1 // eight mins
+	VPMOVZXBD X0, Y0
+	VPMOVZXBD X1, Y1
+	VCVTDQ2PS Y0, Y0
+	VCVTDQ2PS Y1, Y1
+	MOVWLZX (SI), AX
+	VMOVD AX, X2
+	VCVTPH2PS X2, X2
+	VBROADCASTSS X2, Y2 // d
+	MOVWLZX 2(SI), AX
+	VMOVD AX, X3
+	VCVTPH2PS X3, X3
+	MOVL $0x80000000, AX
+	VMOVD AX, X4
+	VXORPS X4, X3, X3
+	VBROADCASTSS X3, Y3 // −dmin
+	VMULPS Y2, Y0, Y0   // d·s
+	VMULPS Y3, Y1, Y1   // −dmin·m
+	VUNPCKLPS Y1, Y0, Y4 // pairs of blocks 0, 1 | 4, 5
+	VUNPCKHPS Y1, Y0, Y5 // pairs of blocks 2, 3 | 6, 7
+
+	// Blocks 0 and 1.
+	VMOVDQU 16(SI), Y6
+	VPSRLW $4, Y6, Y7
+	VPAND Y15, Y6, Y6
+	VPAND Y15, Y7, Y7
+	VMOVDQU Y6, (DI)
+	VMOVQ X4, (R8)
+	ADDQ DX, DI
+	ADDQ R9, R8
+	VMOVDQU Y7, (DI)
+	VPEXTRQ $1, X4, (R8)
+	ADDQ DX, DI
+	ADDQ R9, R8
+	// Blocks 2 and 3.
+	VMOVDQU 48(SI), Y6
+	VPSRLW $4, Y6, Y7
+	VPAND Y15, Y6, Y6
+	VPAND Y15, Y7, Y7
+	VMOVDQU Y6, (DI)
+	VMOVQ X5, (R8)
+	ADDQ DX, DI
+	ADDQ R9, R8
+	VMOVDQU Y7, (DI)
+	VPEXTRQ $1, X5, (R8)
+	ADDQ DX, DI
+	ADDQ R9, R8
+	VEXTRACTF128 $1, Y4, X4
+	VEXTRACTF128 $1, Y5, X5
+	// Blocks 4 and 5.
+	VMOVDQU 80(SI), Y6
+	VPSRLW $4, Y6, Y7
+	VPAND Y15, Y6, Y6
+	VPAND Y15, Y7, Y7
+	VMOVDQU Y6, (DI)
+	VMOVQ X4, (R8)
+	ADDQ DX, DI
+	ADDQ R9, R8
+	VMOVDQU Y7, (DI)
+	VPEXTRQ $1, X4, (R8)
+	ADDQ DX, DI
+	ADDQ R9, R8
+	// Blocks 6 and 7.
+	VMOVDQU 112(SI), Y6
+	VPSRLW $4, Y6, Y7
+	VPAND Y15, Y6, Y6
+	VPAND Y15, Y7, Y7
+	VMOVDQU Y6, (DI)
+	VMOVQ X5, (R8)
+	ADDQ DX, DI
+	ADDQ R9, R8
+	VMOVDQU Y7, (DI)
+	VPEXTRQ $1, X5, (R8)
+	ADDQ DX, DI
+	ADDQ R9, R8
+
+	ADDQ $144, SI
+	DECQ CX
+	JNZ loopK
+
+doneK:
+	VZEROUPPER
+	RET

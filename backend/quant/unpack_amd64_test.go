@@ -7,7 +7,7 @@ import (
 )
 
 // TestUnpackAsmMatchesGo checks the assembly row unpackers (unsigned and
-// signed) against the Go ones byte for byte, scale for scale, for every
+// signed Q8_0 and Q4_0, Q4_K) against the Go ones byte for byte, scale for scale, for every
 // slot of 4- and 16-row tiles, widths of one block up to a wide model's,
 // and scales of every kind of half float (subnormal, infinite, NaN), on
 // tiles that start full of other bytes so that a write in the wrong place
@@ -19,11 +19,12 @@ func TestUnpackAsmMatchesGo(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	for _, c := range []struct {
 		name      string
-		size      int
+		size, per int // bytes and 32-value blocks of a row's unit
 		goF, asmF unpackRow
 	}{
-		{"Q8_0", 34, unpackQ8_0, unpackQ8_0Asm}, {"Q4_0", 18, unpackQ4_0, unpackQ4_0Asm},
-		{"Q8_0 signed", 34, unpackQ8_0S, unpackQ8_0SAsm}, {"Q4_0 signed", 18, unpackQ4_0S, unpackQ4_0SAsm},
+		{"Q8_0", 34, 1, unpackQ8_0, unpackQ8_0Asm}, {"Q4_0", 18, 1, unpackQ4_0, unpackQ4_0Asm},
+		{"Q8_0 signed", 34, 1, unpackQ8_0S, unpackQ8_0SAsm}, {"Q4_0 signed", 18, 1, unpackQ4_0S, unpackQ4_0SAsm},
+		{"Q4_K", 144, 8, unpackQ4K, unpackQ4KAsm},
 	} {
 		for _, nb := range []int{1, 2, 3, 7, 64, 128, 513} {
 			row := make([]byte, nb*c.size)
@@ -37,11 +38,15 @@ func TestUnpackAsmMatchesGo(t *testing.T) {
 					h = halves[b]
 				}
 				row[b*c.size], row[b*c.size+1] = byte(h), byte(h>>8)
+				if c.per == 8 { // Q4_K's dmin too
+					h = halves[(b+3)%len(halves)]
+					row[b*c.size+2], row[b*c.size+3] = byte(h), byte(h>>8)
+				}
 			}
 			for _, n := range []int{4, 16} {
 				for k := 0; k < n; k++ {
-					wantW, gotW := make([]byte, 32*n*nb), make([]byte, 32*n*nb)
-					wantS, gotS := make([]float32, 4*n*nb), make([]float32, 4*n*nb)
+					wantW, gotW := make([]byte, 32*n*nb*c.per), make([]byte, 32*n*nb*c.per)
+					wantS, gotS := make([]float32, 4*n*nb*c.per), make([]float32, 4*n*nb*c.per)
 					for i := range wantW {
 						wantW[i] = byte(i*7 + 3)
 						gotW[i] = wantW[i]
