@@ -26,16 +26,15 @@ const gemmMinBatch = 8
 // gemmFrom is, by type, the smallest batch whose product goes through
 // unpacked tiles. Smaller batches read the blocks as they are with the
 // four-vector kernels, which cost less until the batch is large enough to
-// pay for unpacking every weight: Q4_0, Q8_0 and Q4_K rows unpack in
-// assembly and take the tiles from the smallest batch, Q6_K's unpack in
-// Go. Measured with prompts of 8 to 47 tokens on Llama-3.2-1B-shaped
-// files, with AMX and with VNNI alone (the same crossovers, within a
-// couple of vectors). Batches from gemmMinBatch up to gemmFromMax are
-// packed for both.
-var gemmFrom = map[Type]int{Q4_0: gemmMinBatch, Q8_0: gemmMinBatch, Q4_K: gemmMinBatch, Q6_K: 44}
+// pay for unpacking every weight (in assembly, unpack_amd64.s); Q6_K's
+// unpacking costs most. Measured with prompts of 8 to 47 tokens on
+// Llama-3.2-1B-shaped files, with AMX and with VNNI alone (the same
+// crossovers, within a couple of vectors). Batches from gemmMinBatch up to
+// gemmFromMax are packed for both.
+var gemmFrom = map[Type]int{Q4_0: gemmMinBatch, Q8_0: gemmMinBatch, Q4_K: gemmMinBatch, Q6_K: 10}
 
 // gemmFromMax bounds every gemmFrom value.
-const gemmFromMax = 48
+const gemmFromMax = 16
 
 // packGemm makes Acts.Set pack batches for the int8 product.
 var packGemm bool
@@ -57,7 +56,7 @@ func selectGemm(vnni bool) {
 		Q4_0: {unpackQ4_0Asm, unpackQ4_0SAsm, false},
 		Q8_0: {unpackQ8_0Asm, unpackQ8_0SAsm, false},
 		Q4_K: {unpackQ4KAsm, nil, false},
-		Q6_K: {unpackQ6K, unpackQ6KS, true},
+		Q6_K: {unpackQ6KAsm, unpackQ6KSAsm, true},
 	} {
 		if u.halves && u.signed == nil {
 			panic("quant: " + t.String() + ": half-block scales need a signed unpacker for AMX")

@@ -5,7 +5,7 @@ package quant
 const (
 	packGemm     = false
 	gemmMinBatch = 8
-	gemmFromMax  = 48
+	gemmFromMax  = 16
 )
 
 func gemmName(Type) string { return "" }

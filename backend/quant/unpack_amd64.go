@@ -63,3 +63,29 @@ func unpackQ4KAsm(row []byte, k, n int, w []byte, so []float32) {
 	_, _ = tileSlot(w, 8*nsb-1, k, n), scaleSlot(so, 8*nsb-1, k, n) // bounds of the last block
 	unpackQ4KAVX2(&row[0], nsb, &w[32*k], 32*n, &so[4*k], 16*n)
 }
+
+//go:noescape
+func unpackQ6KAVX2(row *byte, nsb int, w *byte, wstep int, so *float32, sostep int, bias, off, mask uint32)
+
+// unpackQ6KWith runs the assembly Q6_K unpacker over the row's
+// super-blocks into slot k of a tile of n rows, as unpackWith does.
+func unpackQ6KWith(row []byte, k, n int, w []byte, so []float32, bias byte, off float32) {
+	nsb := len(row) / 210
+	if nsb == 0 {
+		return
+	}
+	_, _ = tileSlot(w, 8*nsb-1, k, n), scaleSlot(so, 8*nsb-1, k, n) // bounds of the last block
+	var mask uint32
+	if off != 0 {
+		mask = math.MaxUint32
+	}
+	unpackQ6KAVX2(&row[0], nsb, &w[32*k], 32*n, &so[4*k], 16*n, uint32(bias)*0x01010101, math.Float32bits(off), mask)
+}
+
+func unpackQ6KAsm(row []byte, k, n int, w []byte, so []float32) {
+	unpackQ6KWith(row, k, n, w, so, 0, -32)
+}
+
+func unpackQ6KSAsm(row []byte, k, n int, w []byte, so []float32) {
+	unpackQ6KWith(row, k, n, w, so, 32, 0)
+}

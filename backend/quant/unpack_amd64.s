@@ -222,3 +222,119 @@ loopK:
 doneK:
 	VZEROUPPER
 	RET
+
+// Q6_K: one block of 32 six-bit values of a half: the nibbles of QL
+// (shifted right by NSH) with the high bit pairs already at bits 4-5 of
+// Y9 (before masking), less the bias; stored at (DI), which then moves on
+// a tile's stride.
+#define Q6BLOCK(QL, NSH) \
+	VPSRLW $NSH, QL, Y8 \
+	VPAND Y15, Y8, Y8 \
+	VPAND Y13, Y9, Y9 \
+	VPOR Y9, Y8, Y8 \
+	VPSUBB Y12, Y8, Y8 \
+	VMOVDQU Y8, (DI) \
+	ADDQ DX, DI
+
+// func unpackQ6KAVX2(row *byte, nsb int, w *byte, wstep int, so *float32, sostep int, bias, off, mask uint32)
+//
+// Q6_K super-blocks (210 bytes: 128 of low nibbles, 64 of high bit pairs,
+// sixteen int8 scales, d) as unpackQ6K (bias 0, off −32) and unpackQ6KS
+// (bias 32, mask 0): each block's values less the bias, and its two
+// halves' scales d·s with their offsets off·d·s (ANDed with mask).
+TEXT ·unpackQ6KAVX2(SB), NOSPLIT, $0-60
+	MOVQ row+0(FP), SI
+	MOVQ nsb+8(FP), CX
+	MOVQ w+16(FP), DI
+	MOVQ wstep+24(FP), DX
+	MOVQ so+32(FP), R8
+	MOVQ sostep+40(FP), R9
+	MOVL $0x0f0f0f0f, AX
+	VMOVD AX, X15
+	VPBROADCASTD X15, Y15
+	MOVL $0x30303030, AX
+	VMOVD AX, X13
+	VPBROADCASTD X13, Y13
+	MOVL bias+48(FP), AX
+	VMOVD AX, X12
+	VPBROADCASTD X12, Y12
+	MOVL off+52(FP), AX
+	VMOVD AX, X11
+	VPBROADCASTD X11, Y11
+	MOVL mask+56(FP), AX
+	VMOVD AX, X10
+	VPBROADCASTD X10, Y10
+	TESTQ CX, CX
+	JLE done6
+
+loop6:
+	// Scales: s[0..7] in Y0, s[8..15] in Y1 (times d), offsets in Y2, Y3.
+	VPMOVSXBD 192(SI), Y0
+	VPMOVSXBD 200(SI), Y1
+	VCVTDQ2PS Y0, Y0
+	VCVTDQ2PS Y1, Y1
+	MOVWLZX 208(SI), AX
+	VMOVD AX, X4
+	VCVTPH2PS X4, X4
+	VBROADCASTSS X4, Y4
+	VMULPS Y4, Y0, Y0
+	VMULPS Y4, Y1, Y1
+	VMULPS Y11, Y0, Y2
+	VMULPS Y11, Y1, Y3
+	VANDPS Y10, Y2, Y2
+	VANDPS Y10, Y3, Y3
+	VUNPCKLPS Y2, Y0, Y4 // blocks 0 | 2
+	VUNPCKHPS Y2, Y0, Y5 // blocks 1 | 3
+	VUNPCKLPS Y3, Y1, Y6 // blocks 4 | 6
+	VUNPCKHPS Y3, Y1, Y7 // blocks 5 | 7
+
+	// First half: ql at 0 and 32, qh at 128.
+	VMOVDQU 0(SI), Y0
+	VMOVDQU 32(SI), Y1
+	VMOVDQU 128(SI), Y2
+	VPSLLW $4, Y2, Y9
+	Q6BLOCK(Y0, 0)
+	VPSLLW $2, Y2, Y9
+	Q6BLOCK(Y1, 0)
+	VMOVDQA Y2, Y9
+	Q6BLOCK(Y0, 4)
+	VPSRLW $2, Y2, Y9
+	Q6BLOCK(Y1, 4)
+	// Second half: ql at 64 and 96, qh at 160.
+	VMOVDQU 64(SI), Y0
+	VMOVDQU 96(SI), Y1
+	VMOVDQU 160(SI), Y2
+	VPSLLW $4, Y2, Y9
+	Q6BLOCK(Y0, 0)
+	VPSLLW $2, Y2, Y9
+	Q6BLOCK(Y1, 0)
+	VMOVDQA Y2, Y9
+	Q6BLOCK(Y0, 4)
+	VPSRLW $2, Y2, Y9
+	Q6BLOCK(Y1, 4)
+
+	// The eight blocks' scale slots, in order.
+	VMOVUPS X4, (R8)
+	ADDQ R9, R8
+	VMOVUPS X5, (R8)
+	ADDQ R9, R8
+	VEXTRACTF128 $1, Y4, (R8)
+	ADDQ R9, R8
+	VEXTRACTF128 $1, Y5, (R8)
+	ADDQ R9, R8
+	VMOVUPS X6, (R8)
+	ADDQ R9, R8
+	VMOVUPS X7, (R8)
+	ADDQ R9, R8
+	VEXTRACTF128 $1, Y6, (R8)
+	ADDQ R9, R8
+	VEXTRACTF128 $1, Y7, (R8)
+	ADDQ R9, R8
+
+	ADDQ $210, SI
+	DECQ CX
+	JNZ loop6
+
+done6:
+	VZEROUPPER
+	RET

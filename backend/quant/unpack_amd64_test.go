@@ -7,7 +7,7 @@ import (
 )
 
 // TestUnpackAsmMatchesGo checks the assembly row unpackers (unsigned and
-// signed Q8_0 and Q4_0, Q4_K) against the Go ones byte for byte, scale for scale, for every
+// signed Q8_0, Q4_0 and Q6_K, and Q4_K) against the Go ones byte for byte, scale for scale, for every
 // slot of 4- and 16-row tiles, widths of one block up to a wide model's,
 // and scales of every kind of half float (subnormal, infinite, NaN), on
 // tiles that start full of other bytes so that a write in the wrong place
@@ -25,6 +25,7 @@ func TestUnpackAsmMatchesGo(t *testing.T) {
 		{"Q8_0", 34, 1, unpackQ8_0, unpackQ8_0Asm}, {"Q4_0", 18, 1, unpackQ4_0, unpackQ4_0Asm},
 		{"Q8_0 signed", 34, 1, unpackQ8_0S, unpackQ8_0SAsm}, {"Q4_0 signed", 18, 1, unpackQ4_0S, unpackQ4_0SAsm},
 		{"Q4_K", 144, 8, unpackQ4K, unpackQ4KAsm},
+		{"Q6_K", 210, 8, unpackQ6K, unpackQ6KAsm}, {"Q6_K signed", 210, 8, unpackQ6KS, unpackQ6KSAsm},
 	} {
 		for _, nb := range []int{1, 2, 3, 7, 64, 128, 513} {
 			row := make([]byte, nb*c.size)
@@ -38,9 +39,12 @@ func TestUnpackAsmMatchesGo(t *testing.T) {
 					h = halves[b]
 				}
 				row[b*c.size], row[b*c.size+1] = byte(h), byte(h>>8)
-				if c.per == 8 { // Q4_K's dmin too
+				if c.size == 144 { // Q4_K's dmin too
 					h = halves[(b+3)%len(halves)]
 					row[b*c.size+2], row[b*c.size+3] = byte(h), byte(h>>8)
+				}
+				if c.size == 210 { // Q6_K's d is at the end
+					row[b*c.size+208], row[b*c.size+209] = row[b*c.size], row[b*c.size+1]
 				}
 			}
 			for _, n := range []int{4, 16} {
