@@ -18,17 +18,7 @@ func TestQuantizeQ8KAsmMatchesGo(t *testing.T) {
 	if !hasVNNI {
 		t.Skip("no AVX-512 on this CPU (or SIDECAR_KERNELS set)")
 	}
-	rng := rand.New(rand.NewPCG(13, 14))
-	var blocks [][]float32
-	for _, scale := range []float64{1e-30, 1e-3, 1, 1e3, 1e30} {
-		for range 20 {
-			x := make([]float32, 256)
-			for i := range x {
-				x[i] = float32(rng.NormFloat64() * scale)
-			}
-			blocks = append(blocks, x)
-		}
-	}
+	blocks := normalBlocks(rand.New(rand.NewPCG(13, 14)), 256)
 	ties := make([]float32, 256) // iscale = 1: halves round to even
 	for i := range ties {
 		ties[i] = float32(i%64) - 31.5
@@ -82,17 +72,7 @@ func TestQuantizeQ8_0AsmMatchesGo(t *testing.T) {
 	if !hasVNNI {
 		t.Skip("no AVX-512 on this CPU (or SIDECAR_KERNELS set)")
 	}
-	rng := rand.New(rand.NewPCG(15, 16))
-	var blocks [][]float32
-	for _, scale := range []float64{1e-30, 1e-3, 1, 1e3, 1e30} {
-		for range 20 {
-			x := make([]float32, 32)
-			for i := range x {
-				x[i] = float32(rng.NormFloat64() * scale)
-			}
-			blocks = append(blocks, x)
-		}
-	}
+	blocks := normalBlocks(rand.New(rand.NewPCG(15, 16)), 32)
 	halves := make([]float32, 32) // amax 127: id = 1
 	for i := range halves {
 		halves[i] = float32(i) - 15.5
@@ -160,4 +140,20 @@ func BenchmarkQuantizeQ8K(b *testing.B) {
 			}
 		})
 	}
+}
+
+// normalBlocks is 100 blocks of size normal values, 20 at each magnitude
+// from 1e-30 to 1e30.
+func normalBlocks(rng *rand.Rand, size int) [][]float32 {
+	var blocks [][]float32
+	for _, scale := range []float64{1e-30, 1e-3, 1, 1e3, 1e30} {
+		for range 20 {
+			x := make([]float32, size)
+			for i := range x {
+				x[i] = float32(rng.NormFloat64() * scale)
+			}
+			blocks = append(blocks, x)
+		}
+	}
+	return blocks
 }

@@ -91,6 +91,23 @@ done4:
 	VZEROUPPER
 	RET
 
+// Q4_K: the two blocks of the 32 bytes of nibbles at OFF(SI), low
+// nibbles then high, each stored at (DI) with its (scale, offset) pair
+// from PAIRS (low half, then high), DI and R8 moving on a tile's stride.
+#define Q4KPAIR(OFF, PAIRS) \
+	VMOVDQU OFF(SI), Y6 \
+	VPSRLW $4, Y6, Y7 \
+	VPAND Y15, Y6, Y6 \
+	VPAND Y15, Y7, Y7 \
+	VMOVDQU Y6, (DI) \
+	VMOVQ PAIRS, (R8) \
+	ADDQ DX, DI \
+	ADDQ R9, R8 \
+	VMOVDQU Y7, (DI) \
+	VPEXTRQ $1, PAIRS, (R8) \
+	ADDQ DX, DI \
+	ADDQ R9, R8
+
 // func unpackQ4KAVX2(row *byte, nsb int, w *byte, wstep int, so *float32, sostep int)
 //
 // Q4_K super-blocks (144 bytes: d, dmin, twelve bytes of 6-bit scales and
@@ -160,60 +177,12 @@ loopK:
 	VUNPCKLPS Y1, Y0, Y4 // pairs of blocks 0, 1 | 4, 5
 	VUNPCKHPS Y1, Y0, Y5 // pairs of blocks 2, 3 | 6, 7
 
-	// Blocks 0 and 1.
-	VMOVDQU 16(SI), Y6
-	VPSRLW $4, Y6, Y7
-	VPAND Y15, Y6, Y6
-	VPAND Y15, Y7, Y7
-	VMOVDQU Y6, (DI)
-	VMOVQ X4, (R8)
-	ADDQ DX, DI
-	ADDQ R9, R8
-	VMOVDQU Y7, (DI)
-	VPEXTRQ $1, X4, (R8)
-	ADDQ DX, DI
-	ADDQ R9, R8
-	// Blocks 2 and 3.
-	VMOVDQU 48(SI), Y6
-	VPSRLW $4, Y6, Y7
-	VPAND Y15, Y6, Y6
-	VPAND Y15, Y7, Y7
-	VMOVDQU Y6, (DI)
-	VMOVQ X5, (R8)
-	ADDQ DX, DI
-	ADDQ R9, R8
-	VMOVDQU Y7, (DI)
-	VPEXTRQ $1, X5, (R8)
-	ADDQ DX, DI
-	ADDQ R9, R8
+	Q4KPAIR(16, X4)
+	Q4KPAIR(48, X5)
 	VEXTRACTF128 $1, Y4, X4
 	VEXTRACTF128 $1, Y5, X5
-	// Blocks 4 and 5.
-	VMOVDQU 80(SI), Y6
-	VPSRLW $4, Y6, Y7
-	VPAND Y15, Y6, Y6
-	VPAND Y15, Y7, Y7
-	VMOVDQU Y6, (DI)
-	VMOVQ X4, (R8)
-	ADDQ DX, DI
-	ADDQ R9, R8
-	VMOVDQU Y7, (DI)
-	VPEXTRQ $1, X4, (R8)
-	ADDQ DX, DI
-	ADDQ R9, R8
-	// Blocks 6 and 7.
-	VMOVDQU 112(SI), Y6
-	VPSRLW $4, Y6, Y7
-	VPAND Y15, Y6, Y6
-	VPAND Y15, Y7, Y7
-	VMOVDQU Y6, (DI)
-	VMOVQ X5, (R8)
-	ADDQ DX, DI
-	ADDQ R9, R8
-	VMOVDQU Y7, (DI)
-	VPEXTRQ $1, X5, (R8)
-	ADDQ DX, DI
-	ADDQ R9, R8
+	Q4KPAIR(80, X4)
+	Q4KPAIR(112, X5)
 
 	ADDQ $144, SI
 	DECQ CX
