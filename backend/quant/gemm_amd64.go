@@ -137,12 +137,7 @@ func mulGemm(m Matrix, r0, r1 int, a *Acts, out []float32, ldo int, u gemmUnpack
 			default:
 				gemm32VNNI(&w[0], &so[0], pq, pf, nb, (*[64]float32)(o[:64]))
 			}
-			for v := 0; v < 16 && g*16+v < a.n; v++ {
-				dst := out[(g*16+v)*ldo+r:]
-				for k := 0; k < n; k++ {
-					dst[k] = o[16*k+v]
-				}
-			}
+			storeByVector(o[:], 16, out[g*16*ldo+r:], ldo, min(16, a.n-g*16), n)
 		}
 	}
 }

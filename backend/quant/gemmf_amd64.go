@@ -62,11 +62,8 @@ func mulGemmF(m Matrix, r0, r1 int, a *Acts, out []float32, ldo int) {
 					gemmF32x8AVX512(&f[8*rt*cols+c0], 4*cols, &pa[32*c0], n, (*[256]float32)(acc[256*rt:]))
 				}
 			}
-			for v := 0; v < 32 && g*32+v < a.n; v++ {
-				dst := out[(g*32+v)*ldo+r:]
-				for k := 0; k < nr; k++ {
-					dst[k] = acc[32*k+v]
-				}
+			for v0 := g * 32; v0 < min(a.n, g*32+32); v0 += 16 {
+				storeByVector(acc[v0-g*32:], 32, out[v0*ldo+r:], ldo, min(16, a.n-v0), nr)
 			}
 		}
 	}
