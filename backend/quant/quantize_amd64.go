@@ -1,7 +1,7 @@
 package quant
 
-// Q8_K quantization in assembly (quantize_amd64.s); the kernel sets
-// choose it (selectKernels), tests compare it with quantizeQ8KGo.
+// Q8_K and Q8_0 quantization in assembly (quantize_amd64.s); the kernel
+// sets choose it (selectKernels), tests compare it with the Go versions.
 
 //go:noescape
 func quantizeQ8K512(x *float32, q *int8, bsums *int16) float32

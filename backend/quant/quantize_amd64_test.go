@@ -11,9 +11,8 @@ import (
 // the Go one bit for bit: random blocks of several magnitudes, ties that
 // round to even, the largest magnitude twice with both signs (the first
 // one sets the sign of the scale), at the last place, among NaNs, an
-// infinity, negative
-// zeros, all zeros, and a largest magnitude so small that the scale
-// overflows (the Go version's result then too).
+// infinity, negative zeros, all zeros, and a largest magnitude so small
+// that the scale overflows (the Go version's result then too).
 func TestQuantizeQ8KAsmMatchesGo(t *testing.T) {
 	if !hasVNNI {
 		t.Skip("no AVX-512 on this CPU (or SIDECAR_KERNELS set)")

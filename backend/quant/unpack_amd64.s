@@ -6,10 +6,10 @@
 // off·d (ANDed with mask, so that an absent offset is exactly 0) at (R8), both
 // then advanced by a tile's stride.
 
-// func unpackQ8_0AVX2(row *byte, nblk int, w *byte, wstep int, so *float32, sostep int, bias, off, mask uint32)
+// func unpackQ8_0AVX2(row *byte, nunit int, w *byte, wstep int, so *float32, sostep int, bias, off, mask uint32)
 TEXT ·unpackQ8_0AVX2(SB), NOSPLIT, $0-60
 	MOVQ row+0(FP), SI
-	MOVQ nblk+8(FP), CX
+	MOVQ nunit+8(FP), CX
 	MOVQ w+16(FP), DI
 	MOVQ wstep+24(FP), DX
 	MOVQ so+32(FP), R8
@@ -44,10 +44,10 @@ done8:
 	VZEROUPPER
 	RET
 
-// func unpackQ4_0AVX2(row *byte, nblk int, w *byte, wstep int, so *float32, sostep int, bias, off, mask uint32)
+// func unpackQ4_0AVX2(row *byte, nunit int, w *byte, wstep int, so *float32, sostep int, bias, off, mask uint32)
 TEXT ·unpackQ4_0AVX2(SB), NOSPLIT, $0-60
 	MOVQ row+0(FP), SI
-	MOVQ nblk+8(FP), CX
+	MOVQ nunit+8(FP), CX
 	MOVQ w+16(FP), DI
 	MOVQ wstep+24(FP), DX
 	MOVQ so+32(FP), R8
@@ -205,7 +205,7 @@ doneK:
 	VMOVDQU Y8, (DI) \
 	ADDQ DX, DI
 
-// func unpackQ6KAVX2(row *byte, nsb int, w *byte, wstep int, so *float32, sostep int, bias, off, mask uint32)
+// func unpackQ6KAVX2(row *byte, nunit int, w *byte, wstep int, so *float32, sostep int, bias, off, mask uint32)
 //
 // Q6_K super-blocks (210 bytes: 128 of low nibbles, 64 of high bit pairs,
 // sixteen int8 scales, d) as unpackQ6K (bias 0, off −32) and unpackQ6KS
@@ -213,7 +213,7 @@ doneK:
 // halves' scales d·s with their offsets off·d·s (ANDed with mask).
 TEXT ·unpackQ6KAVX2(SB), NOSPLIT, $0-60
 	MOVQ row+0(FP), SI
-	MOVQ nsb+8(FP), CX
+	MOVQ nunit+8(FP), CX
 	MOVQ w+16(FP), DI
 	MOVQ wstep+24(FP), DX
 	MOVQ so+32(FP), R8

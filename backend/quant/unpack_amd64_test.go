@@ -7,11 +7,11 @@ import (
 )
 
 // TestUnpackAsmMatchesGo checks the assembly row unpackers (unsigned and
-// signed Q8_0, Q4_0 and Q6_K, and Q4_K) against the Go ones byte for byte, scale for scale, for every
-// slot of 4- and 16-row tiles, widths of one block up to a wide model's,
-// and scales of every kind of half float (subnormal, infinite, NaN), on
-// tiles that start full of other bytes so that a write in the wrong place
-// shows.
+// signed Q8_0, Q4_0 and Q6_K, and Q4_K) against the Go ones byte for
+// byte, scale for scale, for every slot of 4- and 16-row tiles, widths of
+// one unit up to a wide model's, and scales of every kind of half float
+// (subnormal, infinite, NaN), on tiles that start full of other bytes so
+// that a write in the wrong place shows.
 func TestUnpackAsmMatchesGo(t *testing.T) {
 	if !hasAVX2 {
 		t.Skip("no AVX2 and F16C")

@@ -120,7 +120,7 @@ function withAnswer(state: ChatState, before: Message[], answer: Message): ChatS
 // already received is dropped, one past a gap waits in held until the text
 // before it arrives.
 function place(held: Record<string, string>, id: number, field: string, text: string, e: TokenEvent): [string, Record<string, string>] {
-  const at = e.offset ?? text.length;
+  const at = e.offset;
   if (at > text.length) {
     const next = { ...held, [heldKey(id, field, at)]: e.text };
     const keys = Object.keys(next);
