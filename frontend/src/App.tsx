@@ -99,16 +99,24 @@ export function App() {
     }
   }, [toast]);
 
-  const newChat = useCallback(async () => {
-    try {
-      const c = await api.createChat();
-      setChats((cs) => sortChats([c, ...cs]));
-      await openChat(c.id);
-      return c;
-    } catch (e) {
-      toast.error(e);
-      return null;
-    }
+  // The chat being created and opened, if any: a message sent meanwhile
+  // (New chat, then typing at once) goes to it, not to the chat before it.
+  const opening = useRef<Promise<Chat | null> | null>(null);
+  const newChat = useCallback((): Promise<Chat | null> => {
+    const p = (async () => {
+      try {
+        const c = await api.createChat();
+        setChats((cs) => sortChats([c, ...cs]));
+        await openChat(c.id);
+        return c;
+      } catch (e) {
+        toast.error(e);
+        return null;
+      }
+    })();
+    opening.current = p;
+    void p.then(() => { if (opening.current === p) opening.current = null; });
+    return p;
   }, [openChat, toast]);
 
   // A chat with the built-in echo model, to try the app with no key or model.
@@ -137,7 +145,8 @@ export function App() {
   const modelChange = useRef<Promise<unknown>>(Promise.resolve());
   const send = async (text: string, attachments: number[]): Promise<boolean> => {
     await modelChange.current;
-    let chatId = state.chat?.id;
+    const pending = opening.current;
+    let chatId = pending ? (await pending)?.id : state.chat?.id;
     if (chatId === undefined) {
       const c = await newChat();
       if (!c) return false;

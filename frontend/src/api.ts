@@ -168,7 +168,12 @@ function on<K extends keyof EventPayload>(key: K, fn: (p: EventPayload[K]) => vo
   if (!subscribed) {
     subscribed = true;
     for (const name of Object.values(eventNames)) {
-      EventsOn(name, (p: unknown, seq?: unknown) => order.push(seq, () => listeners.get(name)?.forEach((f) => f(p))));
+      // A listener that throws must not hold back the others, nor the
+      // events after it.
+      const deliver = (p: unknown) => listeners.get(name)?.forEach((f) => {
+        try { f(p); } catch (err) { console.error(err); }
+      });
+      EventsOn(name, (p: unknown, seq?: unknown) => order.push(seq, () => deliver(p)));
     }
   }
   const name = eventNames[key];
